@@ -1,0 +1,41 @@
+# village_stats — run `make` for the list of targets.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+VILLAGE ?= suoluoyu
+PERIOD  ?= 2017H1
+
+.DEFAULT_GOAL := help
+.PHONY: help install report test bench lab codebook validate clean
+
+help: ## Show this help
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the package with its test and bench extras
+
+report: $(STAMP) ## Run the period report (VILLAGE=suoluoyu PERIOD=2017H1)
+	$(BIN)/village-stats indicators --village $(VILLAGE) --period $(PERIOD)
+
+test: $(STAMP) ## Run the tests (unit, doctests, notebook runs)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP) ## Run the benchmarks in tests/benchmarks (writes output/benchmarks/results.json)
+	$(BIN)/python -m pytest tests/benchmarks -p no:cacheprovider -s
+
+validate: $(STAMP) ## Check every village and period in data/
+	$(BIN)/village-stats validate
+
+codebook: $(STAMP) ## Print the codebook generated from the schema (paste into data/README.md)
+	$(BIN)/village-stats codebook
+
+clean: ## Remove everything a run wrote (output/) and caches
+	find output -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
+	rm -rf .pytest_cache

@@ -1,0 +1,112 @@
+"""``village-stats``: the command line. Arguments in, exit codes out (2 bad input, 1 failure)."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+
+import click
+
+from . import config
+from .errors import DataError, ReportError
+
+
+def _errors_to_exit_codes(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except DataError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+        except ReportError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+_data_dir = click.option("--data-dir", type=click.Path(file_okay=False), default=None,
+                         help="Data folder (default: ./data, else the project's data/).")
+_lang = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+                     help="Language of labels.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="village-stats")
+def main() -> None:
+    """Reports for village poverty-alleviation work teams."""
+
+
+@main.command()
+@click.option("--village", required=True, help="Village id (its folder name under the data folder).")
+@click.option("--period", required=True, help="Period code, e.g. 2017H1.")
+@_data_dir
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@_lang
+@_errors_to_exit_codes
+def indicators(village: str, period: str, data_dir: str | None, fmt: str, lang: str) -> None:
+    """Print the indicator sheet of one village-period."""
+    from .indicators import indicator_sheet, sheet_to_csv, format_value
+    from .io import load_period
+
+    sheet = indicator_sheet(load_period(village, period, config.resolve_data_dir(data_dir)))
+    if fmt == "csv":
+        click.echo(sheet_to_csv(sheet), nl=False)
+    elif fmt == "json":
+        records = json.loads(sheet.to_json(orient="records", force_ascii=False))
+        click.echo(json.dumps(records, ensure_ascii=False, indent=1))
+    else:
+        label_col = "label_zh" if lang == "zh" else "label_en"
+        width = max(len(s) for s in sheet["indicator"])
+        for _, row in sheet.iterrows():
+            click.echo(f"{row['indicator']:<{width}}  {format_value(row['value'], row['unit'], lang):>20}  "
+                       f"{row[label_col]}")
+
+
+@main.command()
+@_data_dir
+@click.option("--village", default=None, help="Only this village.")
+@click.option("--period", default=None, help="Only this period.")
+@_errors_to_exit_codes
+def validate(data_dir: str | None, village: str | None, period: str | None) -> None:
+    """Check the data files against the data contract (every village and period by default)."""
+    from .io import validate as _validate
+
+    results = _validate(config.resolve_data_dir(data_dir), village, period)
+    bad = [r for r in results if r[2]]
+    for v, p, problem in results:
+        click.echo(f"{'ok ' if not problem else 'BAD'}  {v} {p}".rstrip())
+    for v, p, problem in bad:
+        click.echo(f"error: {problem}", err=True)
+    if not results:
+        click.echo("no village data found", err=True)
+    if bad:
+        sys.exit(2)
+
+
+@main.command()
+@_data_dir
+@click.option("--village", default=None, help="Only this village.")
+@_errors_to_exit_codes
+def periods(data_dir: str | None, village: str | None) -> None:
+    """List the periods that have data."""
+    from .io import list_periods, list_villages
+
+    root = config.resolve_data_dir(data_dir)
+    for v in [village] if village else list_villages(root):
+        for p in list_periods(root, v):
+            click.echo(f"{v}\t{p.code}\t{p.label('zh')}\t{p.label('en')}")
+
+
+@main.command()
+def codebook() -> None:
+    """Print the data codebook (the generated part of data/README.md)."""
+    from .schema import codebook_markdown
+
+    click.echo(codebook_markdown(), nl=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,56 @@
+"""The one error type for bad input data, carrying file, row, column and expectation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class DataError(ValueError):
+    """Input data that breaks the data contract.
+
+    Its message is one line that names the file, the row as a spreadsheet shows it
+    (the header is row 1), the column as written in the file, and what was expected.
+
+    Parameters
+    ----------
+    message : str
+        What was expected and what was found.
+    path : str or Path, optional
+        The offending file (or folder).
+    row : int, optional
+        The spreadsheet row number (header = 1, first data row = 2).
+    column : str, optional
+        The column header as it appears in the file.
+    sheet : str, optional
+        The sheet name, when the file is an Excel workbook.
+
+    Examples
+    --------
+    >>> str(DataError("expected a whole number >= 0, got '-3'", path="data/v/2017H1/population.csv",
+    ...               row=4, column="value"))
+    "data/v/2017H1/population.csv, row 4, column 'value': expected a whole number >= 0, got '-3'"
+    """
+
+    def __init__(self, message: str, *, path: str | Path | None = None, row: int | None = None,
+                 column: str | None = None, sheet: str | None = None) -> None:
+        self.message = message
+        self.path = None if path is None else str(path)
+        self.row = row
+        self.column = column
+        self.sheet = sheet
+        super().__init__(self._format())
+
+    def _format(self) -> str:
+        where = []
+        if self.path is not None:
+            where.append(self.path if self.sheet is None else f"{self.path} [sheet {self.sheet}]")
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column '{self.column}'")
+        text = ", ".join(where)
+        return f"{text}: {self.message}" if text else self.message
+
+
+class ReportError(RuntimeError):
+    """A report run that failed after its input was validated (a notebook cell, an export)."""

@@ -1,0 +1,364 @@
+"""The indicator sheet: one tidy table of every indicator of a village-period.
+
+Columns: ``village_id, period, indicator, value, unit, numerator, denominator, label_zh, label_en``.
+The catalogue below is the one list of indicator ids, units and labels. A new indicator is one
+:func:`indicator` entry here plus the measure function it calls (and its test).
+"""
+
+from __future__ import annotations
+
+import io as _io
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from . import crops, investment, poverty, worklog
+from .io import PeriodData
+from .schema import PROJECT_CATEGORIES
+
+SHEET_COLUMNS = ("village_id", "period", "indicator", "value", "unit", "numerator", "denominator",
+                 "label_zh", "label_en")
+
+#: Units: id → (中文, English).
+UNITS: dict[str, tuple[str, str]] = {
+    "households": ("户", "households"),
+    "persons": ("人", "persons"),
+    "ratio": ("比例", "ratio"),
+    "persons_per_household": ("人/户", "persons per household"),
+    "household_visits": ("户次", "household visits"),
+    "meetings": ("次", "meetings"),
+    "mu": ("亩", "mu"),
+    "ha": ("公顷", "ha"),
+    "yuan": ("元", "yuan"),
+    "yuan_per_person": ("元/人", "yuan per person"),
+    "yuan_per_person_year": ("元/人·年", "yuan per person per year"),
+    "projects": ("个", "projects"),
+    "index": ("", ""),
+}
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One catalogue entry."""
+
+    id: str
+    unit: str
+    label_zh: str
+    label_en: str
+    table: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Value:
+    """A computed indicator value with the parts of a ratio."""
+
+    value: float
+    numerator: float = float("nan")
+    denominator: float = float("nan")
+
+
+CATALOGUE: dict[str, Indicator] = {}
+_FUNCTIONS: dict[str, Callable[["Context"], Value | float]] = {}
+
+
+def indicator(id: str, unit: str, label_zh: str, label_en: str, table: str = "population",
+              description: str = ""):
+    """Register an indicator: its catalogue entry and the function that computes it."""
+    if unit not in UNITS:
+        raise ValueError(f"unknown unit {unit!r}")
+
+    def register(fn):
+        if id in CATALOGUE:
+            raise ValueError(f"indicator {id!r} registered twice")
+        CATALOGUE[id] = Indicator(id, unit, label_zh, label_en, table, description or (fn.__doc__ or "").strip())
+        _FUNCTIONS[id] = fn
+        return fn
+
+    return register
+
+
+class Context:
+    """What indicator functions see: the period data plus already computed indicator values."""
+
+    def __init__(self, data: PeriodData, **options):
+        self.data = data
+        self.options = options
+        self.measures = data.measures()
+        self._values: dict[str, Value] = {}
+        self.cache: dict[str, object] = {}
+
+    def measure(self, name: str) -> float:
+        return float(self.measures.get(name, float("nan")))
+
+    def __getitem__(self, indicator_id: str) -> float:
+        return self.get(indicator_id).value
+
+    def get(self, indicator_id: str) -> Value:
+        if indicator_id not in self._values:
+            result = _FUNCTIONS[indicator_id](self)
+            if not isinstance(result, Value):
+                result = Value(float(result))
+            self._values[indicator_id] = result
+        return self._values[indicator_id]
+
+
+# --------------------------------------------------------------------------- population
+
+for _m, _zh, _en, _unit in (
+    ("households_total", "农业户数", "Agricultural households", "households"),
+    ("population_total", "农业人口", "Agricultural population", "persons"),
+    ("poor_households", "贫困户数", "Poor households", "households"),
+    ("poor_population", "贫困人口", "Poor population", "persons"),
+):
+    indicator(_m, _unit, _zh, _en)(lambda ctx, _m=_m: ctx.measure(_m))
+
+
+@indicator("poor_household_share", "ratio", "贫困户占比", "Share of households that are poor")
+def _poor_household_share(ctx):
+    """poor_households / households_total."""
+    num, den = ctx["poor_households"], ctx["households_total"]
+    return Value(poverty.poor_household_share(num, den), num, den)
+
+
+@indicator("poverty_incidence", "ratio", "贫困发生率", "Poverty incidence")
+def _poverty_incidence(ctx):
+    """poor_population / population_total (agricultural population)."""
+    num, den = ctx["poor_population"], ctx["population_total"]
+    return Value(poverty.poverty_incidence(num, den), num, den)
+
+
+@indicator("avg_household_size", "persons_per_household", "户均人口", "Average household size")
+def _avg_household_size(ctx):
+    """population_total / households_total."""
+    num, den = ctx["population_total"], ctx["households_total"]
+    return Value(poverty.average_household_size(num, den), num, den)
+
+
+@indicator("avg_poor_household_size", "persons_per_household", "贫困户户均人口", "Average poor household size")
+def _avg_poor_household_size(ctx):
+    """poor_population / poor_households."""
+    num, den = ctx["poor_population"], ctx["poor_households"]
+    return Value(poverty.average_household_size(num, den), num, den)
+
+
+for _m, _zh, _en in (
+    ("wubao_households", "五保户数", "Wubao (five-guarantee) households"),
+    ("dibao_households", "低保户数", "Dibao (minimum-living) households"),
+    ("absent_poor_households", "长期不在村贫困户数", "Poor households long absent"),
+):
+    indicator(_m, "households", _zh, _en)(lambda ctx, _m=_m: ctx.measure(_m))
+
+
+@indicator("exit_threshold", "ratio", "贫困村退出标准（贫困发生率低于）", "Village exit threshold (incidence below)")
+def _exit_threshold(ctx):
+    """From village.yaml, else by region (2% eastern/central, 3% western)."""
+    return ctx.data.village.exit_threshold
+
+
+@indicator("max_poor_population_at_exit", "persons", "达到退出标准时贫困人口上限",
+           "Most poor people allowed at exit")
+def _max_poor(ctx):
+    """Largest integer p with p / population_total < exit_threshold."""
+    return poverty.max_poor_population_at_exit(ctx["population_total"], ctx["exit_threshold"])
+
+
+@indicator("poverty_reduction_needed", "persons", "距退出标准尚需脱贫人口", "People still to lift before exit")
+def _reduction_needed(ctx):
+    """max(0, poor_population − max_poor_population_at_exit)."""
+    return poverty.poverty_reduction_needed(ctx["poor_population"], ctx["max_poor_population_at_exit"])
+
+
+# --------------------------------------------------------------------------- work log
+
+@indicator("contacted_poor_households", "households", "入户对接贫困户数", "Poor households contacted", "work_log")
+def _contacted(ctx):
+    """Σ count of household_contact rows."""
+    return worklog.activity_total(ctx.data.table("work_log"), "household_contact")
+
+
+@indicator("contact_rate", "ratio", "贫困户对接率", "Contact rate of poor households", "work_log")
+def _contact_rate(ctx):
+    """contacted_poor_households / poor_households."""
+    num, den = ctx["contacted_poor_households"], ctx["poor_households"]
+    return Value(worklog.contact_rate(num, den), num, den)
+
+
+@indicator("resident_contact_rate", "ratio", "在村贫困户对接率", "Contact rate of resident poor households",
+           "work_log")
+def _resident_contact_rate(ctx):
+    """contacted_poor_households / (poor_households − absent_poor_households)."""
+    num = ctx["contacted_poor_households"]
+    den = ctx["poor_households"] - ctx["absent_poor_households"]
+    return Value(worklog.resident_contact_rate(num, ctx["poor_households"], ctx["absent_poor_households"]),
+                 num, den)
+
+
+@indicator("household_visits", "household_visits", "入户走访户次", "Household visits", "work_log")
+def _visits(ctx):
+    """Σ count of household_visit rows."""
+    return worklog.activity_total(ctx.data.table("work_log"), "household_visit")
+
+
+@indicator("meetings_total", "meetings", "召开会议次数", "Meetings held", "work_log")
+def _meetings(ctx):
+    """Σ count of the meeting and forum activities."""
+    return worklog.meetings_total(ctx.data.table("work_log"))
+
+
+# --------------------------------------------------------------------------- crops
+
+@indicator("crop_target_new_area_mu", "mu", "计划新增种植面积", "Planned new crop area", "crops")
+def _crop_target(ctx):
+    """Σ target_new_area_mu."""
+    return crops.target_new_area_mu(ctx.data.table("crops"))
+
+
+@indicator("crop_target_new_area_ha", "ha", "计划新增种植面积（公顷）", "Planned new crop area (ha)", "crops")
+def _crop_target_ha(ctx):
+    """crop_target_new_area_mu / 15."""
+    return crops.mu_to_ha(ctx["crop_target_new_area_mu"])
+
+
+@indicator("crop_achieved_new_area_mu", "mu", "已完成新增种植面积", "New crop area achieved", "crops")
+def _crop_achieved(ctx):
+    """Σ achieved_new_area_mu; unknown when nothing is recorded."""
+    return crops.achieved_new_area_mu(ctx.data.table("crops"))
+
+
+@indicator("crop_achievement_share", "ratio", "种植结构调整完成率", "Share of planned crop area achieved", "crops")
+def _crop_share(ctx):
+    """crop_achieved_new_area_mu / crop_target_new_area_mu."""
+    num, den = ctx["crop_achieved_new_area_mu"], ctx["crop_target_new_area_mu"]
+    return Value(crops.achievement_share(num, den), num, den)
+
+
+# --------------------------------------------------------------------------- investment
+
+@indicator("investment_committed_yuan", "yuan", "已投入（在建及完工）项目投资", "Committed investment "
+           "(in progress and completed)", "projects")
+def _committed(ctx):
+    """Σ investment_yuan of in-progress and completed projects."""
+    return investment.committed_yuan(ctx.data.table("projects"))
+
+
+@indicator("investment_planned_yuan", "yuan", "计划项目投资", "Planned investment", "projects")
+def _planned(ctx):
+    """Σ investment_yuan of planned projects."""
+    return investment.planned_yuan(ctx.data.table("projects"))
+
+
+@indicator("investment_committed_per_poor_person_yuan", "yuan_per_person", "贫困人口人均已投入项目投资",
+           "Committed investment per poor person", "projects")
+def _per_poor(ctx):
+    """investment_committed_yuan / poor_population."""
+    num, den = ctx["investment_committed_yuan"], ctx["poor_population"]
+    return Value(investment.per_person(num, den), num, den)
+
+
+for _cat in PROJECT_CATEGORIES.terms:
+    def _by_category(ctx, _c=_cat.id):
+        """Σ investment_yuan of committed projects in the category."""
+        if "by_category" not in ctx.cache:
+            ctx.cache["by_category"] = investment.committed_by_category(ctx.data.table("projects"))
+        return float(ctx.cache["by_category"][_c])
+
+    indicator(f"investment_{_cat.id}_yuan", "yuan", f"已投入项目投资：{_cat.zh}",
+              f"Committed investment: {_cat.en.lower()}", "projects")(_by_category)
+
+
+@indicator("projects_total", "projects", "项目数", "Projects", "projects")
+def _projects_total(ctx):
+    """Number of rows of projects."""
+    return float(len(ctx.data.table("projects")))
+
+
+@indicator("projects_without_investment", "projects", "投资额未知的项目数", "Projects with unknown investment",
+           "projects")
+def _projects_unknown(ctx):
+    """Projects whose investment_yuan is empty."""
+    return float(investment.projects_without_investment(ctx.data.table("projects")))
+
+
+# --------------------------------------------------------------------------- the sheet
+
+def indicator_sheet(data: PeriodData, **options) -> pd.DataFrame:
+    """Compute every indicator whose table is present.
+
+    Parameters
+    ----------
+    data : PeriodData
+        A loaded village-period.
+    **options
+        Passed to indicator functions (e.g. ``mpi_k`` for the register measures).
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`SHEET_COLUMNS`, one row per indicator, catalogue order.
+    """
+    ctx = Context(data, **options)
+    rows = []
+    for ind in CATALOGUE.values():
+        if not data.has(ind.table):
+            continue
+        v = ctx.get(ind.id)
+        rows.append((data.village.id, data.period.code, ind.id, _clean(v.value), ind.unit,
+                     _clean(v.numerator), _clean(v.denominator), ind.label_zh, ind.label_en))
+    sheet = pd.DataFrame(rows, columns=list(SHEET_COLUMNS))
+    for c in ("value", "numerator", "denominator"):
+        sheet[c] = sheet[c].astype(float)
+    return sheet
+
+
+def _clean(x) -> float:
+    x = float(x)
+    return x if math.isfinite(x) else float("nan")
+
+
+def values(sheet: pd.DataFrame) -> dict[str, float]:
+    """The sheet as ``{indicator: value}``."""
+    return dict(zip(sheet["indicator"], sheet["value"]))
+
+
+def sheet_to_csv(sheet: pd.DataFrame) -> str:
+    """The sheet as CSV text: UTF-8, ``\\n`` line ends, up to 12 significant digits, empty = unknown."""
+    buf = _io.StringIO()
+    sheet.to_csv(buf, index=False, float_format="%.12g", lineterminator="\n")
+    return buf.getvalue()
+
+
+def format_value(value: float, unit: str, lang: str = "zh", *, digits: int = 1) -> str:
+    """A value for people: ratios as percent, amounts with separators, unknown as a dash.
+
+    Examples
+    --------
+    >>> format_value(0.478049, "ratio"), format_value(3097200, "yuan"), format_value(float("nan"), "mu")
+    ('47.8%', '3,097,200 元', '—')
+    >>> format_value(15802.0408, "yuan_per_person", "en")
+    '15,802.04 yuan per person'
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if unit == "ratio":
+        return f"{value * 100:.{digits}f}%"
+    zh, en = UNITS.get(unit, ("", ""))
+    label = zh if lang == "zh" else en
+    if float(value).is_integer():
+        text = f"{int(value):,}"
+    elif unit in ("yuan_per_person", "yuan", "index"):
+        text = f"{value:,.2f}" if unit != "index" else f"{value:.4f}"
+    else:
+        text = f"{value:,.{max(digits, 2)}f}"
+    if not label:
+        return text
+    return f"{text} {label}"
+
+
+def label(indicator_id: str, lang: str = "zh") -> str:
+    """The indicator's label in ``lang``."""
+    ind = CATALOGUE[indicator_id]
+    return ind.label_zh if lang == "zh" else ind.label_en

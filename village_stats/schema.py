@@ -1,0 +1,346 @@
+"""Declarative description of every input table: columns, Chinese headers, kinds, units, vocabularies.
+
+This module is the one source of truth for the data contract. The loader (:mod:`village_stats.io`)
+applies it, the error messages quote it, and the codebook in ``data/README.md`` is generated from it
+(``village-stats codebook``), so the three cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Term:
+    """One allowed value of a vocabulary: canonical id plus its labels."""
+
+    id: str
+    zh: str
+    en: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """A closed set of allowed values, matched on the canonical id, the Chinese label or an alias."""
+
+    name: str
+    terms: tuple[Term, ...]
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(t.id for t in self.terms)
+
+    def lookup(self) -> dict[str, str]:
+        """Map every accepted spelling (normalised) to its canonical id."""
+        out: dict[str, str] = {}
+        for t in self.terms:
+            for spelling in (t.id, t.zh, *t.aliases):
+                out[normalize_text(spelling).lower()] = t.id
+        return out
+
+    def label(self, term_id: str, lang: str = "zh") -> str:
+        for t in self.terms:
+            if t.id == term_id:
+                return t.zh if lang == "zh" else t.en
+        return term_id
+
+
+#: Column kinds and what each accepts (quoted in error messages and the codebook).
+KINDS = {
+    "text": "free text",
+    "code": "an identifier of lower-case letters, digits and '_' (e.g. cattle_farm)",
+    "key": "a non-empty identifier",
+    "count": "a whole number >= 0 (thousands separators allowed)",
+    "amount": "an amount >= 0 (thousands separators and a 万 suffix allowed, e.g. 110万)",
+    "area": "an area >= 0",
+    "number": "a number",
+    "date": "an ISO date YYYY-MM-DD",
+    "year": "a four-digit year",
+    "vocab": "one of the listed values",
+    "bool": "是/否, 1/0, true/false or y/n",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table.
+
+    Attributes
+    ----------
+    name : str
+        Canonical (English, snake_case) name; carries the unit as a suffix where it has one.
+    zh : str
+        The Chinese header accepted in place of ``name``.
+    kind : str
+        One of :data:`KINDS`.
+    description : str
+        Meaning of the column, in English.
+    unit : str, optional
+        Unit in brackets style (``yuan``, ``mu``, ``persons``).
+    vocab : Vocabulary, optional
+        Allowed values when ``kind == "vocab"``.
+    required : bool
+        Whether the column must be present in the file.
+    nullable : bool
+        Whether a cell may be empty (meaning "unknown", never zero).
+    aliases : tuple of str
+        Other accepted headers.
+    sensitive : bool
+        Personal data that must never reach an output.
+    """
+
+    name: str
+    zh: str
+    kind: str
+    description: str
+    unit: str | None = None
+    vocab: Vocabulary | None = None
+    required: bool = True
+    nullable: bool = True
+    aliases: tuple[str, ...] = ()
+    sensitive: bool = False
+
+    @property
+    def expectation(self) -> str:
+        if self.kind == "vocab" and self.vocab is not None:
+            return "one of " + ", ".join(f"{t.id}/{t.zh}" for t in self.vocab.terms)
+        return KINDS[self.kind]
+
+
+@dataclass(frozen=True)
+class Table:
+    """One input table (a CSV file in a period folder, or a sheet of the period workbook)."""
+
+    name: str
+    zh: str
+    description: str
+    columns: tuple[Column, ...]
+    required: bool = False
+    unique: tuple[str, ...] = ()
+    grain: str = ""
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.csv"
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+# --------------------------------------------------------------------------- helpers
+
+_PAREN = str.maketrans({"（": "(", "）": ")", "　": " "})
+
+
+def normalize_text(text: str) -> str:
+    """Normalise a header or vocabulary spelling: NFKC (full-width → half-width), no outer spaces.
+
+    >>> normalize_text(" 计划新增面积（亩） ")
+    '计划新增面积(亩)'
+    """
+    return unicodedata.normalize("NFKC", str(text).translate(_PAREN)).strip()
+
+
+def header_key(text: str) -> str:
+    """Key used to match headers: normalised, case-folded, inner spaces removed.
+
+    >>> header_key("投资 (元)") == header_key("投资（元）")
+    True
+    """
+    return re.sub(r"\s+", "", normalize_text(text)).casefold()
+
+
+# --------------------------------------------------------------------------- vocabularies
+
+POPULATION_MEASURES = Vocabulary("population_measure", (
+    Term("households_total", "农业户数", "Agricultural households", ("总户数", "全村农业户数")),
+    Term("population_total", "农业人口", "Agricultural population", ("总人口", "全村农业人口")),
+    Term("poor_households", "贫困户数", "Poor households", ("贫困户",)),
+    Term("poor_population", "贫困人口", "Poor population", ("贫困人口数",)),
+    Term("wubao_households", "五保户数", "Wubao (five-guarantee) households", ("五保户", "特困供养户数")),
+    Term("dibao_households", "低保户数", "Dibao (minimum-living) households", ("低保户",)),
+    Term("absent_poor_households", "长期不在村贫困户数", "Poor households long absent",
+         ("长期不在村户数",)),
+))
+REQUIRED_MEASURES = ("households_total", "population_total", "poor_households", "poor_population")
+
+ACTIVITIES = Vocabulary("activity", (
+    Term("household_contact", "入户对接", "Household contacts"),
+    Term("household_visit", "入户走访", "Household visits"),
+    Term("holiday_condolence", "节日慰问", "Holiday condolence visits", ("春节慰问",)),
+    Term("committee_meeting", "村两委会议", "Village committee meetings"),
+    Term("veterans_forum", "老党员老干部座谈会", "Forums with veteran Party members and cadres"),
+    Term("party_branch_meeting", "党员支部大会", "Party branch meetings"),
+    Term("party_building_meeting", "基层党组织建设会议", "Party-building meetings"),
+    Term("villager_representative_meeting", "村民代表大会", "Villager representative meetings"),
+    Term("training", "培训", "Trainings"),
+))
+#: Activities that count as meetings (``meetings_total``).
+MEETING_ACTIVITIES = ("committee_meeting", "veterans_forum", "party_branch_meeting",
+                      "party_building_meeting", "villager_representative_meeting")
+
+PROJECT_CATEGORIES = Vocabulary("project_category", (
+    Term("industry", "产业发展", "Industry"),
+    Term("infrastructure", "基础设施", "Infrastructure"),
+    Term("living_environment", "人居环境", "Living environment"),
+    Term("public_service", "公共服务", "Public services"),
+))
+
+PROJECT_STATUSES = Vocabulary("project_status", (
+    Term("planned", "计划", "Planned", ("规划", "拟建")),
+    Term("in_progress", "在建", "In progress", ("实施中", "施工中")),
+    Term("completed", "完工", "Completed", ("已完工", "竣工")),
+))
+#: Statuses whose investment counts as committed.
+COMMITTED_STATUSES = ("in_progress", "completed")
+
+REGIONS = Vocabulary("region", (
+    Term("eastern", "东部", "Eastern"),
+    Term("central", "中部", "Central"),
+    Term("western", "西部", "Western"),
+))
+#: Village exit threshold by region (中办/国办 2016: below 2%, 3% in the west).
+EXIT_THRESHOLD_BY_REGION = {"eastern": 0.02, "central": 0.02, "western": 0.03}
+
+# --------------------------------------------------------------------------- tables
+
+NOTE = Column("note", "备注", "text", "Where the figure comes from, or any remark.", required=False)
+
+POPULATION = Table(
+    "population", "人口与贫困基本情况",
+    "Head counts of the village for the period, one row per measure.",
+    (
+        Column("measure", "指标", "vocab", "Which head count the row gives.", vocab=POPULATION_MEASURES,
+               nullable=False),
+        Column("value", "数值", "count", "The head count [households or persons, by measure].",
+               unit="households or persons"),
+        NOTE,
+    ),
+    required=True, unique=("measure",), grain="one row per measure",
+    notes=("households_total, population_total, poor_households and poor_population are required.",),
+)
+
+WORK_LOG = Table(
+    "work_log", "帮扶工作记录",
+    "What the work team did in the period: contacts, visits, meetings, trainings.",
+    (
+        Column("activity", "工作类型", "vocab", "Kind of activity.", vocab=ACTIVITIES, nullable=False),
+        Column("count", "数量", "count", "How many (households, visits or meetings, see unit).",
+               unit="see unit"),
+        Column("unit", "单位", "text", "Unit of count, e.g. 户, 户次, 次.", required=False),
+        Column("date_from", "开始日期", "date", "First day covered by the row.", required=False),
+        Column("date_to", "结束日期", "date", "Last day covered by the row.", required=False),
+        NOTE,
+    ),
+    grain="one row per activity and date range",
+)
+
+CROPS = Table(
+    "crops", "种植结构调整",
+    "Crop-restructuring targets: new area per crop group planned for the period, and achieved.",
+    (
+        Column("crop_group", "作物类别", "code", "Crop group id, e.g. minor_grains.", nullable=False),
+        Column("name_zh", "名称", "text", "Chinese name of the crop group.", nullable=False),
+        Column("name_en", "英文名称", "text", "English name (optional).", required=False),
+        Column("target_new_area_mu", "计划新增面积(亩)", "area", "Planned new area [mu].", unit="mu"),
+        Column("achieved_new_area_mu", "已完成面积(亩)", "area", "New area achieved so far [mu].",
+               unit="mu", required=False),
+        NOTE,
+    ),
+    unique=("crop_group",), grain="one row per crop group",
+)
+
+PROJECTS = Table(
+    "projects", "帮扶项目",
+    "Projects the team runs or supports, with category, status and investment.",
+    (
+        Column("project_id", "项目编号", "code", "Project id, e.g. cattle_farm.", nullable=False),
+        Column("name_zh", "项目名称", "text", "Chinese name of the project.", nullable=False),
+        Column("name_en", "英文名称", "text", "English name (optional).", required=False),
+        Column("category", "类别", "vocab", "Category.", vocab=PROJECT_CATEGORIES, nullable=False),
+        Column("status", "状态", "vocab", "Status at the end of the period.", vocab=PROJECT_STATUSES,
+               nullable=False),
+        Column("investment_yuan", "投资(元)", "amount", "Total investment (estimate) [yuan]; empty = unknown.",
+               unit="yuan"),
+        NOTE,
+    ),
+    unique=("project_id",), grain="one row per project",
+)
+
+PROJECT_OUTPUTS = Table(
+    "project_outputs", "项目产出",
+    "Physical outputs of each project (built, planted, capacity).",
+    (
+        Column("project_id", "项目编号", "code", "The project (must be in projects).", nullable=False),
+        Column("output", "产出", "text", "What was built or provided.", nullable=False),
+        Column("quantity", "数量", "number", "How much [unit].", unit="see unit"),
+        Column("unit", "单位", "text", "Unit of quantity, e.g. 米, 平方米, 亩, 株."),
+        NOTE,
+    ),
+    grain="one row per project and output",
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in (POPULATION, WORK_LOG, CROPS, PROJECTS, PROJECT_OUTPUTS)}
+
+VILLAGE_FIELDS: tuple[tuple[str, str, bool], ...] = (
+    ("id", "Village id: the folder name, [a-z0-9_-]+.", True),
+    ("name_zh", "Chinese name, e.g. 梭罗峪村.", True),
+    ("name_en", "English name, e.g. Suoluoyu.", True),
+    ("township_zh", "Township (乡/镇).", True),
+    ("county_zh", "County (县).", True),
+    ("city_zh", "City (市).", True),
+    ("province_zh", "Province (省).", True),
+    ("region", "eastern, central or western (Shanxi is central).", True),
+    ("supported_by_zh", "The unit that sent the work team.", True),
+    ("exit_threshold", "Village exit threshold on poverty incidence [ratio]; default by region: "
+                       "0.02 eastern and central, 0.03 western.", False),
+    ("poverty_line_yuan", "A provincial or city poverty line [yuan per person per year] that "
+                          "overrides data/poverty_lines.csv.", False),
+    ("fictional", "true for made-up demonstration villages.", False),
+    ("note", "Any remark.", False),
+)
+
+
+# --------------------------------------------------------------------------- codebook
+
+def codebook_markdown() -> str:
+    """The codebook of every table, as Markdown (the generated part of ``data/README.md``)."""
+    lines = ["### village.yaml", "", "| key | required | meaning |", "|---|---|---|"]
+    for key, meaning, required in VILLAGE_FIELDS:
+        lines.append(f"| `{key}` | {'yes' if required else 'no'} | {meaning} |")
+    lines.append("")
+    for t in TABLES.values():
+        lines += [f"### {t.filename} · {t.zh} ({'required' if t.required else 'optional'})", "",
+                  f"{t.description} Grain: {t.grain}."]
+        if t.unique:
+            lines.append(f"Unique: {', '.join(t.unique)}.")
+        for n in t.notes:
+            lines.append(n)
+        lines += ["", "| column | 中文表头 | required | empty allowed | unit | meaning | allowed values |",
+                  "|---|---|---|---|---|---|---|"]
+        for c in t.columns:
+            lines.append(
+                f"| `{c.name}` | {c.zh} | {'yes' if c.required else 'no'} | {'yes' if c.nullable else 'no'} "
+                f"| {c.unit or ''} | {c.description}{' **Personal data: never reported.**' if c.sensitive else ''} "
+                f"| {c.expectation} |")
+        lines.append("")
+    vocabs = {c.vocab.name: c.vocab for t in TABLES.values() for c in t.columns if c.vocab is not None}
+    vocabs[REGIONS.name] = REGIONS
+    for v in vocabs.values():
+        lines += [f"#### Vocabulary `{v.name}`", "", "| id | 中文 | English | also accepted |",
+                  "|---|---|---|---|"]
+        for term in v.terms:
+            lines.append(f"| `{term.id}` | {term.zh} | {term.en} | {', '.join(term.aliases)} |")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
