@@ -21,8 +21,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create .venv and install the package with its test and bench extras
 
-report: $(STAMP) ## Run the period report (VILLAGE=suoluoyu PERIOD=2017H1)
-	$(BIN)/village-stats indicators --village $(VILLAGE) --period $(PERIOD)
+report: $(STAMP) ## Run the period report (VILLAGE=suoluoyu PERIOD=2017H1): notebook, HTML, PDF, CSV
+	$(BIN)/village-stats run --village $(VILLAGE) --period $(PERIOD)
+	@echo "PDF for the meeting: output/$(VILLAGE)/$(PERIOD)/report.pdf"
+
+lab: $(STAMP) ## Start JupyterLab with the project's kernel (open notebooks/period_report.ipynb)
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (village_stats)"
+	$(BIN)/jupyter lab --notebook-dir=.
 
 test: $(STAMP) ## Run the tests (unit, doctests, notebook runs)
 	$(BIN)/python -m pytest

@@ -101,6 +101,34 @@ def periods(data_dir: str | None, village: str | None) -> None:
 
 
 @main.command()
+@click.option("--village", required=True, help="Village id.")
+@click.option("--period", required=True, help="Period code, or 'latest' / 'previous'.")
+@_data_dir
+@click.option("--output-dir", type=click.Path(file_okay=False), default="output", show_default=True,
+              help="Where output/<village>/<period>/ is written.")
+@_lang
+@click.option("--formats", default="ipynb,html,pdf", show_default=True,
+              help="Comma-separated subset of ipynb,html,pdf.")
+@click.option("--notebook", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="Report notebook (default: notebooks/period_report.ipynb).")
+@_errors_to_exit_codes
+def run(village: str, period: str, data_dir: str | None, output_dir: str, lang: str, formats: str,
+        notebook: str | None) -> None:
+    """Run the period report: executed notebook, HTML, A4 PDF, indicators.csv, manifest.json.
+
+    --period latest takes the newest period with data; --period previous the last complete period
+    before today of the same kind (for scheduled runs).
+    """
+    from .report import run_report
+
+    result = run_report(village, period, data_dir=config.resolve_data_dir(data_dir), output_dir=output_dir,
+                        lang=lang, formats=[f.strip() for f in formats.split(",") if f.strip()],
+                        notebook=notebook)
+    for kind, path in result.files.items():
+        click.echo(f"{kind:<9}{path}")
+
+
+@main.command()
 def codebook() -> None:
     """Print the data codebook (the generated part of data/README.md)."""
     from .schema import codebook_markdown

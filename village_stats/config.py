@@ -42,3 +42,22 @@ def default_output_dir() -> Path:
 def notebook_path(name: str = "period_report.ipynb") -> Path:
     """A notebook of the project (``notebooks/`` in the source checkout)."""
     return PROJECT_ROOT / "notebooks" / name
+
+
+#: Packages whose versions a report records.
+RECORDED_PACKAGES = ("village-stats", "pandas", "numpy", "matplotlib", "papermill", "nbconvert", "nbclient",
+                     "weasyprint", "python-calamine", "mplfonts")
+
+
+def package_versions() -> dict[str, str]:
+    """Python's and the recorded packages' versions (``"not installed"`` when absent)."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for name in RECORDED_PACKAGES:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "not installed"
+    return out

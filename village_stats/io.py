@@ -612,3 +612,16 @@ def validate(data_dir: str | Path | None = None, village_id: str | None = None,
             except DataError as exc:
                 results.append((v, p.code, str(exc)))
     return results
+
+
+def file_digests(paths, root: str | Path | None = None) -> list[tuple[str, str]]:
+    """``(path, sha256)`` of each file, paths relative to ``root`` when given."""
+    import hashlib
+
+    out = []
+    for p in paths:
+        p = Path(p)
+        digest = hashlib.sha256(p.read_bytes()).hexdigest()
+        name = p.relative_to(root).as_posix() if root is not None and p.is_relative_to(root) else p.as_posix()
+        out.append((name, digest))
+    return out

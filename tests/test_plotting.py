@@ -1,0 +1,52 @@
+"""Charts: the SC font is used, no glyph is missing, output is reproducible."""
+
+import warnings
+
+import pytest
+from matplotlib import font_manager
+
+from village_stats import fonts, plotting
+from village_stats.views import figure_png
+
+
+def test_font_comes_from_pip_package_and_is_simplified_chinese():
+    path = fonts.cjk_font_path()
+    assert path.name == "NotoSansCJKsc-Regular.otf" and "mplfonts" in str(path)
+    fonts.setup_matplotlib()
+    found = font_manager.findfont(font_manager.FontProperties(family=fonts.FAMILY), fallback_to_default=False)
+    assert found == str(path)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_charts_render_without_missing_glyphs(suoluoyu, sheet, lang):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph ... missing from font(s)" would raise
+        figs = [plotting.incidence_chart(sheet, lang), plotting.household_chart(sheet, lang),
+                plotting.crop_chart(suoluoyu.table("crops"), lang),
+                plotting.investment_chart(suoluoyu.table("projects"), lang)]
+        pngs = [figure_png(f) for f in figs]
+    assert all(p.startswith(b"\x89PNG") for p in pngs)
+    assert figure_png(plotting.incidence_chart(sheet, lang)) == pngs[0]  # reproducible bytes
+
+
+def test_chart_texts_are_in_the_report_language(sheet):
+    fig = plotting.incidence_chart(sheet, "zh")
+    texts = [t.get_text() for t in fig.axes[0].get_yticklabels()] + [fig.axes[0].get_title(loc="left")]
+    assert "贫困发生率" in texts and "贫困发生率与退出标准" in texts
+    fig = plotting.incidence_chart(sheet, "en")
+    assert "Poverty incidence and the exit threshold" == fig.axes[0].get_title(loc="left")
+
+
+def test_pdf_font_subset_covers_text(tmp_path, monkeypatch):
+    from fontTools.ttLib import TTFont
+
+    monkeypatch.setenv(fonts.CACHE_ENV, str(tmp_path))
+    text = "梭罗峪村 2017年上半年 47.8% 第 1 页 / 共 5 页"
+    path = fonts.pdf_font_path(text)
+    assert path.parent == tmp_path / "fonts"
+    cmap = TTFont(str(path)).getBestCmap()
+    assert all(ord(c) in cmap for c in text)
+    assert fonts.pdf_font_path(text) == path  # cached
+    # a character outside GB 2312 is cut from the full font, not lost
+    rare = "𠀀龘"
+    assert all(ord(c) in TTFont(str(fonts.pdf_font_path(rare))).getBestCmap() for c in "龘")

@@ -1,0 +1,135 @@
+"""Charts for the period report. Each function takes frames or the indicator sheet and returns a Figure.
+
+No arithmetic a measure should own happens here: values come from the sheet or from measure functions.
+Figures are made with :class:`matplotlib.figure.Figure` (not pyplot), so nothing is shown or kept
+behind the caller's back; :func:`village_stats.views.show_figure` renders them at print resolution.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from . import fonts, investment
+from .indicators import values
+from .labels import t
+from .schema import PROJECT_CATEGORIES, PROJECT_STATUSES
+
+#: Colours (colour-blind safe, print well in grey).
+BLUE, ORANGE, GREY, GREEN, RED = "#3b6ea5", "#e08a2c", "#b8b8b8", "#4f9a6a", "#c0392b"
+STATUS_COLOURS = {"completed": GREEN, "in_progress": BLUE, "planned": GREY}
+WIDTH_IN = 7.0
+
+
+def _figure(height: float) -> Figure:
+    fonts.setup_matplotlib()
+    fig = Figure(figsize=(WIDTH_IN, height), layout="constrained")
+    return fig
+
+
+def _clean_axes(ax) -> None:
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def incidence_chart(sheet: pd.DataFrame, lang: str = "zh") -> Figure:
+    """Poverty incidence against the exit threshold (horizontal bars, percent)."""
+    v = values(sheet)
+    fig = _figure(2.2)
+    ax = fig.subplots()
+    labels = [t("incidence", lang), t("threshold", lang)]
+    vals = [v["poverty_incidence"] * 100, v["exit_threshold"] * 100]
+    bars = ax.barh(labels[::-1], vals[::-1], color=[GREY, RED], height=0.55)
+    for bar, val in zip(bars, vals[::-1]):
+        ax.text(bar.get_width() + 0.6, bar.get_y() + bar.get_height() / 2, f"{val:.1f}%", va="center")
+    ax.set_xlim(0, max(vals) * 1.18 + 1)
+    ax.set_xlabel(t("percent", lang))
+    ax.set_title(t("chart_incidence", lang), loc="left")
+    _clean_axes(ax)
+    return fig
+
+
+def household_chart(sheet: pd.DataFrame, lang: str = "zh") -> Figure:
+    """Households: not poor, poor resident, poor long absent (one stacked bar)."""
+    v = values(sheet)
+    absent = v.get("absent_poor_households", math.nan)
+    absent = 0.0 if math.isnan(absent) else absent
+    parts = [(t("non_poor", lang), v["households_total"] - v["poor_households"], GREY),
+             (t("poor_resident", lang), v["poor_households"] - absent, BLUE),
+             (t("poor_absent", lang), absent, ORANGE)]
+    fig = _figure(2.1)
+    ax = fig.subplots()
+    left = 0.0
+    for name, n, colour in parts:
+        if n <= 0:
+            continue
+        ax.barh([0], [n], left=left, color=colour, label=f"{name} {n:.0f}", height=0.5)
+        ax.text(left + n / 2, 0, f"{n:.0f}", ha="center", va="center", color="white")
+        left += n
+    ax.set_yticks([])
+    ax.set_xlabel(t("households", lang))
+    ax.set_xlim(0, left)
+    fig.legend(loc="outside lower center", ncol=3, frameon=False)
+    ax.set_title(t("chart_households", lang), loc="left")
+    _clean_axes(ax)
+    return fig
+
+
+def crop_chart(crops: pd.DataFrame, lang: str = "zh") -> Figure:
+    """Planned versus achieved new area per crop group [mu]; unknown achievement is marked."""
+    names = _names(crops, lang)
+    target = crops["target_new_area_mu"].to_numpy(dtype=float)
+    achieved = crops["achieved_new_area_mu"].to_numpy(dtype=float) if "achieved_new_area_mu" in crops \
+        else np.full(len(crops), np.nan)
+    fig = _figure(2.9)
+    ax = fig.subplots()
+    y = np.arange(len(crops))
+    ax.barh(y - 0.18, np.nan_to_num(target), height=0.34, color=BLUE, label=t("target_mu", lang))
+    ax.barh(y + 0.18, np.nan_to_num(achieved), height=0.34, color=GREEN, label=t("achieved_mu", lang))
+    top = np.nanmax(np.concatenate([target, achieved, [1.0]]))
+    for i, (a, b) in enumerate(zip(target, achieved)):
+        ax.text((0 if math.isnan(a) else a) + top * 0.01, i - 0.18, "—" if math.isnan(a) else f"{a:g}", va="center")
+        ax.text((0 if math.isnan(b) else b) + top * 0.01, i + 0.18,
+                t("not_recorded", lang) if math.isnan(b) else f"{b:g}", va="center")
+    ax.set_yticks(y, names)
+    ax.invert_yaxis()
+    ax.set_xlim(0, top * 1.25)
+    ax.set_xlabel(t("mu", lang))
+    fig.legend(loc="outside lower center", ncol=2, frameon=False)
+    ax.set_title(t("chart_crops", lang), loc="left")
+    _clean_axes(ax)
+    return fig
+
+
+def investment_chart(projects: pd.DataFrame, lang: str = "zh") -> Figure:
+    """Known investment per category, stacked by status [10,000 yuan]."""
+    table = investment.investment_by_category_status(projects) / 10000.0
+    fig = _figure(3.0)
+    ax = fig.subplots()
+    cats = [PROJECT_CATEGORIES.label(c, lang) for c in table.index]
+    left = np.zeros(len(table))
+    for status in PROJECT_STATUSES.ids:
+        if status not in table.columns:
+            continue
+        vals = table[status].to_numpy(dtype=float)
+        ax.barh(cats, vals, left=left, color=STATUS_COLOURS[status], label=PROJECT_STATUSES.label(status, lang),
+                height=0.55)
+        left += vals
+    for i, total in enumerate(left):
+        ax.text(total + left.max() * 0.01, i, f"{total:g}", va="center")
+    ax.invert_yaxis()
+    ax.set_xlim(0, max(left.max(), 1) * 1.18)
+    ax.set_xlabel(t("wan_yuan", lang))
+    fig.legend(loc="outside lower center", ncol=3, frameon=False)
+    ax.set_title(t("chart_investment", lang), loc="left")
+    _clean_axes(ax)
+    return fig
+
+
+def _names(frame: pd.DataFrame, lang: str) -> list[str]:
+    if lang == "en" and "name_en" in frame:
+        return [en if isinstance(en, str) and en else zh for zh, en in zip(frame["name_zh"], frame["name_en"])]
+    return list(frame["name_zh"])

@@ -1,0 +1,331 @@
+"""The period report: papermill run → executed notebook → HTML → A4 PDF, indicators.csv, manifest.json.
+
+Everything a run writes goes to a temporary folder beside the target and is swapped in only when every
+stage succeeded, so a failed run never leaves half-written outputs and never touches the previous ones.
+Exports happen in this process (nbconvert's HTMLExporter, then WeasyPrint). Notebooks never import
+this module.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import html
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import config, fonts
+from .errors import DataError, ReportError
+from .indicators import indicator_sheet, sheet_to_csv
+from .io import as_period, file_digests, list_periods, load_period
+from .periods import Period, last_complete
+
+FORMATS = ("ipynb", "html", "pdf")
+#: Tags: cells removed from the HTML/PDF (the notebook keeps them).
+HIDE_TAG = "report-hide"
+PAPERMILL_ERROR_TAG = "papermill-error-cell-tag"
+_TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+# --------------------------------------------------------------------------- papermill set-up
+
+def _register_readable_translator() -> None:
+    """Make papermill write Chinese string parameters as readable literals ('梭罗峪'), not \\u escapes."""
+    from papermill.translators import PythonTranslator, papermill_translators
+
+    class ReadablePythonTranslator(PythonTranslator):
+        @classmethod
+        def translate_str(cls, val):
+            return repr(val)
+
+    papermill_translators.register("python", ReadablePythonTranslator)
+
+
+def _kernel_manager_class():
+    """A kernel manager that always starts this very interpreter (whatever kernelspecs say)."""
+    from jupyter_client.kernelspec import KernelSpec
+    from jupyter_client.manager import AsyncKernelManager
+
+    class ThisPythonKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            # IPC sockets in a private temp folder: no TCP port races between parallel runs
+            self.transport = "ipc"
+            self.ip = os.path.join(tempfile.mkdtemp(prefix="village-stats-kernel-"), "kernel")
+
+        @property
+        def kernel_spec(self):
+            if self._kernel_spec is None:
+                self._kernel_spec = KernelSpec(
+                    argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                    display_name="Python 3 (village_stats)", language="python", resource_dir="")
+            return self._kernel_spec
+
+    return ThisPythonKernelManager
+
+
+# --------------------------------------------------------------------------- periods
+
+def resolve_period(period: str | Period, village: str, data_dir: Path, today: dt.date | None = None) -> Period:
+    """Turn ``latest``/``previous`` or a code into a Period.
+
+    ``latest``: the village's newest period with data. ``previous``: the last complete period before
+    ``today`` of the same kind as the village's newest one (a cron job on 2017-07-05 gets 2017H1).
+    """
+    if isinstance(period, Period):
+        return period
+    if period in ("latest", "previous"):
+        periods = list_periods(data_dir, village)
+        if not periods:
+            raise DataError(f"no period with data for village '{village}'", path=Path(data_dir) / village)
+        if period == "latest":
+            return periods[-1]
+        return last_complete(periods[-1].kind, today or dt.date.today())
+    return as_period(period)
+
+
+# --------------------------------------------------------------------------- exports
+
+def _report_notebook(nb):
+    """A copy of the executed notebook for export: hidden and papermill error cells removed."""
+    nb = copy.deepcopy(nb)
+    nb.cells = [c for c in nb.cells
+                if HIDE_TAG not in c.get("metadata", {}).get("tags", [])
+                and PAPERMILL_ERROR_TAG not in c.get("metadata", {}).get("tags", [])]
+    for i, cell in enumerate(nb.cells):  # stable ids: the HTML must not change between runs
+        cell["id"] = f"cell-{i:02d}"
+    return nb
+
+
+def _page(body: str, *, lang: str, title: str, header: str, for_pdf: bool) -> str:
+    css = (_TEMPLATES / "report.css").read_text(encoding="utf-8")
+    page_text = ('"第 " counter(page) " 页 / 共 " counter(pages) " 页"' if lang == "zh"
+                 else '"Page " counter(page) " of " counter(pages)')
+    css = (css.replace("FONT_STACK", fonts.CSS_STACK).replace("HEADER_TEXT", header.replace('"', "'"))
+           .replace("PAGE_TEXT", page_text))
+    if for_pdf:
+        css = fonts.font_face_css(fonts.pdf_font_path(body + header + css)) + css
+    return (f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}">\n<head>\n<meta charset="utf-8">\n'
+            f"<title>{html.escape(title)}</title>\n<style>\n{css}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n")
+
+
+def export_html_body(nb) -> str:
+    """The executed notebook's outputs as an HTML fragment: no code, no prompts, hidden cells removed."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True, anchor_link_text="")
+    body, _ = exporter.from_notebook_node(_report_notebook(nb))
+    return body
+
+
+def write_pdf(page_html: str, target: Path) -> None:
+    """Render an HTML page (with its @page rules) to PDF with WeasyPrint."""
+    import logging
+
+    from weasyprint import HTML
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    # hinting=True keeps the (already subset) font's hints instead of re-processing every charstring
+    HTML(string=page_html, base_url=str(target.parent)).write_pdf(str(target), hinting=True)
+
+
+# --------------------------------------------------------------------------- manifest helpers
+
+def git_commit(root: Path = config.PROJECT_ROOT) -> str | None:
+    """The checked-out commit of the source tree, read from .git without running git."""
+    head = root / ".git" / "HEAD"
+    try:
+        ref = head.read_text().strip()
+        if not ref.startswith("ref: "):
+            return ref
+        name = ref[5:]
+        loose = root / ".git" / name
+        if loose.is_file():
+            return loose.read_text().strip()
+        packed = root / ".git" / "packed-refs"
+        for line in packed.read_text().splitlines():
+            if line.endswith(" " + name):
+                return line.split()[0]
+    except OSError:
+        return None
+    return None
+
+
+# --------------------------------------------------------------------------- the run
+
+@dataclass
+class RunResult:
+    """What a run produced."""
+
+    folder: Path
+    files: dict[str, Path]
+    manifest: dict = field(default_factory=dict)
+
+
+def _notebook_data_dir(data_dir: Path) -> str:
+    """The data folder as the notebook will see it (relative to the working directory when inside it)."""
+    resolved = data_dir.resolve()
+    try:
+        return resolved.relative_to(Path.cwd().resolve()).as_posix() or "."
+    except ValueError:
+        return str(resolved)
+
+
+def run_report(village: str, period: str | Period, *, data_dir: str | Path | None = None,
+               output_dir: str | Path | None = None, lang: str = "zh", formats=FORMATS,
+               notebook: str | Path | None = None, today: dt.date | None = None,
+               execution_timeout: int = 600) -> RunResult:
+    """Run the period report for one village-period.
+
+    Writes ``output/<village>/<period>/``: ``report.ipynb``, ``report.html``, ``report.pdf`` (as asked in
+    ``formats``), ``indicators.csv`` and ``manifest.json``.
+
+    Raises
+    ------
+    DataError
+        Bad input, found before any kernel starts (exit code 2 in the CLI).
+    ReportError
+        A notebook cell or an export failed; the previous outputs are kept and the partially executed
+        notebook is saved as ``<period>/failed/report.ipynb`` (exit code 1 in the CLI).
+    """
+    import nbformat
+    import papermill as pm
+
+    stages: dict[str, float] = {}
+    started = dt.datetime.now(dt.timezone.utc)
+    clock = time.perf_counter()
+
+    def stage(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        stages[name] = round(now - clock, 3)
+        clock = now
+
+    formats = tuple(formats)
+    unknown = set(formats) - set(FORMATS)
+    if unknown:
+        raise DataError(f"unknown format(s) {', '.join(sorted(unknown))}: expected some of {', '.join(FORMATS)}")
+    if lang not in ("zh", "en"):
+        raise DataError(f"unknown language {lang!r}: expected zh or en")
+    data_dir = config.resolve_data_dir(data_dir)
+    output_dir = Path(output_dir) if output_dir is not None else config.default_output_dir()
+    notebook = Path(notebook) if notebook is not None else config.notebook_path()
+    period = resolve_period(period, village, data_dir, today)
+    data = load_period(village, period, data_dir)          # bad data stops here, before the kernel
+    sheet = indicator_sheet(data)
+    stage("validate")
+
+    parent = output_dir / village
+    final = parent / period.code
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = parent / f".{period.code}.tmp-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    try:
+        parameters = {"village": village, "period": period.code, "data_dir": _notebook_data_dir(data_dir),
+                      "lang": lang}
+        _register_readable_translator()
+        executed = tmp / "report.ipynb"
+        try:
+            pm.execute_notebook(str(notebook), str(executed), parameters=parameters, kernel_name="python3",
+                                language="python", progress_bar=False, log_output=False,
+                                execution_timeout=execution_timeout,
+                                kernel_manager_class=_kernel_manager_class())
+        except Exception as exc:  # PapermillExecutionError, CellTimeoutError, DeadKernelError, ...
+            _keep_failed(executed, final)
+            raise ReportError(_describe_failure(exc, final)) from None
+        stage("execute")
+
+        nb = nbformat.read(executed, as_version=4)
+        title_label = f"{data.village.name(lang)} · {period.label(lang)}"
+        files: dict[str, Path] = {}
+        if "ipynb" in formats:
+            files["ipynb"] = final / "report.ipynb"
+        else:
+            executed.unlink()
+        if "html" in formats or "pdf" in formats:
+            body = export_html_body(nb)
+            stage("export_html")
+            if "html" in formats:
+                (tmp / "report.html").write_text(
+                    _page(body, lang=lang, title=title_label, header=title_label, for_pdf=False), encoding="utf-8")
+                files["html"] = final / "report.html"
+            if "pdf" in formats:
+                try:
+                    write_pdf(_page(body, lang=lang, title=title_label, header=title_label, for_pdf=True),
+                              tmp / "report.pdf")
+                except Exception as exc:
+                    raise ReportError(f"PDF export failed: {type(exc).__name__}: {exc}") from None
+                files["pdf"] = final / "report.pdf"
+                stage("export_pdf")
+        (tmp / "indicators.csv").write_text(sheet_to_csv(sheet), encoding="utf-8")
+        files["csv"] = final / "indicators.csv"
+        manifest = {
+            "village": village,
+            "period": period.code,
+            "parameters": parameters,
+            "formats": list(formats),
+            "notebook": notebook.name,
+            "inputs": [{"path": p, "sha256": h} for p, h in
+                       file_digests([Path(s).resolve() for s in data.sources], data_dir.resolve())],
+            "outputs": [{"path": p, "sha256": h} for p, h in
+                        file_digests(sorted(x for x in tmp.iterdir() if x.is_file()), tmp)],
+            "versions": config.package_versions(),
+            "git_commit": git_commit(),
+            "started_at": started.isoformat(timespec="seconds"),
+            "seconds": stages,
+        }
+        stage("write")
+        manifest["seconds"] = dict(stages, total=round(sum(stages.values()), 3))
+        (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
+                                           encoding="utf-8")
+        files["manifest"] = final / "manifest.json"
+        _swap_in(tmp, final)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return RunResult(folder=final, files=files, manifest=manifest)
+
+
+def _keep_failed(executed: Path, final: Path) -> None:
+    """Move a partially executed notebook to ``<final>/failed/report.ipynb``, leaving the rest alone."""
+    if not executed.is_file():
+        return
+    failed = final / "failed"
+    failed.mkdir(parents=True, exist_ok=True)
+    os.replace(executed, failed / "report.ipynb")
+
+
+def _describe_failure(exc: Exception, final: Path) -> str:
+    kept = f"; partial notebook kept in {final / 'failed' / 'report.ipynb'}"
+    cell = getattr(exc, "exec_count", None)
+    ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
+    if ename:
+        first = str(evalue).splitlines()[0] if evalue else ""
+        return f"notebook cell [{cell}] failed: {ename}: {first}{kept}"
+    text = str(exc).strip().splitlines()
+    return f"notebook run failed: {type(exc).__name__}: {text[0] if text else ''}{kept}"
+
+
+def _swap_in(tmp: Path, final: Path) -> None:
+    """Replace ``final`` by ``tmp`` with two renames (the old folder is removed only after)."""
+    old = None
+    if final.exists():
+        old = final.with_name(f".{final.name}.old-{uuid.uuid4().hex[:8]}")
+        os.replace(final, old)
+    try:
+        os.replace(tmp, final)
+    except OSError:
+        if old is not None:
+            os.replace(old, final)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
