@@ -7,7 +7,7 @@ VILLAGE ?= suoluoyu
 PERIOD  ?= 2017H1
 
 .DEFAULT_GOAL := help
-.PHONY: help install report test bench lab codebook validate clean
+.PHONY: help install report test bench lab codebook demo validate clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
@@ -38,8 +38,11 @@ bench: $(STAMP) ## Run the benchmarks in tests/benchmarks (writes output/benchma
 validate: $(STAMP) ## Check every village and period in data/
 	$(BIN)/village-stats validate
 
-codebook: $(STAMP) ## Print the codebook generated from the schema (paste into data/README.md)
-	$(BIN)/village-stats codebook
+codebook: $(STAMP) ## Regenerate the codebook in data/README.md from the schema
+	$(BIN)/village-stats codebook --write data/README.md
+
+demo: $(STAMP) ## Regenerate data/demo/ (fictional village, fixed seed)
+	$(BIN)/python scripts/make_demo.py
 
 clean: ## Remove everything a run wrote (output/) and caches
 	find output -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

@@ -129,11 +129,26 @@ def run(village: str, period: str, data_dir: str | None, output_dir: str, lang: 
 
 
 @main.command()
-def codebook() -> None:
-    """Print the data codebook (the generated part of data/README.md)."""
+@click.option("--write", "target", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="Replace the block between <!-- codebook:start --> and <!-- codebook:end --> in this file.")
+def codebook(target: str | None) -> None:
+    """Print the data codebook (the generated part of data/README.md), or write it into a file."""
+    from pathlib import Path
+
     from .schema import codebook_markdown
 
-    click.echo(codebook_markdown(), nl=False)
+    text = codebook_markdown()
+    if target is None:
+        click.echo(text, nl=False)
+        return
+    path = Path(target)
+    doc = path.read_text(encoding="utf-8")
+    start, end = "<!-- codebook:start -->\n", "<!-- codebook:end -->"
+    if start not in doc or end not in doc:
+        raise click.UsageError(f"{target} has no codebook markers")
+    head, rest = doc.split(start, 1)
+    path.write_text(head + start + text + rest[rest.index(end):], encoding="utf-8")
+    click.echo(f"updated {target}")
 
 
 if __name__ == "__main__":  # pragma: no cover

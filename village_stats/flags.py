@@ -11,7 +11,7 @@ import math
 
 import pandas as pd
 
-from . import crops
+from . import crops, register
 from .indicators import values
 from .io import PeriodData
 
@@ -87,8 +87,8 @@ def alerts(sheet: pd.DataFrame, data: PeriodData, *, far_above: float = 2.0,
                          f"{'、'.join(stalled['name_zh'])}共{area:g}亩计划新增面积尚无完成记录。",
                          f"No achieved area recorded yet for {', '.join(_names_en(stalled))} "
                          f"({area:g} mu planned)."))
-    for extra in _EXTRA_ALERTS:
-        rows.extend(extra(sheet, data))
+    if data.has("households"):
+        rows.extend(_register_alerts(v, data))
     out = pd.DataFrame(rows, columns=list(COLUMNS))
     out["_order"] = out["level"].map({"warning": 0, "info": 1})
     return out.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
@@ -100,5 +100,35 @@ def _names_en(frame: pd.DataFrame) -> list[str]:
     return list(frame["name_zh"])
 
 
-#: Further alert producers (e.g. register reconciliation), each ``f(sheet, data) -> list of rows``.
-_EXTRA_ALERTS: list = []
+def _register_alerts(v: dict, data: PeriodData) -> list[tuple]:
+    from .schema import POPULATION_MEASURES
+
+    rows = []
+    hh = data.table("households")
+    recon = register.reconcile(hh, data.measures())
+    for measure, r in recon.loc[recon["comparable"] & recon["difference"].ne(0)].iterrows():
+        zh, en = POPULATION_MEASURES.label(measure, "zh"), POPULATION_MEASURES.label(measure, "en")
+        rows.append((f"reconciliation_{measure}", "warning", float(r["difference"]),
+                     f"登记册与上报数据不一致：{zh}上报{r['reported']:g}，登记册{r['derived']:g}（差{r['difference']:+g}）。",
+                     f"Register and reported counts disagree: {en.lower()} reported {r['reported']:g}, "
+                     f"register {r['derived']:g} ({r['difference']:+g})."))
+    failing = v.get("exited_failing_criteria_households", 0)
+    if failing > 0:
+        rows.append(("exited_failing_criteria", "warning", failing,
+                     f"{failing:.0f}户已脱贫户收入未超过贫困标准或两不愁三保障未全部解决。",
+                     f"{failing:.0f} exited households have income not above the line or a guarantee not secure."))
+    eligible = v.get("exit_eligible_households", 0)
+    if eligible > 0:
+        rows.append(("exit_eligible", "info", eligible,
+                     f"{eligible:.0f}户贫困户已符合脱贫条件，可启动退出程序。",
+                     f"{eligible:.0f} poor households meet the exit test and can start the exit procedure."))
+    findings = v.get("audit_findings", 0)
+    if findings > 0:
+        rows.append(("audit_findings", "warning", findings, f"登记册核查发现{findings:.0f}条问题，见第六部分。",
+                     f"The register audit found {findings:.0f} issues (section 6)."))
+    if data.poverty_line is not None and not data.poverty_line.verified:
+        rows.append(("poverty_line_unverified", "info", data.poverty_line.line_yuan,
+                     f"{data.poverty_line.year}年贫困标准{data.poverty_line.line_yuan:,.0f}元尚未核实，请以官方数字为准。",
+                     f"The {data.poverty_line.year} poverty line ({data.poverty_line.line_yuan:,.0f} yuan) is not "
+                     f"verified against an official source."))
+    return rows

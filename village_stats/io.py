@@ -56,6 +56,18 @@ class Village:
 
 
 @dataclass(frozen=True)
+class PovertyLine:
+    """The poverty line used for a period's register measures."""
+
+    line_yuan: float
+    year: int
+    basis: str
+    source: str
+    verified: bool
+    origin: str  # "village.yaml" or "poverty_lines.csv"
+
+
+@dataclass(frozen=True)
 class PeriodData:
     """One village-period: metadata plus one validated frame per table present.
 
@@ -67,6 +79,7 @@ class PeriodData:
     period: Period
     tables: Mapping[str, pd.DataFrame]
     sources: tuple[Path, ...] = field(default_factory=tuple)
+    poverty_line: PovertyLine | None = None
 
     def has(self, name: str) -> bool:
         return name in self.tables
@@ -569,13 +582,68 @@ def load_period(village_id: str, period: Period | str, data_dir: str | Path | No
         _check_work_log(tables["work_log"], wheres["work_log"])
     if "project_outputs" in tables:
         _check_outputs(tables["project_outputs"], tables.get("projects"), wheres["project_outputs"])
-    for check in _EXTRA_CHECKS:
-        check(tables, wheres)
-    return PeriodData(village=village, period=period, tables=tables, sources=tuple(sources))
+    line = None
+    if "households" in tables:
+        tables["households"] = _check_households(tables["households"], wheres["households"])
+        line = poverty_line_for(data_dir, village, period.year)
+        if line.origin == "poverty_lines.csv":
+            sources.append(Path(data_dir) / "poverty_lines.csv")
+    for frame in tables.values():
+        frame.attrs.clear()  # row numbers were for error messages only
+    return PeriodData(village=village, period=period, tables=tables, sources=tuple(sources), poverty_line=line)
 
 
-#: Further cross-table checks registered by measure modules (e.g. the household register).
-_EXTRA_CHECKS: list = []
+def _check_households(hh: pd.DataFrame, where: _Where) -> pd.DataFrame:
+    """Register rules that make the data unusable (errors), then drop the personal columns."""
+    from .idnumbers import id_number_status
+
+    small = (hh["members"] < 1).to_numpy()
+    if small.any():
+        i = int(np.flatnonzero(small)[0])
+        raise where.error(hh, i, "members", f"members = {hh['members'].iloc[i]:g}: expected at least 1 person")
+    if "id_number" in hh:
+        ids = hh["id_number"].map(lambda v: None if v is None else str(v).strip().upper())
+        dup = (ids.duplicated(keep=False) & ids.notna()).to_numpy()
+        if dup.any():
+            positions = np.flatnonzero(dup)
+            first = positions[0]
+            second = next(p for p in positions[1:] if ids.iloc[p] == ids.iloc[first])
+            # the number itself is personal data: name the rows, not the value
+            raise where.error(hh, int(second), "id_number",
+                              f"duplicate id_number (same as row {hh.attrs['rows'][first]}): expected each "
+                              f"household head once")
+        status = id_number_status(hh["id_number"])
+    else:
+        status = pd.Series("missing", index=hh.index, dtype=object)
+    attrs = dict(hh.attrs)
+    out = hh.drop(columns=[c.name for c in schema.HOUSEHOLDS.columns if c.sensitive and c.name in hh])
+    out["id_number_status"] = status.to_numpy()
+    out.attrs.update(attrs)
+    return out
+
+
+def read_poverty_lines(data_dir: Path) -> pd.DataFrame:
+    """``data/poverty_lines.csv``: year → line_yuan, basis, source, verified."""
+    path = Path(data_dir) / "poverty_lines.csv"
+    if not path.is_file():
+        raise DataError("poverty_lines.csv is missing: register measures need the poverty line by year "
+                        "(or poverty_line_yuan in village.yaml)", path=path)
+    return read_table(read_csv_raw(path), schema.POVERTY_LINES, path)
+
+
+def poverty_line_for(data_dir: Path, village: Village, year: int) -> PovertyLine:
+    """The line for ``year``: village.yaml's ``poverty_line_yuan`` if set, else poverty_lines.csv."""
+    if village.poverty_line_yuan is not None:
+        return PovertyLine(float(village.poverty_line_yuan), year, "village.yaml poverty_line_yuan",
+                           village.note or "", True, "village.yaml")
+    lines = read_poverty_lines(data_dir)
+    match = lines.loc[lines["year"] == year]
+    if match.empty:
+        raise DataError(f"no poverty line for {year}: expected a row for year {year} (or poverty_line_yuan in "
+                        f"village.yaml)", path=Path(data_dir) / "poverty_lines.csv")
+    r = match.iloc[0]
+    return PovertyLine(float(r["line_yuan"]), int(year), str(r["basis"] or ""), str(r["source"] or ""),
+                       bool(r["verified"]), "poverty_lines.csv")
 
 
 def validate(data_dir: str | Path | None = None, village_id: str | None = None,

@@ -133,3 +133,79 @@ def _names(frame: pd.DataFrame, lang: str) -> list[str]:
     if lang == "en" and "name_en" in frame:
         return [en if isinstance(en, str) and en else zh for zh, en in zip(frame["name_zh"], frame["name_en"])]
     return list(frame["name_zh"])
+
+
+def income_chart(households: pd.DataFrame, line_yuan: float, lang: str = "zh") -> Figure:
+    """Person-weighted histogram of income per person, with the poverty line."""
+    y = households["income_per_capita_yuan"].to_numpy(dtype=float)
+    w = households["members"].to_numpy(dtype=float)
+    fig = _figure(2.8)
+    ax = fig.subplots()
+    top = np.nanpercentile(y, 98) if len(y) else 1.0
+    bins = np.linspace(min(0.0, np.nanmin(y)) if len(y) else 0.0, max(top, line_yuan * 1.5), 31)
+    ax.hist(np.clip(y, bins[0], bins[-1]), bins=bins, weights=w, color=BLUE, edgecolor="white")
+    ax.axvline(line_yuan, color=RED, linewidth=1.6)
+    ax.text(line_yuan, ax.get_ylim()[1] * 0.95, f" {t('poverty_line', lang)} {line_yuan:,.0f}", color=RED, va="top")
+    ax.set_xlabel(t("income_axis", lang))
+    ax.set_ylabel(t("persons_axis", lang))
+    ax.set_title(t("chart_income", lang), loc="left")
+    _clean_axes(ax)
+    return fig
+
+
+def mpi_chart(sheet: pd.DataFrame, lang: str = "zh") -> Figure:
+    """Deprivation rate and contribution to M0 of each indicator (percent)."""
+    from .register import MPI_INDICATORS
+
+    v = values(sheet)
+    names = _mpi_names(lang)
+    rates = [v[f"deprivation_rate_{i}"] * 100 for i in MPI_INDICATORS]
+    contrib = [0.0 if math.isnan(v[f"mpi_contribution_{i}"]) else v[f"mpi_contribution_{i}"] * 100
+               for i in MPI_INDICATORS]
+    fig = _figure(3.0)
+    ax = fig.subplots()
+    y = np.arange(len(names))
+    ax.barh(y - 0.18, rates, height=0.34, color=ORANGE, label=t("deprivation_rate", lang))
+    ax.barh(y + 0.18, contrib, height=0.34, color=BLUE, label=t("contribution", lang))
+    for i, (a, b) in enumerate(zip(rates, contrib)):
+        ax.text(a + 0.5, i - 0.18, f"{a:.1f}%", va="center")
+        ax.text(b + 0.5, i + 0.18, f"{b:.1f}%", va="center")
+    ax.set_yticks(y, names)
+    ax.invert_yaxis()
+    ax.set_xlim(0, max(rates + contrib + [1.0]) * 1.2)
+    ax.set_xlabel(t("percent", lang))
+    fig.legend(loc="outside lower center", ncol=2, frameon=False)
+    ax.set_title(t("chart_mpi", lang), loc="left")
+    _clean_axes(ax)
+    return fig
+
+
+def _mpi_names(lang: str) -> list[str]:
+    from .register import MPI_INDICATORS
+
+    zh = {"income": "收入", "food_clothing_secure": "吃穿不愁", "education_secure": "义务教育",
+          "medical_secure": "基本医疗", "housing_secure": "住房安全", "water_secure": "饮水安全"}
+    en = {"income": "Income", "food_clothing_secure": "Food, clothing", "education_secure": "Education",
+          "medical_secure": "Medical care", "housing_secure": "Housing", "water_secure": "Water"}
+    return [(zh if lang == "zh" else en)[i] for i in MPI_INDICATORS]
+
+
+def causes_chart(households: pd.DataFrame, lang: str = "zh") -> Figure:
+    """Registered households (not non-poor) by main cause of poverty."""
+    from .register import breakdown
+    from .schema import CAUSES
+
+    registered = households.loc[households["category"].ne("non_poor")]
+    counts = breakdown(registered, "main_cause")["households"]
+    counts = counts[counts > 0].sort_values(ascending=True)
+    fig = _figure(max(2.0, 0.32 * len(counts) + 1.0))
+    ax = fig.subplots()
+    labels = [CAUSES.label(c, lang) if c != "unknown" else t("unknown", lang) for c in counts.index]
+    ax.barh(labels, counts.to_numpy(), color=BLUE, height=0.6)
+    for i, n in enumerate(counts.to_numpy()):
+        ax.text(n + counts.max() * 0.01, i, f"{n:.0f}", va="center")
+    ax.set_xlim(0, max(counts.max(), 1) * 1.15)
+    ax.set_xlabel(t("households", lang))
+    ax.set_title(t("chart_causes", lang), loc="left")
+    _clean_axes(ax)
+    return fig

@@ -291,7 +291,92 @@ PROJECT_OUTPUTS = Table(
     grain="one row per project and output",
 )
 
-TABLES: dict[str, Table] = {t.name: t for t in (POPULATION, WORK_LOG, CROPS, PROJECTS, PROJECT_OUTPUTS)}
+HOUSEHOLD_CATEGORIES = Vocabulary("household_category", (
+    Term("general", "一般贫困户", "General poor household", ("一般户",)),
+    Term("dibao", "低保贫困户", "Dibao poor household", ("低保户",)),
+    Term("tekun", "特困供养贫困户", "Tekun (extreme-poverty support) poor household",
+         ("五保贫困户", "特困供养户", "五保户")),
+    Term("non_poor", "非贫困户", "Not a poor household", ("一般农户",)),
+))
+
+HOUSEHOLD_STATUSES = Vocabulary("household_status", (
+    Term("poor", "未脱贫", "Not yet exited", ("贫困",)),
+    Term("exited", "已脱贫", "Exited", ("脱贫",)),
+    Term("returned", "返贫", "Returned to poverty"),
+    Term("non_poor", "非贫困", "Not poor"),
+))
+#: Statuses counted as poor (registered poor who have not exited, plus returned).
+POOR_STATUSES = ("poor", "returned")
+
+CAUSES = Vocabulary("poverty_cause", (
+    Term("illness", "因病", "Illness"),
+    Term("disability", "因残", "Disability"),
+    Term("schooling", "因学", "Schooling costs"),
+    Term("disaster", "因灾", "Disaster"),
+    Term("lack_of_land", "缺土地", "Lack of land"),
+    Term("lack_of_water", "缺水", "Lack of water"),
+    Term("lack_of_skills", "缺技术", "Lack of skills"),
+    Term("lack_of_labour", "缺劳动力", "Lack of labour"),
+    Term("lack_of_funds", "缺资金", "Lack of funds"),
+    Term("poor_transport", "交通条件落后", "Poor transport"),
+    Term("lack_of_motivation", "自身发展动力不足", "Lack of motivation"),
+    Term("other", "其他", "Other"),
+))
+
+#: The five guarantees (两不愁三保障 plus water), in report order.
+GUARANTEES = ("food_clothing_secure", "education_secure", "medical_secure", "housing_secure", "water_secure")
+
+HOUSEHOLDS = Table(
+    "households", "建档立卡户",
+    "The household register (建档立卡): one row per listed household. It may list every household of "
+    "the village or only the registered ones.",
+    (
+        Column("household_id", "户编号", "key", "Household number in the register.", nullable=False),
+        Column("head_name", "户主姓名", "text", "Name of the household head.", required=False, sensitive=True),
+        Column("id_number", "证件号码", "text", "Identity number of the household head (checked, never shown).",
+               required=False, sensitive=True, aliases=("身份证号", "身份证号码", "户主证件号码")),
+        Column("members", "家庭人口", "count", "Persons in the household [persons]; at least 1.", unit="persons",
+               nullable=False, aliases=("家庭人口数",)),
+        Column("category", "贫困户属性", "vocab", "Household category.", vocab=HOUSEHOLD_CATEGORIES,
+               nullable=False),
+        Column("status", "脱贫状态", "vocab", "Poverty status.", vocab=HOUSEHOLD_STATUSES, nullable=False),
+        Column("exit_year", "脱贫年度", "year", "Year of exit (exited households).", required=False),
+        Column("main_cause", "主要致贫原因", "vocab", "Main cause of poverty, by label.", vocab=CAUSES,
+               required=False),
+        Column("income_per_capita_yuan", "人均纯收入(元)", "number",
+               "Net income per person per year [yuan per person]; may be <= 0.", unit="yuan",
+               nullable=False, aliases=("人均纯收入",)),
+        Column("absent", "长期不在村", "bool", "Whether the household is long absent from the village.",
+               required=False),
+        Column("food_clothing_secure", "吃穿不愁", "bool", "Food and clothing secure (不愁吃、不愁穿).",
+               nullable=False),
+        Column("education_secure", "义务教育保障", "bool", "Compulsory education guaranteed.", nullable=False),
+        Column("medical_secure", "基本医疗保障", "bool", "Basic medical care guaranteed.", nullable=False),
+        Column("housing_secure", "住房安全保障", "bool", "Safe housing guaranteed.", nullable=False),
+        Column("water_secure", "饮水安全保障", "bool", "Safe drinking water guaranteed.", nullable=False),
+    ),
+    unique=("household_id",), grain="one row per household",
+    notes=("head_name and id_number are read only to check them; they are dropped when the file is loaded and "
+           "never reach any output.",),
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in (POPULATION, WORK_LOG, CROPS, PROJECTS, PROJECT_OUTPUTS,
+                                                HOUSEHOLDS)}
+
+POVERTY_LINES = Table(
+    "poverty_lines", "贫困标准",
+    "National rural poverty line by year (data/poverty_lines.csv). village.yaml's poverty_line_yuan wins.",
+    (
+        Column("year", "年份", "year", "Calendar year.", nullable=False),
+        Column("line_yuan", "贫困标准(元)", "amount", "Poverty line [yuan per person per year].", unit="yuan",
+               nullable=False),
+        Column("basis", "口径", "text", "What the line is (e.g. 现行标准 at current prices)."),
+        Column("source", "来源", "text", "Where the figure comes from."),
+        Column("verified", "已核实", "bool", "Whether the figure was checked against an official source.",
+               nullable=False),
+    ),
+    unique=("year",), grain="one row per year",
+)
 
 VILLAGE_FIELDS: tuple[tuple[str, str, bool], ...] = (
     ("id", "Village id: the folder name, [a-z0-9_-]+.", True),
@@ -320,7 +405,7 @@ def codebook_markdown() -> str:
     for key, meaning, required in VILLAGE_FIELDS:
         lines.append(f"| `{key}` | {'yes' if required else 'no'} | {meaning} |")
     lines.append("")
-    for t in TABLES.values():
+    for t in (*TABLES.values(), POVERTY_LINES):
         lines += [f"### {t.filename} · {t.zh} ({'required' if t.required else 'optional'})", "",
                   f"{t.description} Grain: {t.grain}."]
         if t.unique:

@@ -172,6 +172,11 @@ def show_heading(key: str, lang: str = "zh") -> None:
     _html(f"<h2>{html.escape(t(key, lang))}</h2>")
 
 
+def show_subheading(key: str, lang: str = "zh", **fields) -> None:
+    """A sub-section heading in the report language."""
+    _html(f"<h3>{html.escape(t(key, lang, **fields))}</h3>")
+
+
 def show_text(text: str) -> None:
     """A paragraph of text."""
     _html(f"<p>{html.escape(text)}</p>")
@@ -179,6 +184,9 @@ def show_text(text: str) -> None:
 
 def show_table(df: pd.DataFrame) -> None:
     """A labelled table."""
+    if df.empty:
+        show_text("—")
+        return
     _html(table_html(df))
 
 
@@ -222,3 +230,51 @@ def recorded_sheet(notebook) -> pd.DataFrame:
             if SHEET_MIME in data:
                 return pd.DataFrame(data[SHEET_MIME])
     raise LookupError("the notebook holds no recorded indicator sheet")
+
+
+# --------------------------------------------------------------------------- household register
+
+REGISTER_DEPTH_INDICATORS = ("register_households", "register_population", "register_poor_households",
+                             "register_poor_population", "fgt0", "fgt1", "fgt2", "watts",
+                             "register_nonpositive_income_households", "gini")
+REGISTER_MPI_INDICATORS = ("mpi_h", "mpi_a", "mpi_m0")
+REGISTER_EXIT_INDICATORS = ("exit_eligible_households", "exited_failing_criteria_households")
+
+
+def poverty_line_text(data: PeriodData, lang: str = "zh") -> str:
+    """Which poverty line the register measures use, and whether it is verified."""
+    pl = data.poverty_line
+    return t("line_used", lang, line=format_value(pl.line_yuan, "yuan_per_person_year", lang), year=pl.year,
+             origin=pl.origin, verified=t("verified" if pl.verified else "unverified", lang),
+             basis=pl.basis if lang == "zh" else "")
+
+
+def household_ids_text(key: str, mask: pd.Series, data: PeriodData, lang: str = "zh") -> str:
+    """A sentence listing households by id only (never by name)."""
+    ids = list(data.table("households").loc[mask.to_numpy(dtype=bool), "household_id"])
+    return t(key, lang, ids="、".join(ids) if lang == "zh" and ids else (", ".join(ids) if ids else t("none", lang)))
+
+
+def reconciliation_table(reconciliation: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """Reported against register-derived counts, with the difference (register − reported)."""
+    from .schema import POPULATION_MEASURES
+
+    rows = []
+    for measure, r in reconciliation.iterrows():
+        unit = "households" if "households" in measure else "persons"
+        diff = format_value(r["difference"], unit, lang) if r["comparable"] else (
+            t("not_comparable", lang) if not math.isnan(r["reported"]) else "—")
+        if r["comparable"] and r["difference"] > 0:
+            diff = "+" + diff
+        rows.append((POPULATION_MEASURES.label(measure, lang), format_value(r["reported"], unit, lang),
+                     format_value(r["derived"], unit, lang), diff))
+    return pd.DataFrame(rows, columns=[t("measure", lang), t("reported", lang), t("derived", lang),
+                                       t("difference", lang)])
+
+
+def audit_table(findings: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """Audit findings by household id and rule (no personal data)."""
+    from .register import AUDIT_RULES
+
+    return pd.DataFrame({t("household_id", lang): list(findings["household_id"]),
+                         t("rule", lang): [AUDIT_RULES[r][0 if lang == "zh" else 1] for r in findings["rule"]]})
