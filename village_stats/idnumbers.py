@@ -12,6 +12,7 @@ import pandas as pd
 WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 #: Check character for (Σ digit·weight) mod 11 = 0..10.
 CHECK = np.array(list("10X98765432"))
+_CHECK_BYTES = np.frombuffer(b"10X98765432", dtype=np.uint8)
 
 STATUSES = ("valid", "bad_check_digit", "fifteen_digits", "malformed", "missing")
 
@@ -42,18 +43,28 @@ def id_number_status(numbers: pd.Series) -> pd.Series:
     ...                             None, "abc"])).tolist()
     ['valid', 'bad_check_digit', 'fifteen_digits', 'missing', 'malformed']
     """
-    s = numbers.astype(object).where(numbers.notna(), None)
-    text = s.map(lambda v: None if v is None else str(v).strip().upper())
+    vals = numbers.to_numpy(dtype=object)
+    text = [None if (v is None or (isinstance(v, float) and np.isnan(v))) else str(v).strip() for v in vals]
+    lengths = np.fromiter((0 if v is None else len(v) for v in text), dtype=np.int64, count=len(text))
     out = np.full(len(text), "malformed", dtype=object)
-    present = text.notna().to_numpy() & (text.fillna("") != "").to_numpy()
-    out[~present] = "missing"
-    form18 = text.str.fullmatch(r"\d{17}[\dX]").fillna(False).to_numpy(dtype=bool)
-    form15 = text.str.fullmatch(r"\d{15}").fillna(False).to_numpy(dtype=bool)
-    out[form15] = "fifteen_digits"
-    if form18.any():
-        ids = text[form18].to_numpy().astype("U18")
-        digits = ids.view("U1").reshape(-1, 18)
-        body = digits[:, :17].astype(np.int64)
-        expected = CHECK[(body @ WEIGHTS) % 11]
-        out[np.flatnonzero(form18)] = np.where(expected == digits[:, 17], "valid", "bad_check_digit")
+    out[lengths == 0] = "missing"
+    for length in (15, 18):
+        idx = np.flatnonzero(lengths == length)
+        if idx.size == 0:
+            continue
+        # one join and one buffer instead of a regex per number; non-ASCII characters become '?'
+        raw = np.frombuffer("".join(text[i] for i in idx).encode("ascii", errors="replace"),
+                            dtype=np.uint8).reshape(-1, length)
+        digits = raw.astype(np.int64) - ord("0")
+        body_ok = ((digits >= 0) & (digits <= 9))[:, :17 if length == 18 else 15].all(axis=1)
+        if length == 15:
+            out[idx[body_ok]] = "fifteen_digits"
+            continue
+        last = raw[:, 17]
+        last_ok = ((last >= ord("0")) & (last <= ord("9"))) | (last == ord("X")) | (last == ord("x"))
+        ok = body_ok & last_ok
+        expected = _CHECK_BYTES[(np.where(ok[:, None], digits[:, :17], 0) @ WEIGHTS) % 11]
+        good = ok & (expected == np.where(last == ord("x"), ord("X"), last))
+        out[idx[good]] = "valid"
+        out[idx[ok & ~good]] = "bad_check_digit"
     return pd.Series(out, index=numbers.index, dtype=object)

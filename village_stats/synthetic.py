@@ -20,13 +20,18 @@ _CAUSE_P = np.array([0.30, 0.10, 0.06, 0.03, 0.04, 0.03, 0.10, 0.16, 0.10, 0.02,
 
 
 def synthetic_id_numbers(rng: np.random.Generator, n: int, invalid_share: float = 0.0) -> np.ndarray:
-    """Fictional 18-digit identity numbers (region 990000) with correct check digits.
+    """Fictional, distinct 18-digit identity numbers (region 990000) with correct check digits.
 
-    A share ``invalid_share`` gets a wrong check digit (for audit tests).
+    Distinct by construction (a shuffled index spread over 21,900 birth dates × 1,000 sequence numbers,
+    so up to 21.9 million numbers). A share ``invalid_share`` gets a wrong check digit (for audit tests).
     """
-    birth = pd.to_datetime("1940-01-01") + pd.to_timedelta(rng.integers(0, 365 * 60, n), unit="D")
+    days = 365 * 60
+    if n > days * 1000:
+        raise ValueError("at most 21,900,000 distinct numbers")
+    index = rng.permutation(n)
+    birth = pd.to_datetime("1940-01-01") + pd.to_timedelta(index % days, unit="D")
     body = np.char.add(np.char.add("990000", birth.strftime("%Y%m%d").to_numpy().astype("U8")),
-                       np.char.zfill(rng.integers(0, 1000, n).astype("U3"), 3))
+                       np.char.zfill((index // days).astype("U3"), 3))
     digits = body.astype("U17").view("U1").reshape(n, 17).astype(np.int64)
     check = (digits @ WEIGHTS) % 11
     bad = rng.random(n) < invalid_share
