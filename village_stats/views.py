@@ -191,9 +191,22 @@ def show_table(df: pd.DataFrame) -> None:
 
 
 def figure_png(fig) -> bytes:
-    """A figure as PNG bytes at :data:`DPI`, with no timestamp or version metadata (reproducible)."""
+    """A figure as an RGB PNG at :data:`DPI`, with no metadata (reproducible bytes).
+
+    RGB rather than matplotlib's RGBA: WeasyPrint embeds an RGB PNG's data as it is, while an alpha
+    channel makes it decode and re-encode every chart (0.09 s per report, measured).
+    """
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    fig.set_dpi(DPI)
+    fig.patch.set_facecolor("white")
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    rgb = np.asarray(canvas.buffer_rgba())[..., :3]
     buf = _io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
+    Image.fromarray(np.ascontiguousarray(rgb), "RGB").save(buf, format="PNG")
     return buf.getvalue()
 
 
@@ -201,8 +214,8 @@ def show_figure(fig) -> None:
     """A chart, at print resolution, displayed at screen width."""
     from IPython.display import Image
 
-    png = figure_png(fig)
     width_px = int(fig.get_figwidth() * 96)
+    png = figure_png(fig)
     _display(Image(data=png, format="png", width=width_px))
 
 
