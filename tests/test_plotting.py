@@ -29,6 +29,25 @@ def test_charts_render_without_missing_glyphs(suoluoyu, sheet, lang):
     assert figure_png(plotting.incidence_chart(sheet, lang)) == pngs[0]  # reproducible bytes
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_register_charts_render_without_missing_glyphs(lang):
+    from village_stats.indicators import indicator_sheet
+    from village_stats.io import load_period
+
+    from .conftest import DATA
+
+    data = load_period("demo", "2018H2", DATA)
+    sheet = indicator_sheet(data)
+    hh = data.table("households")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        figs = [plotting.income_chart(hh, data.poverty_line.line_yuan, lang), plotting.mpi_chart(sheet, lang),
+                plotting.causes_chart(hh, lang)]
+        assert all(figure_png(f).startswith(b"\x89PNG") for f in figs)
+    labels = [tl.get_text() for tl in figs[1].axes[0].get_yticklabels()]
+    assert labels[0] == ("收入" if lang == "zh" else "Income") and len(labels) == 6
+
+
 def test_chart_texts_are_in_the_report_language(sheet):
     fig = plotting.incidence_chart(sheet, "zh")
     texts = [t.get_text() for t in fig.axes[0].get_yticklabels()] + [fig.axes[0].get_title(loc="left")]

@@ -14,6 +14,7 @@ import pandas as pd
 from . import crops, register
 from .indicators import values
 from .io import PeriodData
+from .labels import display_names
 
 COLUMNS = ("alert", "level", "value", "message_zh", "message_en")
 
@@ -78,26 +79,20 @@ def alerts(sheet: pd.DataFrame, data: PeriodData, *, far_above: float = 2.0,
             rows.append(("projects_without_investment", "warning", float(len(unknown)),
                          f"{len(unknown)}个项目投资额未知：{'、'.join(unknown['name_zh'])}。",
                          f"{len(unknown)} project(s) with unknown investment: "
-                         f"{', '.join(_names_en(unknown))}."))
+                         f"{', '.join(display_names(unknown, 'en'))}."))
     if data.has("crops"):
         stalled = crops.groups_without_progress(data.table("crops"))
         if len(stalled):
             area = stalled["target_new_area_mu"].sum()
             rows.append(("crop_targets_without_progress", "warning", float(area),
                          f"{'、'.join(stalled['name_zh'])}共{area:g}亩计划新增面积尚无完成记录。",
-                         f"No achieved area recorded yet for {', '.join(_names_en(stalled))} "
+                         f"No achieved area recorded yet for {', '.join(display_names(stalled, 'en'))} "
                          f"({area:g} mu planned)."))
     if data.has("households"):
         rows.extend(_register_alerts(v, data))
     out = pd.DataFrame(rows, columns=list(COLUMNS))
     out["_order"] = out["level"].map({"warning": 0, "info": 1})
     return out.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
-
-
-def _names_en(frame: pd.DataFrame) -> list[str]:
-    if "name_en" in frame:
-        return [en if isinstance(en, str) and en else zh for zh, en in zip(frame["name_zh"], frame["name_en"])]
-    return list(frame["name_zh"])
 
 
 def _register_alerts(v: dict, data: PeriodData) -> list[tuple]:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from . import crops, investment, poverty, register, worklog
 from .io import PeriodData
+from .labels import MPI_LABELS
 from .schema import CAUSES, GUARANTEES, HOUSEHOLD_CATEGORIES, HOUSEHOLD_STATUSES, PROJECT_CATEGORIES
 
 SHEET_COLUMNS = ("village_id", "period", "indicator", "value", "unit", "numerator", "denominator",
@@ -288,10 +289,6 @@ def _projects_unknown(ctx):
 #
 # Options (``indicator_sheet(data, mpi_k=..., mpi_weights=...)``): the Alkire–Foster cut-off and weights.
 
-_MPI_LABELS = {"income": ("收入", "income"), "food_clothing_secure": ("吃穿", "food and clothing"),
-               "education_secure": ("义务教育", "education"), "medical_secure": ("基本医疗", "medical care"),
-               "housing_secure": ("住房安全", "housing"), "water_secure": ("饮水安全", "drinking water")}
-
 
 def _hh(ctx) -> pd.DataFrame:
     return ctx.data.table("households")
@@ -395,7 +392,8 @@ def _mpi_m0(ctx):
 
 
 for _ind in register.MPI_INDICATORS:
-    _zh, _en = _MPI_LABELS[_ind]
+    _zh, _en = MPI_LABELS[_ind]
+    _en = _en.lower()
     indicator(f"deprivation_rate_{_ind}", "ratio", f"剥夺率：{_zh}", f"Deprivation rate: {_en}", "households")(
         lambda ctx, _ind=_ind: float(register.deprivation_rates(_hh(ctx), _z(ctx))[_ind]))
     indicator(f"mpi_contribution_{_ind}", "ratio", f"对M0的贡献：{_zh}", f"Contribution to M0: {_en}",

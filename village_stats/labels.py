@@ -97,6 +97,28 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+#: Short labels of the Alkire–Foster indicators (income and the five guarantees).
+MPI_LABELS: dict[str, tuple[str, str]] = {
+    "income": ("收入", "Income"), "food_clothing_secure": ("吃穿不愁", "Food and clothing"),
+    "education_secure": ("义务教育", "Education"), "medical_secure": ("基本医疗", "Medical care"),
+    "housing_secure": ("住房安全", "Housing"), "water_secure": ("饮水安全", "Drinking water"),
+}
+
+
+def display_names(frame, lang: str = "zh") -> list[str]:
+    """Names of the rows of a table with ``name_zh`` (and optionally ``name_en``) in ``lang``.
+
+    English falls back to the Chinese name where ``name_en`` is empty.
+
+    >>> import pandas as pd
+    >>> display_names(pd.DataFrame({"name_zh": ["杂粮", "中药材"], "name_en": ["Minor grains", None]}), "en")
+    ['Minor grains', '中药材']
+    """
+    if lang == "en" and "name_en" in frame:
+        return [en if isinstance(en, str) and en else zh for zh, en in zip(frame["name_zh"], frame["name_en"])]
+    return list(frame["name_zh"])
+
+
 def t(key: str, lang: str = "zh", **fields) -> str:
     """The text ``key`` in ``lang`` with ``fields`` filled in.
 

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 
 from . import fonts, investment
 from .indicators import values
-from .labels import t
+from .labels import MPI_LABELS, display_names, t
 from .schema import PROJECT_CATEGORIES, PROJECT_STATUSES
 
 #: Colours (colour-blind safe, print well in grey).
@@ -30,9 +30,28 @@ def _figure(height: float) -> Figure:
     return fig
 
 
-def _clean_axes(ax) -> None:
+def _finish(fig: Figure, ax, title_key: str, lang: str, xlabel: str | None = None) -> Figure:
+    """Common finish: x label, title in the report language, no top/right spines."""
+    if xlabel is not None:
+        ax.set_xlabel(xlabel)
+    ax.set_title(t(title_key, lang), loc="left")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
+    return fig
+
+
+def _paired_bars(ax, names, first, second) -> None:
+    """Two horizontal bars per row, each (values, colour, legend label, number format, text when NaN)."""
+    y = np.arange(len(names))
+    top = np.nanmax(np.concatenate([first[0], second[0], [1.0]]))
+    for offset, (vals, colour, label, fmt, missing) in ((-0.18, first), (0.18, second)):
+        ax.barh(y + offset, np.nan_to_num(vals), height=0.34, color=colour, label=label)
+        for i, val in enumerate(vals):
+            ax.text((0 if math.isnan(val) else val) + top * 0.01, i + offset,
+                    missing if math.isnan(val) else fmt.format(val), va="center")
+    ax.set_yticks(y, names)
+    ax.invert_yaxis()
+    ax.set_xlim(0, top * 1.25)
 
 
 def incidence_chart(sheet: pd.DataFrame, lang: str = "zh") -> Figure:
@@ -46,10 +65,7 @@ def incidence_chart(sheet: pd.DataFrame, lang: str = "zh") -> Figure:
     for bar, val in zip(bars, vals[::-1]):
         ax.text(bar.get_width() + 0.6, bar.get_y() + bar.get_height() / 2, f"{val:.1f}%", va="center")
     ax.set_xlim(0, max(vals) * 1.18 + 1)
-    ax.set_xlabel(t("percent", lang))
-    ax.set_title(t("chart_incidence", lang), loc="left")
-    _clean_axes(ax)
-    return fig
+    return _finish(fig, ax, "chart_incidence", lang, t("percent", lang))
 
 
 def household_chart(sheet: pd.DataFrame, lang: str = "zh") -> Figure:
@@ -70,38 +86,22 @@ def household_chart(sheet: pd.DataFrame, lang: str = "zh") -> Figure:
         ax.text(left + n / 2, 0, f"{n:.0f}", ha="center", va="center", color="white")
         left += n
     ax.set_yticks([])
-    ax.set_xlabel(t("households", lang))
     ax.set_xlim(0, left)
     fig.legend(loc="outside lower center", ncol=3, frameon=False)
-    ax.set_title(t("chart_households", lang), loc="left")
-    _clean_axes(ax)
-    return fig
+    return _finish(fig, ax, "chart_households", lang, t("households", lang))
 
 
 def crop_chart(crops: pd.DataFrame, lang: str = "zh") -> Figure:
     """Planned versus achieved new area per crop group [mu]; unknown achievement is marked."""
-    names = _names(crops, lang)
     target = crops["target_new_area_mu"].to_numpy(dtype=float)
     achieved = crops["achieved_new_area_mu"].to_numpy(dtype=float) if "achieved_new_area_mu" in crops \
         else np.full(len(crops), np.nan)
     fig = _figure(2.9)
     ax = fig.subplots()
-    y = np.arange(len(crops))
-    ax.barh(y - 0.18, np.nan_to_num(target), height=0.34, color=BLUE, label=t("target_mu", lang))
-    ax.barh(y + 0.18, np.nan_to_num(achieved), height=0.34, color=GREEN, label=t("achieved_mu", lang))
-    top = np.nanmax(np.concatenate([target, achieved, [1.0]]))
-    for i, (a, b) in enumerate(zip(target, achieved)):
-        ax.text((0 if math.isnan(a) else a) + top * 0.01, i - 0.18, "—" if math.isnan(a) else f"{a:g}", va="center")
-        ax.text((0 if math.isnan(b) else b) + top * 0.01, i + 0.18,
-                t("not_recorded", lang) if math.isnan(b) else f"{b:g}", va="center")
-    ax.set_yticks(y, names)
-    ax.invert_yaxis()
-    ax.set_xlim(0, top * 1.25)
-    ax.set_xlabel(t("mu", lang))
+    _paired_bars(ax, display_names(crops, lang), (target, BLUE, t("target_mu", lang), "{:g}", "—"),
+                 (achieved, GREEN, t("achieved_mu", lang), "{:g}", t("not_recorded", lang)))
     fig.legend(loc="outside lower center", ncol=2, frameon=False)
-    ax.set_title(t("chart_crops", lang), loc="left")
-    _clean_axes(ax)
-    return fig
+    return _finish(fig, ax, "chart_crops", lang, t("mu", lang))
 
 
 def investment_chart(projects: pd.DataFrame, lang: str = "zh") -> Figure:
@@ -122,17 +122,10 @@ def investment_chart(projects: pd.DataFrame, lang: str = "zh") -> Figure:
         ax.text(total + left.max() * 0.01, i, f"{total:g}", va="center")
     ax.invert_yaxis()
     ax.set_xlim(0, max(left.max(), 1) * 1.18)
-    ax.set_xlabel(t("wan_yuan", lang))
     fig.legend(loc="outside lower center", ncol=3, frameon=False)
-    ax.set_title(t("chart_investment", lang), loc="left")
-    _clean_axes(ax)
-    return fig
+    return _finish(fig, ax, "chart_investment", lang, t("wan_yuan", lang))
 
 
-def _names(frame: pd.DataFrame, lang: str) -> list[str]:
-    if lang == "en" and "name_en" in frame:
-        return [en if isinstance(en, str) and en else zh for zh, en in zip(frame["name_zh"], frame["name_en"])]
-    return list(frame["name_zh"])
 
 
 def income_chart(households: pd.DataFrame, line_yuan: float, lang: str = "zh") -> Figure:
@@ -146,11 +139,8 @@ def income_chart(households: pd.DataFrame, line_yuan: float, lang: str = "zh") -
     ax.hist(np.clip(y, bins[0], bins[-1]), bins=bins, weights=w, color=BLUE, edgecolor="white")
     ax.axvline(line_yuan, color=RED, linewidth=1.6)
     ax.text(line_yuan, ax.get_ylim()[1] * 0.95, f" {t('poverty_line', lang)} {line_yuan:,.0f}", color=RED, va="top")
-    ax.set_xlabel(t("income_axis", lang))
     ax.set_ylabel(t("persons_axis", lang))
-    ax.set_title(t("chart_income", lang), loc="left")
-    _clean_axes(ax)
-    return fig
+    return _finish(fig, ax, "chart_income", lang, t("income_axis", lang))
 
 
 def mpi_chart(sheet: pd.DataFrame, lang: str = "zh") -> Figure:
@@ -158,36 +148,16 @@ def mpi_chart(sheet: pd.DataFrame, lang: str = "zh") -> Figure:
     from .register import MPI_INDICATORS
 
     v = values(sheet)
-    names = _mpi_names(lang)
-    rates = [v[f"deprivation_rate_{i}"] * 100 for i in MPI_INDICATORS]
-    contrib = [0.0 if math.isnan(v[f"mpi_contribution_{i}"]) else v[f"mpi_contribution_{i}"] * 100
-               for i in MPI_INDICATORS]
+    names = [MPI_LABELS[i][0 if lang == "zh" else 1] for i in MPI_INDICATORS]
+    rates = np.array([v[f"deprivation_rate_{i}"] * 100 for i in MPI_INDICATORS])
+    contrib = np.array([0.0 if math.isnan(v[f"mpi_contribution_{i}"]) else v[f"mpi_contribution_{i}"] * 100
+                        for i in MPI_INDICATORS])
     fig = _figure(3.0)
     ax = fig.subplots()
-    y = np.arange(len(names))
-    ax.barh(y - 0.18, rates, height=0.34, color=ORANGE, label=t("deprivation_rate", lang))
-    ax.barh(y + 0.18, contrib, height=0.34, color=BLUE, label=t("contribution", lang))
-    for i, (a, b) in enumerate(zip(rates, contrib)):
-        ax.text(a + 0.5, i - 0.18, f"{a:.1f}%", va="center")
-        ax.text(b + 0.5, i + 0.18, f"{b:.1f}%", va="center")
-    ax.set_yticks(y, names)
-    ax.invert_yaxis()
-    ax.set_xlim(0, max(rates + contrib + [1.0]) * 1.2)
-    ax.set_xlabel(t("percent", lang))
+    _paired_bars(ax, names, (rates, ORANGE, t("deprivation_rate", lang), "{:.1f}%", "—"),
+                 (contrib, BLUE, t("contribution", lang), "{:.1f}%", "—"))
     fig.legend(loc="outside lower center", ncol=2, frameon=False)
-    ax.set_title(t("chart_mpi", lang), loc="left")
-    _clean_axes(ax)
-    return fig
-
-
-def _mpi_names(lang: str) -> list[str]:
-    from .register import MPI_INDICATORS
-
-    zh = {"income": "收入", "food_clothing_secure": "吃穿不愁", "education_secure": "义务教育",
-          "medical_secure": "基本医疗", "housing_secure": "住房安全", "water_secure": "饮水安全"}
-    en = {"income": "Income", "food_clothing_secure": "Food, clothing", "education_secure": "Education",
-          "medical_secure": "Medical care", "housing_secure": "Housing", "water_secure": "Water"}
-    return [(zh if lang == "zh" else en)[i] for i in MPI_INDICATORS]
+    return _finish(fig, ax, "chart_mpi", lang, t("percent", lang))
 
 
 def causes_chart(households: pd.DataFrame, lang: str = "zh") -> Figure:
@@ -205,7 +175,4 @@ def causes_chart(households: pd.DataFrame, lang: str = "zh") -> Figure:
     for i, n in enumerate(counts.to_numpy()):
         ax.text(n + counts.max() * 0.01, i, f"{n:.0f}", va="center")
     ax.set_xlim(0, max(counts.max(), 1) * 1.15)
-    ax.set_xlabel(t("households", lang))
-    ax.set_title(t("chart_causes", lang), loc="left")
-    _clean_axes(ax)
-    return fig
+    return _finish(fig, ax, "chart_causes", lang, t("households", lang))

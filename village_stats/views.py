@@ -18,7 +18,7 @@ from . import crops as crop_measures
 from .config import package_versions
 from .indicators import CATALOGUE, format_value, label, values
 from .io import PeriodData, file_digests
-from .labels import t
+from .labels import display_names, t
 from .schema import ACTIVITIES, PROJECT_CATEGORIES, PROJECT_STATUSES
 
 #: MIME type of the hidden output that records the indicator sheet in an executed notebook.
@@ -74,7 +74,7 @@ def crops_table(data: PeriodData, lang: str = "zh") -> pd.DataFrame:
     c = data.table("crops")
     achieved = c["achieved_new_area_mu"] if "achieved_new_area_mu" in c else pd.Series(math.nan, index=c.index)
     rows = []
-    for name, target, done in zip(_names(c, lang), c["target_new_area_mu"], achieved):
+    for name, target, done in zip(display_names(c, lang), c["target_new_area_mu"], achieved):
         rows.append((name, format_value(target, "mu", lang), format_value(done, "mu", lang),
                      format_value(crop_measures.achievement_share(done, target), "ratio", lang)))
     tt, ta = crop_measures.target_new_area_mu(c), crop_measures.achieved_new_area_mu(c)
@@ -89,7 +89,7 @@ def projects_table(data: PeriodData, lang: str = "zh") -> pd.DataFrame:
     p = data.table("projects")
     rows = [(name, PROJECT_CATEGORIES.label(cat, lang), PROJECT_STATUSES.label(st, lang),
              t("unknown", lang) if pd.isna(inv) else f"{inv:,.0f}")
-            for name, cat, st, inv in zip(_names(p, lang), p["category"], p["status"], p["investment_yuan"])]
+            for name, cat, st, inv in zip(display_names(p, lang), p["category"], p["status"], p["investment_yuan"])]
     return pd.DataFrame(rows, columns=[t("project", lang), t("category", lang), t("status", lang),
                                        t("investment", lang)])
 
@@ -98,7 +98,7 @@ def outputs_table(data: PeriodData, lang: str = "zh") -> pd.DataFrame:
     """Physical outputs per project."""
     o = data.table("project_outputs")
     projects = data.table("projects")
-    names = dict(zip(projects["project_id"], _names(projects, lang)))
+    names = dict(zip(projects["project_id"], display_names(projects, lang)))
     rows = [(names.get(pid, pid), out, f"{q:,.10g}" if pd.notna(q) else "—", unit or "")
             for pid, out, q, unit in zip(o["project_id"], o["output"], o["quantity"], o["unit"])]
     return pd.DataFrame(rows, columns=[t("project", lang), t("output", lang), t("quantity", lang), t("unit", lang)])
@@ -127,12 +127,6 @@ def parameters_table(parameters: dict, lang: str = "zh") -> pd.DataFrame:
 def versions_table(lang: str = "zh") -> pd.DataFrame:
     """Python's and the main packages' versions."""
     return pd.DataFrame(list(package_versions().items()), columns=[t("package", lang), t("version", lang)])
-
-
-def _names(frame: pd.DataFrame, lang: str) -> list[str]:
-    if lang == "en" and "name_en" in frame:
-        return [en if isinstance(en, str) and en else zh for zh, en in zip(frame["name_zh"], frame["name_en"])]
-    return list(frame["name_zh"])
 
 
 # --------------------------------------------------------------------------- display
