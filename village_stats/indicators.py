@@ -99,6 +99,11 @@ class Context:
     def __getitem__(self, indicator_id: str) -> float:
         return self.get(indicator_id).value
 
+    def ratio(self, measure, numerator_id: str, denominator_id: str) -> Value:
+        """``measure(numerator, denominator)`` of two other indicators, keeping both parts."""
+        num, den = self[numerator_id], self[denominator_id]
+        return Value(measure(num, den), num, den)
+
     def get(self, indicator_id: str) -> Value:
         if indicator_id not in self._values:
             result = _FUNCTIONS[indicator_id](self)
@@ -122,29 +127,25 @@ for _m, _zh, _en, _unit in (
 @indicator("poor_household_share", "ratio", "贫困户占比", "Share of households that are poor")
 def _poor_household_share(ctx):
     """poor_households / households_total."""
-    num, den = ctx["poor_households"], ctx["households_total"]
-    return Value(poverty.poor_household_share(num, den), num, den)
+    return ctx.ratio(poverty.poor_household_share, "poor_households", "households_total")
 
 
 @indicator("poverty_incidence", "ratio", "贫困发生率", "Poverty incidence")
 def _poverty_incidence(ctx):
     """poor_population / population_total (agricultural population)."""
-    num, den = ctx["poor_population"], ctx["population_total"]
-    return Value(poverty.poverty_incidence(num, den), num, den)
+    return ctx.ratio(poverty.poverty_incidence, "poor_population", "population_total")
 
 
 @indicator("avg_household_size", "persons_per_household", "户均人口", "Average household size")
 def _avg_household_size(ctx):
     """population_total / households_total."""
-    num, den = ctx["population_total"], ctx["households_total"]
-    return Value(poverty.average_household_size(num, den), num, den)
+    return ctx.ratio(poverty.average_household_size, "population_total", "households_total")
 
 
 @indicator("avg_poor_household_size", "persons_per_household", "贫困户户均人口", "Average poor household size")
 def _avg_poor_household_size(ctx):
     """poor_population / poor_households."""
-    num, den = ctx["poor_population"], ctx["poor_households"]
-    return Value(poverty.average_household_size(num, den), num, den)
+    return ctx.ratio(poverty.average_household_size, "poor_population", "poor_households")
 
 
 for _m, _zh, _en in (
@@ -185,8 +186,7 @@ def _contacted(ctx):
 @indicator("contact_rate", "ratio", "贫困户对接率", "Contact rate of poor households", "work_log")
 def _contact_rate(ctx):
     """contacted_poor_households / poor_households."""
-    num, den = ctx["contacted_poor_households"], ctx["poor_households"]
-    return Value(worklog.contact_rate(num, den), num, den)
+    return ctx.ratio(worklog.contact_rate, "contacted_poor_households", "poor_households")
 
 
 @indicator("resident_contact_rate", "ratio", "在村贫困户对接率", "Contact rate of resident poor households",
@@ -234,8 +234,7 @@ def _crop_achieved(ctx):
 @indicator("crop_achievement_share", "ratio", "种植结构调整完成率", "Share of planned crop area achieved", "crops")
 def _crop_share(ctx):
     """crop_achieved_new_area_mu / crop_target_new_area_mu."""
-    num, den = ctx["crop_achieved_new_area_mu"], ctx["crop_target_new_area_mu"]
-    return Value(crops.achievement_share(num, den), num, den)
+    return ctx.ratio(crops.achievement_share, "crop_achieved_new_area_mu", "crop_target_new_area_mu")
 
 
 # --------------------------------------------------------------------------- investment
@@ -257,8 +256,7 @@ def _planned(ctx):
            "Committed investment per poor person", "projects")
 def _per_poor(ctx):
     """investment_committed_yuan / poor_population."""
-    num, den = ctx["investment_committed_yuan"], ctx["poor_population"]
-    return Value(investment.per_person(num, den), num, den)
+    return ctx.ratio(investment.per_person, "investment_committed_yuan", "poor_population")
 
 
 for _cat in PROJECT_CATEGORIES.terms:
