@@ -145,6 +145,19 @@ def test_privacy_no_name_or_id_number_reaches_any_output(tmp_path):
     for name, text in texts.items():
         leaked = [s for s in secrets if s in text]
         assert not leaked, (name, leaked[:3])
-    # the report does carry the register section, naming households by id only
+    # the report does carry the register section, naming households by id only, with the sheet's figures
     pdf = texts["report.pdf (text)"]
     assert "六、建档立卡贫困户分析" in pdf and "登记册核查发现" in pdf and "0000003" in pdf
+    v = values(indicator_sheet(load_period("demo", "2018H2", data)))
+    assert f"{v['fgt0'] * 100:.1f}%" in pdf and f"{v['gini']:.4f}" in pdf and f"{v['mpi_m0']:.4f}" in pdf
+    assert "贫困标准：2,995 元/人·年（2018年，来源：poverty_lines.csv，未核实）" in pdf
+    assert "身份证号码校验位错误" in pdf  # the demo's deliberate wrong check digit, by household id
+
+
+@pytest.mark.notebook
+def test_report_shows_the_reconciliation_mismatch(tmp_path):
+    period, measure, delta = DEMO_MISMATCH
+    result = run_report("demo", period, data_dir=DATA, output_dir=tmp_path, formats=("pdf",))
+    text = "\n".join(pg.extract_text() for pg in PdfReader(str(result.files["pdf"])).pages)
+    reported = load_period("demo", period, DATA).measures()[measure]
+    assert f"登记册与上报数据不一致：贫困人口上报{reported:g}，登记册{reported - delta:g}（差-{delta}）" in text
