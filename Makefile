@@ -27,7 +27,7 @@ report: $(STAMP) ## Run the period report (VILLAGE=suoluoyu PERIOD=2017H1): note
 
 lab: $(STAMP) ## Start JupyterLab with the project's kernel (open notebooks/period_report.ipynb)
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (village_stats)"
-	$(BIN)/jupyter lab --notebook-dir=.
+	$(BIN)/jupyter lab --notebook-dir=. $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 test: $(STAMP) ## Run the tests (unit, doctests, notebook runs)
 	$(BIN)/python -m pytest

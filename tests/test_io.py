@@ -134,15 +134,15 @@ def test_bad_village_id_rejected_before_paths(tmp_path):
 
 def test_validate_everything_in_the_repository():
     results = validate(DATA)
-    assert results and all(problem == "" for _, _, problem in results), results
-    assert ("suoluoyu", "2017H1", "") in results
+    assert results and all(r.problem == "" for r in results), results
+    assert ("suoluoyu", "2017H1", "") in [(r.village, r.period, r.problem) for r in results]
 
 
 def test_validate_flags_folder_that_is_not_a_period(tmp_path):
     v = write_village(tmp_path)
     (v / "2017h1").mkdir()
     results = validate(tmp_path)
-    assert results[0][0] == "dongshan" and "'2017h1' is not a period code" in results[0][2]
+    assert results[0].village == "dongshan" and "'2017h1' is not a period code" in results[0].problem
 
 
 def test_gbk_village_yaml(tmp_path):

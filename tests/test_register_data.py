@@ -106,6 +106,18 @@ def test_demo_register_measures_agree_with_the_by_village_function():
         assert by.loc[p, "exit_eligible_households"] == r.exit_eligible(sub, z).sum()
 
 
+def test_validate_lists_audit_findings_by_household_id():
+    res = CliRunner().invoke(main, ["validate", "--data-dir", str(DATA), "--village", "demo", "--period", "2018H2"])
+    assert res.exit_code == 0  # findings are not errors
+    v = values(indicator_sheet(load_period("demo", "2018H2", DATA)))
+    assert f"ok   demo 2018H2  ({v['audit_findings']:.0f} register audit findings)" in res.stdout
+    assert "finding  household 0000003: id_check_digit" in res.stdout
+    assert "finding  household 0000008: income_nonpositive" in res.stdout
+    hh = pd.read_csv(DATA / "demo" / "2018H2" / "households.csv", dtype=str)
+    assert not any(name in res.stdout for name in hh["head_name"])
+    assert not any(num in res.stdout for num in hh["id_number"])
+
+
 def test_cli_prints_register_measures():
     res = CliRunner().invoke(main, ["indicators", "--village", "demo", "--period", "2018H2", "--data-dir", str(DATA),
                                     "--format", "csv"])

@@ -210,3 +210,46 @@ def test_plain_papermill_from_the_repository_root(tmp_path):
     assert p.returncode == 0, p.stderr[-2000:]
     sheet = recorded_sheet(nbformat.read(out, as_version=4)).set_index("indicator")["value"]
     assert sheet["poverty_incidence"] == pytest.approx(0.478048780)
+    # as JupyterLab runs it: the kernel's working directory is notebooks/, data_dir left empty
+    p = subprocess.run([str(exe), "period_report.ipynb", str(out), "-p", "village", "demo", "-p", "period", "2018H2",
+                        "-k", "python3", "--no-progress-bar"], cwd=ROOT / "notebooks", capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr[-2000:]
+    sheet = recorded_sheet(nbformat.read(out, as_version=4)).set_index("indicator")["value"]
+    assert sheet["register_households"] == 150
+
+
+def test_long_tables_split_across_pages_with_their_header(tmp_path):
+    """A 150-row table in the report's page: every page repeats the header row."""
+    import pandas as pd
+
+    from village_stats import fonts
+    from village_stats.report import _page, write_pdf
+    from village_stats.views import table_html
+
+    df = pd.DataFrame({"户编号": [f"{i:07d}" for i in range(150)], "核查规则": ["人均纯收入不大于0"] * 150})
+    body = table_html(df)
+    plain = _page(body, lang="zh", title="t", header="测试村 · 2018年下半年")
+    font = fonts.pdf_font_path(plain)
+    write_pdf(_page(body, lang="zh", title="t", header="测试村 · 2018年下半年", pdf_font=font),
+              tmp_path / "t.pdf", whole_fonts=True)
+    pages = [p.extract_text() for p in PdfReader(str(tmp_path / "t.pdf")).pages]
+    assert len(pages) >= 3
+    for i, text in enumerate(pages, start=1):
+        assert "户编号" in text and "核查规则" in text          # header repeated
+        assert f"第 {i} 页 / 共 {len(pages)} 页" in text
+    assert "0000149" in pages[-1]
+
+
+def test_charts_are_at_print_resolution(suoluoyu):
+    import io
+
+    from PIL import Image
+
+    from village_stats import plotting
+    from village_stats.views import DPI, figure_png
+
+    fig = plotting.investment_chart(suoluoyu.table("projects"))
+    img = Image.open(io.BytesIO(figure_png(fig)))
+    assert DPI >= 200
+    assert img.size[0] == round(fig.get_figwidth() * DPI)  # 7 in × 200 dpi = 1400 px
+    assert img.mode == "RGB"

@@ -71,18 +71,29 @@ def indicators(village: str, period: str, data_dir: str | None, fmt: str, lang: 
 @click.option("--period", default=None, help="Only this period.")
 @_errors_to_exit_codes
 def validate(data_dir: str | None, village: str | None, period: str | None) -> None:
-    """Check the data files against the data contract (every village and period by default)."""
+    """Check the data files against the data contract (every village and period by default).
+
+    Errors (exit code 2) make a period unusable; household-register audit findings are listed by
+    household id and do not change the exit code.
+    """
     from .io import validate as _validate
+    from .register import AUDIT_RULES, audit
 
     results = _validate(config.resolve_data_dir(data_dir), village, period)
-    bad = [r for r in results if r[2]]
-    for v, p, problem in results:
-        click.echo(f"{'ok ' if not problem else 'BAD'}  {v} {p}".rstrip())
-    for v, p, problem in bad:
-        click.echo(f"error: {problem}", err=True)
+    for r in results:
+        findings = None
+        if r.data is not None and r.data.has("households"):
+            findings = audit(r.data.table("households"), r.data.poverty_line.line_yuan)
+        note = "" if findings is None else f"  ({len(findings)} register audit findings)"
+        click.echo(f"{'ok ' if not r.problem else 'BAD'}  {r.village} {r.period}".rstrip() + note)
+        for hid, rule in ([] if findings is None else findings.itertuples(index=False)):
+            click.echo(f"     finding  household {hid}: {rule} ({AUDIT_RULES[rule][1]})")
+    for r in results:
+        if r.problem:
+            click.echo(f"error: {r.problem}", err=True)
     if not results:
         click.echo("no village data found", err=True)
-    if bad:
+    if any(r.problem for r in results):
         sys.exit(2)
 
 

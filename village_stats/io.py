@@ -14,7 +14,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -692,15 +692,18 @@ def poverty_line_for(data_dir: Path, village: Village, year: int) -> PovertyLine
                        bool(r["verified"]), "poverty_lines.csv")
 
 
-def validate(data_dir: str | Path | None = None, village_id: str | None = None,
-             period: str | None = None) -> list[tuple[str, str, str]]:
-    """Validate every village-period (or the ones named).
+class Checked(NamedTuple):
+    """The outcome of validating one village-period."""
 
-    Returns
-    -------
-    list of (village, period, problem)
-        ``problem`` is ``""`` for a valid village-period, else the error line.
-    """
+    village: str
+    period: str
+    problem: str                 # "" when valid, else the one-line error
+    data: PeriodData | None      # the loaded data when valid
+
+
+def validate(data_dir: str | Path | None = None, village_id: str | None = None,
+             period: str | None = None) -> list[Checked]:
+    """Validate every village-period (or the ones named), in village then period order."""
     from .config import resolve_data_dir
 
     data_dir = resolve_data_dir(data_dir)
@@ -711,20 +714,19 @@ def validate(data_dir: str | Path | None = None, village_id: str | None = None,
             if p.is_dir() and not p.name.startswith(".") and not (p / "village.yaml").is_file():
                 villages.append(p.name)
         villages = sorted(set(villages))
-    results: list[tuple[str, str, str]] = []
+    results: list[Checked] = []
     for v in villages:
         try:
             read_village(data_dir, v)
             periods = [as_period(period)] if period else list_periods(data_dir, v, strict=True)
         except DataError as exc:
-            results.append((v, period or "", str(exc)))
+            results.append(Checked(v, period or "", str(exc), None))
             continue
         for p in periods:
             try:
-                load_period(v, p, data_dir)
-                results.append((v, p.code, ""))
+                results.append(Checked(v, p.code, "", load_period(v, p, data_dir)))
             except DataError as exc:
-                results.append((v, p.code, str(exc)))
+                results.append(Checked(v, p.code, str(exc), None))
     return results
 
 
