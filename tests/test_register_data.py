@@ -173,3 +173,34 @@ def test_report_shows_the_reconciliation_mismatch(tmp_path):
     text = "\n".join(pg.extract_text() for pg in PdfReader(str(result.files["pdf"])).pages)
     reported = load_period("demo", period, DATA).measures()[measure]
     assert f"登记册与上报数据不一致：贫困人口上报{reported:g}，登记册{reported - delta:g}（差-{delta}）" in text
+
+
+def test_register_with_chinese_headers_and_labels(tmp_path):
+    """A register written the way a township office would: Chinese headers, labels, 是/否, GBK."""
+    v = tmp_path / "cun"
+    (v / "2017").mkdir(parents=True)
+    (v / "village.yaml").write_text((DATA / "demo" / "village.yaml").read_text(encoding="utf-8")
+                                    .replace("id: demo", "id: cun").replace("fictional: true\n", "")
+                                    + "poverty_line_yuan: 3000\n", encoding="utf-8")
+    (v / "2017" / "population.csv").write_text("指标,数值\n农业户数,3\n农业人口,6\n贫困户数,2\n贫困人口,5\n",
+                                               encoding="utf-8")
+    (v / "2017" / "households.csv").write_bytes((
+        "户编号,户主姓名,身份证号,家庭人口,贫困户属性,脱贫状态,主要致贫原因,人均纯收入（元）,长期不在村,"
+        "吃穿不愁,义务教育保障,基本医疗保障,住房安全保障,饮水安全保障\n"
+        "A1,某甲,11010519491231002X,3,一般贫困户,未脱贫,因病,\"2,000\",否,是,是,否,是,是\n"
+        "A2,某乙,,2,低保贫困户,返贫,缺劳动力,1500,是,是,是,是,是,是\n"
+        "A3,某丙,,1,非贫困户,非贫困,,9000,否,是,是,是,是,是\n").encode("gbk"))
+    data = load_period("cun", "2017", tmp_path)
+    hh = data.table("households")
+    assert hh["category"].tolist() == ["general", "dibao", "non_poor"]
+    assert hh["status"].tolist() == ["poor", "returned", "non_poor"]
+    assert hh["main_cause"].tolist()[:2] == ["illness", "lack_of_labour"]
+    assert hh["income_per_capita_yuan"].tolist() == [2000, 1500, 9000]
+    assert hh["id_number_status"].tolist() == ["valid", "missing", "missing"]
+    v_ = values(indicator_sheet(data))
+    assert v_["poverty_line_yuan"] == 3000
+    assert v_["fgt0"] == pytest.approx(5 / 6)                     # 3 + 2 persons below 3000, of 6
+    assert v_["fgt1"] == pytest.approx((3 * 1 / 3 + 2 * 0.5) / 6)
+    assert v_["reconciliation_poor_population_difference"] == 0
+    assert math.isnan(v_["reconciliation_absent_poor_households_difference"])  # not reported: not comparable
+    assert v_["households_by_cause_illness"] == 1 and v_["population_by_status_returned"] == 2
