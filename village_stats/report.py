@@ -17,6 +17,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -288,29 +289,26 @@ def run_report(village: str, period: str | Period, *, data_dir: str | Path | Non
 
     parent = output_dir / village
     final = parent / period.code
+    parameters = {"village": village, "period": period.code, "data_dir": _notebook_data_dir(data_dir), "lang": lang}
     kernel = _EarlyKernel()                                 # starts now, works while we import below
     stage("start_kernel")
     # The cyclic collector's full passes over the ~1,500 imported modules' objects made the PDF layout
     # vary between 0.19 and 0.36 s (measured); one report's garbage is small, so collect it at the end.
     gc_was_enabled = gc.isenabled()
     gc.disable()
-    import threading
-
-    import nbformat
-    import papermill as pm
-
-    stage("import_papermill")
-
     warm = threading.Thread(target=_warm_exporters, daemon=True)
-    stopper: threading.Thread | None = None
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = parent / f".{period.code}.tmp-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
+    stopper = threading.Thread(target=kernel.shutdown, daemon=True)
+    tmp: Path | None = None
     try:
-        parameters = {"village": village, "period": period.code, "data_dir": _notebook_data_dir(data_dir),
-                      "lang": lang}
-        _register_readable_translator()
+        import nbformat
+        import papermill as pm
+
+        stage("import_papermill")
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = parent / f".{period.code}.tmp-{uuid.uuid4().hex[:8]}"
+        tmp.mkdir()
         executed = tmp / "report.ipynb"
+        _register_readable_translator()
         warm.start()
         try:
             pm.execute_notebook(str(notebook), str(executed), parameters=parameters, kernel_name="python3",
@@ -320,38 +318,15 @@ def run_report(village: str, period: str | Period, *, data_dir: str | Path | Non
         except Exception as exc:  # PapermillExecutionError, CellTimeoutError, DeadKernelError, ...
             _keep_failed(executed, final)
             raise ReportError(_describe_failure(exc, final)) from None
-        stopper = threading.Thread(target=kernel.shutdown, daemon=True)   # overlaps the exports
-        stopper.start()
+        stopper.start()                                     # the kernel shuts down during the exports
         stage("execute")
         warm.join()
         stage("wait_for_exporters")
-
-        nb = nbformat.read(executed, as_version=4)
-        title_label = f"{data.village.name(lang)} · {period.label(lang)}"
-        files: dict[str, Path] = {}
-        if "ipynb" in formats:
-            files["ipynb"] = final / "report.ipynb"
-        else:
+        title = f"{data.village.name(lang)} · {period.label(lang)}"
+        names = _export(nbformat.read(executed, as_version=4), formats, tmp, lang=lang, title=title, stage=stage)
+        if "ipynb" not in formats:
             executed.unlink()
-        if "html" in formats or "pdf" in formats:
-            body = export_html_body(nb)
-            stage("export_html")
-            if "html" in formats:
-                (tmp / "report.html").write_text(
-                    _page(body, lang=lang, title=title_label, header=title_label), encoding="utf-8")
-                files["html"] = final / "report.html"
-            if "pdf" in formats:
-                try:
-                    plain = _page(body, lang=lang, title=title_label, header=title_label)
-                    font = fonts.pdf_font_path(plain)
-                    write_pdf(_page(body, lang=lang, title=title_label, header=title_label, pdf_font=font),
-                              tmp / "report.pdf", whole_fonts=font != fonts.cjk_font_path())
-                except Exception as exc:
-                    raise ReportError(f"PDF export failed: {type(exc).__name__}: {exc}") from None
-                files["pdf"] = final / "report.pdf"
-                stage("export_pdf")
         (tmp / "indicators.csv").write_text(sheet_to_csv(sheet), encoding="utf-8")
-        files["csv"] = final / "indicators.csv"
         manifest = {
             "village": village,
             "period": period.code,
@@ -359,32 +334,56 @@ def run_report(village: str, period: str | Period, *, data_dir: str | Path | Non
             "formats": list(formats),
             "notebook": notebook.name,
             "inputs": [{"path": p, "sha256": h} for p, h in
-                       file_digests([Path(s).resolve() for s in data.sources], data_dir.resolve())],
+                       file_digests([Path(x).resolve() for x in data.sources], data_dir.resolve())],
             "outputs": [{"path": p, "sha256": h} for p, h in
                         file_digests(sorted(x for x in tmp.iterdir() if x.is_file()), tmp)],
             "versions": config.package_versions(),
             "git_commit": git_commit(),
             "started_at": started.isoformat(timespec="seconds"),
-            "seconds": stages,
         }
         stage("write")
         manifest["seconds"] = dict(stages, total=round(sum(stages.values()), 3))
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                            encoding="utf-8")
-        files["manifest"] = final / "manifest.json"
         _swap_in(tmp, final)
     finally:
-        if stopper is None:
+        if stopper.ident is None:  # never started: the run failed before the exports
             kernel.shutdown()
         else:
             stopper.join()
-        if warm.is_alive():
+        if warm.ident is not None:
             warm.join()
-        if tmp.exists():
+        if tmp is not None and tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
         if gc_was_enabled:
             gc.enable()
+    files = {"ipynb": final / "report.ipynb"} if "ipynb" in formats else {}
+    files.update({kind: final / name for kind, name in names})
+    files.update(csv=final / "indicators.csv", manifest=final / "manifest.json")
     return RunResult(folder=final, files=files, manifest=manifest)
+
+
+def _export(nb, formats, folder: Path, *, lang: str, title: str, stage) -> list[tuple[str, str]]:
+    """Write report.html and/or report.pdf of an executed notebook into ``folder``."""
+    written: list[tuple[str, str]] = []
+    if "html" not in formats and "pdf" not in formats:
+        return written
+    body = export_html_body(nb)
+    stage("export_html")
+    plain = _page(body, lang=lang, title=title, header=title)
+    if "html" in formats:
+        (folder / "report.html").write_text(plain, encoding="utf-8")
+        written.append(("html", "report.html"))
+    if "pdf" in formats:
+        try:
+            font = fonts.pdf_font_path(plain)
+            write_pdf(_page(body, lang=lang, title=title, header=title, pdf_font=font), folder / "report.pdf",
+                      whole_fonts=font != fonts.cjk_font_path())
+        except Exception as exc:
+            raise ReportError(f"PDF export failed: {type(exc).__name__}: {exc}") from None
+        written.append(("pdf", "report.pdf"))
+        stage("export_pdf")
+    return written
 
 
 def _keep_failed(executed: Path, final: Path) -> None:
