@@ -149,6 +149,9 @@ def test_failed_cell_keeps_previous_outputs(zh_run, tmp_path):
     out = tmp_path / "out"
     shutil.copytree(zh_run.folder, out / "suoluoyu" / "2017H1")
     before = tree_digest(out)
+    import tempfile
+
+    sockets_before = set(Path(tempfile.gettempdir()).glob("village-stats-kernel-*"))
     r = CliRunner().invoke(main, ["run", "--village", "suoluoyu", "--period", "2017H1", "--data-dir", str(DATA),
                                   "--output-dir", str(out), "--notebook", str(failing_notebook(tmp_path))])
     assert r.exit_code == 1
@@ -159,6 +162,8 @@ def test_failed_cell_keeps_previous_outputs(zh_run, tmp_path):
     after = tree_digest(out)
     after.pop("suoluoyu/2017H1/failed/report.ipynb")
     assert after == before  # previous outputs untouched
+    # the kernel was shut down and its socket folder removed
+    assert set(Path(tempfile.gettempdir()).glob("village-stats-kernel-*")) <= sockets_before
     assert not any(p.name.startswith(".") for p in (out / "suoluoyu").iterdir())
 
 
