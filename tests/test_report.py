@@ -258,3 +258,25 @@ def test_charts_are_at_print_resolution(suoluoyu):
     assert DPI >= 200
     assert img.size[0] == round(fig.get_figwidth() * DPI)  # 7 in × 200 dpi = 1400 px
     assert img.mode == "RGB"
+
+
+def test_run_all_keeps_going_past_a_bad_village(tmp_path):
+    """Two good villages in worker processes and one with bad data: outputs for the good ones, exit 2."""
+    data = tmp_path / "data"
+    shutil.copytree(DATA / "suoluoyu", data / "suoluoyu")
+    shutil.copytree(DATA / "suoluoyu", data / "other", ignore=shutil.ignore_patterns("village.yaml"))
+    (data / "other" / "village.yaml").write_text(
+        (DATA / "suoluoyu" / "village.yaml").read_text(encoding="utf-8").replace("id: suoluoyu", "id: other"),
+        encoding="utf-8")
+    bad = Path(__file__).parent / "bad_input" / "poor_households_exceed_total" / "data" / "v"
+    shutil.copytree(bad, data / "v")
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["run-all", "--period", "latest", "--data-dir", str(data), "--output-dir", str(out),
+                                  "--formats", "html", "--jobs", "2"])
+    assert r.exit_code == 2
+    assert "ok        other 2017H1" in r.stdout and "ok        suoluoyu 2017H1" in r.stdout
+    assert "bad_input v 2017H1" in r.stderr and "poor_households = 200" in r.stderr
+    for v in ("suoluoyu", "other"):
+        html = (out / v / "2017H1" / "report.html").read_text(encoding="utf-8")
+        assert "47.8%" in html
+    assert not (out / "v").exists()

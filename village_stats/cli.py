@@ -142,6 +142,42 @@ def run(village: str, period: str, data_dir: str | None, output_dir: str, lang: 
         _exit_now()
 
 
+@main.command("run-all")
+@click.option("--village", "villages", multiple=True, help="A village id (repeat it); default: every village.")
+@click.option("--period", required=True, help="Period code, or 'latest' / 'previous' (resolved per village).")
+@_data_dir
+@click.option("--output-dir", type=click.Path(file_okay=False), default="output", show_default=True)
+@_lang
+@click.option("--formats", default="ipynb,html,pdf", show_default=True)
+@click.option("--jobs", type=click.IntRange(1, 64), default=None,
+              help="Reports run at once, each in its own process (default: half the cores; one report "
+                   "already keeps two cores busy, its kernel and the exports).")
+@_errors_to_exit_codes
+def run_all(villages: tuple[str, ...], period: str, data_dir: str | None, output_dir: str, lang: str,
+            formats: str, jobs: int | None) -> None:
+    """Run the period report for many villages (a county's scheduled job).
+
+    Prints one line per village; exits 2 if any had bad input, else 1 if any failed, else 0.
+    """
+    from .io import check_village_id, list_villages
+    from .report import run_batch
+
+    import os
+
+    root = config.resolve_data_dir(data_dir)
+    names = [check_village_id(v) for v in villages] or list_villages(root)
+    jobs = jobs or max(1, (os.cpu_count() or 2) // 2)
+    results = run_batch(names, period, jobs=jobs, data_dir=root, output_dir=output_dir, lang=lang,
+                        formats=[f.strip() for f in formats.split(",") if f.strip()])
+    for r in results:
+        line = f"{r.status:<9} {r.village} {r.period}  {r.seconds:.1f} s  {r.message}"
+        click.echo(line, err=r.status != "ok")
+    if any(r.status == "bad_input" for r in results):
+        sys.exit(2)
+    if any(r.status == "failed" for r in results):
+        sys.exit(1)
+
+
 def _exit_now() -> None:
     """Leave at once after a completed run: every file is written and closed, the kernel is shut down,
     and output is flushed. Tearing down the interpreter's ~1,500 imported modules would add about

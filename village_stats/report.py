@@ -420,3 +420,48 @@ def _swap_in(tmp: Path, final: Path) -> None:
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- many village-periods
+
+@dataclass(frozen=True)
+class BatchItem:
+    """The outcome of one village-period of a batch."""
+
+    village: str
+    period: str
+    status: str            # "ok", "bad_input" or "failed"
+    message: str           # the error line, or the output folder
+    seconds: float
+
+
+def _batch_one(village: str, period: str, kwargs: dict) -> BatchItem:
+    start = time.perf_counter()
+    try:
+        period = resolve_period(period, village, config.resolve_data_dir(kwargs.get("data_dir")),
+                                kwargs.get("today")).code
+        result = run_report(village, period, **kwargs)
+        return BatchItem(village, period, "ok", str(result.folder), time.perf_counter() - start)
+    except DataError as exc:
+        return BatchItem(village, period, "bad_input", str(exc), time.perf_counter() - start)
+    except ReportError as exc:
+        return BatchItem(village, period, "failed", str(exc), time.perf_counter() - start)
+
+
+def run_batch(villages: list[str], period: str, *, jobs: int = 2, **kwargs) -> list[BatchItem]:
+    """Run the report for many villages, each in its own process (``jobs`` at a time).
+
+    Processes, not threads: papermill changes the working directory process-wide, and a kernel
+    start dominates each run, so runs overlap well on separate cores. ``period`` is resolved per
+    village (``latest``/``previous`` follow each village's own periods). One village's bad input or
+    failure does not stop the others. Results come back in the order of ``villages``.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if jobs <= 1 or len(villages) <= 1:
+        return [_batch_one(v, period, kwargs) for v in villages]
+    # "spawn": a fresh interpreter per worker, nothing inherited from this process's threads or loops
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [pool.submit(_batch_one, v, period, kwargs) for v in villages]
+        return [f.result() for f in futures]
