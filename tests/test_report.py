@@ -64,7 +64,8 @@ def test_pdf_is_a4_chinese_with_header_and_page_numbers(zh_run):
     for i in range(1, n + 1):
         assert f"第 {i} 页 / 共 {n} 页" in text
     for figure in ("梭罗峪村", "2017年上半年", "47.8%", "48.9%", "390 亩", "3,097,200", "15,802.04", "188 人",
-                   "53 / 86", "12 次", "百头肉牛养殖场", "出村道路拓宽改造"):
+                   "53 / 86", "12 次", "百头肉牛养殖场", "出村道路拓宽改造",
+                   "动用土石方 56,000 立方米", "四旁植树 3,200 株", "广场占地面积 2,600 平方米"):
         assert figure in text, figure
     # the computed alerts of section 五
     assert "是退出标准（低于2.0%）的23.9倍" in text

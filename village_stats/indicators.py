@@ -303,6 +303,12 @@ def _af(ctx) -> dict:
     return ctx.cache["af"]
 
 
+def _rates(ctx) -> pd.Series:
+    if "rates" not in ctx.cache:
+        ctx.cache["rates"] = register.deprivation_rates(_hh(ctx), _z(ctx))
+    return ctx.cache["rates"]
+
+
 @indicator("poverty_line_yuan", "yuan_per_person_year", "贫困标准（人均纯收入）", "Poverty line (income per person)",
            "households")
 def _line(ctx):
@@ -393,7 +399,7 @@ for _ind in register.MPI_INDICATORS:
     _zh, _en = MPI_LABELS[_ind]
     _en = _en.lower()
     indicator(f"deprivation_rate_{_ind}", "ratio", f"剥夺率：{_zh}", f"Deprivation rate: {_en}", "households")(
-        lambda ctx, _ind=_ind: float(register.deprivation_rates(_hh(ctx), _z(ctx))[_ind]))
+        lambda ctx, _ind=_ind: float(_rates(ctx)[_ind]))
     indicator(f"mpi_contribution_{_ind}", "ratio", f"对M0的贡献：{_zh}", f"Contribution to M0: {_en}",
               "households")(lambda ctx, _ind=_ind: _af(ctx)[f"contribution_{_ind}"])
 
@@ -513,17 +519,15 @@ def format_value(value: float, unit: str, lang: str = "zh", *, digits: int = 1) 
         return "—"
     if unit == "ratio":
         return f"{value * 100:.{digits}f}%"
+    if unit == "index":
+        return f"{value:.4f}"
     zh, en = UNITS.get(unit, ("", ""))
     label = zh if lang == "zh" else en
     if float(value).is_integer():
         text = f"{int(value):,}"
-    elif unit in ("yuan_per_person", "yuan", "index"):
-        text = f"{value:,.2f}" if unit != "index" else f"{value:.4f}"
     else:
-        text = f"{value:,.{max(digits, 2)}f}"
-    if not label:
-        return text
-    return f"{text} {label}"
+        text = f"{value:,.{2 if unit.startswith('yuan') else max(digits, 2)}f}"
+    return f"{text} {label}" if label else text
 
 
 def label(indicator_id: str, lang: str = "zh") -> str:

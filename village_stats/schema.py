@@ -122,6 +122,7 @@ class Table:
     unique: tuple[str, ...] = ()
     grain: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
+    en: str = ""  # English title, as the report names the table
 
     @property
     def filename(self) -> str:
@@ -227,7 +228,7 @@ POPULATION = Table(
                unit="households or persons"),
         NOTE,
     ),
-    required=True, unique=("measure",), grain="one row per measure",
+    required=True, unique=("measure",), grain="one row per measure", en="population",
     notes=("households_total, population_total, poor_households and poor_population are required.",),
 )
 
@@ -243,7 +244,7 @@ WORK_LOG = Table(
         Column("date_to", "结束日期", "date", "Last day covered by the row.", required=False),
         NOTE,
     ),
-    grain="one row per activity and date range",
+    grain="one row per activity and date range", en="work log",
 )
 
 CROPS = Table(
@@ -258,7 +259,7 @@ CROPS = Table(
                unit="mu", required=False),
         NOTE,
     ),
-    unique=("crop_group",), grain="one row per crop group",
+    unique=("crop_group",), grain="one row per crop group", en="crop restructuring",
 )
 
 PROJECTS = Table(
@@ -275,7 +276,7 @@ PROJECTS = Table(
                unit="yuan"),
         NOTE,
     ),
-    unique=("project_id",), grain="one row per project",
+    unique=("project_id",), grain="one row per project", en="project",
 )
 
 PROJECT_OUTPUTS = Table(
@@ -288,7 +289,7 @@ PROJECT_OUTPUTS = Table(
         Column("unit", "单位", "text", "Unit of quantity, e.g. 米, 平方米, 亩, 株."),
         NOTE,
     ),
-    grain="one row per project and output",
+    grain="one row per project and output", en="project output",
 )
 
 HOUSEHOLD_CATEGORIES = Vocabulary("household_category", (
@@ -355,7 +356,7 @@ HOUSEHOLDS = Table(
         Column("housing_secure", "住房安全保障", "bool", "Safe housing guaranteed.", nullable=False),
         Column("water_secure", "饮水安全保障", "bool", "Safe drinking water guaranteed.", nullable=False),
     ),
-    unique=("household_id",), grain="one row per household",
+    unique=("household_id",), grain="one row per household", en="household register",
     notes=("head_name and id_number are read only to check them; they are dropped when the file is loaded and "
            "never reach any output.",),
 )

@@ -19,7 +19,7 @@ from .config import package_versions
 from .indicators import CATALOGUE, format_value, label, values
 from .io import PeriodData, file_digests
 from .labels import display_names, t
-from .schema import ACTIVITIES, PROJECT_CATEGORIES, PROJECT_STATUSES
+from .schema import ACTIVITIES, PROJECT_CATEGORIES, PROJECT_STATUSES, TABLES
 
 #: MIME type of the hidden output that records the indicator sheet in an executed notebook.
 SHEET_MIME = "application/vnd.village-stats.sheet+json"
@@ -214,10 +214,9 @@ def show_figure(fig) -> None:
 
 
 def show_no_data(table_key: str, lang: str = "zh") -> None:
-    names = {"work_log": ("工作记录", "work log"), "crops": ("种植结构调整", "crop"), "projects": ("项目", "project"),
-             "households": ("建档立卡", "household register")}
-    zh, en = names[table_key]
-    show_text(t("no_data", lang, table=zh if lang == "zh" else en))
+    """A line saying the period has no data for a table (named as the schema names it)."""
+    table = TABLES[table_key]
+    show_text(t("no_data", lang, table=table.zh if lang == "zh" else table.en))
 
 
 def record(sheet: pd.DataFrame) -> None:
