@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from village_stats.io import read_poverty_lines
-from village_stats.register import reconcile
+from village_stats.load import read_poverty_lines
+from village_stats.measures.register import reconcile
 from village_stats.schema import CAUSES
 from village_stats.synthetic import DEMO_MISMATCH, demo_registers
 

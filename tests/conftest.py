@@ -23,7 +23,7 @@ def data_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def suoluoyu(data_dir):
-    from village_stats.io import load_period
+    from village_stats.load import load_period
 
     return load_period("suoluoyu", "2017H1", data_dir)
 

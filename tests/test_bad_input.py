@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from village_stats.cli import main
 from village_stats.errors import DataError
-from village_stats.io import load_period
+from village_stats.load import load_period
 
 from .conftest import tree_digest
 

@@ -9,7 +9,7 @@ import pytest
 
 from village_stats.errors import DataError
 from village_stats.indicators import indicator_sheet, values
-from village_stats.io import list_periods, load_period, validate
+from village_stats.load import list_periods, load_period, validate
 
 from .conftest import DATA, tree_digest
 

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from village_stats import crops, investment, poverty, worklog
-from village_stats.arith import known_sum, ratio
+from village_stats.measures import crops, investment, poverty, worklog
+from village_stats.measures.arith import known_sum, ratio
 
 
 def test_incidence_and_shares():

@@ -5,8 +5,8 @@ import warnings
 import pytest
 from matplotlib import font_manager
 
-from village_stats import fonts, plotting
-from village_stats.views import figure_png
+from village_stats.display import fonts, plotting
+from village_stats.display.views import figure_png
 
 
 def test_font_comes_from_pip_package_and_is_simplified_chinese():
@@ -32,7 +32,7 @@ def test_charts_render_without_missing_glyphs(suoluoyu, sheet, lang):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_register_charts_render_without_missing_glyphs(lang):
     from village_stats.indicators import indicator_sheet
-    from village_stats.io import load_period
+    from village_stats.load import load_period
 
     from .conftest import DATA
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from village_stats import register as r
+from village_stats.measures import register as r
 from village_stats.idnumbers import check_digit, id_number_status
 from village_stats.synthetic import synthetic_register
 

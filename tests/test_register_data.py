@@ -12,12 +12,12 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from village_stats import register as r
+from village_stats.measures import register as r
 from village_stats.cli import main
 from village_stats.errors import DataError
 from village_stats.indicators import indicator_sheet, values
-from village_stats.io import load_period, read_poverty_lines
-from village_stats.report import run_report
+from village_stats.load import load_period, read_poverty_lines
+from village_stats.run import run_report
 from village_stats.synthetic import DEMO_MISMATCH, DEMO_PERIODS, demo_registers
 
 from .conftest import DATA

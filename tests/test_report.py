@@ -16,10 +16,10 @@ from pypdf import PdfReader
 from village_stats.cli import main
 from village_stats.config import notebook_path
 from village_stats.errors import DataError, ReportError
-from village_stats.io import list_periods
+from village_stats.load import list_periods
 from village_stats.periods import parse_period
-from village_stats.report import resolve_period, run_report
-from village_stats.views import recorded_sheet
+from village_stats.run import resolve_period, run_report
+from village_stats.display.views import recorded_sheet
 
 from .conftest import DATA, tree_digest
 
@@ -228,9 +228,9 @@ def test_long_tables_split_across_pages_with_their_header(tmp_path):
     """A 150-row table in the report's page: every page repeats the header row."""
     import pandas as pd
 
-    from village_stats import fonts
-    from village_stats.report import _page, write_pdf
-    from village_stats.views import table_html
+    from village_stats.display import fonts
+    from village_stats.run import _page, write_pdf
+    from village_stats.display.views import table_html
 
     df = pd.DataFrame({"户编号": [f"{i:07d}" for i in range(150)], "核查规则": ["人均纯收入不大于0"] * 150})
     body = table_html(df)
@@ -251,8 +251,8 @@ def test_charts_are_at_print_resolution(suoluoyu):
 
     from PIL import Image
 
-    from village_stats import plotting
-    from village_stats.views import DPI, figure_png
+    from village_stats.display import plotting
+    from village_stats.display.views import DPI, figure_png
 
     fig = plotting.investment_chart(suoluoyu.table("projects"))
     img = Image.open(io.BytesIO(figure_png(fig)))

@@ -9,7 +9,7 @@ Typical use::
 
 from .errors import DataError, ReportError
 from .periods import Period, parse_period
-from .io import PeriodData, Village, load_period, list_periods, list_villages, validate
+from .load import PeriodData, Village, load_period, list_periods, list_villages, validate
 from .indicators import CATALOGUE, indicator_sheet, values, format_value
 
 __all__ = [

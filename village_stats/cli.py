@@ -49,7 +49,7 @@ def main() -> None:
 def indicators(village: str, period: str, data_dir: str | None, fmt: str, lang: str) -> None:
     """Print the indicator sheet of one village-period."""
     from .indicators import indicator_sheet, sheet_to_csv, format_value
-    from .io import load_period
+    from .load import load_period
 
     sheet = indicator_sheet(load_period(village, period, config.resolve_data_dir(data_dir)))
     if fmt == "csv":
@@ -76,8 +76,8 @@ def validate(data_dir: str | None, village: str | None, period: str | None) -> N
     Errors (exit code 2) make a period unusable; household-register audit findings are listed by
     household id and do not change the exit code.
     """
-    from .io import validate as _validate
-    from .register import AUDIT_RULES, audit
+    from .load import validate as _validate
+    from .measures.register import AUDIT_RULES, audit
 
     results = _validate(config.resolve_data_dir(data_dir), village, period)
     for r in results:
@@ -103,7 +103,7 @@ def validate(data_dir: str | None, village: str | None, period: str | None) -> N
 @_errors_to_exit_codes
 def periods(data_dir: str | None, village: str | None) -> None:
     """List the periods that have data."""
-    from .io import list_periods, list_villages
+    from .load import list_periods, list_villages
 
     root = config.resolve_data_dir(data_dir)
     for v in [village] if village else list_villages(root):
@@ -130,7 +130,7 @@ def run(village: str, period: str, data_dir: str | None, output_dir: str, lang: 
     --period latest takes the newest period with data; --period previous the last complete period
     before today of the same kind (for scheduled runs).
     """
-    from .report import run_report
+    from .run import run_report
 
     result = run_report(village, period, data_dir=config.resolve_data_dir(data_dir), output_dir=output_dir,
                         lang=lang, formats=[f.strip() for f in formats.split(",") if f.strip()],
@@ -159,8 +159,8 @@ def run_all(villages: tuple[str, ...], period: str, data_dir: str | None, output
 
     Prints one line per village; exits 2 if any had bad input, else 1 if any failed, else 0.
     """
-    from .io import check_village_id, list_villages
-    from .report import run_batch
+    from .load import check_village_id, list_villages
+    from .run import run_batch
 
     import os
 

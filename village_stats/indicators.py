@@ -15,8 +15,8 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from . import crops, investment, poverty, register, worklog
-from .io import PeriodData
+from .measures import crops, investment, poverty, register, worklog
+from .load import PeriodData
 from .labels import MPI_LABELS
 from .schema import CAUSES, GUARANTEES, HOUSEHOLD_CATEGORIES, HOUSEHOLD_STATUSES, PROJECT_CATEGORIES
 

@@ -15,7 +15,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "sec_work": ("二、帮扶工作", "2. Support work"),
     "sec_crops": ("三、产业结构调整", "3. Crop restructuring"),
     "sec_projects": ("四、项目建设与投资", "4. Projects and investment"),
-    "sec_flags": ("五、问题与提示", "5. Issues and alerts"),
+    "sec_alerts": ("五、问题与提示", "5. Issues and alerts"),
     "sec_register": ("六、建档立卡贫困户分析", "6. Household register"),
     "sec_appendix": ("附：数据与可复现信息", "Appendix: data and reproducibility"),
     "no_data": ("本期无{table}数据。", "No {table} data for this period."),
@@ -48,7 +48,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "parameter": ("参数", "Parameter"),
     "package": ("软件包", "Package"),
     "version": ("版本", "Version"),
-    "no_flags": ("未发现需要提示的问题。", "No alerts."),
+    "no_alerts": ("未发现需要提示的问题。", "No alerts."),
     "of_which": ("其中", "of which"),
     # charts
     "chart_incidence": ("贫困发生率与退出标准", "Poverty incidence and the exit threshold"),

@@ -1,6 +1,6 @@
 """Declarative description of every input table: columns, Chinese headers, kinds, units, vocabularies.
 
-This module is the one source of truth for the data contract. The loader (:mod:`village_stats.io`)
+This module is the one source of truth for the data contract. The loader (:mod:`village_stats.load`)
 applies it, the error messages quote it, and the codebook in ``data/README.md`` is generated from it
 (``village-stats codebook``), so the three cannot drift apart.
 """

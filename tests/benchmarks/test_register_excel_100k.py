@@ -1,6 +1,6 @@
 """register_excel_100k: loading a period workbook whose register has 100,000 households.
 
-Ours: village_stats.io.load_period (python-calamine, then every validation rule of the data contract,
+Ours: village_stats.load.load_period (python-calamine, then every validation rule of the data contract,
 identity-number checks, and the personal columns dropped). Baseline: pandas.read_excel with its
 default engine (openpyxl), which only reads.
 """
@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from village_stats.io import load_period
+from village_stats.load import load_period
 from village_stats.synthetic import synthetic_register
 
 from .conftest import ROOT, interleaved, record, traced_peak

@@ -1,6 +1,6 @@
 """register_measures_1m: per-village register measures on 1,000,000 households over 2,000 villages.
 
-Ours: village_stats.register.measures_by_village (numpy). Baseline: DuckDB (in-process) computing the
+Ours: village_stats.measures.register.measures_by_village (numpy). Baseline: DuckDB (in-process) computing the
 same measures in SQL over the same frame. The two must agree.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from village_stats.register import BY_VILLAGE_COLUMNS, measures_by_village
+from village_stats.measures.register import BY_VILLAGE_COLUMNS, measures_by_village
 from village_stats.synthetic import synthetic_register
 
 from .conftest import interleaved, record, traced_peak

@@ -11,9 +11,9 @@ import math
 
 import pandas as pd
 
-from . import crops, register
+from .measures import crops, register
 from .indicators import values
-from .io import PeriodData
+from .load import PeriodData
 from .labels import display_names
 
 COLUMNS = ("alert", "level", "value", "message_zh", "message_en")

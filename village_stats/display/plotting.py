@@ -2,7 +2,7 @@
 
 No arithmetic a measure should own happens here: values come from the sheet or from measure functions.
 Figures are made with :class:`matplotlib.figure.Figure` (not pyplot), so nothing is shown or kept
-behind the caller's back; :func:`village_stats.views.show_figure` renders them at print resolution.
+behind the caller's back; :func:`village_stats.display.views.show_figure` renders them at print resolution.
 """
 
 from __future__ import annotations
@@ -13,10 +13,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from . import fonts, investment
-from .indicators import values
-from .labels import MPI_LABELS, display_names, t
-from .schema import PROJECT_CATEGORIES, PROJECT_STATUSES
+from . import fonts
+
+from ..measures import investment
+from ..indicators import values
+from ..labels import MPI_LABELS, display_names, t
+from ..schema import PROJECT_CATEGORIES, PROJECT_STATUSES
 
 #: Colours (colour-blind safe, print well in grey).
 BLUE, ORANGE, GREY, GREEN, RED = "#3b6ea5", "#e08a2c", "#b8b8b8", "#4f9a6a", "#c0392b"
@@ -145,7 +147,7 @@ def income_chart(households: pd.DataFrame, line_yuan: float, lang: str = "zh") -
 
 def mpi_chart(sheet: pd.DataFrame, lang: str = "zh") -> Figure:
     """Deprivation rate and contribution to M0 of each indicator (percent)."""
-    from .register import MPI_INDICATORS
+    from ..measures.register import MPI_INDICATORS
 
     v = values(sheet)
     names = [MPI_LABELS[i][0 if lang == "zh" else 1] for i in MPI_INDICATORS]
@@ -162,8 +164,8 @@ def mpi_chart(sheet: pd.DataFrame, lang: str = "zh") -> Figure:
 
 def causes_chart(households: pd.DataFrame, lang: str = "zh") -> Figure:
     """Registered households (not non-poor) by main cause of poverty."""
-    from .register import breakdown
-    from .schema import CAUSES
+    from ..measures.register import breakdown
+    from ..schema import CAUSES
 
     registered = households.loc[households["category"].ne("non_poor")]
     counts = breakdown(registered, "main_cause")["households"]

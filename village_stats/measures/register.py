@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from .schema import CAUSES, GUARANTEES, HOUSEHOLD_CATEGORIES, HOUSEHOLD_STATUSES, POOR_STATUSES
+from ..schema import CAUSES, GUARANTEES, HOUSEHOLD_CATEGORIES, HOUSEHOLD_STATUSES, POOR_STATUSES
 
 #: The Alkire–Foster indicators: income plus the five guarantees, equally weighted by default.
 MPI_INDICATORS = ("income",) + GUARANTEES

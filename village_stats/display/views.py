@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import crops as crop_measures
-from .config import package_versions
-from .indicators import CATALOGUE, format_value, label, values
-from .io import PeriodData, file_digests
-from .labels import display_names, t
-from .schema import ACTIVITIES, PROJECT_CATEGORIES, PROJECT_STATUSES, TABLES
+from ..measures import crops as crop_measures
+from ..config import package_versions
+from ..indicators import CATALOGUE, format_value, label, values
+from ..load import PeriodData, file_digests
+from ..labels import display_names, t
+from ..schema import ACTIVITIES, PROJECT_CATEGORIES, PROJECT_STATUSES, TABLES
 
 #: MIME type of the hidden output that records the indicator sheet in an executed notebook.
 SHEET_MIME = "application/vnd.village-stats.sheet+json"
@@ -263,7 +263,7 @@ def household_ids_text(key: str, mask: pd.Series, data: PeriodData, lang: str = 
 
 def reconciliation_table(reconciliation: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """Reported against register-derived counts, with the difference (register − reported)."""
-    from .schema import POPULATION_MEASURES
+    from ..schema import POPULATION_MEASURES
 
     rows = []
     for measure, r in reconciliation.iterrows():
@@ -280,7 +280,7 @@ def reconciliation_table(reconciliation: pd.DataFrame, lang: str = "zh") -> pd.D
 
 def audit_table(findings: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """Audit findings by household id and rule (no personal data)."""
-    from .register import AUDIT_RULES
+    from ..measures.register import AUDIT_RULES
 
     return pd.DataFrame({t("household_id", lang): list(findings["household_id"]),
                          t("rule", lang): [AUDIT_RULES[r][0 if lang == "zh" else 1] for r in findings["rule"]]})

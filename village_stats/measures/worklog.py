@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .arith import known_sum, ratio
-from .schema import MEETING_ACTIVITIES
+from ..schema import MEETING_ACTIVITIES
 
 
 def activity_total(work_log: pd.DataFrame, activities) -> float:

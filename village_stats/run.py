@@ -23,10 +23,12 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import config, fonts
+from . import config
+
+from .display import fonts
 from .errors import DataError, ReportError
 from .indicators import indicator_sheet, sheet_to_csv
-from .io import as_period, file_digests, list_periods, load_period
+from .load import as_period, file_digests, list_periods, load_period
 from .periods import Period, last_complete
 
 FORMATS = ("ipynb", "html", "pdf")
@@ -52,8 +54,8 @@ def _register_readable_translator() -> None:
 
 #: Lines a kernel started ahead runs while we import papermill: the report notebook's imports and the
 #: font set-up its charts need.
-WARM_LINES = ("import village_stats, village_stats.views, village_stats.plotting, village_stats.flags",
-              "village_stats.fonts.setup_matplotlib()",
+WARM_LINES = ("import village_stats, village_stats.display.views, village_stats.display.plotting, village_stats.alerts",
+              "village_stats.display.fonts.setup_matplotlib()",
               "import gc; gc.freeze()")  # imported modules never become garbage: keep them out of GC passes
 
 
@@ -190,7 +192,7 @@ def write_pdf(page_html: str, target: Path, *, whole_fonts: bool = False) -> Non
     """Render an HTML page (with its @page rules) to PDF with WeasyPrint.
 
     ``whole_fonts`` embeds font files as they are, for a font that is already the document's subset
-    (:func:`village_stats.fonts.pdf_font_path`): WeasyPrint's own fontTools subsetting then does not
+    (:func:`village_stats.display.fonts.pdf_font_path`): WeasyPrint's own fontTools subsetting then does not
     run (it cost 0.5 s per PDF even on a 400-glyph font, profiled).
     """
     import logging

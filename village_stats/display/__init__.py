@@ -1,0 +1,1 @@
+"""What notebooks show: SC fonts, charts (matplotlib Figures) and labelled tables."""
