@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from village_stats.measures import register as r
 from village_stats.idnumbers import check_digit, id_number_status
+from village_stats.measures import register as r
 from village_stats.synthetic import synthetic_register
 
 GUARANTEES = ["food_clothing_secure", "education_secure", "medical_secure", "housing_secure", "water_secure"]

@@ -5,18 +5,17 @@ from __future__ import annotations
 import json
 import math
 import shutil
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from village_stats.measures import register as r
 from village_stats.cli import main
 from village_stats.errors import DataError
 from village_stats.indicators import indicator_sheet, values
 from village_stats.load import load_period, read_poverty_lines
+from village_stats.measures import register as r
 from village_stats.run import run_report
 from village_stats.synthetic import DEMO_MISMATCH, DEMO_PERIODS, demo_registers
 

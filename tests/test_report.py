@@ -15,11 +15,11 @@ from pypdf import PdfReader
 
 from village_stats.cli import main
 from village_stats.config import notebook_path
-from village_stats.errors import DataError, ReportError
+from village_stats.display.views import recorded_sheet
+from village_stats.errors import DataError
 from village_stats.load import list_periods
 from village_stats.periods import parse_period
 from village_stats.run import resolve_period, run_report
-from village_stats.display.views import recorded_sheet
 
 from .conftest import DATA, tree_digest
 
@@ -229,8 +229,8 @@ def test_long_tables_split_across_pages_with_their_header(tmp_path):
     import pandas as pd
 
     from village_stats.display import fonts
-    from village_stats.run import _page, write_pdf
     from village_stats.display.views import table_html
+    from village_stats.run import _page, write_pdf
 
     df = pd.DataFrame({"户编号": [f"{i:07d}" for i in range(150)], "核查规则": ["人均纯收入不大于0"] * 150})
     body = table_html(df)

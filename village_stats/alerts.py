@@ -11,10 +11,10 @@ import math
 
 import pandas as pd
 
-from .measures import crops, register
 from .indicators import values
-from .load import PeriodData
 from .labels import display_names
+from .load import PeriodData
+from .measures import crops, register
 
 COLUMNS = ("alert", "level", "value", "message_zh", "message_en")
 

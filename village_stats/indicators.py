@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import io as _io
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
-import numpy as np
 import pandas as pd
 
-from .measures import crops, investment, poverty, register, worklog
-from .load import PeriodData
 from .labels import MPI_LABELS
-from .schema import CAUSES, GUARANTEES, HOUSEHOLD_CATEGORIES, HOUSEHOLD_STATUSES, PROJECT_CATEGORIES
+from .load import PeriodData
+from .measures import crops, investment, poverty, register, worklog
+from .schema import CAUSES, HOUSEHOLD_CATEGORIES, HOUSEHOLD_STATUSES, PROJECT_CATEGORIES
 
 SHEET_COLUMNS = ("village_id", "period", "indicator", "value", "unit", "numerator", "denominator",
                  "label_zh", "label_en")
@@ -64,7 +63,7 @@ class Value:
 
 
 CATALOGUE: dict[str, Indicator] = {}
-_FUNCTIONS: dict[str, Callable[["Context"], Value | float]] = {}
+_FUNCTIONS: dict[str, Callable[[Context], Value | float]] = {}
 
 
 def indicator(id: str, unit: str, label_zh: str, label_en: str, table: str = "population",

@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -22,7 +23,7 @@ import yaml
 
 from . import schema
 from .errors import DataError
-from .periods import Period, is_period_code, parse_period, PERIOD_FORMS
+from .periods import PERIOD_FORMS, Period, is_period_code, parse_period
 from .schema import Column, Table
 
 VILLAGE_ID = re.compile(r"^[a-z0-9_-]+$")

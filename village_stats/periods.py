@@ -100,11 +100,11 @@ class Period:
         return self.year * PER_YEAR[self.kind] + self.index - 1
 
     @classmethod
-    def _from_ordinal(cls, kind: str, ordinal: int) -> "Period":
+    def _from_ordinal(cls, kind: str, ordinal: int) -> Period:
         year, i = divmod(ordinal, PER_YEAR[kind])
         return cls(year, kind, i + 1)
 
-    def previous(self) -> "Period":
+    def previous(self) -> Period:
         """The period of the same kind just before this one.
 
         >>> parse_period("2017H1").previous().code, parse_period("2017-01").previous().code
@@ -112,7 +112,7 @@ class Period:
         """
         return Period._from_ordinal(self.kind, self._ordinal() - 1)
 
-    def next(self) -> "Period":
+    def next(self) -> Period:
         """The period of the same kind just after this one.
 
         >>> parse_period("2017Q4").next().code

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import config
-
 from .display import fonts
 from .errors import DataError, ReportError
 from .indicators import indicator_sheet, sheet_to_csv
@@ -123,9 +122,8 @@ class _EarlyKernel:
 def _warm_exporters() -> None:
     """Import nbconvert and WeasyPrint and build the exporter once (runs while the kernel works)."""
     import nbformat
-    from nbconvert import HTMLExporter
-
     import weasyprint
+    from nbconvert import HTMLExporter
 
     HTMLExporter(template_name="basic").from_notebook_node(nbformat.v4.new_notebook())
     # lays out a tiny page: parses WeasyPrint's user-agent stylesheets and sets up fontconfig once
@@ -266,7 +264,7 @@ def run_report(village: str, period: str | Period, *, data_dir: str | Path | Non
         notebook is saved as ``<period>/failed/report.ipynb`` (exit code 1 in the CLI).
     """
     stages: dict[str, float] = {}
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
 
     def stage(name: str) -> None:

@@ -85,7 +85,7 @@ def pytest_sessionfinish(session, exitstatus):
             previous = {}
     previous.update({r["name"]: r for r in RESULTS})
     doc = {
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
         "benchmarks": sorted(previous.values(), key=lambda r: r["name"]),
     }

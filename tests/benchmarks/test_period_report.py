@@ -7,7 +7,6 @@ first report.
 
 from __future__ import annotations
 
-import resource
 import shutil
 import subprocess
 import sys

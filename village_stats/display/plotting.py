@@ -13,12 +13,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from . import fonts
-
-from ..measures import investment
 from ..indicators import values
 from ..labels import MPI_LABELS, display_names, t
+from ..measures import investment
 from ..schema import PROJECT_CATEGORIES, PROJECT_STATUSES
+from . import fonts
 
 #: Colours (colour-blind safe, print well in grey).
 BLUE, ORANGE, GREY, GREEN, RED = "#3b6ea5", "#e08a2c", "#b8b8b8", "#4f9a6a", "#c0392b"

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..measures import crops as crop_measures
 from ..config import package_versions
-from ..indicators import CATALOGUE, format_value, label, values
-from ..load import PeriodData, file_digests
+from ..indicators import format_value, label
 from ..labels import display_names, t
+from ..load import PeriodData, file_digests
+from ..measures import crops as crop_measures
 from ..schema import ACTIVITIES, PROJECT_CATEGORIES, PROJECT_STATUSES, TABLES
 
 #: MIME type of the hidden output that records the indicator sheet in an executed notebook.

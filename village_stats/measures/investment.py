@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .arith import known_sum, ratio
 from ..schema import COMMITTED_STATUSES, PROJECT_CATEGORIES
+from .arith import known_sum, ratio
 
 
 def committed_mask(projects: pd.DataFrame) -> pd.Series:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .arith import known_sum, ratio
 from ..schema import MEETING_ACTIVITIES
+from .arith import known_sum, ratio
 
 
 def activity_total(work_log: pd.DataFrame, activities) -> float:

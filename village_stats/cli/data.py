@@ -1,0 +1,106 @@
+"""Commands that read data: indicators, validate, periods, codebook."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from .. import config
+from . import data_dir_option, errors_to_exit_codes, lang_option, main
+
+
+@main.command()
+@click.option("--village", required=True, help="Village id (its folder name under the data folder).")
+@click.option("--period", required=True, help="Period code, e.g. 2017H1.")
+@data_dir_option
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@lang_option
+@errors_to_exit_codes
+def indicators(village: str, period: str, data_dir: str | None, fmt: str, lang: str) -> None:
+    """Print the indicator sheet of one village-period."""
+    from ..indicators import format_value, indicator_sheet, sheet_to_csv
+    from ..load import load_period
+
+    sheet = indicator_sheet(load_period(village, period, config.resolve_data_dir(data_dir)))
+    if fmt == "csv":
+        click.echo(sheet_to_csv(sheet), nl=False)
+    elif fmt == "json":
+        records = json.loads(sheet.to_json(orient="records", force_ascii=False))
+        click.echo(json.dumps(records, ensure_ascii=False, indent=1))
+    else:
+        label_col = "label_zh" if lang == "zh" else "label_en"
+        width = max(len(s) for s in sheet["indicator"])
+        for _, row in sheet.iterrows():
+            click.echo(f"{row['indicator']:<{width}}  {format_value(row['value'], row['unit'], lang):>20}  "
+                       f"{row[label_col]}")
+
+
+@main.command()
+@data_dir_option
+@click.option("--village", default=None, help="Only this village.")
+@click.option("--period", default=None, help="Only this period.")
+@errors_to_exit_codes
+def validate(data_dir: str | None, village: str | None, period: str | None) -> None:
+    """Check the data files against the data contract (every village and period by default).
+
+    Errors (exit code 2) make a period unusable; household-register audit findings are listed by
+    household id and do not change the exit code.
+    """
+    from ..load import validate as _validate
+    from ..measures.register import AUDIT_RULES, audit
+
+    results = _validate(config.resolve_data_dir(data_dir), village, period)
+    for r in results:
+        findings = None
+        if r.data is not None and r.data.has("households"):
+            findings = audit(r.data.table("households"), r.data.poverty_line.line_yuan)
+        note = "" if findings is None else f"  ({len(findings)} register audit findings)"
+        click.echo(f"{'ok ' if not r.problem else 'BAD'}  {r.village} {r.period}".rstrip() + note)
+        for hid, rule in ([] if findings is None else findings.itertuples(index=False)):
+            click.echo(f"     finding  household {hid}: {rule} ({AUDIT_RULES[rule][1]})")
+    for r in results:
+        if r.problem:
+            click.echo(f"error: {r.problem}", err=True)
+    if not results:
+        click.echo("no village data found", err=True)
+    if any(r.problem for r in results):
+        sys.exit(2)
+
+
+@main.command()
+@data_dir_option
+@click.option("--village", default=None, help="Only this village.")
+@errors_to_exit_codes
+def periods(data_dir: str | None, village: str | None) -> None:
+    """List the periods that have data."""
+    from ..load import list_periods, list_villages
+
+    root = config.resolve_data_dir(data_dir)
+    for v in [village] if village else list_villages(root):
+        for p in list_periods(root, v):
+            click.echo(f"{v}\t{p.code}\t{p.label('zh')}\t{p.label('en')}")
+
+
+@main.command()
+@click.option("--write", "target", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="Replace the block between <!-- codebook:start --> and <!-- codebook:end --> in this file.")
+def codebook(target: str | None) -> None:
+    """Print the data codebook (the generated part of data/README.md), or write it into a file."""
+    from pathlib import Path
+
+    from ..schema import codebook_markdown
+
+    text = codebook_markdown()
+    if target is None:
+        click.echo(text, nl=False)
+        return
+    path = Path(target)
+    doc = path.read_text(encoding="utf-8")
+    start, end = "<!-- codebook:start -->\n", "<!-- codebook:end -->"
+    if start not in doc or end not in doc:
+        raise click.UsageError(f"{target} has no codebook markers")
+    head, rest = doc.split(start, 1)
+    path.write_text(head + start + text + rest[rest.index(end):], encoding="utf-8")
+    click.echo(f"updated {target}")
