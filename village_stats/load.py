@@ -719,7 +719,7 @@ def validate(data_dir: str | Path | None = None, village_id: str | None = None,
     for v in villages:
         try:
             read_village(data_dir, v)
-            periods = [as_period(period)] if period else list_periods(data_dir, v, strict=True)
+            periods = [resolve_period(period, v, data_dir)] if period else list_periods(data_dir, v, strict=True)
         except DataError as exc:
             results.append(Checked(v, period or "", str(exc), None))
             continue
@@ -731,14 +731,23 @@ def validate(data_dir: str | Path | None = None, village_id: str | None = None,
     return results
 
 
-def file_digests(paths, root: str | Path | None = None) -> list[tuple[str, str]]:
-    """``(path, sha256)`` of each file, paths relative to ``root`` when given."""
-    import hashlib
+# --------------------------------------------------------------------------- period resolution
 
-    out = []
-    for p in paths:
-        p = Path(p)
-        digest = hashlib.sha256(p.read_bytes()).hexdigest()
-        name = p.relative_to(root).as_posix() if root is not None and p.is_relative_to(root) else p.as_posix()
-        out.append((name, digest))
-    return out
+def resolve_period(period: str | Period, village: str, data_dir: Path, today: dt.date | None = None) -> Period:
+    """Turn ``latest``/``previous`` or a code into a Period (one resolution, at the edge).
+
+    ``latest``: the village's newest period with data. ``previous``: the last complete period before
+    ``today`` of the same kind as the village's newest one (a cron job on 2017-07-05 gets 2017H1).
+    """
+    from .periods import last_complete
+
+    if isinstance(period, Period):
+        return period
+    if period in ("latest", "previous"):
+        periods = list_periods(data_dir, village)
+        if not periods:
+            raise DataError(f"no period with data for village '{village}'", path=Path(data_dir) / village)
+        if period == "latest":
+            return periods[-1]
+        return last_complete(periods[-1].kind, today or dt.date.today())
+    return as_period(period)

@@ -1,17 +1,15 @@
-"""The period report: papermill run → executed notebook → HTML → A4 PDF, indicators.csv, manifest.json.
+"""Running a report: validate → start a kernel → papermill → exports → manifest → publish the folder.
 
-Everything a run writes goes to a temporary folder beside the target and is swapped in only when every
-stage succeeded, so a failed run never leaves half-written outputs and never touches the previous ones.
-Exports happen in this process (nbconvert's HTMLExporter, then WeasyPrint). Notebooks never import
-this module.
+A report kind (:data:`REPORTS`) names its notebook and how its parameters are checked before any kernel
+starts; the exports are the :mod:`village_stats.export` registry's. Everything a run writes goes to a
+temporary folder and is published only when every stage succeeded, so a failed run never leaves
+half-written outputs and never touches the previous ones. Notebooks never import this module.
 """
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
-import gc
-import html
+import functools
 import json
 import os
 import shutil
@@ -20,27 +18,27 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import config
-from .display import fonts
 from .errors import DataError, ReportError
-from .indicators import indicator_sheet, sheet_to_csv
-from .load import as_period, file_digests, list_periods, load_period
-from .periods import Period, last_complete
-
-FORMATS = ("ipynb", "html", "pdf")
-#: Tags: cells removed from the HTML/PDF (the notebook keeps them).
-HIDE_TAG = "report-hide"
-PAPERMILL_ERROR_TAG = "papermill-error-cell-tag"
-_TEMPLATES = Path(__file__).resolve().parent / "templates"
-
+from .export import DEFAULT_FORMATS, FORMATS, ExecutedReport, check_formats
+from .load import load_period, resolve_period
+from .manifest import build_manifest
+from .periods import Period
 
 # --------------------------------------------------------------------------- papermill set-up
 
-def _register_readable_translator() -> None:
-    """Make papermill write Chinese string parameters as readable literals ('梭罗峪'), not \\u escapes."""
+
+@functools.cache
+def register_readable_translator() -> None:
+    """Make papermill write Chinese string parameters as readable literals ('梭罗峪'), not \\u escapes.
+
+    Registered once per process (papermill keeps a process-wide registry).
+    """
     from papermill.translators import PythonTranslator, papermill_translators
 
     class ReadablePythonTranslator(PythonTranslator):
@@ -51,19 +49,16 @@ def _register_readable_translator() -> None:
     papermill_translators.register("python", ReadablePythonTranslator)
 
 
-#: Lines a kernel started ahead runs while we import papermill: the report notebook's imports and the
-#: font set-up its charts need.
-WARM_LINES = ("import village_stats, village_stats.display.views, village_stats.display.plotting, village_stats.alerts",
-              "village_stats.display.fonts.setup_matplotlib()",
-              "import gc; gc.freeze()")  # imported modules never become garbage: keep them out of GC passes
+#: Lines a kernel started ahead runs while this process imports papermill: the notebooks' imports and the
+#: font set-up their charts need. They leave no trace in the notebook.
+WARM_LINES = ("import village_stats, village_stats.display.views, village_stats.display.plotting, "
+              "village_stats.alerts",
+              "village_stats.display.fonts.setup_matplotlib()")
 
 
 def _kernel_manager_class(warm_lines: tuple[str, ...] = ()):
-    """A kernel manager that always starts this very interpreter (whatever kernelspecs say).
-
-    ``warm_lines`` run in the kernel as it starts (IPKernelApp.exec_lines), before it reports ready;
-    the notebook's own import cell then finds the modules loaded. They leave no trace in the notebook.
-    """
+    """A kernel manager that always starts this very interpreter (whatever kernelspecs say), over IPC
+    sockets in a private temp folder (no TCP port races between parallel runs)."""
     from jupyter_client.kernelspec import KernelSpec
     from jupyter_client.manager import AsyncKernelManager
 
@@ -72,7 +67,6 @@ def _kernel_manager_class(warm_lines: tuple[str, ...] = ()):
     class ThisPythonKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
-            # IPC sockets in a private temp folder: no TCP port races between parallel runs
             self.transport = "ipc"
             self.socket_dir = tempfile.mkdtemp(prefix="village-stats-kernel-")
             self.ip = os.path.join(self.socket_dir, "kernel")
@@ -97,7 +91,7 @@ def _kernel_manager_class(warm_lines: tuple[str, ...] = ()):
 
 class _EarlyKernel:
     """A kernel started before papermill is imported, so that its start-up (and the notebook's imports)
-    run on the other core while this process imports papermill, nbconvert and WeasyPrint.
+    run on the other core while this process imports papermill and the exporters.
 
     Profiled on the 2-core machine: kernel start plus imports take about 1.1 s, importing papermill and
     nbformat about 1.0 s; started one after the other they added up.
@@ -119,122 +113,37 @@ class _EarlyKernel:
         shutil.rmtree(self.km.socket_dir, ignore_errors=True)
 
 
-def _warm_exporters() -> None:
-    """Import nbconvert and WeasyPrint and build the exporter once (runs while the kernel works)."""
-    import nbformat
-    import weasyprint
-    from nbconvert import HTMLExporter
+def _warm_exporters(formats) -> None:
+    """Import the writers of the formats asked for (runs in a thread while the kernel works)."""
+    import importlib
 
-    HTMLExporter(template_name="basic").from_notebook_node(nbformat.v4.new_notebook())
-    # lays out a tiny page: parses WeasyPrint's user-agent stylesheets and sets up fontconfig once
-    weasyprint.HTML(string='<html><meta charset="utf-8"><p>warm</p></html>').render()
+    for name in formats:
+        importlib.import_module(FORMATS[name].writer.partition(":")[0])
 
 
-# --------------------------------------------------------------------------- periods
+# --------------------------------------------------------------------------- report kinds
 
-def resolve_period(period: str | Period, village: str, data_dir: Path, today: dt.date | None = None) -> Period:
-    """Turn ``latest``/``previous`` or a code into a Period.
-
-    ``latest``: the village's newest period with data. ``previous``: the last complete period before
-    ``today`` of the same kind as the village's newest one (a cron job on 2017-07-05 gets 2017H1).
-    """
-    if isinstance(period, Period):
-        return period
-    if period in ("latest", "previous"):
-        periods = list_periods(data_dir, village)
-        if not periods:
-            raise DataError(f"no period with data for village '{village}'", path=Path(data_dir) / village)
-        if period == "latest":
-            return periods[-1]
-        return last_complete(periods[-1].kind, today or dt.date.today())
-    return as_period(period)
-
-
-# --------------------------------------------------------------------------- exports
-
-def _report_notebook(nb):
-    """A copy of the executed notebook for export: hidden and papermill error cells removed."""
-    nb = copy.deepcopy(nb)
-    nb.cells = [c for c in nb.cells
-                if HIDE_TAG not in c.get("metadata", {}).get("tags", [])
-                and PAPERMILL_ERROR_TAG not in c.get("metadata", {}).get("tags", [])]
-    for i, cell in enumerate(nb.cells):  # stable ids: the HTML must not change between runs
-        cell["id"] = f"cell-{i:02d}"
-    return nb
-
-
-def _page(body: str, *, lang: str, title: str, header: str, pdf_font: Path | None = None) -> str:
-    """The report page around ``body``; with ``pdf_font``, an @font-face rule for WeasyPrint."""
-    css = (_TEMPLATES / "report.css").read_text(encoding="utf-8")
-    page_text = ('"第 " counter(page) " 页 / 共 " counter(pages) " 页"' if lang == "zh"
-                 else '"Page " counter(page) " of " counter(pages)')
-    css = (css.replace("FONT_STACK", fonts.CSS_STACK).replace("HEADER_TEXT", header.replace('"', "'"))
-           .replace("PAGE_TEXT", page_text))
-    if pdf_font is not None:
-        css = fonts.font_face_css(pdf_font) + css
-    return (f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}">\n<head>\n<meta charset="utf-8">\n'
-            f"<title>{html.escape(title)}</title>\n<style>\n{css}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n")
-
-
-def export_html_body(nb) -> str:
-    """The executed notebook's outputs as an HTML fragment: no code, no prompts, hidden cells removed."""
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True, anchor_link_text="")
-    body, _ = exporter.from_notebook_node(_report_notebook(nb))
-    return body
-
-
-def write_pdf(page_html: str, target: Path, *, whole_fonts: bool = False) -> None:
-    """Render an HTML page (with its @page rules) to PDF with WeasyPrint.
-
-    ``whole_fonts`` embeds font files as they are, for a font that is already the document's subset
-    (:func:`village_stats.display.fonts.pdf_font_path`): WeasyPrint's own fontTools subsetting then does not
-    run (it cost 0.5 s per PDF even on a 400-glyph font, profiled).
-    """
-    import logging
-
-    from weasyprint import HTML
-
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    logging.getLogger("fontTools").setLevel(logging.ERROR)
-    # hinting=True keeps the (already subset) font's hints instead of re-processing every charstring
-    HTML(string=page_html, base_url=str(target.parent)).write_pdf(str(target), hinting=True,
-                                                                  full_fonts=whole_fonts)
-
-
-# --------------------------------------------------------------------------- manifest helpers
-
-def git_commit(root: Path = config.PROJECT_ROOT) -> str | None:
-    """The checked-out commit of the source tree, read from .git without running git."""
-    head = root / ".git" / "HEAD"
-    try:
-        ref = head.read_text().strip()
-        if not ref.startswith("ref: "):
-            return ref
-        name = ref[5:]
-        loose = root / ".git" / name
-        if loose.is_file():
-            return loose.read_text().strip()
-        packed = root / ".git" / "packed-refs"
-        for line in packed.read_text().splitlines():
-            if line.endswith(" " + name):
-                return line.split()[0]
-    except OSError:
-        return None
-    return None
-
-
-# --------------------------------------------------------------------------- the run
 
 @dataclass
-class RunResult:
-    """What a run produced."""
+class Prepared:
+    """A report's parameters, checked before any kernel starts."""
 
-    folder: Path
-    files: dict[str, Path]
-    manifest: dict = field(default_factory=dict)
+    parameters: dict                  # the notebook's parameters
+    folder: tuple[str, ...]           # output sub-folder, e.g. ("suoluoyu", "2017H1")
+    title: str                        # document title and running header
+    inputs: list[Path]                # input files (digests go in the manifest)
+    input_root: Path                  # inputs are recorded relative to this folder
+    data: Any = None                  # the validated input, for exporters that lay out input tables
+    meta: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReportKind:
+    """A kind of report: its notebook and the function that checks its parameters."""
+
+    name: str
+    notebook: str
+    prepare: Callable[..., Prepared]
 
 
 def _notebook_data_dir(data_dir: Path) -> str:
@@ -246,22 +155,53 @@ def _notebook_data_dir(data_dir: Path) -> str:
         return str(resolved)
 
 
-def run_report(village: str, period: str | Period, *, data_dir: str | Path | None = None,
-               output_dir: str | Path | None = None, lang: str = "zh", formats=FORMATS,
-               notebook: str | Path | None = None, today: dt.date | None = None,
-               execution_timeout: int = 600) -> RunResult:
-    """Run the period report for one village-period.
+def prepare_period(*, village: str, period: str | Period, data_dir: Path, lang: str,
+                   today: dt.date | None = None) -> Prepared:
+    """The period report of one village-period; bad data raises :class:`DataError` here."""
+    period = resolve_period(period, village, data_dir, today)
+    data = load_period(village, period, data_dir)
+    return Prepared(
+        parameters={"village": village, "period": period.code, "data_dir": _notebook_data_dir(data_dir),
+                    "lang": lang},
+        folder=(village, period.code),
+        title=f"{data.village.name(lang)} · {period.label(lang)}",
+        inputs=[Path(x).resolve() for x in data.sources], input_root=data_dir.resolve(), data=data,
+        meta={"author": data.village.supported_by_zh, "village_id": village, "period": period.code})
 
-    Writes ``output/<village>/<period>/``: ``report.ipynb``, ``report.html``, ``report.pdf`` (as asked in
-    ``formats``), ``indicators.csv`` and ``manifest.json``.
+
+#: The reports ``village-stats run --report`` knows.
+REPORTS: dict[str, ReportKind] = {k.name: k for k in (
+    ReportKind("period", "period_report.ipynb", prepare_period),
+)}
+
+
+# --------------------------------------------------------------------------- the run
+
+
+@dataclass
+class RunResult:
+    """What a run produced: the output folder, each format's file, the manifest."""
+
+    folder: Path
+    files: dict[str, Path]
+    manifest: dict = field(default_factory=dict)
+
+
+def run(kind: str = "period", *, output_dir: str | Path | None = None, lang: str = "zh",
+        formats=DEFAULT_FORMATS, notebook: str | Path | None = None, execution_timeout: int = 600,
+        **arguments) -> RunResult:
+    """Run a report of ``kind`` (see :data:`REPORTS`) with its ``arguments``.
+
+    Writes the asked ``formats`` (:data:`village_stats.export.FORMATS`) and ``manifest.json`` into
+    ``output_dir/<folder of the kind>/``; files of other formats or of the other language are kept.
 
     Raises
     ------
     DataError
-        Bad input, found before any kernel starts (exit code 2 in the CLI).
+        Bad input or parameters, found before any kernel starts (exit code 2 in the CLI).
     ReportError
         A notebook cell or an export failed; the previous outputs are kept and the partially executed
-        notebook is saved as ``<period>/failed/report.ipynb`` (exit code 1 in the CLI).
+        notebook is saved as ``<folder>/failed/report.ipynb`` (exit code 1 in the CLI).
     """
     stages: dict[str, float] = {}
     started = dt.datetime.now(dt.UTC)
@@ -273,30 +213,26 @@ def run_report(village: str, period: str | Period, *, data_dir: str | Path | Non
         stages[name] = round(now - clock, 3)
         clock = now
 
-    formats = tuple(formats)
-    unknown = set(formats) - set(FORMATS)
-    if unknown:
-        raise DataError(f"unknown format(s) {', '.join(sorted(unknown))}: expected some of {', '.join(FORMATS)}")
+    if kind not in REPORTS:
+        raise DataError(f"unknown report {kind!r}: expected one of {', '.join(REPORTS)}")
+    try:
+        formats = check_formats(formats)
+    except ValueError as exc:
+        raise DataError(str(exc)) from None
     if lang not in ("zh", "en"):
         raise DataError(f"unknown language {lang!r}: expected zh or en")
-    data_dir = config.resolve_data_dir(data_dir)
+    spec = REPORTS[kind]
+    _check_arguments(spec, arguments)
     output_dir = Path(output_dir) if output_dir is not None else config.default_output_dir()
-    notebook = Path(notebook) if notebook is not None else config.notebook_path()
-    period = resolve_period(period, village, data_dir, today)
-    data = load_period(village, period, data_dir)          # bad data stops here, before the kernel
-    sheet = indicator_sheet(data)
+    notebook = Path(notebook) if notebook is not None else config.notebook_path(spec.notebook)
+    prepared = spec.prepare(lang=lang, **arguments)        # bad data stops here, before the kernel
     stage("validate")
 
-    parent = output_dir / village
-    final = parent / period.code
-    parameters = {"village": village, "period": period.code, "data_dir": _notebook_data_dir(data_dir), "lang": lang}
+    final = output_dir.joinpath(*prepared.folder)
+    parent = final.parent
     kernel = _EarlyKernel()                                 # starts now, works while we import below
     stage("start_kernel")
-    # The cyclic collector's full passes over the ~1,500 imported modules' objects made the PDF layout
-    # vary between 0.19 and 0.36 s (measured); one report's garbage is small, so collect it at the end.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    warm = threading.Thread(target=_warm_exporters, daemon=True)
+    warm = threading.Thread(target=_warm_exporters, args=(formats,), daemon=True)
     stopper = threading.Thread(target=kernel.shutdown, daemon=True)
     tmp: Path | None = None
     try:
@@ -305,46 +241,48 @@ def run_report(village: str, period: str | Period, *, data_dir: str | Path | Non
 
         stage("import_papermill")
         parent.mkdir(parents=True, exist_ok=True)
-        tmp = parent / f".{period.code}.tmp-{uuid.uuid4().hex[:8]}"
+        tmp = parent / f".{final.name}.tmp-{uuid.uuid4().hex[:8]}"
         tmp.mkdir()
-        executed = tmp / "report.ipynb"
-        _register_readable_translator()
+        executed = tmp / FORMATS["ipynb"].filename(lang)
+        register_readable_translator()
         warm.start()
         try:
-            pm.execute_notebook(str(notebook), str(executed), parameters=parameters, kernel_name="python3",
-                                language="python", progress_bar=False, log_output=False,
+            pm.execute_notebook(str(notebook), str(executed), parameters=prepared.parameters,
+                                kernel_name="python3", language="python", progress_bar=False, log_output=False,
                                 execution_timeout=execution_timeout, km=kernel.km,
                                 request_save_on_cell_execute=False)  # save once, not after every cell
         except Exception as exc:  # PapermillExecutionError, CellTimeoutError, DeadKernelError, ...
-            _keep_failed(executed, final)
-            raise ReportError(_describe_failure(exc, final)) from None
+            _keep_failed(executed, final, lang)
+            raise ReportError(_describe_failure(exc, final, lang)) from None
         stopper.start()                                     # the kernel shuts down during the exports
         stage("execute")
         warm.join()
         stage("wait_for_exporters")
-        title = f"{data.village.name(lang)} · {period.label(lang)}"
-        names = _export(nbformat.read(executed, as_version=4), formats, tmp, lang=lang, title=title, stage=stage)
+        report = ExecutedReport(nbformat.read(executed, as_version=4), lang=lang, title=prepared.title,
+                                data=prepared.data, meta=prepared.meta)
+        written = {"ipynb": executed} if "ipynb" in formats else {}
         if "ipynb" not in formats:
             executed.unlink()
-        (tmp / "indicators.csv").write_text(sheet_to_csv(sheet), encoding="utf-8")
-        manifest = {
-            "village": village,
-            "period": period.code,
-            "parameters": parameters,
-            "formats": list(formats),
-            "notebook": notebook.name,
-            "inputs": [{"path": p, "sha256": h} for p, h in
-                       file_digests([Path(x).resolve() for x in data.sources], data_dir.resolve())],
-            "outputs": [{"path": p, "sha256": h} for p, h in
-                        file_digests(sorted(x for x in tmp.iterdir() if x.is_file()), tmp)],
-            "versions": config.package_versions(),
-            "git_commit": git_commit(),
-            "started_at": started.isoformat(timespec="seconds"),
-        }
+        for name in formats:
+            if name == "ipynb":
+                continue
+            target = tmp / FORMATS[name].filename(lang)
+            try:
+                FORMATS[name].write(report, target)
+            except ReportError:
+                raise
+            except Exception as exc:
+                raise ReportError(f"{name} export failed: {type(exc).__name__}: {exc}") from None
+            written[name] = target
+            stage(f"export_{name}")
+        manifest_name = "manifest.json" if lang == "zh" else f"manifest.{lang}.json"
         stage("write")
-        manifest["seconds"] = dict(stages, total=round(sum(stages.values()), 3))
-        (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
-                                           encoding="utf-8")
+        manifest = build_manifest(kind=kind, parameters=prepared.parameters, formats=formats, notebook=notebook.name,
+                                  inputs=prepared.inputs, input_root=prepared.input_root,
+                                  outputs=sorted(written.values()), output_root=tmp,
+                                  started_at=started.isoformat(timespec="seconds"), seconds=stages)
+        (tmp / manifest_name).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        _carry_over(final, tmp)
         _swap_in(tmp, final)
     finally:
         if stopper.ident is None:  # never started: the run failed before the exports
@@ -355,48 +293,57 @@ def run_report(village: str, period: str | Period, *, data_dir: str | Path | Non
             warm.join()
         if tmp is not None and tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-        if gc_was_enabled:
-            gc.enable()
-    files = {"ipynb": final / "report.ipynb"} if "ipynb" in formats else {}
-    files.update({kind: final / name for kind, name in names})
-    files.update(csv=final / "indicators.csv", manifest=final / "manifest.json")
+    files = {name: final / path.name for name, path in written.items()}
+    files["manifest"] = final / manifest_name
     return RunResult(folder=final, files=files, manifest=manifest)
 
 
-def _export(nb, formats, folder: Path, *, lang: str, title: str, stage) -> list[tuple[str, str]]:
-    """Write report.html and/or report.pdf of an executed notebook into ``folder``."""
-    written: list[tuple[str, str]] = []
-    if "html" not in formats and "pdf" not in formats:
-        return written
-    body = export_html_body(nb)
-    stage("export_html")
-    plain = _page(body, lang=lang, title=title, header=title)
-    if "html" in formats:
-        (folder / "report.html").write_text(plain, encoding="utf-8")
-        written.append(("html", "report.html"))
-    if "pdf" in formats:
-        try:
-            font = fonts.pdf_font_path(plain)
-            write_pdf(_page(body, lang=lang, title=title, header=title, pdf_font=font), folder / "report.pdf",
-                      whole_fonts=font != fonts.cjk_font_path())
-        except Exception as exc:
-            raise ReportError(f"PDF export failed: {type(exc).__name__}: {exc}") from None
-        written.append(("pdf", "report.pdf"))
-        stage("export_pdf")
-    return written
+def _check_arguments(spec: ReportKind, arguments: dict) -> None:
+    """Name a missing or unexpected report argument as the CLI spells it (``--village``), in one line."""
+    import inspect
+
+    params = inspect.signature(spec.prepare).parameters
+    accepted = {n for n in params if n != "lang"}
+    flag = {"from_period": "--from", "to_period": "--to"}
+    unexpected = sorted(set(arguments) - accepted)
+    if unexpected:
+        raise DataError(f"the {spec.name} report does not take {', '.join(flag.get(u, '--' + u.replace('_', '-')) for u in unexpected)}")
+    missing = [n for n, p in params.items() if p.default is inspect.Parameter.empty and n != "lang" and n not in arguments]
+    if missing:
+        raise DataError(f"the {spec.name} report needs {', '.join(flag.get(m, '--' + m.replace('_', '-')) for m in missing)}")
 
 
-def _keep_failed(executed: Path, final: Path) -> None:
-    """Move a partially executed notebook to ``<final>/failed/report.ipynb``, leaving the rest alone."""
+def run_report(village: str, period: str | Period, *, data_dir: str | Path | None = None,
+               today: dt.date | None = None, **options) -> RunResult:
+    """The period report of one village-period (see :func:`run` for the options)."""
+    return run("period", village=village, period=period, data_dir=config.resolve_data_dir(data_dir), today=today,
+               **options)
+
+
+def _carry_over(final: Path, tmp: Path) -> None:
+    """Hard-link (or copy) into ``tmp`` the files of ``final`` this run does not rewrite: the other
+    language's report, formats not asked for this time. The failed/ folder of an earlier run is dropped."""
+    if not final.is_dir():
+        return
+    for p in final.iterdir():
+        if p.is_file() and not (tmp / p.name).exists():
+            try:
+                os.link(p, tmp / p.name)
+            except OSError:
+                shutil.copy2(p, tmp / p.name)
+
+
+def _keep_failed(executed: Path, final: Path, lang: str) -> None:
+    """Move a partially executed notebook to ``<final>/failed/``, leaving the rest alone."""
     if not executed.is_file():
         return
     failed = final / "failed"
     failed.mkdir(parents=True, exist_ok=True)
-    os.replace(executed, failed / "report.ipynb")
+    os.replace(executed, failed / executed.name)
 
 
-def _describe_failure(exc: Exception, final: Path) -> str:
-    kept = f"; partial notebook kept in {final / 'failed' / 'report.ipynb'}"
+def _describe_failure(exc: Exception, final: Path, lang: str) -> str:
+    kept = f"; partial notebook kept in {final / 'failed' / FORMATS['ipynb'].filename(lang)}"
     cell = getattr(exc, "exec_count", None)
     ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
     if ename:
@@ -424,6 +371,7 @@ def _swap_in(tmp: Path, final: Path) -> None:
 
 # --------------------------------------------------------------------------- many village-periods
 
+
 @dataclass(frozen=True)
 class BatchItem:
     """The outcome of one village-period of a batch."""
@@ -437,15 +385,15 @@ class BatchItem:
 
 def _batch_one(village: str, period: str, kwargs: dict) -> BatchItem:
     start = time.perf_counter()
-    try:
+    try:  # resolved here once, per village: latest/previous follow each village's own periods
         period = resolve_period(period, village, config.resolve_data_dir(kwargs.get("data_dir")),
                                 kwargs.get("today")).code
         result = run_report(village, period, **kwargs)
-        return BatchItem(village, period, "ok", str(result.folder), time.perf_counter() - start)
+        return BatchItem(village, result.folder.name, "ok", str(result.folder), time.perf_counter() - start)
     except DataError as exc:
-        return BatchItem(village, period, "bad_input", str(exc), time.perf_counter() - start)
+        return BatchItem(village, str(period), "bad_input", str(exc), time.perf_counter() - start)
     except ReportError as exc:
-        return BatchItem(village, period, "failed", str(exc), time.perf_counter() - start)
+        return BatchItem(village, str(period), "failed", str(exc), time.perf_counter() - start)
 
 
 def run_batch(villages: list[str], period: str, *, jobs: int = 2, **kwargs) -> list[BatchItem]:

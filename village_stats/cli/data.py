@@ -13,7 +13,7 @@ from . import data_dir_option, errors_to_exit_codes, lang_option, main
 
 @main.command()
 @click.option("--village", required=True, help="Village id (its folder name under the data folder).")
-@click.option("--period", required=True, help="Period code, e.g. 2017H1.")
+@click.option("--period", required=True, help="Period code (e.g. 2017H1), or 'latest' / 'previous'.")
 @data_dir_option
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @lang_option
@@ -21,9 +21,10 @@ from . import data_dir_option, errors_to_exit_codes, lang_option, main
 def indicators(village: str, period: str, data_dir: str | None, fmt: str, lang: str) -> None:
     """Print the indicator sheet of one village-period."""
     from ..indicators import format_value, indicator_sheet, sheet_to_csv
-    from ..load import load_period
+    from ..load import load_period, resolve_period
 
-    sheet = indicator_sheet(load_period(village, period, config.resolve_data_dir(data_dir)))
+    root = config.resolve_data_dir(data_dir)
+    sheet = indicator_sheet(load_period(village, resolve_period(period, village, root), root))
     if fmt == "csv":
         click.echo(sheet_to_csv(sheet), nl=False)
     elif fmt == "json":

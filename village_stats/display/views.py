@@ -17,7 +17,8 @@ import pandas as pd
 from ..config import package_versions
 from ..indicators import format_value, label
 from ..labels import display_names, t
-from ..load import PeriodData, file_digests
+from ..load import PeriodData
+from ..manifest import file_digests
 from ..measures import crops as crop_measures
 from ..schema import ACTIVITIES, PROJECT_CATEGORIES, PROJECT_STATUSES, TABLES
 
@@ -220,12 +221,18 @@ def show_no_data(table_key: str, lang: str = "zh") -> None:
 
 
 def record(sheet: pd.DataFrame) -> None:
-    """Record the indicator sheet in the notebook as a hidden output (read back by tests and tools)."""
-    records = [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
-               for r in sheet.to_dict(orient="records")]
+    """Record the indicator sheet in the notebook as a hidden output: the run's exports read it back, so
+    ``indicators.csv`` and the report come from this one computation.
+
+    Stored as ``{"columns": [...], "rows": [[...], ...]}`` (lists keep the column order; notebook JSON
+    sorts object keys). Unknown values are ``null``.
+    """
     from IPython.display import publish_display_data
 
-    publish_display_data({SHEET_MIME: records, "text/plain": f"<indicator sheet: {len(records)} rows>"})
+    rows = [[None if isinstance(v, float) and math.isnan(v) else v for v in row]
+            for row in sheet.itertuples(index=False, name=None)]
+    publish_display_data({SHEET_MIME: {"columns": list(sheet.columns), "rows": rows},
+                          "text/plain": f"<indicator sheet: {len(rows)} rows>"})
 
 
 def recorded_sheet(notebook) -> pd.DataFrame:
@@ -234,7 +241,8 @@ def recorded_sheet(notebook) -> pd.DataFrame:
         for out in cell.get("outputs", []):
             data = out.get("data", {})
             if SHEET_MIME in data:
-                return pd.DataFrame(data[SHEET_MIME])
+                recorded = data[SHEET_MIME]
+                return pd.DataFrame(recorded["rows"], columns=recorded["columns"]).fillna(value=float("nan"))
     raise LookupError("the notebook holds no recorded indicator sheet")
 
 
