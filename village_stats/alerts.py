@@ -1,8 +1,23 @@
-"""Alerts for section 五、问题与提示, computed from the indicator sheet and the period's tables.
+"""Alerts for section 五、问题与提示, read from the indicator sheet only.
 
-Each alert is a row: ``alert`` id, ``level`` (``warning`` or ``info``), ``value`` (the figure that
-triggered it) and the message in Chinese and English. Thresholds are arguments, not constants buried
-in text.
+Every figure an alert states is an indicator of the sheet (catalogue in :mod:`village_stats.indicators`),
+so an alert can never disagree with ``indicators.csv``. Each alert is a row: ``alert`` id, ``level``,
+``value`` (the indicator that triggered it) and the message in Chinese and English.
+
+Levels and their rules (thresholds are arguments of :func:`alerts`):
+
+``serious`` (严重) — the village is far from exit or a record is wrong:
+    poverty incidence ≥ ``far_above`` × the exit threshold; register and reported counts disagree;
+    exited households fail the exit test.
+``attention`` (注意) — work to do this period:
+    incidence at or above the threshold but below ``far_above`` × it; long-absent poor households at or
+    above ``absent_share_attention`` of the poor; resident poor households not contacted; projects with
+    unknown investment; crop groups without recorded progress; register audit findings.
+``note`` (提示) — to know:
+    incidence below the threshold; absent share below ``absent_share_attention``; households that meet
+    the exit test; a poverty line not verified against an official source.
+
+Rows come sorted by level (serious, attention, note), in rule order within a level.
 """
 
 from __future__ import annotations
@@ -12,118 +27,130 @@ import math
 import pandas as pd
 
 from .indicators import values
-from .labels import display_names
-from .load import PeriodData
-from .measures import crops, register
 
 COLUMNS = ("alert", "level", "value", "message_zh", "message_en")
+#: Levels, most serious first.
+LEVELS = ("serious", "attention", "note")
 
 
 def _pct(x: float) -> str:
     return f"{x * 100:.1f}%"
 
 
-def alerts(sheet: pd.DataFrame, data: PeriodData, *, far_above: float = 2.0,
-           absent_share_warning: float = 0.2) -> pd.DataFrame:
-    """Alerts for the period.
+def _n(v: dict, key: str) -> float:
+    return float(v.get(key, math.nan))
+
+
+def _plural(n: float, one: str, many: str | None = None) -> str:
+    from .labels import plural
+
+    return plural(n, one, many)
+
+
+def alerts(sheet: pd.DataFrame, data=None, *, far_above: float = 2.0,
+           absent_share_attention: float = 0.2) -> pd.DataFrame:
+    """Alerts of the period, from its indicator sheet.
 
     Parameters
     ----------
     sheet : DataFrame
-        The period's indicator sheet.
-    data : PeriodData
-        The period's tables (for names of projects and crop groups).
+        The period's indicator sheet (the only input).
+    data : PeriodData, optional
+        Ignored; accepted so that older notebooks calling ``alerts(sheet, data)`` still run.
     far_above : float
-        Incidence at or above ``far_above`` × the exit threshold is a warning. [ratio]
-    absent_share_warning : float
-        Share of poor households long absent at or above which it is a warning. [ratio]
+        Incidence at or above ``far_above`` × the exit threshold is serious. [ratio]
+    absent_share_attention : float
+        Share of poor households long absent at or above which it needs attention. [ratio]
 
     Returns
     -------
     DataFrame
-        Columns :data:`COLUMNS`; warnings first.
+        Columns :data:`COLUMNS`, sorted by level (:data:`LEVELS`).
+
+    Examples
+    --------
+    >>> sheet = pd.DataFrame({"indicator": ["poverty_incidence", "exit_threshold", "poverty_reduction_needed"],
+    ...                       "value": [0.478, 0.02, 188.0]})
+    >>> a = alerts(sheet)
+    >>> a.loc[0, "level"], a.loc[0, "message_zh"]
+    ('serious', '贫困发生率47.8%，是退出标准（低于2.0%）的23.9倍；达到退出标准尚需脱贫188人。')
     """
     v = values(sheet)
     rows: list[tuple] = []
-    h, z = v["poverty_incidence"], v["exit_threshold"]
-    if not math.isnan(h):
+    h, z = _n(v, "poverty_incidence"), _n(v, "exit_threshold")
+    if not math.isnan(h) and not math.isnan(z):
+        need = _n(v, "poverty_reduction_needed")
         if h >= z:
             times = h / z
-            rows.append(("incidence_above_threshold", "warning" if times >= far_above else "info", times,
+            rows.append(("incidence_above_threshold", "serious" if times >= far_above else "attention", times,
                          f"贫困发生率{_pct(h)}，是退出标准（低于{_pct(z)}）的{times:.1f}倍；"
-                         f"达到退出标准尚需脱贫{v['poverty_reduction_needed']:.0f}人。",
+                         f"达到退出标准尚需脱贫{need:.0f}人。",
                          f"Poverty incidence is {_pct(h)}, {times:.1f} times the exit threshold ({_pct(z)}); "
-                         f"{v['poverty_reduction_needed']:.0f} people still need to exit poverty."))
+                         f"{_plural(need, 'person', 'people')} still need to exit poverty."))
         else:
-            rows.append(("incidence_below_threshold", "info", h,
+            rows.append(("incidence_below_threshold", "note", h,
                          f"贫困发生率{_pct(h)}，已低于退出标准{_pct(z)}。",
                          f"Poverty incidence {_pct(h)} is below the exit threshold {_pct(z)}."))
-    absent, poor = v.get("absent_poor_households", math.nan), v["poor_households"]
-    if not math.isnan(absent) and poor > 0 and absent > 0:
-        share = absent / poor
-        rows.append(("absent_poor_households", "warning" if share >= absent_share_warning else "info", share,
+    share, absent = _n(v, "absent_poor_household_share"), _n(v, "absent_poor_households")
+    if not math.isnan(share) and share > 0:
+        rows.append(("absent_poor_households", "attention" if share >= absent_share_attention else "note", share,
                      f"{absent:.0f}户贫困户长期不在村，占贫困户的{_pct(share)}，入户帮扶难以覆盖。",
-                     f"{absent:.0f} poor households ({_pct(share)}) are long absent from the village and hard "
-                     f"to reach."))
-    if "contacted_poor_households" in v and not math.isnan(v["contacted_poor_households"]):
-        resident = poor - (0 if math.isnan(absent) else absent)
-        missing = resident - v["contacted_poor_households"]
-        if missing > 0:
-            rows.append(("resident_poor_not_contacted", "warning", missing,
-                         f"在村贫困户中有{missing:.0f}户本期未对接。",
-                         f"{missing:.0f} resident poor households were not contacted this period."))
-    if data.has("projects"):
-        projects = data.table("projects")
-        unknown = projects.loc[projects["investment_yuan"].isna()]
-        if len(unknown):
-            rows.append(("projects_without_investment", "warning", float(len(unknown)),
-                         f"{len(unknown)}个项目投资额未知：{'、'.join(unknown['name_zh'])}。",
-                         f"{len(unknown)} project(s) with unknown investment: "
-                         f"{', '.join(display_names(unknown, 'en'))}."))
-    if data.has("crops"):
-        stalled = crops.groups_without_progress(data.table("crops"))
-        if len(stalled):
-            area = stalled["target_new_area_mu"].sum()
-            rows.append(("crop_targets_without_progress", "warning", float(area),
-                         f"{'、'.join(stalled['name_zh'])}共{area:g}亩计划新增面积尚无完成记录。",
-                         f"No achieved area recorded yet for {', '.join(display_names(stalled, 'en'))} "
-                         f"({area:g} mu planned)."))
-    if data.has("households"):
-        rows.extend(_register_alerts(v, data))
+                     f"{_plural(absent, 'poor household')} ({_pct(share)}) "
+                     f"{'is' if absent == 1 else 'are'} long absent from the village and hard to reach."))
+    missing = _n(v, "uncontacted_resident_poor_households")
+    if not math.isnan(missing) and missing > 0:
+        rows.append(("resident_poor_not_contacted", "attention", missing,
+                     f"在村贫困户中有{missing:.0f}户本期未对接。",
+                     f"{_plural(missing, 'resident poor household')} {'was' if missing == 1 else 'were'} "
+                     f"not contacted this period."))
+    unknown = _n(v, "projects_without_investment")
+    if not math.isnan(unknown) and unknown > 0:
+        rows.append(("projects_without_investment", "attention", unknown,
+                     f"{unknown:.0f}个项目投资额未知，见项目清单。",
+                     f"{_plural(unknown, 'project')} with unknown investment (see the project list)."))
+    stalled, area = _n(v, "crop_groups_without_progress"), _n(v, "crop_target_without_progress_mu")
+    if not math.isnan(stalled) and stalled > 0:
+        rows.append(("crop_targets_without_progress", "attention", area,
+                     f"{stalled:.0f}类作物共{area:g}亩计划新增面积尚无完成记录。",
+                     f"No achieved area recorded yet for {_plural(stalled, 'crop group')} ({area:g} mu planned)."))
+    rows.extend(_register_alerts(v))
     out = pd.DataFrame(rows, columns=list(COLUMNS))
-    out["_order"] = out["level"].map({"warning": 0, "info": 1})
+    out["_order"] = out["level"].map({lv: i for i, lv in enumerate(LEVELS)})
     return out.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
 
 
-def _register_alerts(v: dict, data: PeriodData) -> list[tuple]:
+def _register_alerts(v: dict) -> list[tuple]:
     from .schema import POPULATION_MEASURES
 
     rows = []
-    hh = data.table("households")
-    recon = register.reconcile(hh, data.measures())
-    for measure, r in recon.loc[recon["comparable"] & recon["difference"].ne(0)].iterrows():
+    for measure in POPULATION_MEASURES.ids:
+        diff = _n(v, f"reconciliation_{measure}_difference")
+        if math.isnan(diff) or diff == 0:
+            continue
+        reported = _n(v, measure)
         zh, en = POPULATION_MEASURES.label(measure, "zh"), POPULATION_MEASURES.label(measure, "en")
-        rows.append((f"reconciliation_{measure}", "warning", float(r["difference"]),
-                     f"登记册与上报数据不一致：{zh}上报{r['reported']:g}，登记册{r['derived']:g}（差{r['difference']:+g}）。",
-                     f"Register and reported counts disagree: {en.lower()} reported {r['reported']:g}, "
-                     f"register {r['derived']:g} ({r['difference']:+g})."))
-    failing = v.get("exited_failing_criteria_households", 0)
+        rows.append((f"reconciliation_{measure}", "serious", diff,
+                     f"登记册与上报数据不一致：{zh}上报{reported:g}，登记册{reported + diff:g}（差{diff:+g}）。",
+                     f"Register and reported counts disagree: {en.lower()} reported {reported:g}, "
+                     f"register {reported + diff:g} ({diff:+g})."))
+    failing = _n(v, "exited_failing_criteria_households")
     if failing > 0:
-        rows.append(("exited_failing_criteria", "warning", failing,
+        rows.append(("exited_failing_criteria", "serious", failing,
                      f"{failing:.0f}户已脱贫户收入未超过贫困标准或两不愁三保障未全部解决。",
-                     f"{failing:.0f} exited households have income not above the line or a guarantee not secure."))
-    eligible = v.get("exit_eligible_households", 0)
-    if eligible > 0:
-        rows.append(("exit_eligible", "info", eligible,
-                     f"{eligible:.0f}户贫困户已符合脱贫条件，可启动退出程序。",
-                     f"{eligible:.0f} poor households meet the exit test and can start the exit procedure."))
-    findings = v.get("audit_findings", 0)
+                     f"{_plural(failing, 'exited household')}: income not above the line or a guarantee not secure."))
+    findings = _n(v, "audit_findings")
     if findings > 0:
-        rows.append(("audit_findings", "warning", findings, f"登记册核查发现{findings:.0f}条问题，见第六部分。",
-                     f"The register audit found {findings:.0f} issues (section 6)."))
-    if data.poverty_line is not None and not data.poverty_line.verified:
-        rows.append(("poverty_line_unverified", "info", data.poverty_line.line_yuan,
-                     f"{data.poverty_line.year}年贫困标准{data.poverty_line.line_yuan:,.0f}元尚未核实，请以官方数字为准。",
-                     f"The {data.poverty_line.year} poverty line ({data.poverty_line.line_yuan:,.0f} yuan) is not "
-                     f"verified against an official source."))
+        rows.append(("audit_findings", "attention", findings, f"登记册核查发现{findings:.0f}条问题，见第六部分。",
+                     f"The register audit found {_plural(findings, 'issue')} (section 6)."))
+    eligible = _n(v, "exit_eligible_households")
+    if eligible > 0:
+        rows.append(("exit_eligible", "note", eligible,
+                     f"{eligible:.0f}户贫困户已符合脱贫条件，可启动退出程序。",
+                     f"{_plural(eligible, 'poor household')} {'meets' if eligible == 1 else 'meet'} the exit test "
+                     f"and can start the exit procedure."))
+    if _n(v, "poverty_line_verified") == 0:
+        line = _n(v, "poverty_line_yuan")
+        rows.append(("poverty_line_unverified", "note", line,
+                     f"所用贫困标准{line:,.0f}元尚未核实，请以官方数字为准。",
+                     f"The poverty line used ({line:,.0f} yuan) is not verified against an official source."))
     return rows

@@ -46,7 +46,7 @@ def notebook_path(name: str = "period_report.ipynb") -> Path:
 
 #: Packages whose versions a report records.
 RECORDED_PACKAGES = ("village-stats", "pandas", "numpy", "matplotlib", "papermill", "nbconvert", "nbclient",
-                     "weasyprint", "python-calamine", "mplfonts")
+                     "typst", "python-calamine", "mplfonts")
 
 
 def package_versions() -> dict[str, str]:

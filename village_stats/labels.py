@@ -97,6 +97,39 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+TEXT.update({
+    # title block and page 1 (report v2)
+    "fact_village": ("村庄", "Village"),
+    "fact_township": ("乡（镇）", "Township"),
+    "fact_county": ("所在县市", "County, city, province"),
+    "fact_supporter": ("帮扶单位", "Supporting unit"),
+    "fact_period": ("报告期", "Period"),
+    "fact_cutoff": ("数据截至", "Data as of"),
+    "fact_report_date": ("报告日期", "Report date"),
+    "tab_basic": ("基本情况指标", "Basic indicators"),
+    "tab_work": ("帮扶工作指标", "Support work indicators"),
+    "tab_work_log": ("帮扶工作记录", "Work log"),
+    "tab_crops": ("种植结构调整：计划与完成", "Crop restructuring: planned and achieved"),
+    "tab_investment": ("项目投资指标", "Investment indicators"),
+    "tab_projects": ("项目清单与投资", "Projects and investment"),
+    "tab_outputs": ("项目产出", "Project outputs"),
+    "tab_register_depth": ("收入贫困深度与不平等指标", "Depth of poverty and inequality"),
+    "tab_register_mpi": ("多维贫困指标", "Multidimensional poverty"),
+    "tab_register_exit": ("脱贫条件核查", "Exit test"),
+    "tab_reconcile": ("登记册与上报数据核对", "Register against reported counts"),
+    "tab_audit": ("登记册核查发现", "Register audit findings"),
+    "tab_inputs": ("输入文件（SHA-256）", "Input files (SHA-256)"),
+    "investment_wan": ("投资（万元）", "Investment (10,000 yuan)"),
+    "appendix_parameters": ("运行参数：{params}", "Parameters: {params}"),
+    "appendix_versions": ("软件版本：{versions}", "Versions: {versions}"),
+    "appendix_hashes": ("PDF 中列出 SHA-256 的前 12 位；完整值见 HTML 版报告和 manifest.json。",
+                        "The PDF lists the first 12 characters of each SHA-256; the HTML report and "
+                        "manifest.json give them in full."),
+    "crops_not_recorded": ("本期尚无完成面积记录的作物类别：{names}。",
+                           "No achieved area recorded yet for: {names}."),
+    "open_bin": ("≥ {x}", "≥ {x}"),
+})
+
 #: Short labels of the Alkire–Foster indicators (income and the five guarantees).
 MPI_LABELS: dict[str, tuple[str, str]] = {
     "income": ("收入", "Income"), "food_clothing_secure": ("吃穿不愁", "Food and clothing"),
@@ -131,3 +164,72 @@ def t(key: str, lang: str = "zh", **fields) -> str:
         raise ValueError(f"unknown language {lang!r}: expected 'zh' or 'en'")
     zh, en = TEXT[key]
     return (zh if lang == "zh" else en).format(**fields)
+
+
+#: Administrative suffixes of Chinese place names and their English words (for the pinyin fallback).
+PLACE_SUFFIXES: tuple[tuple[str, str], ...] = (("自治县", "Autonomous County"), ("乡", "Township"),
+                                               ("镇", "Town"), ("县", "County"), ("市", "City"),
+                                               ("省", "Province"), ("村", "Village"), ("区", "District"))
+
+
+def pinyin_place(name_zh: str) -> str:
+    """A Chinese place name in pinyin with its administrative suffix in English (the fallback when
+    ``village.yaml`` gives no English name).
+
+    >>> pinyin_place("赵壁乡")
+    'Zhaobi Township'
+    >>> pinyin_place("昔阳县")
+    'Xiyang County'
+    >>> pinyin_place("")
+    ''
+    """
+    from pypinyin import lazy_pinyin
+
+    name = name_zh.strip()
+    suffix = ""
+    for zh, en in PLACE_SUFFIXES:
+        if name.endswith(zh) and len(name) > len(zh):
+            name, suffix = name[: -len(zh)], en
+            break
+    spelled = "".join(lazy_pinyin(name)).capitalize()
+    return f"{spelled} {suffix}".strip()
+
+
+def place(zh: str, en: str, lang: str = "zh") -> str:
+    """A place or unit name in ``lang``: the Chinese name, or the English name, else pinyin.
+
+    >>> place("昔阳县", "", "en"), place("昔阳县", "Xiyang County", "zh")
+    ('Xiyang County', '昔阳县')
+    """
+    if lang == "zh":
+        return zh
+    return en or pinyin_place(zh)
+
+
+def plural(n: float, one: str, many: str | None = None) -> str:
+    """``1 project``, ``2 projects`` (English count nouns).
+
+    >>> plural(1, "project"), plural(3, "household"), plural(0, "person", "people")
+    ('1 project', '3 households', '0 people')
+    """
+    word = one if n == 1 else (many or one + "s")
+    return f"{n:,.0f} {word}"
+
+
+#: English for the measurement units written in the data (work log, project outputs).
+UNIT_EN: dict[str, str] = {"户": "households", "户次": "household visits", "次": "times", "人": "persons",
+                           "人次": "person-times", "头": "head", "只": "head", "立方米": "m³", "方": "m³",
+                           "米": "m", "公里": "km", "亩": "mu", "平方米": "m²", "平米": "m²", "株": "trees",
+                           "棵": "trees", "个": "units", "盏": "lamps", "座": "units", "间": "rooms",
+                           "元": "yuan", "万元": "10,000 yuan", "吨": "t", "千克": "kg", "公斤": "kg"}
+
+
+def unit_text(unit, lang: str = "zh") -> str:
+    """A unit as written in the data, in ``lang`` (an unlisted unit stays as written).
+
+    >>> unit_text("立方米", "en"), unit_text("户", "en"), unit_text("头", "zh"), unit_text(None, "en")
+    ('m³', 'households', '头', '')
+    """
+    if not isinstance(unit, str) or not unit:
+        return ""
+    return unit if lang == "zh" else UNIT_EN.get(unit.strip(), unit)

@@ -51,6 +51,11 @@ class Village:
     poverty_line_yuan: float | None = None
     fictional: bool = False
     note: str = ""
+    township_en: str = ""
+    county_en: str = ""
+    city_en: str = ""
+    province_en: str = ""
+    supported_by_en: str = ""
 
     def name(self, lang: str = "zh") -> str:
         return self.name_zh if lang == "zh" else self.name_en
@@ -210,6 +215,8 @@ def read_village(data_dir: Path, village_id: str) -> Village:
         supported_by_zh=str(values["supported_by_zh"]), exit_threshold=threshold,
         poverty_line_yuan=line, fictional=bool(values["fictional"] or False),
         note=str(values["note"] or ""),
+        **{k: str(values[k] or "").strip() for k in ("township_en", "county_en", "city_en", "province_en",
+                                                     "supported_by_en")},
     )
 
 

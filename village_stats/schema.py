@@ -288,6 +288,8 @@ PROJECT_OUTPUTS = Table(
         Column("quantity", "数量", "number", "How much [unit].", unit="see unit"),
         Column("unit", "单位", "text", "Unit of quantity, e.g. 米, 平方米, 亩, 株."),
         NOTE,
+        Column("output_en", "英文产出", "text", "English wording of output (optional; the English report "
+               "shows output where it is empty).", required=False),
     ),
     grain="one row per project and output", en="project output",
 )
@@ -395,6 +397,11 @@ VILLAGE_FIELDS: tuple[tuple[str, str, bool], ...] = (
                           "overrides data/poverty_lines.csv.", False),
     ("fictional", "true for made-up demonstration villages.", False),
     ("note", "Any remark.", False),
+    ("township_en", "English name of the township, e.g. Zhaobi Township (else pinyin of township_zh).", False),
+    ("county_en", "English name of the county, e.g. Xiyang County (else pinyin of county_zh).", False),
+    ("city_en", "English name of the city, e.g. Jinzhong (else pinyin of city_zh).", False),
+    ("province_en", "English name of the province, e.g. Shanxi (else pinyin of province_zh).", False),
+    ("supported_by_en", "English name of the supporting unit (else the Chinese name stays).", False),
 )
 
 

@@ -31,11 +31,14 @@ def _figure(height: float) -> Figure:
     return fig
 
 
-def _finish(fig: Figure, ax, title_key: str, lang: str, xlabel: str | None = None) -> Figure:
-    """Common finish: x label, title in the report language, no top/right spines."""
+def _finish(fig: Figure, ax, title_key: str, lang: str, xlabel: str | None = None, alt: str = "") -> Figure:
+    """Common finish: x label, no top/right spines; the title in the report language becomes the figure's
+    label (the report prints it as the numbered caption, not inside the image) and ``alt`` its alt text
+    (``fig.vs_alt``: what the chart shows and its key number)."""
     if xlabel is not None:
         ax.set_xlabel(xlabel)
-    ax.set_title(t(title_key, lang), loc="left")
+    fig.set_label(t(title_key, lang))
+    fig.vs_alt = alt or t(title_key, lang)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     return fig

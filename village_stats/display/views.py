@@ -10,13 +10,15 @@ from __future__ import annotations
 import html
 import io as _io
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
 
 from ..config import package_versions
+from ..document import ALERT_LEVELS, BLOCK_MIME
 from ..indicators import format_value, label
-from ..labels import display_names, t
+from ..labels import display_names, place, t, unit_text
 from ..load import PeriodData
 from ..manifest import file_digests
 from ..measures import crops as crop_measures
@@ -66,7 +68,7 @@ def work_table(data: PeriodData, lang: str = "zh") -> pd.DataFrame:
             dates = f"{r['date_from']:%Y-%m-%d} – {r['date_to']:%Y-%m-%d}" if pd.notna(r.get("date_to")) \
                 else f"{r['date_from']:%Y-%m-%d}"
         count = "—" if pd.isna(r["count"]) else f"{r['count']:,.0f}"
-        rows.append((ACTIVITIES.label(r["activity"], lang), count, r.get("unit") or "", dates))
+        rows.append((ACTIVITIES.label(r["activity"], lang), count, unit_text(r.get("unit"), lang), dates))
     return pd.DataFrame(rows, columns=[t("activity", lang), t("count", lang), t("unit", lang), t("dates", lang)])
 
 
@@ -86,30 +88,44 @@ def crops_table(data: PeriodData, lang: str = "zh") -> pd.DataFrame:
 
 
 def projects_table(data: PeriodData, lang: str = "zh") -> pd.DataFrame:
-    """Projects with category, status and investment (unknown shown as such)."""
+    """Projects with category, status and investment in 元 and 万元, and a total row of the known amounts.
+
+    Money rule (docs/glossary.md): amounts in whole 元 with separators, plus a 万元 column (two decimals).
+    """
+    from ..measures.arith import known_sum
+
     p = data.table("projects")
     rows = [(name, PROJECT_CATEGORIES.label(cat, lang), PROJECT_STATUSES.label(st, lang),
-             t("unknown", lang) if pd.isna(inv) else f"{inv:,.0f}")
+             t("unknown", lang) if pd.isna(inv) else f"{inv:,.0f}", "—" if pd.isna(inv) else f"{inv / 10000:,.2f}")
             for name, cat, st, inv in zip(display_names(p, lang), p["category"], p["status"], p["investment_yuan"])]
+    total = known_sum(p["investment_yuan"])
+    rows.append((t("total", lang), "", "", "—" if math.isnan(total) else f"{total:,.0f}",
+                 "—" if math.isnan(total) else f"{total / 10000:,.2f}"))
     return pd.DataFrame(rows, columns=[t("project", lang), t("category", lang), t("status", lang),
-                                       t("investment", lang)])
+                                       t("investment", lang), t("investment_wan", lang)])
 
 
 def outputs_table(data: PeriodData, lang: str = "zh") -> pd.DataFrame:
-    """Physical outputs per project."""
+    """Physical outputs per project, rows of one project together (show with ``group=True``)."""
     o = data.table("project_outputs")
     projects = data.table("projects")
     names = dict(zip(projects["project_id"], display_names(projects, lang)))
-    rows = [(names.get(pid, pid), out, f"{q:,.10g}" if pd.notna(q) else "—", unit or "")
-            for pid, out, q, unit in zip(o["project_id"], o["output"], o["quantity"], o["unit"])]
-    return pd.DataFrame(rows, columns=[t("project", lang), t("output", lang), t("quantity", lang), t("unit", lang)])
+    order = {pid: i for i, pid in enumerate(projects["project_id"])}
+    wording = list(o["output"])
+    if lang != "zh" and "output_en" in o:
+        wording = [en if isinstance(en, str) and en else zh for zh, en in zip(o["output"], o["output_en"])]
+    rows = sorted(((names.get(pid, pid), out, f"{q:,.10g}" if pd.notna(q) else "—", unit_text(unit, lang),
+                    order.get(pid, len(order)))
+                   for pid, out, q, unit in zip(o["project_id"], wording, o["quantity"], o["unit"])),
+                  key=lambda r: r[4])
+    return pd.DataFrame([r[:4] for r in rows],
+                        columns=[t("project", lang), t("output", lang), t("quantity", lang), t("unit", lang)])
 
 
 def alerts_table(alerts: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """Alerts as a two-column table (level, message)."""
-    levels = {"warning": ("注意", "Warning"), "info": ("说明", "Note")}
     msg = "message_zh" if lang == "zh" else "message_en"
-    return pd.DataFrame({t("level", lang): [levels[x][0 if lang == "zh" else 1] for x in alerts["level"]],
+    return pd.DataFrame({t("level", lang): [ALERT_LEVELS[x][0 if lang == "zh" else 1] for x in alerts["level"]],
                          t("alert", lang): list(alerts[msg])})
 
 
@@ -131,17 +147,22 @@ def versions_table(lang: str = "zh") -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- display
+#
+# Every show_* helper publishes one block of the report with the package's MIME type (the document model
+# of village_stats.document is built from those), plus text/html for JupyterLab and, for headings and
+# text, text/markdown for other tools. Keyword arguments may be added; names and positions stay.
 
-def _display(obj) -> None:
-    from IPython.display import display
 
-    display(obj)
+def _publish(block: dict, html_text: str, markdown: str | None = None, plain: str | None = None,
+             extra: dict | None = None, metadata: dict | None = None) -> None:
+    from IPython.display import publish_display_data
 
-
-def _html(markup: str) -> None:
-    from IPython.display import HTML
-
-    _display(HTML(markup))
+    data = {BLOCK_MIME: block, "text/html": html_text, "text/plain": plain if plain is not None else block.get("text", "")}
+    if markdown is not None:
+        data["text/markdown"] = markdown
+    if extra:
+        data.update(extra)
+    publish_display_data(data, metadata=metadata or {})
 
 
 def table_html(df: pd.DataFrame) -> str:
@@ -149,48 +170,134 @@ def table_html(df: pd.DataFrame) -> str:
     return df.to_html(index=False, escape=True, border=0, classes="vs-table", na_rep="—")
 
 
-def show_title(data: PeriodData, lang: str = "zh") -> None:
-    """Title, place and provenance line of the report."""
+def title_facts(data: PeriodData, lang: str = "zh", report_date: str = "") -> list[list[str]]:
+    """The title block's facts: village, township, county, supporting unit, period, data cut-off and the
+    report date when one is given (never the clock: reruns stay byte-identical)."""
+    from .summary import cutoff_text
+
     v = data.village
-    title = t("title", lang, village=v.name(lang), period=data.period.label(lang))
-    sub = t("subtitle", lang, province=v.province_zh, city=v.city_zh, county=v.county_zh, township=v.township_zh,
-            village=v.name_zh if lang == "zh" else v.name_en, supporter=v.supported_by_zh)
-    parts = [f"<h1>{html.escape(title)}</h1>", f'<p class="vs-subtitle">{html.escape(sub)}</p>',
-             f'<p class="vs-note">{html.escape(t("generated_note", lang, village_id=v.id, period_code=data.period.code))}</p>']
-    if v.fictional:
-        parts.append(f'<p class="vs-warning">{html.escape(t("fictional", lang))}</p>')
-    _html("\n".join(parts))
+    facts = [[t("fact_village", lang), v.name(lang)],
+             [t("fact_township", lang), place(v.township_zh, v.township_en, lang)],
+             [t("fact_county", lang), ", ".join([place(v.county_zh, v.county_en, lang),
+                                                 place(v.city_zh, v.city_en, lang),
+                                                 place(v.province_zh, v.province_en, lang)])
+              if lang != "zh" else f"{v.province_zh}{v.city_zh}{v.county_zh}"],
+             [t("fact_supporter", lang), v.supported_by_zh if lang == "zh" else (v.supported_by_en or v.supported_by_zh)],
+             [t("fact_period", lang), data.period.label(lang)],
+             [t("fact_cutoff", lang), cutoff_text(data.period, lang)]]
+    if report_date:
+        facts.append([t("fact_report_date", lang), str(report_date)])
+    return facts
+
+
+def show_title(data: PeriodData, lang: str = "zh", report_date: str = "") -> None:
+    """Title block of the report: title, place, the facts of :func:`title_facts`, provenance note."""
+    v = data.village
+    block = {"type": "title", "title": t("title", lang, village=v.name(lang), period=data.period.label(lang)),
+             "facts": title_facts(data, lang, report_date),
+             "note": t("generated_note", lang, village_id=v.id, period_code=data.period.code),
+             "warning": t("fictional", lang) if v.fictional else ""}
+    rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(x)}</td></tr>" for k, x in block["facts"])
+    parts = [f"<h1>{html.escape(block['title'])}</h1>", f'<table class="vs-facts">{rows}</table>',
+             f'<p class="vs-note">{html.escape(block["note"])}</p>']
+    if block["warning"]:
+        parts.append(f'<p class="vs-warning">{html.escape(block["warning"])}</p>')
+    _publish(block, "\n".join(parts), markdown=f"# {block['title']}", plain=block["title"])
+
+
+def show_key_figures(sheet: pd.DataFrame, lang: str = "zh") -> None:
+    """The key-figure box of page 1 (:func:`village_stats.display.summary.key_figures`)."""
+    from .summary import key_figures
+
+    items = key_figures(sheet, lang)
+    block = {"type": "keyfigures", "items": [{k: i[k] for k in ("label", "value", "note")} for i in items]}
+    cells = "".join(f'<div class="vs-kf"><div class="vs-kf-value">{html.escape(i["value"])}</div>'
+                    f'<div class="vs-kf-label">{html.escape(i["label"])}</div>'
+                    f'<div class="vs-kf-note">{html.escape(i["note"])}</div></div>' for i in block["items"])
+    _publish(block, f'<div class="vs-keyfigures">{cells}</div>',
+             markdown="\n".join(f"- **{i['label']}**: {i['value']} ({i['note']})" for i in block["items"]),
+             plain="; ".join(f"{i['label']} {i['value']}" for i in block["items"]))
+
+
+def show_summary(sheet: pd.DataFrame, data: PeriodData, lang: str = "zh") -> None:
+    """The summary paragraph of page 1 (:func:`village_stats.display.summary.summary_text`)."""
+    from .summary import summary_text
+
+    show_text(summary_text(sheet, data.period, lang), style="summary")
 
 
 def show_heading(key: str, lang: str = "zh") -> None:
     """A section heading (``sec_basic`` …) in the report language."""
-    _html(f"<h2>{html.escape(t(key, lang))}</h2>")
+    text = t(key, lang)
+    _publish({"type": "heading", "level": 1, "text": text}, f"<h2>{html.escape(text)}</h2>", markdown=f"## {text}")
 
 
 def show_subheading(key: str, lang: str = "zh", **fields) -> None:
     """A sub-section heading in the report language."""
-    _html(f"<h3>{html.escape(t(key, lang, **fields))}</h3>")
+    text = t(key, lang, **fields)
+    _publish({"type": "heading", "level": 2, "text": text}, f"<h3>{html.escape(text)}</h3>", markdown=f"### {text}")
 
 
-def show_text(text: str) -> None:
-    """A paragraph of text."""
-    _html(f"<p>{html.escape(text)}</p>")
+def show_text(text: str, style: str = "") -> None:
+    """A paragraph of text (``style``: ``summary``, ``note`` or empty)."""
+    block = {"type": "paragraph", "text": text}
+    if style:
+        block["style"] = style
+    cls = f' class="vs-{style}"' if style else ""
+    _publish(block, f"<p{cls}>{html.escape(text)}</p>", markdown=text)
 
 
-def show_table(df: pd.DataFrame) -> None:
-    """A labelled table."""
+_NUMBER = re.compile(r"^[+\-−]?\d[\d,]*(\.\d+)?\s?(%|[^\d\s/–-]{1,8})?$")
+
+
+def column_types(df: pd.DataFrame) -> list[str]:
+    """``number`` for columns whose every known cell is a number (with an optional unit or %), else ``text``.
+
+    >>> column_types(pd.DataFrame({"a": ["1,200", "47.8%", "—"], "b": ["x", "3", "4"], "c": ["390 亩", "2", ""]}))
+    ['number', 'text', 'number']
+    """
+    out = []
+    for col in df.columns:
+        cells = [str(x) for x in df[col] if pd.notna(x) and str(x) not in ("", "—")]
+        out.append("number" if cells and all(_NUMBER.match(c) for c in cells) else "text")
+    return out
+
+
+def show_table(df: pd.DataFrame, caption: str | None = None, *, units=None, types=None, total_rows: int = 0,
+               group: bool = False) -> None:
+    """A labelled table: cells as formatted text, numbers right-aligned.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Headers in the report language, values formatted for people.
+    caption : str, optional
+        Caption; captioned tables are numbered (表 1 …).
+    units, types : list, optional
+        Per column: unit text, and ``text``/``number``/``hash`` (default: :func:`column_types`).
+    total_rows : int
+        The last ``total_rows`` rows are totals (set apart in print).
+    group : bool
+        The first column groups consecutive equal rows (a project and its outputs), shown once.
+    """
     if df.empty:
         show_text("—")
         return
-    _html(table_html(df))
+    types = list(types) if types is not None else column_types(df)
+    units = list(units) if units is not None else [""] * len(df.columns)
+    block = {"type": "table", "caption": caption or "",
+             "columns": [{"name": str(c), "type": ty, "unit": u or ""} for c, ty, u in zip(df.columns, types, units)],
+             "rows": [["—" if (v is None or (isinstance(v, float) and math.isnan(v))) else str(v) for v in row]
+                      for row in df.itertuples(index=False, name=None)],
+             "total_rows": int(total_rows), "group": bool(group)}
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    _publish(block, table_html(df).replace('<table border="0" class="dataframe vs-table">',
+                                           f'<table border="0" class="dataframe vs-table">{cap}', 1),
+             plain=caption or "<table>")
 
 
 def figure_png(fig) -> bytes:
-    """A figure as an RGB PNG at :data:`DPI`, with no metadata (reproducible bytes).
-
-    RGB rather than matplotlib's RGBA: WeasyPrint embeds an RGB PNG's data as it is, while an alpha
-    channel makes it decode and re-encode every chart (0.09 s per report, measured).
-    """
+    """A figure as an RGB PNG at :data:`DPI`, with no metadata (reproducible bytes)."""
     import numpy as np
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
@@ -205,19 +312,63 @@ def figure_png(fig) -> bytes:
     return buf.getvalue()
 
 
-def show_figure(fig) -> None:
-    """A chart, at print resolution, displayed at screen width."""
-    from IPython.display import Image
+def show_figure(fig, caption: str | None = None, alt: str | None = None) -> None:
+    """A chart at print resolution, displayed at screen width, with a numbered caption and alt text.
 
+    ``caption`` defaults to the chart's title (``fig.get_label()``), ``alt`` to the chart's own
+    description (``fig.vs_alt``: what it shows and its key number).
+    """
+    import base64
+
+    caption = caption if caption is not None else (fig.get_label() or "")
+    alt = alt if alt is not None else (getattr(fig, "vs_alt", "") or caption)
     width_px = int(fig.get_figwidth() * 96)
-    png = figure_png(fig)
-    _display(Image(data=png, format="png", width=width_px))
+    png = base64.b64encode(figure_png(fig)).decode("ascii")
+    block = {"type": "figure", "caption": caption, "alt": alt, "width_in": round(float(fig.get_figwidth()), 2)}
+    _publish(block, f'<figure><img src="data:image/png;base64,{png}" alt="{html.escape(alt)}" '
+             f'width="{width_px}"><figcaption>{html.escape(caption)}</figcaption></figure>',
+             plain=caption, extra={"image/png": png}, metadata={"image/png": {"width": width_px}})
 
 
 def show_no_data(table_key: str, lang: str = "zh") -> None:
     """A line saying the period has no data for a table (named as the schema names it)."""
     table = TABLES[table_key]
     show_text(t("no_data", lang, table=table.zh if lang == "zh" else table.en))
+
+
+def show_alerts(alerts: pd.DataFrame, lang: str = "zh") -> None:
+    """Alerts as callout boxes by level (serious, attention, note), in the order given (most serious first)."""
+    if alerts.empty:
+        show_text(t("no_alerts", lang))
+        return
+    msg = "message_zh" if lang == "zh" else "message_en"
+    items = [{"level": lv, "label": ALERT_LEVELS[lv][0 if lang == "zh" else 1], "text": m}
+             for lv, m in zip(alerts["level"], alerts[msg])]
+    boxes = "".join(f'<div class="vs-alert vs-alert-{i["level"]}"><strong>{html.escape(i["label"])}</strong> '
+                    f'{html.escape(i["text"])}</div>' for i in items)
+    _publish({"type": "alerts", "items": items}, boxes,
+             markdown="\n".join(f"- **{i['label']}** {i['text']}" for i in items),
+             plain="\n".join(f"{i['label']}: {i['text']}" for i in items))
+
+
+def show_crops_not_recorded(data: PeriodData, lang: str = "zh") -> None:
+    """One sentence naming the crop groups without recorded progress (instead of a mark under each bar)."""
+    stalled = crop_measures.groups_without_progress(data.table("crops"))
+    if len(stalled):
+        names = display_names(stalled, lang)
+        show_text(t("crops_not_recorded", lang, names=("、" if lang == "zh" else ", ").join(names)), style="note")
+
+
+def show_appendix(data: PeriodData, data_dir: str | Path, parameters: dict, lang: str = "zh") -> None:
+    """The compact appendix: parameters and versions on one line each, the inputs with their SHA-256
+    (the PDF prints 12 characters, the HTML the full value; manifest.json has them all)."""
+    sep = "；" if lang == "zh" else "; "
+    params = sep.join(f"{k} = {v!r}" if isinstance(v, str) else f"{k} = {v}" for k, v in parameters.items())
+    show_text(t("appendix_parameters", lang, params=params), style="note")
+    show_table(inputs_table(data, data_dir, lang), t("tab_inputs", lang), types=["text", "hash"])
+    show_text(t("appendix_hashes", lang), style="note")
+    versions = " · ".join(f"{k} {v}" for k, v in package_versions().items())
+    show_text(t("appendix_versions", lang, versions=versions), style="note")
 
 
 def record(sheet: pd.DataFrame) -> None:

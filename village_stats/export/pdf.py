@@ -1,31 +1,65 @@
-"""``report.pdf``: the A4 meeting PDF."""
+"""``report.pdf``: the A4 meeting PDF, typeset by Typst (pip package ``typst``) from the document model.
+
+The template ``templates/report.typ`` receives the document as JSON through ``sys_inputs`` (strings are
+inserted as text, never as markup). Fonts: only the Noto Sans CJK SC file of the ``mplfonts`` package, by
+path; system fonts are ignored, so every machine makes the same bytes. Typst subsets the font itself
+(no fontTools, no cache) and ``set document(date: none)`` keeps the clock out of the file.
+"""
 
 from __future__ import annotations
 
+import json
+import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 from ..display import fonts
+from ..document import from_report, image_bytes
 from ..errors import ReportError
 from . import ExecutedReport
-from .html import body_html, page
+
+TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "report.typ"
 
 
-def write_pdf(page_html: str, target: Path, *, whole_fonts: bool = False) -> None:
-    """Render an HTML page (with its @page rules) to PDF with WeasyPrint.
+@lru_cache(maxsize=1)
+def _font_dir() -> Path:
+    """A folder holding only the SC font (a link to the pip-shipped file), so Typst loads no other face."""
+    folder = Path(tempfile.mkdtemp(prefix="village-stats-typst-fonts-"))
+    link = folder / fonts.FILE_NAME
+    try:
+        link.symlink_to(fonts.cjk_font_path())
+    except OSError:
+        import shutil
 
-    ``whole_fonts`` embeds font files as they are, for a font that is already the document's subset.
+        shutil.copyfile(fonts.cjk_font_path(), link)
+    return folder
+
+
+def render_pdf(document: dict) -> bytes:
+    """The PDF bytes of a document (see :mod:`village_stats.document`).
+
+    Figures are written as PNG files into a temporary compile root and referred to by relative path.
     """
-    from weasyprint import HTML
+    import typst
 
-    HTML(string=page_html, base_url=str(target.parent)).write_pdf(str(target), hinting=True, full_fonts=whole_fonts)
+    with tempfile.TemporaryDirectory(prefix="village-stats-typst-") as tmp:
+        root = Path(tmp)
+        doc = json.loads(json.dumps(document))
+        for i, block in enumerate(doc["blocks"]):
+            if block.get("type") == "figure":
+                name = f"figure-{i:03d}.png"
+                (root / name).write_bytes(image_bytes(block))
+                block["path"] = name
+                del block["image"]
+        main = root / "report.typ"
+        main.write_bytes(TEMPLATE.read_bytes())
+        return typst.compile(str(main), root=str(root), font_paths=[str(_font_dir())], ignore_system_fonts=True,
+                             sys_inputs={"doc": json.dumps(doc, ensure_ascii=False)})
 
 
 def write(report: ExecutedReport, target: Path) -> None:
-    body = body_html(report.notebook)
-    plain = page(body, lang=report.lang, title=report.title, header=report.title)
     try:
-        font = fonts.pdf_font_path(plain)
-        write_pdf(page(body, lang=report.lang, title=report.title, header=report.title, pdf_font=font), target,
-                  whole_fonts=font != fonts.cjk_font_path())
+        pdf = render_pdf(from_report(report))
     except Exception as exc:
-        raise ReportError(f"PDF export failed: {type(exc).__name__}: {exc}") from None
+        raise ReportError(f"PDF export failed: {type(exc).__name__}: {' '.join(str(exc).split())[:500]}") from None
+    target.write_bytes(pdf)

@@ -72,3 +72,12 @@ def groups_without_progress(crops: pd.DataFrame) -> pd.DataFrame:
         float("nan"), index=crops.index)
     mask = crops["target_new_area_mu"].fillna(0).gt(0) & achieved.fillna(0).eq(0)
     return crops.loc[mask]
+
+
+def target_without_progress_mu(crops: pd.DataFrame) -> float:
+    """Planned new area of the groups without recorded progress (:func:`groups_without_progress`). [mu]
+
+    >>> target_without_progress_mu(pd.DataFrame({"target_new_area_mu": [120, 70], "achieved_new_area_mu": [60, None]}))
+    70.0
+    """
+    return known_sum(groups_without_progress(crops)["target_new_area_mu"]) if len(crops) else 0.0

@@ -71,3 +71,20 @@ def resident_contact_rate(contacted_households, poor_households, absent_poor_hou
     1.0
     """
     return ratio(contacted_households, poor_households - absent_poor_households)
+
+
+def uncontacted_resident_poor_households(poor_households, absent_poor_households, contacted_poor_households):
+    """Resident poor households the team did not contact: (poor − absent) − contacted. [households]
+
+    An unknown absent count counts as 0 absent; the result is never below 0 (contacts of absent
+    households do not make up for resident ones missed); NaN when poor or contacted is unknown.
+
+    >>> uncontacted_resident_poor_households(86, 33, 53), uncontacted_resident_poor_households(86, float("nan"), 50)
+    (0.0, 36.0)
+    """
+    import math
+
+    absent = 0.0 if math.isnan(absent_poor_households) else float(absent_poor_households)
+    if math.isnan(poor_households) or math.isnan(contacted_poor_households):
+        return float("nan")
+    return max(0.0, float(poor_households) - absent - float(contacted_poor_households))
