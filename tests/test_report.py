@@ -283,3 +283,130 @@ def test_run_all_keeps_going_past_a_bad_village(tmp_path):
         html = (out / v / "2017H1" / "report.html").read_text(encoding="utf-8")
         assert "47.8%" in html
     assert not (out / "v").exists()
+
+
+# --------------------------------------------------------------------------- report v2 (issue 9)
+
+CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
+
+
+def bad_chars(text: str) -> set[str]:
+    """Characters of a text layer that no script of the report uses: U+0180–U+02FF (what broken ligatures
+    came out as), private-use glyphs, U+FFFD."""
+    return {c for c in text if 0x180 <= ord(c) <= 0x2FF or 0xE000 <= ord(c) <= 0xF8FF or c == "\ufffd"}
+
+
+def test_page_one_carries_the_message(zh_run):
+    reader, _ = pdf_text(zh_run.files["pdf"])
+    page1 = flat(reader.pages[0].extract_text())
+    for figure in ("梭罗峪村", "47.8%", "2%", "188", "赵壁乡", "昔阳县", "晋中市财政局", "2017年上半年",
+                   "数据截至2017年6月底"):
+        assert figure in page1, figure
+    assert "3,097,200" in page1 or "309.72万" in page1
+    # the summary paragraph, every number worked from the seed: 196/410 = 47.8%; 47.8 − 2 = 45.8 points;
+    # 410 × 2% = 8.2 → at most 8 poor at exit, so 196 − 8 = 188 to lift; 3,097,200 / 196 = 15,802 元
+    assert ("截至2017年6月底，全村农业户176户410人，其中建档立卡贫困户86户196人，贫困发生率47.8%，"
+            "高于退出标准（2%）45.8个百分点，距退出尚需脱贫188人。") in page1
+    assert "人均15,802元" in page1
+    assert "report_date" not in page1 and "报告日期" not in page1  # no date unless one is given
+
+
+def test_text_layers_are_clean_and_english_has_no_chinese(zh_run, en_run):
+    for run in (zh_run, en_run):
+        _, text = pdf_text(run.files["pdf"])
+        assert not bad_chars(text), bad_chars(text)
+    _, text = pdf_text(en_run.files["pdf"])
+    # Suoluoyu gives every English name, so nothing stays Chinese (README lists what would)
+    assert not CJK.findall(text), sorted(set(CJK.findall(text)))
+    for phrase in ("Zhaobi Township", "Xiyang County", "Jinzhong Municipal Finance Bureau", "Table 1", "Figure 1",
+                   "Earth and rock moved", "56,000 m³", "1 project with unknown investment"):
+        assert flat(phrase) in flat(text), phrase
+
+
+def test_pdf_metadata_outline_and_captions(zh_run):
+    reader, text = pdf_text(zh_run.files["pdf"])
+    meta = reader.metadata
+    assert meta.title == "梭罗峪村2017年上半年帮扶工作数据报告" and meta.author == "晋中市财政局"
+    assert str(reader.trailer["/Root"].get("/Lang")) == "zh-CN" or "zh" in str(reader.trailer["/Root"].get("/Lang"))
+    titles = [o.title for o in reader.outline if not isinstance(o, list)]
+    assert "一、基本情况" in titles and "五、问题与提示" in titles
+    for caption in ("表1基本情况指标", "图1贫困发生率与退出标准", "表6项目清单与投资"):
+        assert caption in flat(text), caption
+    # committed and planned apart, consistent with the indicators: 3,097,200 + 100,000 = 3,197,200 known
+    assert "已投入（在建及完工）3,097,200309.72" in flat(text) and "计划100,00010.00" in flat(text)
+    assert "合计3,197,200319.72" in flat(text)
+    # alert levels are real: the 23.9× incidence is serious, the 38.4% absent share needs attention
+    assert "严重贫困发生率47.8%" in flat(text) and "注意33户贫困户长期不在村" in flat(text)
+
+
+def test_every_input_hash_appears_intact(zh_run):
+    m = json.loads(zh_run.files["manifest"].read_text(encoding="utf-8"))
+    html = zh_run.files["html"].read_text(encoding="utf-8")
+    _, text = pdf_text(zh_run.files["pdf"])
+    for i in m["inputs"]:
+        assert i["sha256"] in html, i["path"]          # full hash in the HTML
+        assert i["sha256"][:12] in flat(text), i["path"]  # short hash in the PDF's compact appendix
+    assert "<script" not in html.lower()
+    assert 'alt="No description' not in html and html.count('alt="条形图') >= 3
+
+
+def test_reruns_with_other_homes_are_byte_identical(zh_run, tmp_path, monkeypatch):
+    for name in ("a", "b"):
+        home = tmp_path / f"home-{name}"
+        home.mkdir()
+        monkeypatch.setenv("HOME", str(home))
+        monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+        monkeypatch.setenv("MPLCONFIGDIR", str(home / ".mpl"))
+        run = run_report("suoluoyu", "2017H1", data_dir=DATA, output_dir=tmp_path / name,
+                         formats=("html", "pdf", "csv"))
+        for fmt in ("html", "pdf", "csv"):
+            assert run.files[fmt].read_bytes() == zh_run.files[fmt].read_bytes(), fmt
+
+
+def test_hostile_village_name_comes_out_literally(tmp_path):
+    hostile = '梭罗峪村</style><script>alert(1)</script>#import "x" #read("/etc/passwd") *b* $y$'
+    d = tmp_path / "data"
+    shutil.copytree(DATA / "suoluoyu", d / "suoluoyu")
+    yaml_path = d / "suoluoyu" / "village.yaml"
+    yaml_path.write_text(yaml_path.read_text(encoding="utf-8").replace(
+        "name_zh: 梭罗峪村", "name_zh: " + json.dumps(hostile, ensure_ascii=False)), encoding="utf-8")
+    run = run_report("suoluoyu", "2017H1", data_dir=d, output_dir=tmp_path / "out", formats=("html", "pdf"))
+    html = run.files["html"].read_text(encoding="utf-8")
+    assert "<script" not in html.lower() and "</style><script>" not in html
+    assert "梭罗峪村&lt;/style&gt;&lt;script&gt;alert(1)&lt;/script&gt;#import &#34;x&#34;" in html
+    _, text = pdf_text(run.files["pdf"])
+    assert flat(hostile) in flat(text)                 # printed as text, not run as Typst
+
+
+def test_languages_side_by_side(zh_run, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(zh_run.folder, out / "suoluoyu" / "2017H1")
+    before = tree_digest(out)
+    run = run_report("suoluoyu", "2017H1", data_dir=DATA, output_dir=out, lang="en", formats=("pdf", "html"))
+    names = {p.name for p in run.folder.iterdir()}
+    assert {"report.pdf", "report.html", "report.en.pdf", "report.en.html", "indicators.csv"} <= names
+    after = tree_digest(out)
+    for path, digest in before.items():  # the Chinese files are untouched
+        assert after[path] == digest, path
+
+
+def test_no_dependency_needs_a_system_library():
+    """The installed dependency tree of village-stats holds no package that needs Pango/Cairo/GObject."""
+    from importlib.metadata import PackageNotFoundError, requires
+
+    seen, todo = set(), ["village-stats"]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            reqs = requires(name) or []
+        except PackageNotFoundError:
+            continue
+        for r in reqs:
+            if "extra ==" in r:
+                continue
+            todo.append(re.split(r"[ ;<>=!~\[(]", r, maxsplit=1)[0].lower().replace("_", "-"))
+    assert "typst" in seen
+    assert not seen & {"weasyprint", "cairocffi", "pycairo", "pygobject", "cairosvg"}, seen

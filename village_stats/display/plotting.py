@@ -44,22 +44,35 @@ def _finish(fig: Figure, ax, title_key: str, lang: str, xlabel: str | None = Non
     return fig
 
 
-def _paired_bars(ax, names, first, second) -> None:
-    """Two horizontal bars per row, each (values, colour, legend label, number format, text when NaN)."""
+def _paired_bars(ax, names, first, second) -> list[str]:
+    """Two horizontal bars per row, each (values, colour, legend label, number format). A series with no
+    known value is not drawn (and gets no legend entry); an unknown value gets no bar and no label (the
+    report says so once, in the text). Returns the labels of the series drawn."""
     y = np.arange(len(names))
-    top = np.nanmax(np.concatenate([first[0], second[0], [1.0]]))
-    for offset, (vals, colour, label, fmt, missing) in ((-0.18, first), (0.18, second)):
-        ax.barh(y + offset, np.nan_to_num(vals), height=0.34, color=colour, label=label)
+    known = [s for s in (first, second) if np.isfinite(s[0]).any()]
+    top = max([np.nanmax(s[0]) for s in known] + [1.0])
+    drawn = []
+    for offset, (vals, colour, label, fmt) in zip((-0.18, 0.18) if len(known) == 2 else (0.0,), known):
+        ax.barh(y + offset, np.nan_to_num(vals), height=0.34 if len(known) == 2 else 0.5, color=colour, label=label)
+        drawn.append(label)
         for i, val in enumerate(vals):
-            ax.text((0 if math.isnan(val) else val) + top * 0.01, i + offset,
-                    missing if math.isnan(val) else fmt.format(val), va="center")
+            if not math.isnan(val):
+                ax.text(val + top * 0.01, i + offset, fmt.format(val), va="center")
     ax.set_yticks(y, names)
     ax.invert_yaxis()
-    ax.set_xlim(0, top * 1.25)
+    ax.set_xlim(0, top * 1.25)  # room for the value labels: they never reach the edge
+    return drawn
+
+
+def _percent_axis(ax) -> None:
+    """x axis in percent with a % sign on each tick (values are already × 100)."""
+    from matplotlib.ticker import PercentFormatter
+
+    ax.xaxis.set_major_formatter(PercentFormatter(decimals=0))
 
 
 def incidence_chart(sheet: pd.DataFrame, lang: str = "zh") -> Figure:
-    """Poverty incidence against the exit threshold (horizontal bars, percent)."""
+    """Poverty incidence against the exit threshold (horizontal bars, percent axis)."""
     v = values(sheet)
     fig = _figure(2.2)
     ax = fig.subplots()
@@ -67,9 +80,12 @@ def incidence_chart(sheet: pd.DataFrame, lang: str = "zh") -> Figure:
     vals = [v["poverty_incidence"] * 100, v["exit_threshold"] * 100]
     bars = ax.barh(labels[::-1], vals[::-1], color=[GREY, RED], height=0.55)
     for bar, val in zip(bars, vals[::-1]):
-        ax.text(bar.get_width() + 0.6, bar.get_y() + bar.get_height() / 2, f"{val:.1f}%", va="center")
+        ax.text(bar.get_width() + max(vals) * 0.01, bar.get_y() + bar.get_height() / 2, f"{val:.1f}%", va="center")
     ax.set_xlim(0, max(vals) * 1.18 + 1)
-    return _finish(fig, ax, "chart_incidence", lang, t("percent", lang))
+    _percent_axis(ax)
+    alt = (f"条形图：贫困发生率{vals[0]:.1f}%，退出标准{vals[1]:.1f}%。" if lang == "zh" else
+           f"Bar chart: poverty incidence {vals[0]:.1f}% against the exit threshold of {vals[1]:.1f}%.")
+    return _finish(fig, ax, "chart_incidence", lang, alt=alt)
 
 
 def household_chart(sheet: pd.DataFrame, lang: str = "zh") -> Figure:
@@ -92,59 +108,122 @@ def household_chart(sheet: pd.DataFrame, lang: str = "zh") -> Figure:
     ax.set_yticks([])
     ax.set_xlim(0, left)
     fig.legend(loc="outside lower center", ncol=3, frameon=False)
-    return _finish(fig, ax, "chart_households", lang, t("households", lang))
+    sep = "，" if lang == "zh" else ", "
+    alt = ((f"堆积条形图：全村{left:.0f}户，" if lang == "zh" else f"Stacked bar: {left:.0f} households: ")
+           + sep.join(f"{name} {n:.0f}" for name, n, _ in parts if n > 0) + ("。" if lang == "zh" else "."))
+    return _finish(fig, ax, "chart_households", lang, t("households", lang), alt=alt)
 
 
 def crop_chart(crops: pd.DataFrame, lang: str = "zh") -> Figure:
-    """Planned versus achieved new area per crop group [mu]; unknown achievement is marked."""
+    """Planned versus achieved new area per crop group [mu]; a series with nothing recorded is not drawn."""
     target = crops["target_new_area_mu"].to_numpy(dtype=float)
     achieved = crops["achieved_new_area_mu"].to_numpy(dtype=float) if "achieved_new_area_mu" in crops \
         else np.full(len(crops), np.nan)
     fig = _figure(2.9)
     ax = fig.subplots()
-    _paired_bars(ax, display_names(crops, lang), (target, BLUE, t("target_mu", lang), "{:g}", "—"),
-                 (achieved, GREEN, t("achieved_mu", lang), "{:g}", t("not_recorded", lang)))
-    fig.legend(loc="outside lower center", ncol=2, frameon=False)
-    return _finish(fig, ax, "chart_crops", lang, t("mu", lang))
+    names = display_names(crops, lang)
+    drawn = _paired_bars(ax, names, (target, BLUE, t("target_mu", lang), "{:g}"),
+                         (achieved, GREEN, t("achieved_mu", lang), "{:g}"))
+    if len(drawn) > 1:
+        fig.legend(loc="outside lower center", ncol=2, frameon=False)
+    total, done = np.nansum(target), np.nansum(achieved)
+    if lang == "zh":
+        alt = f"条形图：{len(names)}类作物计划新增共{total:g}亩" + (f"，已完成{done:g}亩。" if np.isfinite(achieved).any()
+                                                           else "，尚无完成记录。")
+    else:
+        alt = f"Bar chart: {total:g} mu of new crop area planned in {len(names)} groups" + (
+            f", {done:g} mu achieved." if np.isfinite(achieved).any() else "; nothing achieved recorded yet.")
+    return _finish(fig, ax, "chart_crops", lang, t("mu", lang), alt=alt)
 
 
 def investment_chart(projects: pd.DataFrame, lang: str = "zh") -> Figure:
-    """Known investment per category, stacked by status [10,000 yuan]."""
+    """Investment per category [10,000 yuan]: committed (completed, in progress) stacked, planned apart.
+
+    The number at a bar is the committed amount, as in the investment table; planned money is a separate,
+    hatched bar with its own number, so the two are never added up.
+    """
     table = investment.investment_by_category_status(projects) / 10000.0
     fig = _figure(3.0)
     ax = fig.subplots()
     cats = [PROJECT_CATEGORIES.label(c, lang) for c in table.index]
-    left = np.zeros(len(table))
-    for status in PROJECT_STATUSES.ids:
-        if status not in table.columns:
-            continue
-        vals = table[status].to_numpy(dtype=float)
-        ax.barh(cats, vals, left=left, color=STATUS_COLOURS[status], label=PROJECT_STATUSES.label(status, lang),
-                height=0.55)
-        left += vals
-    for i, total in enumerate(left):
-        ax.text(total + left.max() * 0.01, i, f"{total:g}", va="center")
+    y = np.arange(len(table))
+    committed = np.zeros(len(table))
+    for status in ("completed", "in_progress"):
+        if status in table.columns and table[status].to_numpy(dtype=float).sum() > 0:
+            vals = table[status].to_numpy(dtype=float)
+            ax.barh(y - 0.15, vals, left=committed, color=STATUS_COLOURS[status], height=0.4,
+                    label=PROJECT_STATUSES.label(status, lang))
+            committed += vals
+    planned = table["planned"].to_numpy(dtype=float) if "planned" in table.columns else np.zeros(len(table))
+    if planned.sum() > 0:
+        ax.barh(y + 0.25, planned, color="white", edgecolor=GREY, hatch="///", height=0.2,
+                label=PROJECT_STATUSES.label("planned", lang))
+    top = max(committed.max(initial=0), planned.max(initial=0), 1)
+    for i in range(len(table)):
+        if committed[i] > 0:
+            ax.text(committed[i] + top * 0.01, i - 0.15, f"{committed[i]:,.2f}", va="center")
+        if planned[i] > 0:
+            ax.text(planned[i] + top * 0.01, i + 0.25, f"{planned[i]:,.2f}", va="center", color="#666666",
+                    fontsize="small")
+    ax.set_yticks(y, cats)
     ax.invert_yaxis()
-    ax.set_xlim(0, max(left.max(), 1) * 1.18)
+    ax.set_xlim(0, top * 1.22)
     fig.legend(loc="outside lower center", ncol=3, frameon=False)
-    return _finish(fig, ax, "chart_investment", lang, t("wan_yuan", lang))
+    if lang == "zh":
+        alt = f"条形图：已投入项目资金共{committed.sum():,.2f}万元（按类别），另有计划投资{planned.sum():,.2f}万元。"
+    else:
+        alt = (f"Bar chart: committed investment of {committed.sum():,.2f} ×10,000 yuan by category, "
+               f"plus {planned.sum():,.2f} ×10,000 yuan planned.")
+    return _finish(fig, ax, "chart_investment", lang, t("wan_yuan", lang), alt=alt)
 
 
+def income_bins(y, line_yuan: float, n: int = 24) -> np.ndarray:
+    """Histogram edges for income per person: from min(0, lowest) to a round top at or above the 98th
+    percentile and 1.5 × the line; incomes above the top fall into an open last bin (≥ top). [yuan]
+
+    >>> e = income_bins(np.array([100.0, 5000.0, 11000.0, 90000.0]), 3300.0)
+    >>> float(e[0]), float(e[-2]) <= 90000.0
+    (0.0, True)
+    """
+    y = np.asarray(y, dtype=float)
+    low = min(0.0, float(np.nanmin(y))) if len(y) else 0.0
+    top = max(float(np.nanpercentile(y, 98)) if len(y) else 1.0, line_yuan * 1.5)
+    step = 10 ** math.floor(math.log10(max(top - low, 1.0) / n))
+    step = next(m * step for m in (1, 2, 2.5, 5, 10) if (top - low) / (m * step) <= n)
+    top = math.ceil(top / step) * step
+    edges = np.arange(low, top + step / 2, step)
+    return np.append(edges, top + step)  # the open bin [top, ∞) drawn one step wide
 
 
 def income_chart(households: pd.DataFrame, line_yuan: float, lang: str = "zh") -> Figure:
-    """Person-weighted histogram of income per person, with the poverty line."""
+    """Person-weighted histogram of income per person with the poverty line; the last bin is open (≥ top)."""
     y = households["income_per_capita_yuan"].to_numpy(dtype=float)
     w = households["members"].to_numpy(dtype=float)
     fig = _figure(2.8)
     ax = fig.subplots()
-    top = np.nanpercentile(y, 98) if len(y) else 1.0
-    bins = np.linspace(min(0.0, np.nanmin(y)) if len(y) else 0.0, max(top, line_yuan * 1.5), 31)
-    ax.hist(np.clip(y, bins[0], bins[-1]), bins=bins, weights=w, color=BLUE, edgecolor="white")
+    edges = income_bins(y, line_yuan)
+    top = edges[-2]
+    counts, _ = np.histogram(np.clip(y, edges[0], edges[-1] - 1e-9), bins=edges, weights=w)
+    ax.bar(edges[:-2], counts[:-1], width=np.diff(edges)[:-1], align="edge", color=BLUE, edgecolor="white")
+    ax.bar([top], [counts[-1]], width=edges[-1] - top, align="edge", color=ORANGE, edgecolor="white",
+           label=t("open_bin", lang, x=f"{top:,.0f}"))
+    ax.set_ylim(0, max(counts.max(initial=0), 1) * 1.25)
     ax.axvline(line_yuan, color=RED, linewidth=1.6)
-    ax.text(line_yuan, ax.get_ylim()[1] * 0.95, f" {t('poverty_line', lang)} {line_yuan:,.0f}", color=RED, va="top")
+    ax.annotate(f"{t('poverty_line', lang)} {line_yuan:,.0f}", xy=(line_yuan, ax.get_ylim()[1] * 0.97),
+                xytext=(6, 0), textcoords="offset points", color=RED, va="top", ha="left",
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0})
+    span = edges[-1] - edges[0]
+    middle = (top + edges[-1]) / 2  # the open bin's label sits under its bar, clear of the other ticks
+    ticks = [x for x in ax.get_xticks() if edges[0] <= x <= middle - 0.12 * span] + [middle]
+    ax.set_xticks(ticks, [f"{x:,.0f}" for x in ticks[:-1]] + [t("open_bin", lang, x=f"{top:,.0f}")])
+    ax.set_xlim(edges[0], edges[-1])
     ax.set_ylabel(t("persons_axis", lang))
-    return _finish(fig, ax, "chart_income", lang, t("income_axis", lang))
+    below = float(w[y <= line_yuan].sum()) if len(y) else 0.0
+    alt = (f"直方图：按人口加权的人均纯收入分布，贫困标准{line_yuan:,.0f}元，其下{below:.0f}人；"
+           f"最右一组为{top:,.0f}元及以上（{counts[-1]:.0f}人）。" if lang == "zh" else
+           f"Histogram of income per person (weighted by persons); poverty line {line_yuan:,.0f} yuan with "
+           f"{below:.0f} persons at or below it; the last bin is {top:,.0f} yuan and above ({counts[-1]:.0f} persons).")
+    return _finish(fig, ax, "chart_income", lang, t("income_axis", lang), alt=alt)
 
 
 def mpi_chart(sheet: pd.DataFrame, lang: str = "zh") -> Figure:
@@ -158,10 +237,15 @@ def mpi_chart(sheet: pd.DataFrame, lang: str = "zh") -> Figure:
                         for i in MPI_INDICATORS])
     fig = _figure(3.0)
     ax = fig.subplots()
-    _paired_bars(ax, names, (rates, ORANGE, t("deprivation_rate", lang), "{:.1f}%", "—"),
-                 (contrib, BLUE, t("contribution", lang), "{:.1f}%", "—"))
+    _paired_bars(ax, names, (rates, ORANGE, t("deprivation_rate", lang), "{:.1f}%"),
+                 (contrib, BLUE, t("contribution", lang), "{:.1f}%"))
+    _percent_axis(ax)
     fig.legend(loc="outside lower center", ncol=2, frameon=False)
-    return _finish(fig, ax, "chart_mpi", lang, t("percent", lang))
+    worst = names[int(np.nanargmax(rates))] if np.isfinite(rates).any() else "—"
+    alt = (f"条形图：各指标剥夺率与对M0的贡献，剥夺率最高的是{worst}（{np.nanmax(rates):.1f}%）。" if lang == "zh" else
+           f"Bar chart: deprivation rate and contribution to M0 per indicator; highest deprivation: {worst} "
+           f"({np.nanmax(rates):.1f}%).")
+    return _finish(fig, ax, "chart_mpi", lang, alt=alt)
 
 
 def causes_chart(households: pd.DataFrame, lang: str = "zh") -> Figure:
@@ -179,4 +263,7 @@ def causes_chart(households: pd.DataFrame, lang: str = "zh") -> Figure:
     for i, n in enumerate(counts.to_numpy()):
         ax.text(n + counts.max() * 0.01, i, f"{n:.0f}", va="center")
     ax.set_xlim(0, max(counts.max(), 1) * 1.15)
-    return _finish(fig, ax, "chart_causes", lang, t("households", lang))
+    alt = (f"条形图：登记贫困户按主要致贫原因，最多的是{labels[-1]}（{counts.iloc[-1]:.0f}户）。" if lang == "zh" else
+           f"Bar chart: registered households by main cause of poverty; most common: {labels[-1]} "
+           f"({counts.iloc[-1]:.0f}).") if len(counts) else ""
+    return _finish(fig, ax, "chart_causes", lang, t("households", lang), alt=alt)

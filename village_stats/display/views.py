@@ -88,7 +88,7 @@ def crops_table(data: PeriodData, lang: str = "zh") -> pd.DataFrame:
 
 
 def projects_table(data: PeriodData, lang: str = "zh") -> pd.DataFrame:
-    """Projects with category, status and investment in 元 and 万元, and a total row of the known amounts.
+    """Projects with category, status and investment in 元 and 万元, then totals: committed, planned, all known.
 
     Money rule (docs/glossary.md): amounts in whole 元 with separators, plus a 万元 column (two decimals).
     """
@@ -98,9 +98,15 @@ def projects_table(data: PeriodData, lang: str = "zh") -> pd.DataFrame:
     rows = [(name, PROJECT_CATEGORIES.label(cat, lang), PROJECT_STATUSES.label(st, lang),
              t("unknown", lang) if pd.isna(inv) else f"{inv:,.0f}", "—" if pd.isna(inv) else f"{inv / 10000:,.2f}")
             for name, cat, st, inv in zip(display_names(p, lang), p["category"], p["status"], p["investment_yuan"])]
-    total = known_sum(p["investment_yuan"])
-    rows.append((t("total", lang), "", "", "—" if math.isnan(total) else f"{total:,.0f}",
-                 "—" if math.isnan(total) else f"{total / 10000:,.2f}"))
+    from ..measures.investment import committed_yuan, planned_yuan
+
+    def money(x: float) -> tuple[str, str]:
+        return ("—", "—") if math.isnan(x) else (f"{x:,.0f}", f"{x / 10000:,.2f}")
+
+    # three total rows (show with total_rows=3): committed and planned apart, as in the indicators and chart
+    rows.append((t("committed", lang), "", "", *money(committed_yuan(p))))
+    rows.append((t("planned", lang), "", "", *money(planned_yuan(p))))
+    rows.append((t("total", lang), "", "", *money(known_sum(p["investment_yuan"]))))
     return pd.DataFrame(rows, columns=[t("project", lang), t("category", lang), t("status", lang),
                                        t("investment", lang), t("investment_wan", lang)])
 
