@@ -120,7 +120,8 @@ for _m, _zh, _en, _unit in (
     ("poor_households", "贫困户数", "Poor households", "households"),
     ("poor_population", "贫困人口", "Poor population", "persons"),
 ):
-    indicator(_m, _unit, _zh, _en)(lambda ctx, _m=_m: ctx.measure(_m))
+    indicator(_m, _unit, _zh, _en, description=f"Reported in population.csv (measure `{_m}`).")(
+        lambda ctx, _m=_m: ctx.measure(_m))
 
 
 @indicator("poor_household_share", "ratio", "贫困户占比", "Share of households that are poor")
@@ -152,7 +153,8 @@ for _m, _zh, _en in (
     ("dibao_households", "低保户数", "Dibao (minimum-living) households"),
     ("absent_poor_households", "长期不在村贫困户数", "Poor households long absent"),
 ):
-    indicator(_m, "households", _zh, _en)(lambda ctx, _m=_m: ctx.measure(_m))
+    indicator(_m, "households", _zh, _en, description=f"Reported in population.csv (measure `{_m}`).")(
+        lambda ctx, _m=_m: ctx.measure(_m))
 
 
 @indicator("exit_threshold", "ratio", "贫困村退出标准（贫困发生率低于）", "Village exit threshold (incidence below)")
@@ -397,10 +399,12 @@ def _mpi_m0(ctx):
 for _ind in register.MPI_INDICATORS:
     _zh, _en = MPI_LABELS[_ind]
     _en = _en.lower()
-    indicator(f"deprivation_rate_{_ind}", "ratio", f"剥夺率：{_zh}", f"Deprivation rate: {_en}", "households")(
+    indicator(f"deprivation_rate_{_ind}", "ratio", f"剥夺率：{_zh}", f"Deprivation rate: {_en}", "households",
+              description=f"Share of persons deprived in {_ind} (uncensored), Σ w g_{_ind} / N.")(
         lambda ctx, _ind=_ind: float(_rates(ctx)[_ind]))
     indicator(f"mpi_contribution_{_ind}", "ratio", f"对M0的贡献：{_zh}", f"Contribution to M0: {_en}",
-              "households")(lambda ctx, _ind=_ind: _af(ctx)[f"contribution_{_ind}"])
+              "households", description=f"w_{_ind} h_{_ind} / M0 (h: censored headcount ratio).")(
+        lambda ctx, _ind=_ind: _af(ctx)[f"contribution_{_ind}"])
 
 
 @indicator("exit_eligible_households", "households", "符合脱贫条件的贫困户", "Poor households meeting the exit test",
@@ -423,6 +427,7 @@ for _by, _vocab, _zh_by, _en_by in (("category", HOUSEHOLD_CATEGORIES, "按属�
     _short = "cause" if _by == "main_cause" else _by
     for _term in _vocab.terms:
         def _count(ctx, _by=_by, _id=_term.id, _col="households"):
+            """Households per value of the register column (category, status or main cause)."""
             key = f"breakdown_{_by}"
             if key not in ctx.cache:
                 ctx.cache[key] = register.breakdown(_hh(ctx), _by)
@@ -431,7 +436,8 @@ for _by, _vocab, _zh_by, _en_by in (("category", HOUSEHOLD_CATEGORIES, "按属�
         indicator(f"households_by_{_short}_{_term.id}", "households", f"户数{_zh_by}：{_term.zh}",
                   f"Households {_en_by}: {_term.en.lower()}", "households")(_count)
         indicator(f"population_by_{_short}_{_term.id}", "persons", f"人口{_zh_by}：{_term.zh}",
-                  f"Persons {_en_by}: {_term.en.lower()}", "households")(
+                  f"Persons {_en_by}: {_term.en.lower()}", "households",
+                  description=f"Σ members of households with {_by} = {_term.id}.")(
             lambda ctx, _f=_count: _f(ctx, _col="persons"))
 
 
@@ -490,6 +496,24 @@ def indicator_sheet(data: PeriodData, **options) -> pd.DataFrame:
 def _clean(x) -> float:
     x = float(x)
     return x if math.isfinite(x) else float("nan")
+
+
+#: The section of docs/methods.md that defines each table's indicators.
+METHOD_SECTIONS = {"population": "Village aggregates", "work_log": "Work log", "crops": "Crop restructuring",
+                   "projects": "Investment", "households": "Household register"}
+
+
+def catalogue_markdown() -> str:
+    """The output codebook of ``indicators.csv``: every indicator with its unit, labels, definition and the
+    section of ``docs/methods.md`` that gives its source (the generated part of ``docs/indicators.md``)."""
+    lines = ["| indicator | unit | 中文 | English | definition | method |", "|---|---|---|---|---|---|"]
+    for ind in CATALOGUE.values():
+        zh_unit, en_unit = UNITS[ind.unit]
+        unit = f"{ind.unit} ({zh_unit})" if zh_unit else ind.unit
+        definition = " ".join(ind.description.split()).replace("|", "\\|")
+        lines.append(f"| `{ind.id}` | {unit} | {ind.label_zh} | {ind.label_en} | {definition} "
+                     f"| {METHOD_SECTIONS.get(ind.table, ind.table)} |")
+    return "\n".join(lines) + "\n"
 
 
 def values(sheet: pd.DataFrame) -> dict[str, float]:

@@ -248,21 +248,13 @@ def read_workbook_raw(path: Path) -> dict[str, pd.DataFrame]:
     (profiled), while our column parsers already accept the cell types calamine returns. Empty cells
     become None; all-number columns become float.
     """
-    import gc
-
     from python_calamine import CalamineWorkbook
 
-    # a sheet is millions of small objects that hold no cycles: the cyclic collector only costs time here
-    enabled = gc.isenabled()
-    gc.disable()
     try:
         book = CalamineWorkbook.from_path(str(path))
         sheets = {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in book.sheet_names}
     except Exception as exc:  # calamine raises its own error types for broken files
         raise DataError(f"cannot read the workbook ({type(exc).__name__}: {exc})", path=path) from None
-    finally:
-        if enabled:
-            gc.enable()
     out: dict[str, pd.DataFrame] = {}
     for name, rows in sheets.items():
         while rows and all(v == "" for v in rows[-1]):

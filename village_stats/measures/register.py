@@ -2,7 +2,7 @@
 
 Notation: incomes per person y_i [yuan], household sizes w_i (``members``) [persons] used as weights,
 poverty line z [yuan per person per year], N = Σ w_i. A household is income-poor when y < z (strict),
-and meets the income exit test when y > z. Conventions follow ``shared/reference/poverty-measures.md``.
+and meets the income exit test when y > z. Conventions and their sources: ``docs/methods.md``.
 All functions are pure: frames and arrays in, numbers or frames out.
 """
 
