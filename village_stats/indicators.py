@@ -464,6 +464,40 @@ def _audit_count(ctx):
 
 # --------------------------------------------------------------------------- the sheet
 
+
+class IndicatorSheet(pd.DataFrame):
+    """The tidy indicator sheet: a DataFrame (every pandas operation works as usual) that JupyterLab shows
+    as a labelled table — the label in the report language, the value formatted with its unit, the id.
+
+    The language is that of ``VILLAGE_STATS_LANG`` (``zh`` by default); ``sheet.labelled("en")`` gives the
+    same view as a DataFrame.
+    """
+
+    @property
+    def _constructor(self):
+        return IndicatorSheet
+
+    def labelled(self, lang: str = "zh") -> pd.DataFrame:
+        """Label, formatted value and id of each row, for people."""
+        label = "label_zh" if lang == "zh" else "label_en"
+        heads = ("指标", "数值", "编号") if lang == "zh" else ("Indicator", "Value", "Id")
+        return pd.DataFrame({heads[0]: self[label].to_numpy(),
+                             heads[1]: [format_value(v, u, lang) for v, u in zip(self["value"], self["unit"])],
+                             heads[2]: self["indicator"].to_numpy()})
+
+    def _repr_html_(self) -> str | None:
+        import os
+
+        if not {"indicator", "value", "unit", "label_zh", "label_en"} <= set(self.columns):
+            return super()._repr_html_()
+        lang = "en" if os.environ.get("VILLAGE_STATS_LANG", "zh") == "en" else "zh"
+        view = self.labelled(lang)
+        styles = [{"selector": "th", "props": "text-align: left"},
+                  {"selector": "td", "props": "text-align: left"},
+                  {"selector": "td.col1", "props": "text-align: right; white-space: nowrap"}]
+        return view.style.hide(axis="index").set_table_styles(styles).to_html()
+
+
 def indicator_sheet(data: PeriodData, **options) -> pd.DataFrame:
     """Compute every indicator whose table is present.
 
@@ -476,8 +510,8 @@ def indicator_sheet(data: PeriodData, **options) -> pd.DataFrame:
 
     Returns
     -------
-    DataFrame
-        Columns :data:`SHEET_COLUMNS`, one row per indicator, catalogue order.
+    IndicatorSheet
+        A DataFrame with columns :data:`SHEET_COLUMNS`, one row per indicator, catalogue order.
     """
     ctx = Context(data, **options)
     rows = []
@@ -487,7 +521,7 @@ def indicator_sheet(data: PeriodData, **options) -> pd.DataFrame:
         v = ctx.get(ind.id)
         rows.append((data.village.id, data.period.code, ind.id, _clean(v.value), ind.unit,
                      _clean(v.numerator), _clean(v.denominator), ind.label_zh, ind.label_en))
-    sheet = pd.DataFrame(rows, columns=list(SHEET_COLUMNS))
+    sheet = IndicatorSheet(rows, columns=list(SHEET_COLUMNS))
     for c in ("value", "numerator", "denominator"):
         sheet[c] = sheet[c].astype(float)
     return sheet

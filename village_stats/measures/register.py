@@ -52,7 +52,7 @@ def fgt(y, w, z: float, alpha: float) -> float:
     Returns
     -------
     float
-        [ratio]; NaN when N = 0.
+        [ratio] for α = 0 (a share of persons); [index] for α ≥ 1. NaN when N = 0.
 
     Notes
     -----
@@ -84,12 +84,12 @@ def fgt0(y, w, z):
 
 
 def fgt1(y, w, z):
-    """Poverty gap index FGT(1). [ratio]"""
+    """Poverty gap index FGT(1). [index]"""
     return fgt(y, w, z, 1)
 
 
 def fgt2(y, w, z):
-    """Squared poverty gap (severity) FGT(2). [ratio]"""
+    """Squared poverty gap (severity) FGT(2). [index]"""
     return fgt(y, w, z, 2)
 
 
@@ -135,7 +135,7 @@ def gini(y, w=None) -> float:
     Returns
     -------
     float
-        [ratio]; 0 when all incomes are equal; NaN when μ ≤ 0 or there is nobody.
+        [index]; 0 when all incomes are equal; NaN when μ ≤ 0 or there is nobody.
 
     Examples
     --------
@@ -192,7 +192,7 @@ def alkire_foster(households: pd.DataFrame, z: float, k: float = DEFAULT_MPI_K,
     Returns
     -------
     dict
-        ``mpi_h``, ``mpi_a``, ``mpi_m0`` and ``contribution_<indicator>`` [ratio]; ``censored_<indicator>``
+        ``mpi_h`` [ratio], ``mpi_a`` and ``mpi_m0`` [index], ``contribution_<indicator>`` [ratio]; ``censored_<indicator>``
         h_j [ratio]; contributions NaN when M0 = 0.
     """
     weights = dict(DEFAULT_MPI_WEIGHTS if weights is None else weights)
