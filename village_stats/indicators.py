@@ -195,7 +195,7 @@ def _contact_rate(ctx):
 def _resident_contact_rate(ctx):
     """contacted_poor_households / (poor_households − absent_poor_households)."""
     num = ctx["contacted_poor_households"]
-    den = ctx["poor_households"] - ctx["absent_poor_households"]
+    den = worklog.resident_poor_households(ctx["poor_households"], ctx["absent_poor_households"])
     return Value(worklog.resident_contact_rate(num, ctx["poor_households"], ctx["absent_poor_households"]),
                  num, den)
 
@@ -274,7 +274,7 @@ for _cat in PROJECT_CATEGORIES.terms:
 @indicator("projects_total", "projects", "项目数", "Projects", "projects")
 def _projects_total(ctx):
     """Number of rows of projects."""
-    return float(len(ctx.data.table("projects")))
+    return float(investment.project_count(ctx.data.table("projects")))
 
 
 @indicator("projects_without_investment", "projects", "投资额未知的项目数", "Projects with unknown investment",
@@ -320,20 +320,21 @@ def _line(ctx):
 @indicator("register_households", "households", "建档立卡登记户数", "Households in the register", "households")
 def _reg_households(ctx):
     """Rows of the register."""
-    return float(len(_hh(ctx)))
+    return float(register.household_count(_hh(ctx)))
 
 
 @indicator("register_population", "persons", "建档立卡登记人口", "Persons in the register", "households")
 def _reg_population(ctx):
     """Σ members."""
-    return float(_hh(ctx)["members"].sum())
+    return register.person_count(_hh(ctx))
 
 
 @indicator("register_poor_households", "households", "登记贫困户（未脱贫及返贫）", "Registered poor households "
            "(not exited or returned)", "households")
 def _reg_poor_households(ctx):
     """Households with status poor or returned."""
-    return float(register.is_poor(_hh(ctx)).sum())
+    hh = _hh(ctx)
+    return float(register.household_count(hh, register.is_poor(hh)))
 
 
 @indicator("register_poor_population", "persons", "登记贫困人口（未脱贫及返贫）", "Registered poor persons "
@@ -341,7 +342,7 @@ def _reg_poor_households(ctx):
 def _reg_poor_population(ctx):
     """Σ members of households with status poor or returned."""
     hh = _hh(ctx)
-    return float(hh.loc[register.is_poor(hh), "members"].sum())
+    return register.person_count(hh, register.is_poor(hh))
 
 
 for _a, _unit, _zh, _en in ((0, "ratio", "收入贫困发生率 FGT0（人均纯收入低于贫困标准）", "Headcount ratio FGT0 (income below the line)"),
@@ -350,9 +351,10 @@ for _a, _unit, _zh, _en in ((0, "ratio", "收入贫困发生率 FGT0（人均纯
     def _fgt(ctx, _a=_a):
         """(1/N) Σ_{y<z} w ((z − y)/z)^α, person-weighted."""
         hh = _hh(ctx)
-        num = float(hh.loc[hh["income_per_capita_yuan"] < _z(ctx), "members"].sum()) if _a == 0 else float("nan")
         v = register.fgt(hh["income_per_capita_yuan"], hh["members"], _z(ctx), _a)
-        return Value(v, num, float(hh["members"].sum())) if _a == 0 else v
+        if _a:
+            return v
+        return Value(v, register.persons_below_line(hh, _z(ctx)), register.person_count(hh))
 
     indicator(f"fgt{_a}", _unit, _zh, _en, "households")(_fgt)
 

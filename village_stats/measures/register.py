@@ -228,6 +228,29 @@ def deprivation_rates(households: pd.DataFrame, z: float) -> pd.Series:
     return pd.Series((g.to_numpy(dtype=float) * persons[:, None]).sum(axis=0) / persons.sum(), index=g.columns)
 
 
+def household_count(households: pd.DataFrame, mask: pd.Series | None = None) -> int:
+    """Households listed (where ``mask`` holds, when given). [households]"""
+    return int(len(households) if mask is None else mask.sum())
+
+
+def person_count(households: pd.DataFrame, mask: pd.Series | None = None) -> float:
+    """Σ members of the households listed (where ``mask`` holds, when given). [persons]
+
+    Examples
+    --------
+    >>> hh = pd.DataFrame({"members": [3, 2, 4], "status": ["poor", "exited", "returned"]})
+    >>> person_count(hh), person_count(hh, is_poor(hh))
+    (9.0, 7.0)
+    """
+    members = households["members"].astype(float)
+    return float(members.sum() if mask is None else members[mask.to_numpy(dtype=bool)].sum())
+
+
+def persons_below_line(households: pd.DataFrame, z: float) -> float:
+    """Persons in households with income per person below the line, Σ_{y<z} w (the numerator of FGT0). [persons]"""
+    return person_count(households, households["income_per_capita_yuan"] < z)
+
+
 def is_poor(households: pd.DataFrame) -> pd.Series:
     """Registered poor: status poor or returned."""
     return households["status"].isin(POOR_STATUSES)
