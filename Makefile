@@ -7,7 +7,7 @@ VILLAGE ?= suoluoyu
 PERIOD  ?= 2017H1
 
 .DEFAULT_GOAL := help
-.PHONY: help install report test bench lab codebook demo validate clean
+.PHONY: help install report test lint bench lab codebook demo validate clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
@@ -25,12 +25,15 @@ report: $(STAMP) ## Run the period report (VILLAGE=suoluoyu PERIOD=2017H1): note
 	$(BIN)/village-stats run --village $(VILLAGE) --period $(PERIOD)
 	@echo "PDF for the meeting: output/$(VILLAGE)/$(PERIOD)/report.pdf"
 
-lab: $(STAMP) ## Start JupyterLab with the project's kernel (open notebooks/period_report.ipynb)
+lab: $(STAMP) ## Start JupyterLab with the project's kernel (notebooks/ are saved without outputs)
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (village_stats)"
-	$(BIN)/jupyter lab --notebook-dir=. $$([ "$$(id -u)" = 0 ] && echo --allow-root)
+	JUPYTER_CONFIG_PATH=$(CURDIR)/etc $(BIN)/jupyter lab --notebook-dir=. $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
-test: $(STAMP) ## Run the tests (unit, doctests, notebook runs)
+test: lint ## Run lint, then the tests (unit, doctests, notebook runs)
 	$(BIN)/python -m pytest
+
+lint: $(STAMP) ## Check the code with ruff (rules in pyproject.toml)
+	$(BIN)/ruff check village_stats tests scripts
 
 bench: $(STAMP) ## Run the benchmarks in tests/benchmarks (writes output/benchmarks/results.json)
 	$(BIN)/python -m pytest tests/benchmarks -p no:cacheprovider -s
@@ -38,12 +41,14 @@ bench: $(STAMP) ## Run the benchmarks in tests/benchmarks (writes output/benchma
 validate: $(STAMP) ## Check every village and period in data/
 	$(BIN)/village-stats validate
 
-codebook: $(STAMP) ## Regenerate the codebook in data/README.md from the schema
+codebook: $(STAMP) ## Regenerate the codebooks: data/README.md (schema) and docs/indicators.md (catalogue)
 	$(BIN)/village-stats codebook --write data/README.md
+	$(BIN)/village-stats codebook --indicators --write docs/indicators.md
 
 demo: $(STAMP) ## Regenerate data/demo/ (fictional village, fixed seed)
 	$(BIN)/python scripts/make_demo.py
 
 clean: ## Remove everything a run wrote (output/) and caches
 	find output -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
-	rm -rf .pytest_cache
+	rm -rf .pytest_cache .ruff_cache .hypothesis
+	rm -rf "$${VILLAGE_STATS_CACHE:-$$HOME/.cache/village_stats}"

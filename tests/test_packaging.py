@@ -5,6 +5,7 @@ import tomllib
 
 import yaml
 
+from village_stats.indicators import CATALOGUE, catalogue_markdown
 from village_stats.schema import codebook_markdown
 
 from .conftest import ROOT
@@ -45,10 +46,54 @@ def test_ci_calls_the_readme_test_command():
     assert readme.index("make report") < 1500  # the two commands open the README
 
 
+def _tracked_notebooks():
+    """The notebooks git tracks (a scratch Untitled.ipynb of an analyst is not the project's)."""
+    import subprocess
+
+    out = subprocess.run(["git", "ls-files", "notebooks/*.ipynb"], cwd=ROOT, capture_output=True, text=True)
+    if out.returncode != 0:
+        return sorted((ROOT / "notebooks").glob("*.ipynb"))
+    return [ROOT / line for line in out.stdout.splitlines()]
+
+
 def test_notebooks_are_committed_clean():
     import json
 
-    for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
+    for nb in _tracked_notebooks():
         cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
         assert not any(c.get("outputs") or c.get("execution_count") for c in cells if c["cell_type"] == "code"), nb
         assert any("parameters" in c.get("metadata", {}).get("tags", []) for c in cells), nb
+
+
+def test_output_codebook_in_docs_is_generated_from_the_catalogue():
+    text = (ROOT / "docs" / "indicators.md").read_text(encoding="utf-8")
+    block = text.split("<!-- codebook:start -->\n", 1)[1].split("<!-- codebook:end -->", 1)[0]
+    assert block.strip() == catalogue_markdown().strip(), "run `make codebook` (writes docs/indicators.md)"
+
+
+def test_every_indicator_has_a_definition():
+    assert [i.id for i in CATALOGUE.values() if not i.description.strip()] == []
+
+
+def test_lab_saves_template_notebooks_without_outputs():
+    """The pre-save hook `make lab` loads strips outputs from notebooks/ and leaves other notebooks alone."""
+    import runpy
+
+    class Config:
+        class FileContentsManager:
+            pre_save_hook = None
+
+    config = Config()
+    runpy.run_path(str(ROOT / "etc" / "jupyter_server_config.py"), init_globals={"get_config": lambda: config})
+    hook = config.FileContentsManager.pre_save_hook
+
+    def model():
+        return {"type": "notebook", "content": {"cells": [
+            {"cell_type": "code", "execution_count": 3, "outputs": [{"output_type": "stream", "text": "x"}],
+             "metadata": {"execution": {"t": 1}}}]}}
+
+    template, scratch = model(), model()
+    hook(template, "notebooks/period_report.ipynb", None)
+    hook(scratch, "output/mine.ipynb", None)
+    assert template["content"]["cells"][0]["outputs"] == [] and template["content"]["cells"][0]["execution_count"] is None
+    assert scratch["content"]["cells"][0]["outputs"] != []

@@ -94,10 +94,27 @@ def _b64(value) -> str:
     return "".join(_text(value).split())
 
 
+#: Tags of cells that stay in the executed notebook but not in the HTML/PDF.
+HIDE_TAG = "report-hide"
+#: papermill's banner cells around a failed cell.
+PAPERMILL_ERROR_TAG = "papermill-error-cell-tag"
+
+
+def report_cells(nb):
+    """A copy of the executed notebook for export: hidden and papermill error cells removed, stable ids."""
+    import copy
+
+    nb = copy.deepcopy(nb)
+    nb.cells = [c for c in nb.cells
+                if HIDE_TAG not in c.get("metadata", {}).get("tags", [])
+                and PAPERMILL_ERROR_TAG not in c.get("metadata", {}).get("tags", [])]
+    for i, cell in enumerate(nb.cells):  # stable ids: the outputs must not change between runs
+        cell["id"] = f"cell-{i:02d}"
+    return nb
+
+
 def notebook_blocks(notebook) -> list[dict]:
     """Every block of the notebook's report cells, in order (hidden cells left out)."""
-    from .export.notebook import report_cells
-
     blocks: list[dict] = []
     for cell in report_cells(notebook).cells:
         if cell.cell_type == "markdown":

@@ -40,6 +40,10 @@ class DataError(ValueError):
         self.sheet = sheet
         super().__init__(self._format())
 
+    def _render_traceback_(self) -> list[str]:
+        """IPython/JupyterLab show a DataError as its one line, not a traceback into the library."""
+        return [f"DataError: {self}"]
+
     def _format(self) -> str:
         where = []
         if self.path is not None:

@@ -120,7 +120,8 @@ for _m, _zh, _en, _unit in (
     ("poor_households", "贫困户数", "Poor households", "households"),
     ("poor_population", "贫困人口", "Poor population", "persons"),
 ):
-    indicator(_m, _unit, _zh, _en)(lambda ctx, _m=_m: ctx.measure(_m))
+    indicator(_m, _unit, _zh, _en, description=f"Reported in population.csv (measure `{_m}`).")(
+        lambda ctx, _m=_m: ctx.measure(_m))
 
 
 @indicator("poor_household_share", "ratio", "贫困户占比", "Share of households that are poor")
@@ -152,7 +153,8 @@ for _m, _zh, _en in (
     ("dibao_households", "低保户数", "Dibao (minimum-living) households"),
     ("absent_poor_households", "长期不在村贫困户数", "Poor households long absent"),
 ):
-    indicator(_m, "households", _zh, _en)(lambda ctx, _m=_m: ctx.measure(_m))
+    indicator(_m, "households", _zh, _en, description=f"Reported in population.csv (measure `{_m}`).")(
+        lambda ctx, _m=_m: ctx.measure(_m))
 
 
 @indicator("exit_threshold", "ratio", "贫困村退出标准（贫困发生率低于）", "Village exit threshold (incidence below)")
@@ -193,7 +195,7 @@ def _contact_rate(ctx):
 def _resident_contact_rate(ctx):
     """contacted_poor_households / (poor_households − absent_poor_households)."""
     num = ctx["contacted_poor_households"]
-    den = ctx["poor_households"] - ctx["absent_poor_households"]
+    den = worklog.resident_poor_households(ctx["poor_households"], ctx["absent_poor_households"])
     return Value(worklog.resident_contact_rate(num, ctx["poor_households"], ctx["absent_poor_households"]),
                  num, den)
 
@@ -272,7 +274,7 @@ for _cat in PROJECT_CATEGORIES.terms:
 @indicator("projects_total", "projects", "项目数", "Projects", "projects")
 def _projects_total(ctx):
     """Number of rows of projects."""
-    return float(len(ctx.data.table("projects")))
+    return float(investment.project_count(ctx.data.table("projects")))
 
 
 @indicator("projects_without_investment", "projects", "投资额未知的项目数", "Projects with unknown investment",
@@ -318,20 +320,21 @@ def _line(ctx):
 @indicator("register_households", "households", "建档立卡登记户数", "Households in the register", "households")
 def _reg_households(ctx):
     """Rows of the register."""
-    return float(len(_hh(ctx)))
+    return float(register.household_count(_hh(ctx)))
 
 
 @indicator("register_population", "persons", "建档立卡登记人口", "Persons in the register", "households")
 def _reg_population(ctx):
     """Σ members."""
-    return float(_hh(ctx)["members"].sum())
+    return register.person_count(_hh(ctx))
 
 
 @indicator("register_poor_households", "households", "登记贫困户（未脱贫及返贫）", "Registered poor households "
            "(not exited or returned)", "households")
 def _reg_poor_households(ctx):
     """Households with status poor or returned."""
-    return float(register.is_poor(_hh(ctx)).sum())
+    hh = _hh(ctx)
+    return float(register.household_count(hh, register.is_poor(hh)))
 
 
 @indicator("register_poor_population", "persons", "登记贫困人口（未脱贫及返贫）", "Registered poor persons "
@@ -339,7 +342,7 @@ def _reg_poor_households(ctx):
 def _reg_poor_population(ctx):
     """Σ members of households with status poor or returned."""
     hh = _hh(ctx)
-    return float(hh.loc[register.is_poor(hh), "members"].sum())
+    return register.person_count(hh, register.is_poor(hh))
 
 
 for _a, _unit, _zh, _en in ((0, "ratio", "收入贫困发生率 FGT0（人均纯收入低于贫困标准）", "Headcount ratio FGT0 (income below the line)"),
@@ -348,9 +351,10 @@ for _a, _unit, _zh, _en in ((0, "ratio", "收入贫困发生率 FGT0（人均纯
     def _fgt(ctx, _a=_a):
         """(1/N) Σ_{y<z} w ((z − y)/z)^α, person-weighted."""
         hh = _hh(ctx)
-        num = float(hh.loc[hh["income_per_capita_yuan"] < _z(ctx), "members"].sum()) if _a == 0 else float("nan")
         v = register.fgt(hh["income_per_capita_yuan"], hh["members"], _z(ctx), _a)
-        return Value(v, num, float(hh["members"].sum())) if _a == 0 else v
+        if _a:
+            return v
+        return Value(v, register.persons_below_line(hh, _z(ctx)), register.person_count(hh))
 
     indicator(f"fgt{_a}", _unit, _zh, _en, "households")(_fgt)
 
@@ -397,10 +401,12 @@ def _mpi_m0(ctx):
 for _ind in register.MPI_INDICATORS:
     _zh, _en = MPI_LABELS[_ind]
     _en = _en.lower()
-    indicator(f"deprivation_rate_{_ind}", "ratio", f"剥夺率：{_zh}", f"Deprivation rate: {_en}", "households")(
+    indicator(f"deprivation_rate_{_ind}", "ratio", f"剥夺率：{_zh}", f"Deprivation rate: {_en}", "households",
+              description=f"Share of persons deprived in {_ind} (uncensored), Σ w g_{_ind} / N.")(
         lambda ctx, _ind=_ind: float(_rates(ctx)[_ind]))
     indicator(f"mpi_contribution_{_ind}", "ratio", f"对M0的贡献：{_zh}", f"Contribution to M0: {_en}",
-              "households")(lambda ctx, _ind=_ind: _af(ctx)[f"contribution_{_ind}"])
+              "households", description=f"w_{_ind} h_{_ind} / M0 (h: censored headcount ratio).")(
+        lambda ctx, _ind=_ind: _af(ctx)[f"contribution_{_ind}"])
 
 
 @indicator("exit_eligible_households", "households", "符合脱贫条件的贫困户", "Poor households meeting the exit test",
@@ -423,6 +429,7 @@ for _by, _vocab, _zh_by, _en_by in (("category", HOUSEHOLD_CATEGORIES, "按属�
     _short = "cause" if _by == "main_cause" else _by
     for _term in _vocab.terms:
         def _count(ctx, _by=_by, _id=_term.id, _col="households"):
+            """Households per value of the register column (category, status or main cause)."""
             key = f"breakdown_{_by}"
             if key not in ctx.cache:
                 ctx.cache[key] = register.breakdown(_hh(ctx), _by)
@@ -431,7 +438,8 @@ for _by, _vocab, _zh_by, _en_by in (("category", HOUSEHOLD_CATEGORIES, "按属�
         indicator(f"households_by_{_short}_{_term.id}", "households", f"户数{_zh_by}：{_term.zh}",
                   f"Households {_en_by}: {_term.en.lower()}", "households")(_count)
         indicator(f"population_by_{_short}_{_term.id}", "persons", f"人口{_zh_by}：{_term.zh}",
-                  f"Persons {_en_by}: {_term.en.lower()}", "households")(
+                  f"Persons {_en_by}: {_term.en.lower()}", "households",
+                  description=f"Σ members of households with {_by} = {_term.id}.")(
             lambda ctx, _f=_count: _f(ctx, _col="persons"))
 
 
@@ -498,6 +506,40 @@ def _line_verified(ctx):
 
 # --------------------------------------------------------------------------- the sheet
 
+
+class IndicatorSheet(pd.DataFrame):
+    """The tidy indicator sheet: a DataFrame (every pandas operation works as usual) that JupyterLab shows
+    as a labelled table — the label in the report language, the value formatted with its unit, the id.
+
+    The language is that of ``VILLAGE_STATS_LANG`` (``zh`` by default); ``sheet.labelled("en")`` gives the
+    same view as a DataFrame.
+    """
+
+    @property
+    def _constructor(self):
+        return IndicatorSheet
+
+    def labelled(self, lang: str = "zh") -> pd.DataFrame:
+        """Label, formatted value and id of each row, for people."""
+        label = "label_zh" if lang == "zh" else "label_en"
+        heads = ("指标", "数值", "编号") if lang == "zh" else ("Indicator", "Value", "Id")
+        return pd.DataFrame({heads[0]: self[label].to_numpy(),
+                             heads[1]: [format_value(v, u, lang) for v, u in zip(self["value"], self["unit"])],
+                             heads[2]: self["indicator"].to_numpy()})
+
+    def _repr_html_(self) -> str | None:
+        import os
+
+        if not {"indicator", "value", "unit", "label_zh", "label_en"} <= set(self.columns):
+            return super()._repr_html_()
+        lang = "en" if os.environ.get("VILLAGE_STATS_LANG", "zh") == "en" else "zh"
+        view = self.labelled(lang)
+        styles = [{"selector": "th", "props": "text-align: left"},
+                  {"selector": "td", "props": "text-align: left"},
+                  {"selector": "td.col1", "props": "text-align: right; white-space: nowrap"}]
+        return view.style.hide(axis="index").set_table_styles(styles).to_html()
+
+
 def indicator_sheet(data: PeriodData, **options) -> pd.DataFrame:
     """Compute every indicator whose table is present.
 
@@ -510,8 +552,8 @@ def indicator_sheet(data: PeriodData, **options) -> pd.DataFrame:
 
     Returns
     -------
-    DataFrame
-        Columns :data:`SHEET_COLUMNS`, one row per indicator, catalogue order.
+    IndicatorSheet
+        A DataFrame with columns :data:`SHEET_COLUMNS`, one row per indicator, catalogue order.
     """
     ctx = Context(data, **options)
     rows = []
@@ -521,7 +563,7 @@ def indicator_sheet(data: PeriodData, **options) -> pd.DataFrame:
         v = ctx.get(ind.id)
         rows.append((data.village.id, data.period.code, ind.id, _clean(v.value), ind.unit,
                      _clean(v.numerator), _clean(v.denominator), ind.label_zh, ind.label_en))
-    sheet = pd.DataFrame(rows, columns=list(SHEET_COLUMNS))
+    sheet = IndicatorSheet(rows, columns=list(SHEET_COLUMNS))
     for c in ("value", "numerator", "denominator"):
         sheet[c] = sheet[c].astype(float)
     return sheet
@@ -530,6 +572,24 @@ def indicator_sheet(data: PeriodData, **options) -> pd.DataFrame:
 def _clean(x) -> float:
     x = float(x)
     return x if math.isfinite(x) else float("nan")
+
+
+#: The section of docs/methods.md that defines each table's indicators.
+METHOD_SECTIONS = {"population": "Village aggregates", "work_log": "Work log", "crops": "Crop restructuring",
+                   "projects": "Investment", "households": "Household register"}
+
+
+def catalogue_markdown() -> str:
+    """The output codebook of ``indicators.csv``: every indicator with its unit, labels, definition and the
+    section of ``docs/methods.md`` that gives its source (the generated part of ``docs/indicators.md``)."""
+    lines = ["| indicator | unit | 中文 | English | definition | method |", "|---|---|---|---|---|---|"]
+    for ind in CATALOGUE.values():
+        zh_unit, en_unit = UNITS[ind.unit]
+        unit = f"{ind.unit} ({zh_unit})" if zh_unit else ind.unit
+        definition = " ".join(ind.description.split()).replace("|", "\\|")
+        lines.append(f"| `{ind.id}` | {unit} | {ind.label_zh} | {ind.label_en} | {definition} "
+                     f"| {METHOD_SECTIONS.get(ind.table, ind.table)} |")
+    return "\n".join(lines) + "\n"
 
 
 def values(sheet: pd.DataFrame) -> dict[str, float]:

@@ -101,6 +101,32 @@ class PeriodData:
         pop = self.tables["population"]
         return pd.Series(pop["value"].to_numpy(dtype=float), index=pop["measure"].to_numpy(), name="value")
 
+    def _repr_html_(self) -> str:
+        """JupyterLab's view: village, period, poverty line and each table with its rows (labels in the
+        language of ``VILLAGE_STATS_LANG``, Chinese by default)."""
+        import html
+        import os
+
+        lang = "en" if os.environ.get("VILLAGE_STATS_LANG", "zh") == "en" else "zh"
+        esc = html.escape
+        head = (f"<p><b>{esc(self.village.name(lang))}</b> · {esc(self.period.label(lang))} "
+                f"<code>{esc(self.village.id)} {esc(self.period.code)}</code></p>")
+        if self.poverty_line is not None:
+            pl = self.poverty_line
+            word = ("贫困标准" if lang == "zh" else "Poverty line")
+            head += f"<p>{word}: {pl.line_yuan:,.0f} ({esc(pl.origin)}{'' if pl.verified else ', unverified'})</p>"
+        rows = "".join(
+            f"<tr><td style='text-align:left'>{esc(schema.TABLES[name].zh if lang == 'zh' else schema.TABLES[name].en)}</td>"
+            f"<td style='text-align:left'><code>{esc(name)}</code></td><td style='text-align:right'>{len(frame):,}</td></tr>"
+            for name, frame in self.tables.items())
+        cols = ("表", "名称", "行数") if lang == "zh" else ("Table", "Name", "Rows")
+        header = "".join(f"<th style='text-align:{a}'>{c}</th>" for c, a in zip(cols, ("left", "left", "right")))
+        return f"{head}<table><thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table>"
+
+    def __repr__(self) -> str:
+        tables = ", ".join(f"{k} ({len(v)} rows)" for k, v in self.tables.items())
+        return f"PeriodData({self.village.id} {self.period.code}: {tables})"
+
 
 # --------------------------------------------------------------------------- discovery
 
@@ -255,21 +281,13 @@ def read_workbook_raw(path: Path) -> dict[str, pd.DataFrame]:
     (profiled), while our column parsers already accept the cell types calamine returns. Empty cells
     become None; all-number columns become float.
     """
-    import gc
-
     from python_calamine import CalamineWorkbook
 
-    # a sheet is millions of small objects that hold no cycles: the cyclic collector only costs time here
-    enabled = gc.isenabled()
-    gc.disable()
     try:
         book = CalamineWorkbook.from_path(str(path))
         sheets = {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in book.sheet_names}
     except Exception as exc:  # calamine raises its own error types for broken files
         raise DataError(f"cannot read the workbook ({type(exc).__name__}: {exc})", path=path) from None
-    finally:
-        if enabled:
-            gc.enable()
     out: dict[str, pd.DataFrame] = {}
     for name, rows in sheets.items():
         while rows and all(v == "" for v in rows[-1]):
@@ -568,8 +586,9 @@ def period_source(data_dir: Path, village_id: str, period: Period | str) -> Path
         return x
     if not folder.is_dir():
         raise DataError(f"no folder for village '{village_id}'", path=folder)
-    raise DataError(f"no data for period {period.code}: expected a folder {d.name}/ or a workbook {x.name}",
-                    path=folder)
+    have = ", ".join(p.code for p in list_periods(data_dir, village_id)) or "none"
+    raise DataError(f"no data for period {period.code}: expected a folder {d.name}/ or a workbook {x.name} "
+                    f"(periods with data: {have})", path=folder)
 
 
 def load_period(village_id: str, period: Period | str, data_dir: str | Path | None = None) -> PeriodData:

@@ -87,13 +87,19 @@ def periods(data_dir: str | None, village: str | None) -> None:
 @main.command()
 @click.option("--write", "target", type=click.Path(dir_okay=False, exists=True), default=None,
               help="Replace the block between <!-- codebook:start --> and <!-- codebook:end --> in this file.")
-def codebook(target: str | None) -> None:
-    """Print the data codebook (the generated part of data/README.md), or write it into a file."""
+@click.option("--indicators", "output_codebook", is_flag=True,
+              help="The output codebook (indicators.csv, for docs/indicators.md) instead of the data codebook.")
+def codebook(target: str | None, output_codebook: bool) -> None:
+    """Print the data codebook (the generated part of data/README.md), or write it into a file.
+
+    With --indicators: the codebook of indicators.csv (the generated part of docs/indicators.md).
+    """
     from pathlib import Path
 
+    from ..indicators import catalogue_markdown
     from ..schema import codebook_markdown
 
-    text = codebook_markdown()
+    text = catalogue_markdown() if output_codebook else codebook_markdown()
     if target is None:
         click.echo(text, nl=False)
         return

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..document import HIDE_TAG, PAPERMILL_ERROR_TAG, report_cells  # noqa: F401  (names kept for callers)
 from ..indicators import sheet_to_csv
 from . import ExecutedReport
-
-#: Tags of cells that stay in the executed notebook but not in the HTML/PDF.
-HIDE_TAG = "report-hide"
-#: papermill's banner cells around a failed cell.
-PAPERMILL_ERROR_TAG = "papermill-error-cell-tag"
 
 
 def write(report: ExecutedReport, target: Path) -> None:
@@ -23,16 +19,3 @@ def write(report: ExecutedReport, target: Path) -> None:
 def write_sheet_csv(report: ExecutedReport, target: Path) -> None:
     """``indicators.csv``: the sheet the notebook recorded, so CSV and report come from one computation."""
     target.write_text(sheet_to_csv(report.sheet), encoding="utf-8")
-
-
-def report_cells(nb):
-    """A copy of the executed notebook for export: hidden and papermill error cells removed, stable ids."""
-    import copy
-
-    nb = copy.deepcopy(nb)
-    nb.cells = [c for c in nb.cells
-                if HIDE_TAG not in c.get("metadata", {}).get("tags", [])
-                and PAPERMILL_ERROR_TAG not in c.get("metadata", {}).get("tags", [])]
-    for i, cell in enumerate(nb.cells):  # stable ids: the HTML must not change between runs
-        cell["id"] = f"cell-{i:02d}"
-    return nb

@@ -67,3 +67,8 @@ def per_person(amount_yuan, persons):
 def projects_without_investment(projects: pd.DataFrame) -> int:
     """How many projects have no investment figure (empty cell). [projects]"""
     return int(projects["investment_yuan"].isna().sum())
+
+
+def project_count(projects: pd.DataFrame) -> int:
+    """Number of projects listed (rows of projects.csv). [projects]"""
+    return int(len(projects))

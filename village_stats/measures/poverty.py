@@ -28,7 +28,7 @@ def poverty_incidence(poor_population, population_total):
 
     Notes
     -----
-    The denominator is a convention (see ``shared/reference/poverty-measures.md`` §1.1): village
+    The denominator is a convention (see ``docs/methods.md``, "Poverty incidence"): village
     practice divides by the agricultural population, which is what the data's
     ``population_total`` holds.
 

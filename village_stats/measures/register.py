@@ -2,7 +2,7 @@
 
 Notation: incomes per person y_i [yuan], household sizes w_i (``members``) [persons] used as weights,
 poverty line z [yuan per person per year], N = Σ w_i. A household is income-poor when y < z (strict),
-and meets the income exit test when y > z. Conventions follow ``shared/reference/poverty-measures.md``.
+and meets the income exit test when y > z. Conventions and their sources: ``docs/methods.md``.
 All functions are pure: frames and arrays in, numbers or frames out.
 """
 
@@ -52,7 +52,7 @@ def fgt(y, w, z: float, alpha: float) -> float:
     Returns
     -------
     float
-        [ratio]; NaN when N = 0.
+        [ratio] for α = 0 (a share of persons); [index] for α ≥ 1. NaN when N = 0.
 
     Notes
     -----
@@ -84,12 +84,12 @@ def fgt0(y, w, z):
 
 
 def fgt1(y, w, z):
-    """Poverty gap index FGT(1). [ratio]"""
+    """Poverty gap index FGT(1). [index]"""
     return fgt(y, w, z, 1)
 
 
 def fgt2(y, w, z):
-    """Squared poverty gap (severity) FGT(2). [ratio]"""
+    """Squared poverty gap (severity) FGT(2). [index]"""
     return fgt(y, w, z, 2)
 
 
@@ -135,7 +135,7 @@ def gini(y, w=None) -> float:
     Returns
     -------
     float
-        [ratio]; 0 when all incomes are equal; NaN when μ ≤ 0 or there is nobody.
+        [index]; 0 when all incomes are equal; NaN when μ ≤ 0 or there is nobody.
 
     Examples
     --------
@@ -192,7 +192,7 @@ def alkire_foster(households: pd.DataFrame, z: float, k: float = DEFAULT_MPI_K,
     Returns
     -------
     dict
-        ``mpi_h``, ``mpi_a``, ``mpi_m0`` and ``contribution_<indicator>`` [ratio]; ``censored_<indicator>``
+        ``mpi_h`` [ratio], ``mpi_a`` and ``mpi_m0`` [index], ``contribution_<indicator>`` [ratio]; ``censored_<indicator>``
         h_j [ratio]; contributions NaN when M0 = 0.
     """
     weights = dict(DEFAULT_MPI_WEIGHTS if weights is None else weights)
@@ -226,6 +226,29 @@ def deprivation_rates(households: pd.DataFrame, z: float) -> pd.Series:
     g = deprivations(households, z)
     persons = households["members"].to_numpy(dtype=float)
     return pd.Series((g.to_numpy(dtype=float) * persons[:, None]).sum(axis=0) / persons.sum(), index=g.columns)
+
+
+def household_count(households: pd.DataFrame, mask: pd.Series | None = None) -> int:
+    """Households listed (where ``mask`` holds, when given). [households]"""
+    return int(len(households) if mask is None else mask.sum())
+
+
+def person_count(households: pd.DataFrame, mask: pd.Series | None = None) -> float:
+    """Σ members of the households listed (where ``mask`` holds, when given). [persons]
+
+    Examples
+    --------
+    >>> hh = pd.DataFrame({"members": [3, 2, 4], "status": ["poor", "exited", "returned"]})
+    >>> person_count(hh), person_count(hh, is_poor(hh))
+    (9.0, 7.0)
+    """
+    members = households["members"].astype(float)
+    return float(members.sum() if mask is None else members[mask.to_numpy(dtype=bool)].sum())
+
+
+def persons_below_line(households: pd.DataFrame, z: float) -> float:
+    """Persons in households with income per person below the line, Σ_{y<z} w (the numerator of FGT0). [persons]"""
+    return person_count(households, households["income_per_capita_yuan"] < z)
 
 
 def is_poor(households: pd.DataFrame) -> pd.Series:

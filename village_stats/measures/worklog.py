@@ -60,6 +60,19 @@ def contact_rate(contacted_households, poor_households):
     return ratio(contacted_households, poor_households)
 
 
+def resident_poor_households(poor_households, absent_poor_households):
+    """Poor households living in the village, poor − absent. [households]
+
+    Unknown when either part is unknown.
+
+    Examples
+    --------
+    >>> float(resident_poor_households(86, 33))
+    53.0
+    """
+    return float(poor_households) - float(absent_poor_households)
+
+
 def resident_contact_rate(contacted_households, poor_households, absent_poor_households):
     """Share of the poor households living in the village that were contacted.
 
@@ -70,7 +83,7 @@ def resident_contact_rate(contacted_households, poor_households, absent_poor_hou
     >>> float(resident_contact_rate(53, 86, 33))
     1.0
     """
-    return ratio(contacted_households, poor_households - absent_poor_households)
+    return ratio(contacted_households, resident_poor_households(poor_households, absent_poor_households))
 
 
 def uncontacted_resident_poor_households(poor_households, absent_poor_households, contacted_poor_households):
