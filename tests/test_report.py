@@ -410,3 +410,55 @@ def test_no_dependency_needs_a_system_library():
             todo.append(re.split(r"[ ;<>=!~\[(]", r, maxsplit=1)[0].lower().replace("_", "-"))
     assert "typst" in seen
     assert not seen & {"weasyprint", "cairocffi", "pycairo", "pygobject", "cairosvg"}, seen
+
+
+def test_nbconvert_exporters_by_entry_point(zh_run, tmp_path):
+    """`jupyter nbconvert --to village-stats-pdf|html` on the executed notebook gives the run's own files."""
+    import subprocess
+    import sys
+
+    exe = Path(sys.executable).parent / "jupyter"
+    for fmt, key in (("village-stats-pdf", "pdf"), ("village-stats-html", "html")):
+        p = subprocess.run([str(exe), "nbconvert", "--to", fmt, str(zh_run.files["ipynb"]), "--output-dir",
+                            str(tmp_path)], capture_output=True, text=True)
+        assert p.returncode == 0, p.stderr[-2000:]
+        made = tmp_path / zh_run.files[key].name
+        assert made.read_bytes() == zh_run.files[key].read_bytes(), fmt
+
+
+def test_document_model_from_notebook_outputs():
+    """Blocks come from the package MIME type, markdown cells from mistune's AST; hidden cells, code,
+    streams and plain HTML never reach the document; captioned tables and figures are numbered per kind."""
+    import base64
+
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    from village_stats.document import BLOCK_MIME, build_document
+
+    png = base64.b64encode(b"\x89PNG fake").decode()
+    table = {"type": "table", "caption": "甲", "columns": [{"name": "a", "type": "number", "unit": ""}],
+             "rows": [["1"]], "total_rows": 0, "group": False}
+    nb = new_notebook(cells=[
+        new_markdown_cell("## 小节\n\n一段*文字*。\n\n```python\nsecret_code()\n```"),
+        new_code_cell("hidden()", metadata={"tags": ["report-hide"]}, outputs=[
+            new_output("display_data", data={BLOCK_MIME: {"type": "paragraph", "text": "hidden"}})]),
+        new_code_cell("x", outputs=[
+            new_output("stream", name="stdout", text="noise"),
+            new_output("display_data", data={"text/html": "<b>html only</b>"}),
+            new_output("display_data", data={BLOCK_MIME: table, "text/html": "<table></table>"}),
+            new_output("display_data", data={BLOCK_MIME: {"type": "figure", "caption": "图题", "alt": "说明",
+                                                          "width_in": 7.0}, "image/png": png}),
+            new_output("display_data", data={BLOCK_MIME: dict(table, caption="乙")}),
+            new_output("display_data", data={BLOCK_MIME: dict(table, caption="")}),
+        ])])
+    doc = build_document(nb, lang="zh", header="村 · 期", meta={"author": "单位"})
+    json.dumps(doc)  # serialisable
+    kinds = [b["type"] for b in doc["blocks"]]
+    assert kinds == ["heading", "paragraph", "table", "figure", "table", "table"]
+    assert doc["blocks"][0] == {"type": "heading", "level": 2, "text": "小节"}
+    assert doc["blocks"][1]["text"] == "一段文字。"
+    assert [b.get("number") for b in doc["blocks"][2:]] == [1, 1, 2, None]
+    assert doc["blocks"][3]["image"] == {"mime": "image/png", "data": png}
+    text = json.dumps(doc, ensure_ascii=False)
+    assert "secret_code" not in text and "hidden" not in text and "noise" not in text and "html only" not in text
+    assert doc["meta"] == {"author": "单位", "title": "村 · 期", "language": "zh-CN"}

@@ -253,18 +253,21 @@ def show_text(text: str, style: str = "") -> None:
     _publish(block, f"<p{cls}>{html.escape(text)}</p>", markdown=text)
 
 
-_NUMBER = re.compile(r"^[+\-−]?\d[\d,]*(\.\d+)?\s?(%|[^\d\s/–-]{1,8})?$")
+_NUMBER = re.compile(r"^[+\-−]?\d[\d,]*(\.\d+)?\s?(%|[^\d\s–-]{1,10})?$")
+#: Cells that stand for an unknown value in a number column.
+_UNKNOWN = {"", "—", "未知", "unknown"}
 
 
 def column_types(df: pd.DataFrame) -> list[str]:
     """``number`` for columns whose every known cell is a number (with an optional unit or %), else ``text``.
 
-    >>> column_types(pd.DataFrame({"a": ["1,200", "47.8%", "—"], "b": ["x", "3", "4"], "c": ["390 亩", "2", ""]}))
-    ['number', 'text', 'number']
+    >>> column_types(pd.DataFrame({"a": ["1,200", "47.8%", "—"], "b": ["x", "3", "4"], "c": ["2.33 人/户", "未知", ""],
+    ...                            "d": ["53 / 86", "1", "2"]}))
+    ['number', 'text', 'number', 'text']
     """
     out = []
     for col in df.columns:
-        cells = [str(x) for x in df[col] if pd.notna(x) and str(x) not in ("", "—")]
+        cells = [str(x) for x in df[col] if pd.notna(x) and str(x) not in _UNKNOWN]
         out.append("number" if cells and all(_NUMBER.match(c) for c in cells) else "text")
     return out
 
