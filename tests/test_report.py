@@ -462,3 +462,38 @@ def test_document_model_from_notebook_outputs():
     text = json.dumps(doc, ensure_ascii=False)
     assert "secret_code" not in text and "hidden" not in text and "noise" not in text and "html only" not in text
     assert doc["meta"] == {"author": "单位", "title": "村 · 期", "language": "zh-CN"}
+
+
+def _sheet(**values):
+    import pandas as pd
+
+    return pd.DataFrame({"indicator": list(values), "value": [float(v) for v in values.values()]})
+
+
+@pytest.mark.parametrize(("incidence", "level"), [(0.05, "serious"), (0.04, "serious"), (0.03, "attention"),
+                                                  (0.02, "attention"), (0.01, "note")])
+def test_alert_levels_follow_the_stated_rules(incidence, level):
+    """Incidence ≥ 2 × the 2% threshold is serious, at or above it attention, below it a note."""
+    from village_stats.alerts import alerts
+
+    a = alerts(_sheet(poverty_incidence=incidence, exit_threshold=0.02, poverty_reduction_needed=5))
+    assert list(a["level"]) == [level]
+
+
+def test_alerts_read_the_sheet_and_sort_by_level():
+    from village_stats.alerts import alerts
+
+    a = alerts(_sheet(poverty_incidence=0.01, exit_threshold=0.02, absent_poor_households=3, poor_households=30,
+                      absent_poor_household_share=0.1, uncontacted_resident_poor_households=1,
+                      projects_without_investment=1, poor_population=40,
+                      reconciliation_poor_population_difference=-2, exit_eligible_households=1))
+    assert list(a["level"]) == ["serious", "attention", "attention", "note", "note", "note"]
+    assert list(a["alert"]) == ["reconciliation_poor_population", "resident_poor_not_contacted",
+                                "projects_without_investment", "incidence_below_threshold",
+                                "absent_poor_households", "exit_eligible"]
+    msgs = dict(zip(a["alert"], a["message_en"]))
+    assert msgs["reconciliation_poor_population"].endswith("reported 40, register 38 (-2).")  # 40 − 2
+    assert msgs["resident_poor_not_contacted"] == "1 resident poor household was not contacted this period."
+    assert msgs["projects_without_investment"].startswith("1 project with unknown investment")
+    assert "3 poor households (10.0%) are long absent" in msgs["absent_poor_households"]
+    assert msgs["exit_eligible"].startswith("1 poor household meets the exit test")

@@ -133,7 +133,7 @@ def summary_text(sheet: pd.DataFrame, period: Period, lang: str = "zh") -> str:
             done = _v(v, "crop_achieved_new_area_mu")
             s += f"，已完成{whole(done)}亩。" if not math.isnan(done) else "，完成面积尚未记录。"
         if "investment_committed_yuan" in v:
-            s += (f"实施项目{whole(_v(v, 'projects_total'))}个，已投入（在建及完工）项目资金"
+            s += (f"列入项目{whole(_v(v, 'projects_total'))}个，已投入（在建及完工）项目资金"
                   f"{wan_yuan(_v(v, 'investment_committed_yuan'))}万元，贫困人口人均"
                   f"{whole(_v(v, 'investment_committed_per_poor_person_yuan'))}元。")
         return s
@@ -153,7 +153,7 @@ def summary_text(sheet: pd.DataFrame, period: Period, lang: str = "zh") -> str:
         s += f" New crop area planned: {whole(_v(v, 'crop_target_new_area_mu'))} mu"
         s += f", {whole(done)} mu achieved." if not math.isnan(done) else "; achieved area not yet recorded."
     if "investment_committed_yuan" in v:
-        s += (f" Of {plural(_v(v, 'projects_total'), 'project')}, committed investment (in progress or completed) "
-              f"is {whole(_v(v, 'investment_committed_yuan'))} yuan, "
+        s += (f" Of the {plural(_v(v, 'projects_total'), 'project')} listed, those in progress or completed commit "
+              f"{whole(_v(v, 'investment_committed_yuan'))} yuan, "
               f"{whole(_v(v, 'investment_committed_per_poor_person_yuan'))} yuan per poor person.")
     return s

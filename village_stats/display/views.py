@@ -272,6 +272,16 @@ def column_types(df: pd.DataFrame) -> list[str]:
     return out
 
 
+def header_unit(header) -> str:
+    """The unit a column header states in brackets at its end, else empty.
+
+    >>> header_unit("计划新增（亩）"), header_unit("Investment (10,000 yuan)"), header_unit("项目")
+    ('亩', '10,000 yuan', '')
+    """
+    m = re.search(r"[（(]([^（）()]+)[）)]$", str(header))
+    return m.group(1) if m else ""
+
+
 def show_table(df: pd.DataFrame, caption: str | None = None, *, units=None, types=None, total_rows: int = 0,
                group: bool = False) -> None:
     """A labelled table: cells as formatted text, numbers right-aligned.
@@ -283,7 +293,8 @@ def show_table(df: pd.DataFrame, caption: str | None = None, *, units=None, type
     caption : str, optional
         Caption; captioned tables are numbered (表 1 …).
     units, types : list, optional
-        Per column: unit text, and ``text``/``number``/``hash`` (default: :func:`column_types`).
+        Per column: unit text (default: :func:`header_unit`), and ``text``/``number``/``hash`` (default:
+        :func:`column_types`).
     total_rows : int
         The last ``total_rows`` rows are totals (set apart in print).
     group : bool
@@ -293,7 +304,7 @@ def show_table(df: pd.DataFrame, caption: str | None = None, *, units=None, type
         show_text("—")
         return
     types = list(types) if types is not None else column_types(df)
-    units = list(units) if units is not None else [""] * len(df.columns)
+    units = list(units) if units is not None else [header_unit(c) for c in df.columns]
     block = {"type": "table", "caption": caption or "",
              "columns": [{"name": str(c), "type": ty, "unit": u or ""} for c, ty, u in zip(df.columns, types, units)],
              "rows": [["—" if (v is None or (isinstance(v, float) and math.isnan(v))) else str(v) for v in row]
