@@ -497,3 +497,15 @@ def test_alerts_read_the_sheet_and_sort_by_level():
     assert msgs["projects_without_investment"].startswith("1 project with unknown investment")
     assert "3 poor households (10.0%) are long absent" in msgs["absent_poor_households"]
     assert msgs["exit_eligible"].startswith("1 poor household meets the exit test")
+
+
+def test_title_facts_report_date_only_when_given(suoluoyu):
+    """Data cut-off is the period end (2017-06-30); the report date is the parameter, never the clock."""
+    from village_stats.display.views import title_facts
+
+    facts = dict(title_facts(suoluoyu, "zh"))
+    assert facts["数据截至"] == "2017年6月底" and "报告日期" not in facts
+    assert facts["帮扶单位"] == "晋中市财政局" and facts["乡（镇）"] == "赵壁乡"
+    facts = dict(title_facts(suoluoyu, "en", report_date="2017-07-10"))
+    assert facts["Report date"] == "2017-07-10" and facts["Data as of"] == "end of June 2017"
+    assert facts["County, city, province"] == "Xiyang County, Jinzhong, Shanxi"

@@ -29,7 +29,7 @@ def render_html(document: dict) -> str:
     """The HTML page of a document (see :mod:`village_stats.document`)."""
     lang = document["lang"]
     return _environment().get_template("report.html.j2").render(
-        doc=document, caption_label=lambda b: caption_label(b, lang))
+        doc=document, caption_label=lambda b: caption_label(b, lang), caption_sep="　" if lang == "zh" else ": ")
 
 
 def write(report: ExecutedReport, target: Path) -> None:
