@@ -509,3 +509,17 @@ def test_title_facts_report_date_only_when_given(suoluoyu):
     facts = dict(title_facts(suoluoyu, "en", report_date="2017-07-10"))
     assert facts["Report date"] == "2017-07-10" and facts["Data as of"] == "end of June 2017"
     assert facts["County, city, province"] == "Xiyang County, Jinzhong, Shanxi"
+
+
+def test_reconciliation_is_read_back_from_the_sheet():
+    """The notebook's reconciliation table comes from the sheet; demo 2018H1's register lists 2 poor
+    persons fewer than population.csv reports (the seeded mismatch)."""
+    from village_stats.display.views import reconciliation_from_sheet
+    from village_stats.indicators import indicator_sheet
+    from village_stats.load import load_period
+
+    data = load_period("demo", "2018H1", DATA)
+    r = reconciliation_from_sheet(indicator_sheet(data))
+    assert r.loc["poor_population", "difference"] == -2
+    assert r.loc["poor_population", "derived"] == r.loc["poor_population", "reported"] - 2
+    assert bool(r.loc["households_total", "comparable"])
