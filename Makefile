@@ -48,7 +48,6 @@ codebook: $(STAMP) ## Regenerate the codebooks: data/README.md (schema) and docs
 demo: $(STAMP) ## Regenerate data/demo/ (fictional village, fixed seed)
 	$(BIN)/python scripts/make_demo.py
 
-clean: ## Remove everything a run wrote (output/) and caches
+clean: ## Remove everything a run wrote (output/) and the test caches
 	find output -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
 	rm -rf .pytest_cache .ruff_cache .hypothesis
-	rm -rf "$${VILLAGE_STATS_CACHE:-$$HOME/.cache/village_stats}"

@@ -152,12 +152,16 @@ def failing_notebook(tmp_path: Path) -> Path:
     return path
 
 
-def test_failed_cell_keeps_previous_outputs(zh_run, tmp_path):
+def test_failed_cell_keeps_previous_outputs(zh_run, tmp_path, monkeypatch):
     out = tmp_path / "out"
     shutil.copytree(zh_run.folder, out / "suoluoyu" / "2017H1")
     before = tree_digest(out)
     import tempfile
 
+    # a private temp folder: other runs on the machine make kernel folders in /tmp at the same time
+    private = tmp_path / "tmp"
+    private.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
     sockets_before = set(Path(tempfile.gettempdir()).glob("village-stats-kernel-*"))
     r = CliRunner().invoke(main, ["run", "--village", "suoluoyu", "--period", "2017H1", "--data-dir", str(DATA),
                                   "--output-dir", str(out), "--notebook", str(failing_notebook(tmp_path))])

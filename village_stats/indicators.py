@@ -498,6 +498,8 @@ def _crop_area_stalled(ctx):
     return crops.target_without_progress_mu(ctx.data.table("crops"))
 
 
+from .schema import POPULATION_MEASURES as _POP  # noqa: E402  (labels of the register counts below)
+
 for _measure, _how, _ in register.RECONCILED:
     def _derived(ctx, _measure=_measure):
         """The register's own count (register.reconcile, derived); empty when the register cannot give it."""
@@ -505,8 +507,9 @@ for _measure, _how, _ in register.RECONCILED:
             ctx.cache["reconcile"] = register.reconcile(_hh(ctx), ctx.measures)
         return float(ctx.cache["reconcile"].loc[_measure, "derived"])
 
-    indicator(f"reconciliation_{_measure}_register", "households" if "households" in _measure else "persons",
-              f"核对：登记册{_measure}", f"Reconciliation: {_measure} from the register", "households")(_derived)
+    indicator(f"register_count_{_measure}", "households" if "households" in _measure else "persons",
+              f"登记册计数：{_POP.label(_measure, 'zh')}", f"Register count: {_POP.label(_measure, 'en').lower()}",
+              "households")(_derived)
 
 
 @indicator("poverty_line_verified", "index", "贫困标准已核实（1 是，0 否）", "Poverty line verified (1 yes, 0 no)",

@@ -77,7 +77,6 @@ def test_period_report_first_run(bench_dir):
         home.mkdir()
         env = dict(os.environ, HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"),
                    MPLCONFIGDIR=str(home / ".config" / "matplotlib"), JUPYTER_RUNTIME_DIR=str(home / "runtime"))
-        env.pop("VILLAGE_STATS_CACHE", None)
         return env
 
     ours_s, base_s = interleaved(lambda: _run(ours_cmd, fresh())(), _run(floor_cmd), REPEATS)

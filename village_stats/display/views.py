@@ -442,14 +442,14 @@ def household_ids_text(key: str, mask: pd.Series, data: PeriodData, lang: str = 
 
 def reconciliation_from_sheet(sheet: pd.DataFrame) -> pd.DataFrame:
     """The reconciliation as :func:`village_stats.measures.register.reconcile` returns it, read back from the
-    sheet (``reconciliation_<measure>_register`` and ``_difference``), so the notebook does not compute it again."""
+    sheet (``register_count_<measure>`` and ``reconciliation_<measure>_difference``), so the notebook does not compute it again."""
     from ..indicators import values
     from ..measures.register import RECONCILED
 
     v = values(sheet)
     rows = []
     for measure, _, _ in RECONCILED:
-        rep, der = float(v.get(measure, math.nan)), float(v.get(f"reconciliation_{measure}_register", math.nan))
+        rep, der = float(v.get(measure, math.nan)), float(v.get(f"register_count_{measure}", math.nan))
         comparable = not (math.isnan(rep) or math.isnan(der))
         rows.append((measure, rep, der, float(v.get(f"reconciliation_{measure}_difference", math.nan)), comparable))
     return pd.DataFrame(rows, columns=["measure", "reported", "derived", "difference", "comparable"]).set_index("measure")

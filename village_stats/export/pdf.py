@@ -2,7 +2,8 @@
 
 The template ``templates/report.typ`` receives the document as JSON through ``sys_inputs`` (strings are
 inserted as text, never as markup). Fonts: only the Noto Sans CJK SC file of the ``mplfonts`` package, by
-path; system fonts are ignored, so every machine makes the same bytes. Typst subsets the font itself
+path; system fonts and Typst's own embedded fonts are left out, so every machine makes the same bytes
+and the SC font is the only one in the file. Typst subsets the font itself
 (no fontTools, no cache) and ``set document(date: none)`` keeps the clock out of the file.
 """
 
@@ -35,6 +36,14 @@ def _font_dir() -> Path:
     return folder
 
 
+@lru_cache(maxsize=1)
+def _fonts():
+    """The only fonts Typst may use: the SC file; no system fonts and none of Typst's embedded ones."""
+    import typst
+
+    return typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=[str(_font_dir())])
+
+
 def render_pdf(document: dict) -> bytes:
     """The PDF bytes of a document (see :mod:`village_stats.document`).
 
@@ -53,7 +62,7 @@ def render_pdf(document: dict) -> bytes:
                 del block["image"]
         main = root / "report.typ"
         main.write_bytes(TEMPLATE.read_bytes())
-        return typst.compile(str(main), root=str(root), font_paths=[str(_font_dir())], ignore_system_fonts=True,
+        return typst.compile(str(main), root=str(root), font_paths=_fonts(), ignore_system_fonts=True,
                              sys_inputs={"doc": json.dumps(doc, ensure_ascii=False)})
 
 
