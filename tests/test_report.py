@@ -69,7 +69,7 @@ def test_pdf_is_a4_chinese_with_header_and_page_numbers(zh_run):
         page_text = page.extract_text()
         assert "梭罗峪村 · 2017年上半年" in page_text  # running header on every page
         assert f"第 {i} 页 / 共 {n} 页" in page_text
-    for figure in ("梭罗峪村", "2017年上半年", "47.8%", "48.9%", "390 亩", "3,097,200", "15,802.04", "188 人",
+    for figure in ("梭罗峪村", "2017年上半年", "47.8%", "48.9%", "390 亩", "3,097,200", "15,802 元/人", "188 人",
                    "53 / 86", "12 次", "百头肉牛养殖场", "出村道路拓宽改造",
                    "动用土石方 56,000 立方米", "四旁植树 3,200 株", "广场占地面积 2,600 平方米"):
         assert flat(figure) in flat(text), figure
@@ -312,6 +312,8 @@ def test_page_one_carries_the_message(zh_run):
     assert ("截至2017年6月底，全村农业户176户410人，其中建档立卡贫困户86户196人，贫困发生率47.8%，"
             "高于退出标准（2%）45.8个百分点，距退出尚需脱贫188人。") in page1
     assert "人均15,802元" in page1
+    _, text = pdf_text(zh_run.files["pdf"])
+    assert "15,802.04" not in text  # money per person in whole 元, never 分
     assert "report_date" not in page1 and "报告日期" not in page1  # no date unless one is given
 
 
@@ -325,6 +327,7 @@ def test_text_layers_are_clean_and_english_has_no_chinese(zh_run, en_run):
     for phrase in ("Zhaobi Township", "Xiyang County", "Jinzhong Municipal Finance Bureau", "Table 1", "Figure 1",
                    "Earth and rock moved", "56,000 m³", "1 project with unknown investment"):
         assert flat(phrase) in flat(text), phrase
+    assert re.search(r"Projects with unknown investment\s+1 project(?!s)", text)  # not "1 projects"
 
 
 def test_pdf_metadata_outline_and_captions(zh_run):

@@ -43,6 +43,27 @@ INVESTMENT_INDICATORS = ("projects_total", "investment_committed_yuan", "investm
 
 # --------------------------------------------------------------------------- tables
 
+#: Count units whose English word is singular for 1 ("1 project").
+_COUNT_UNITS = ("households", "persons", "projects", "meetings", "household_visits", "count", "crop_groups")
+
+
+def display_value(value: float, unit: str, lang: str = "zh") -> str:
+    """An indicator value as a report shows it: :func:`~village_stats.indicators.format_value`, with money per
+    person rounded to whole 元 and English count units singular for 1.
+
+    >>> display_value(15802.0408, "yuan_per_person"), display_value(1.0, "projects", "en")
+    ('15,802 元/人', '1 project')
+    >>> display_value(2.0, "projects", "en"), display_value(3097200.0, "yuan")
+    ('2 projects', '3,097,200 元')
+    """
+    if unit.startswith("yuan_per_person") and not (value is None or math.isnan(value)):
+        value = float(math.floor(abs(value) + 0.5)) * (1 if value >= 0 else -1)
+    text = format_value(value, unit, lang)
+    if lang != "zh" and unit in _COUNT_UNITS and value == 1 and text.endswith("s"):
+        text = text[:-1]
+    return text
+
+
 def indicator_table(sheet: pd.DataFrame, indicators, lang: str = "zh") -> pd.DataFrame:
     """Chosen indicators as a labelled table: label, formatted value, and numerator/denominator."""
     rows = sheet.set_index("indicator")
@@ -54,7 +75,7 @@ def indicator_table(sheet: pd.DataFrame, indicators, lang: str = "zh") -> pd.Dat
         basis = ""
         if not (math.isnan(r["numerator"]) or math.isnan(r["denominator"])):
             basis = f"{r['numerator']:,.10g} / {r['denominator']:,.10g}"
-        out.append((label(ind, lang), format_value(r["value"], r["unit"], lang), basis))
+        out.append((label(ind, lang), display_value(r["value"], r["unit"], lang), basis))
     return pd.DataFrame(out, columns=[t("indicator", lang), t("value", lang), t("basis", lang)])
 
 
