@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import re
 import shutil
@@ -530,3 +531,17 @@ def test_reconciliation_is_read_back_from_the_sheet():
     assert r.loc["poor_population", "difference"] == -2
     assert r.loc["poor_population", "derived"] == r.loc["poor_population", "reported"] - 2
     assert bool(r.loc["households_total", "comparable"])
+
+
+def test_layouts_accept_blocks_with_only_their_required_fields():
+    """Another tool's blocks may leave out captions, totals, alt text: both layouts still work."""
+    from village_stats.export.html import render_html
+    from village_stats.export.pdf import render_pdf
+
+    doc = {"lang": "en", "header": "Village · 2017 H1", "meta": {"title": "T", "author": "A", "language": "en"},
+           "blocks": [{"type": "title", "title": "Report <b>"}, {"type": "heading", "level": 3, "text": "Deep"},
+                      {"type": "table", "columns": [{"name": "a", "type": "number"}], "rows": [["1"], ["2"]]}]}
+    html = render_html(doc)
+    assert "Report &lt;b&gt;" in html and "<caption>" not in html
+    reader = PdfReader(io.BytesIO(render_pdf(doc)))
+    assert "Report <b>" in reader.pages[0].extract_text() and "Page 1 of 1" in reader.pages[0].extract_text()
