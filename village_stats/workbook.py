@@ -84,39 +84,50 @@ class Styles:
         return self._made[key]
 
 
-def new_workbook(path: str | Path):
+def new_workbook(path: str | Path, **options):
     """An XlsxWriter workbook that never turns a string into a formula, a link or a number."""
     import xlsxwriter
 
     return xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                           "strings_to_numbers": False, "nan_inf_to_errors": False})
+                                           "strings_to_numbers": False, "nan_inf_to_errors": False, **options})
+
+
+class CellWriter:
+    """Writes the values of one column by type with the column's formats, made once.
+
+    Numbers are numbers, text is always text (never a formula), unknown (NaN, None, ``pd.NaT``) is a
+    blank cell; dates get ``yyyy-mm-dd``; text that :func:`looks_like_formula` also gets Excel's quote
+    prefix, so that editing the cell does not turn it into a formula either.
+    """
+
+    def __init__(self, styles: Styles, **props) -> None:
+        self.fmt = styles(**props)
+        self.quoted = styles(**{**props, "quote_prefix": True})
+        self.date = styles(**{"num_format": "yyyy-mm-dd", **props})
+
+    def __call__(self, ws, row: int, col: int, value) -> None:
+        if isinstance(value, str):
+            ws.write_string(row, col, value, self.quoted if looks_like_formula(value) else self.fmt)
+        elif isinstance(value, (float, int, np.floating, np.integer)) and not isinstance(value, (bool, np.bool_)):
+            v = float(value)
+            if math.isfinite(v):
+                ws.write_number(row, col, v, self.fmt)
+            else:
+                ws.write_blank(row, col, None, self.fmt)
+        elif value is None or value is pd.NaT:
+            ws.write_blank(row, col, None, self.fmt)
+        elif isinstance(value, (bool, np.bool_)):
+            ws.write_boolean(row, col, bool(value), self.fmt)
+        elif isinstance(value, (dt.date, pd.Timestamp)):
+            when = value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
+            ws.write_datetime(row, col, when, self.date)
+        else:
+            self(ws, row, col, str(value))
 
 
 def write_cell(ws, row: int, col: int, value, styles: Styles, **props) -> None:
-    """Write one value by its type: numbers as numbers, text always as text, unknown as blank.
-
-    NaN, None and ``pd.NaT`` are blank cells (an empty cell means unknown); dates and datetimes
-    are dates with ``yyyy-mm-dd``; text that :func:`looks_like_formula` also gets Excel's quote
-    prefix, so that editing the cell does not turn it into a formula either.
-    """
-    if isinstance(value, (bool, np.bool_)):
-        ws.write_boolean(row, col, bool(value), styles(**props))
-    elif isinstance(value, (int, float, np.integer, np.floating)):
-        v = float(value)
-        if math.isfinite(v):
-            ws.write_number(row, col, v, styles(**props))
-        else:
-            ws.write_blank(row, col, None, styles(**props))
-    elif value is None or value is pd.NaT:
-        ws.write_blank(row, col, None, styles(**props))
-    elif isinstance(value, (dt.date, pd.Timestamp)):
-        when = value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
-        ws.write_datetime(row, col, when, styles(**{"num_format": "yyyy-mm-dd", **props}))
-    else:
-        text = str(value)
-        if looks_like_formula(text):
-            props = {**props, "quote_prefix": True}
-        ws.write_string(row, col, text, styles(**props))
+    """Write one value by its type, as :class:`CellWriter` does (for a few cells; columns use a CellWriter)."""
+    CellWriter(styles, **props)(ws, row, col, value)
 
 
 def fit_widths(ws, columns: Iterable[Iterable], *, minimum: int = 6, maximum: int = 60) -> None:
@@ -385,9 +396,13 @@ _FILL_REQUIRED, _FILL_OPTIONAL, _FILL_REFERENCE = "#F8CBAD", "#DDEBF7", "#E7E6E6
 
 
 def write_period_workbook(sheets: list[SheetTemplate], path: str | Path, title: str) -> Path:
-    """Write the new-period workbook (填表说明 first, then one sheet per table) to ``path``."""
+    """Write the new-period workbook (填表说明 first, then one sheet per table) to ``path``.
+
+    Rows are written in order and streamed to disk (XlsxWriter's ``constant_memory``), so a register
+    of 100,000 households needs little memory.
+    """
     path = Path(path)
-    book = new_workbook(path)
+    book = new_workbook(path, constant_memory=True)
     styles = Styles(book)
     book.set_properties({"title": title, "subject": "village_stats new-period workbook"})
     _write_instructions(book.add_worksheet(INSTRUCTIONS_SHEET), styles, title, [s.table for s in sheets])
@@ -396,6 +411,7 @@ def write_period_workbook(sheets: list[SheetTemplate], path: str | Path, title: 
         layout = _layout(sheet)
         ws.freeze_panes(1, 0)
         ws.set_row(0, 30)
+        writers = []
         for j, (col, ref, values) in enumerate(layout):
             fill = _FILL_REFERENCE if ref else (_FILL_OPTIONAL if col.nullable else _FILL_REQUIRED)
             header = reference_header(col) if ref else col.zh
@@ -408,10 +424,13 @@ def write_period_workbook(sheets: list[SheetTemplate], path: str | Path, title: 
                 ws.data_validation(1, j, _LAST_ROW, j, validation(col))
                 cell = {"num_format": "@"} if col.kind in ("text", "code", "key") else (
                     {"num_format": "yyyy-mm-dd"} if col.kind == "date" else {})
-            for i, v in enumerate(values):
-                write_cell(ws, i + 1, j, v, styles, **cell)
             widest = max([display_width(header), *(display_width(_shown(v)) for v in values[:2000])])
             ws.set_column(j, j, min(40, max(10, widest + 2)), styles(**cell))
+            writers.append(CellWriter(styles, **cell))
+        columns = [values for _, _, values in layout]
+        for i, row in enumerate(zip(*columns), start=1):
+            for j, v in enumerate(row):
+                writers[j](ws, i, j, v)
     if sheets:
         book.worksheets()[1].activate()  # open on the first table; 填表说明 stays the first tab
     book.close()
@@ -428,11 +447,13 @@ def _write_instructions(ws, styles: Styles, title: str, tables: list[Table]) -> 
         row += 1
         tabular = bool(rows) and len(rows[0]) > 1
         for k, r in enumerate(rows):
-            props = {**_HEADER, "bg_color": _FILL_OPTIONAL} if tabular and k == 0 else (
-                {"text_wrap": True, "valign": "top", "border": 1} if tabular else {})
-            if not tabular:
-                ws.merge_range(row, 0, row, len(widths) - 1, "", styles(text_wrap=True))
+            if not tabular:  # a sentence across the sheet
                 ws.set_row(row, 30)
+                ws.merge_range(row, 0, row, len(widths) - 1, r[0], styles(text_wrap=True, valign="top"))
+                row += 1
+                continue
+            props = {**_HEADER, "bg_color": _FILL_OPTIONAL} if k == 0 else {"text_wrap": True, "valign": "top",
+                                                                           "border": 1}
             for j, v in enumerate(r):
                 write_cell(ws, row, j, v, styles, **props)
             row += 1

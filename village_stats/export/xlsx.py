@@ -41,7 +41,7 @@ from ..indicators import CATALOGUE, UNITS
 from ..labels import display_names, t
 from ..load import PeriodData
 from ..schema import ACTIVITIES, POPULATION_MEASURES, PROJECT_CATEGORIES, PROJECT_STATUSES
-from ..workbook import Styles, display_width, new_workbook, write_cell
+from ..workbook import CellWriter, Styles, display_width, new_workbook, write_cell
 
 #: Number format of each unit of the catalogue.
 NUMBER_FORMATS: dict[str, str] = {
@@ -131,11 +131,14 @@ def _write_sheet(book, styles: Styles, name: str, columns: list[_Column], page_h
     ws = book.add_worksheet(name[:31])
     head = {"bold": True, "text_wrap": True, "valign": "vcenter", "bg_color": "#DDEBF7", "border": 1}
     n = max((len(c.values) for c in columns), default=0)
+    writers: dict[str | None, CellWriter] = {}
     for j, col in enumerate(columns):
         write_cell(ws, 0, j, col.header, styles, **head)
         for i, v in enumerate(col.values):
             fmt = col.format_of(i)
-            write_cell(ws, i + 1, j, v, styles, **({"num_format": fmt} if fmt else {}))
+            if fmt not in writers:
+                writers[fmt] = CellWriter(styles, **({"num_format": fmt} if fmt else {}))
+            writers[fmt](ws, i + 1, j, v)
         shown = [col.header] + [_shown(v, col.format_of(i)) for i, v in enumerate(col.values)]
         ws.set_column(j, j, min(60, max(8, max(display_width(s) for s in shown) + 2)))
     last_row, last_col = max(n, 1), len(columns) - 1
