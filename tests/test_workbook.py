@@ -262,3 +262,21 @@ def test_new_village(data_dir):
     assert r.exit_code == 0 and "still to fill" not in r.output
     v = read_village(data_dir, "nanzhuang")
     assert (v.name_zh, v.region, v.exit_threshold, v.note) == ("南庄村", "central", 0.02, "a: colon, and # hash")
+
+
+def test_next_period_carries_over_from_a_filled_workbook(data_dir):
+    assert run("new-period", "--village", "suoluoyu", "--period", "2017H2", "--data-dir", data_dir).exit_code == 0
+    fill_workbook(data_dir / "suoluoyu" / "2017H2.xlsx")
+    r = run("new-period", "--village", "suoluoyu", "--period", "2018H1", "--data-dir", data_dir)
+    assert r.exit_code == 0 and "carried over from 2017H2" in r.output
+    wb = openpyxl.load_workbook(data_dir / "suoluoyu" / "2018H1.xlsx")
+    population = wb["population"]
+    where = rows_by_key(population, "指标")
+    assert [population.cell(where["贫困人口"], j).value for j in (2, 3)] == [None, 131]
+    projects = wb["projects"]
+    row = rows_by_key(projects, "项目编号")["road_widening"]
+    assert [projects.cell(row, j).value for j in (5, 6)] == ["在建", 500000]
+    crops = wb["crops"]
+    assert crops.cell(rows_by_key(crops, "作物类别")["other_non_maize"], 5).value == 150
+    log = wb["work_log"]
+    assert log.cell(rows_by_key(log, "工作类型")["入户走访"], 3).value == 90

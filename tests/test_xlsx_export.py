@@ -122,3 +122,24 @@ def test_planted_formula_is_text(tmp_path):
     cell = next(c for c in ws["B"] if c.value == planted)
     assert cell.data_type == "s" and cell.quotePrefix
     assert not any(c.data_type == "f" for r in ws.iter_rows() for c in r)
+
+
+def test_tables_in_the_same_style_for_roll_ups(tmp_path, sheet):
+    from village_stats.export.xlsx import write_tables
+
+    demo = indicator_sheet(load_period("demo", "2018H2", DATA))
+    stacked = pd.concat([sheet, demo], ignore_index=True)
+    shares = pd.DataFrame({"village_id": ["suoluoyu", "demo"], "poor_households": [86.0, 26.0],
+                           "poor_household_share": [86 / 176, 26 / 150], "investment_yuan": [3097200.0, 0.5]})
+    path = write_tables(tmp_path / "county.xlsx", {"村": stacked, "占比": shares}, "昔阳县 · 2017年上半年",
+                        formats={"poor_household_share": "ratio"})
+    wb = openpyxl.load_workbook(path)
+    ws = wb["村"]
+    assert [c.value for c in ws[1]][:3] == ["村", "期间", "指标"]
+    first_demo = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "demo")
+    assert first_demo[1].value == "2018H2" and first_demo[2].value == "农业户数" and first_demo[3].value == 150
+    ws = wb["占比"]
+    assert [c.number_format for c in ws[2]] == ["General", "#,##0", "0.0%", "#,##0.00"]
+    assert ws["C3"].value == pytest.approx(26 / 150)
+    for ws in wb.worksheets:
+        assert ws.freeze_panes == "A2" and ws.oddHeader.center.text == "昔阳县 · 2017年上半年"

@@ -8,8 +8,8 @@ Chinese text, and a 填表说明 sheet generated from the codebook. What can be 
 source period is filled in; figures to collect anew are left empty, with last period's value beside
 them in a reference column (header ending in ``(参考)``) that the loader skips.
 
-The module also holds the rules every spreadsheet this package writes follows (:func:`write_cell`,
-:func:`looks_like_formula`, :func:`display_width`): text is always written as text, never as a formula.
+The module also holds the rules every spreadsheet this package writes follows (:class:`CellWriter`,
+:func:`looks_like_formula`, :func:`column_width`): text is always written as text, never as a formula.
 """
 
 from __future__ import annotations
@@ -130,14 +130,24 @@ def write_cell(ws, row: int, col: int, value, styles: Styles, **props) -> None:
     CellWriter(styles, **props)(ws, row, col, value)
 
 
-def fit_widths(ws, columns: Iterable[Iterable], *, minimum: int = 6, maximum: int = 60) -> None:
-    """Set each column's width to its widest cell (header included), in display units plus a margin."""
-    for j, cells in enumerate(columns):
-        widest = max((display_width(_shown(v)) for v in cells), default=0)
-        ws.set_column(j, j, min(maximum, max(minimum, widest + 2)))
+def column_width(header: str, values: Iterable, *, minimum: int = 8, maximum: int = 60, sample: int = 2000) -> int:
+    """A column width that fits its header and its widest value as shown (first ``sample`` values).
+
+    In character units as Excel counts them (:func:`display_width`), plus a margin of 2.
+
+    >>> column_width("项目名称", ["合作社办公及农产品展销室", 1234567.5])
+    26
+    """
+    widest = display_width(header)
+    for i, v in enumerate(values):
+        if i == sample:
+            break
+        widest = max(widest, display_width(_shown(v)))
+    return min(maximum, max(minimum, widest + 2))
 
 
 def _shown(v) -> str:
+    """Roughly how a spreadsheet shows a value (for widths only)."""
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return ""
     if isinstance(v, float):
@@ -424,8 +434,7 @@ def write_period_workbook(sheets: list[SheetTemplate], path: str | Path, title: 
                 ws.data_validation(1, j, _LAST_ROW, j, validation(col))
                 cell = {"num_format": "@"} if col.kind in ("text", "code", "key") else (
                     {"num_format": "yyyy-mm-dd"} if col.kind == "date" else {})
-            widest = max([display_width(header), *(display_width(_shown(v)) for v in values[:2000])])
-            ws.set_column(j, j, min(40, max(10, widest + 2)), styles(**cell))
+            ws.set_column(j, j, column_width(header, values, minimum=10, maximum=40), styles(**cell))
             writers.append(CellWriter(styles, **cell))
         columns = [values for _, _, values in layout]
         for i, row in enumerate(zip(*columns), start=1):

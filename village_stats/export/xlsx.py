@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -41,7 +41,7 @@ from ..indicators import CATALOGUE, UNITS
 from ..labels import display_names, t
 from ..load import PeriodData
 from ..schema import ACTIVITIES, POPULATION_MEASURES, PROJECT_CATEGORIES, PROJECT_STATUSES
-from ..workbook import CellWriter, Styles, display_width, new_workbook, write_cell
+from ..workbook import CellWriter, Styles, column_width, new_workbook, write_cell
 
 #: Number format of each unit of the catalogue.
 NUMBER_FORMATS: dict[str, str] = {
@@ -68,6 +68,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "audit": ("整改清单", "Audit findings"),
     "exit": ("脱贫核查", "Exit lists"),
     "unit": ("单位", "Unit"),
+    "village_id": ("村", "Village"),
+    "period": ("期间", "Period"),
     "numerator": ("计算依据：分子", "Basis: numerator"),
     "denominator": ("计算依据：分母", "Basis: denominator"),
     "indicator_id": ("指标编号", "Indicator id"),
@@ -139,8 +141,7 @@ def _write_sheet(book, styles: Styles, name: str, columns: list[_Column], page_h
             if fmt not in writers:
                 writers[fmt] = CellWriter(styles, **({"num_format": fmt} if fmt else {}))
             writers[fmt](ws, i + 1, j, v)
-        shown = [col.header] + [_shown(v, col.format_of(i)) for i, v in enumerate(col.values)]
-        ws.set_column(j, j, min(60, max(8, max(display_width(s) for s in shown) + 2)))
+        ws.set_column(j, j, column_width(col.header, col.values))
     last_row, last_col = max(n, 1), len(columns) - 1
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, last_row, last_col)
@@ -158,18 +159,6 @@ def _escape_header(text: str) -> str:
     return text.replace("&", "&&")
 
 
-def _shown(v, fmt: str | None) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return ""
-    if isinstance(v, float):
-        if fmt == "0.0%":
-            return f"{v * 100:.1f}%"
-        return f"{v:,.2f}" if not v.is_integer() else f"{v:,.0f}"
-    if isinstance(v, pd.Timestamp):
-        return "2017-01-01"
-    return str(v)
-
-
 # --------------------------------------------------------------------------- the sheets
 
 def _indicator_columns(sheet: pd.DataFrame, lang: str) -> list[_Column]:
@@ -178,7 +167,9 @@ def _indicator_columns(sheet: pd.DataFrame, lang: str) -> list[_Column]:
     label = "label_zh" if lang == "zh" else "label_en"
     num, den = [float(v) for v in sheet["numerator"]], [float(v) for v in sheet["denominator"]]
     wan = [wan_yuan(v) if u == "yuan" else float("nan") for v, u in zip(values, units)]
-    return [
+    keys = [_Column(_w(k, lang), list(sheet[k])) for k in ("village_id", "period")
+            if k in sheet and sheet[k].nunique() > 1]  # a stacked sheet of several villages or periods
+    return keys + [
         _Column(t("indicator", lang), list(sheet[label])),
         _Column(t("value", lang), values, lambda i: NUMBER_FORMATS.get(units[i], "General")),
         _Column(_w("unit", lang), [_unit_label(u, lang) for u in units]),
@@ -315,11 +306,16 @@ def write_xlsx(data: PeriodData, sheet: pd.DataFrame, path: str | Path, lang: st
                    (_w("reconciliation", lang), _reconciliation_columns(data, lang)),
                    (_w("audit", lang), _audit_columns(data, lang)),
                    (_w("exit", lang), _exit_columns(data, lang))]
+    return _write_book(path, tables, page_header, lang)
+
+
+def _write_book(path: Path, tables: list[tuple[str, list[_Column]]], page_header: str, lang: str) -> Path:
+    """Write the sheets to a temporary file beside ``path``, then rename it: whole or not at all."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         book = new_workbook(tmp)
         styles = Styles(book)
-        book.set_properties({"title": page_header, "subject": "village_stats indicators"})
+        book.set_properties({"title": page_header, "subject": "village_stats"})
         for name, columns in tables:
             _write_sheet(book, styles, name, columns, page_header, lang)
         book.close()
@@ -328,3 +324,48 @@ def write_xlsx(data: PeriodData, sheet: pd.DataFrame, path: str | Path, lang: st
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+def write_tables(path: str | Path, tables: Mapping[str, pd.DataFrame], page_header: str, lang: str = "zh",
+                 formats: Mapping[str, str] | None = None) -> Path:
+    """Write frames as sheets in the style of ``indicators.xlsx`` (roll-ups: a sheet per level; trends: per indicator).
+
+    Parameters
+    ----------
+    path : str or Path
+        The workbook to write (replaced atomically if it exists).
+    tables : mapping of str to DataFrame
+        Sheet name (at most 31 characters) → table. A frame with the indicator sheet's columns
+        (``indicator, value, unit, numerator, denominator, label_zh, label_en``) is laid out like 汇总;
+        any other frame column by column under its own headers.
+    page_header : str
+        Printed at the top of every page, e.g. ``昔阳县 · 2017年上半年``.
+    lang : {"zh", "en"}
+        Language of the 汇总-style headers and of the page footer.
+    formats : mapping of str to str, optional
+        Column → number format, or a unit id of the catalogue (``ratio``, ``yuan`` ...). Numeric
+        columns not named here get ``#,##0`` when every value is whole, else ``#,##0.00``.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    formats = dict(formats or {})
+    sheets: list[tuple[str, list[_Column]]] = []
+    for name, frame in tables.items():
+        if {"indicator", "value", "unit", "numerator", "denominator", "label_zh", "label_en"} <= set(frame.columns):
+            sheets.append((name, _indicator_columns(frame, lang)))
+            continue
+        columns = []
+        for c in frame.columns:
+            col = frame[c]
+            fmt = NUMBER_FORMATS.get(formats.get(c, ""), formats.get(c))
+            if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
+                values = [float(v) for v in col]
+                whole = all(not math.isfinite(v) or v.is_integer() for v in values)
+                columns.append(_Column(str(c), values, fmt or ("#,##0" if whole else "#,##0.00")))
+            else:
+                columns.append(_Column(str(c), list(col), fmt))
+        sheets.append((name, columns))
+    return _write_book(Path(path), sheets, page_header, lang)
