@@ -306,7 +306,7 @@ def _frame(table: Table, columns: dict[str, Iterable]) -> pd.DataFrame:
     return pd.DataFrame(out, columns=list(table.names))
 
 
-def carry_over(source: PeriodData | None, register: pd.DataFrame | None = None) -> list[SheetTemplate]:
+def carry_over(source: PeriodData | None, personal: pd.DataFrame | None = None) -> list[SheetTemplate]:
     """The sheets of a new period, filled with what carries over from ``source``.
 
     Parameters
@@ -314,9 +314,10 @@ def carry_over(source: PeriodData | None, register: pd.DataFrame | None = None) 
     source : PeriodData or None
         The source period (already validated), or None for a blank template with every table but
         the register.
-    register : DataFrame, optional
-        The source's household register as read with its personal columns (``head_name``,
-        ``id_number``) still present; they are carried into the register sheet only, as in the source.
+    personal : DataFrame, optional
+        ``household_id`` with the personal columns of the source register (``head_name``,
+        ``id_number``), which the loader drops (:func:`personal_columns`); they are carried into the
+        register sheet only, as in the source.
 
     Returns
     -------
@@ -368,9 +369,12 @@ def carry_over(source: PeriodData | None, register: pd.DataFrame | None = None) 
         out.append(SheetTemplate(schema.PROJECT_OUTPUTS, _frame(schema.PROJECT_OUTPUTS, {})))
 
     if has("households"):
-        hh = register if register is not None else source.table("households")
+        hh = source.table("households")
         keep = [c.name for c in schema.HOUSEHOLDS.columns if c.name in hh and c.name != "income_per_capita_yuan"]
         cols = {c: list(hh[c]) for c in keep}
+        if personal is not None:
+            by_id = personal.set_index("household_id")
+            cols.update({c: list(hh["household_id"].map(by_id[c])) for c in by_id.columns})
         cols["income_per_capita_yuan"] = [np.nan] * len(hh)
         out.append(SheetTemplate(schema.HOUSEHOLDS, _frame(schema.HOUSEHOLDS, cols),
                                  {"income_per_capita_yuan": pd.Series(list(hh["income_per_capita_yuan"]),
@@ -505,23 +509,26 @@ def resolve_source(data_dir: Path, village_id: str, period: Period, source: str)
     return chosen
 
 
-def _register_with_personal_columns(data_dir: Path, village_id: str, period: Period) -> pd.DataFrame | None:
-    """The source register as validated by the loader, before it drops the personal columns."""
-    from .load import period_source, read_csv_raw, read_table, read_workbook_raw
+def personal_columns(data_dir: Path, village_id: str, period: Period) -> pd.DataFrame | None:
+    """``household_id`` with the personal columns of a period's register, which the loader drops.
+
+    Reads the register file again, but parses only these columns (the period was validated by
+    :func:`village_stats.load.load_period` before). None when the register has no personal column.
+    """
+    from .load import parse_column, period_source, read_csv_raw, read_workbook_raw
 
     where = period_source(data_dir, village_id, period)
-    if where.is_dir():
-        path = where / schema.HOUSEHOLDS.filename
-        if not path.is_file():
-            return None
-        frame = read_table(read_csv_raw(path), schema.HOUSEHOLDS, path)
-    else:
-        raw = read_workbook_raw(where)
-        if "households" not in raw:
-            return None
-        frame = read_table(raw["households"], schema.HOUSEHOLDS, where, "households")
-    present = set(frame.attrs.get("headers", {}))
-    return frame.drop(columns=[c.name for c in schema.HOUSEHOLDS.columns if c.sensitive and c.name not in present])
+    raw = read_csv_raw(where / schema.HOUSEHOLDS.filename) if where.is_dir() else read_workbook_raw(where)["households"]
+    wanted = [c for c in schema.HOUSEHOLDS.columns if c.sensitive or c.name == "household_id"]
+    spellings = {schema.header_key(x): c for c in wanted for x in (c.name, c.zh, *c.aliases)}
+    found = {}
+    for header in raw.columns:
+        c = spellings.get(schema.header_key(str(header)))
+        if c is not None:
+            found[c.name] = parse_column(raw[header].reset_index(drop=True), c)[0]
+    if len(found) < 2:
+        return None
+    return pd.DataFrame(found).dropna(subset=["household_id"])  # rows a spreadsheet left empty
 
 
 def period_title(village: Village, period: Period) -> str:
@@ -574,12 +581,12 @@ def new_period(data_dir: str | Path, village_id: str, period: Period | str, sour
             raise DataError(f"period {period.code} already exists: expected a period with no data yet "
                             f"(nothing is overwritten)", path=existing)
     chosen = resolve_source(data_dir, village_id, period, source)
-    data = register = None
+    data = personal = None
     if chosen is not None:
         data = load_period(village_id, chosen, data_dir)
         if data.has("households"):
-            register = _register_with_personal_columns(data_dir, village_id, chosen)
-    sheets = carry_over(data, register)
+            personal = personal_columns(data_dir, village_id, chosen)
+    sheets = carry_over(data, personal)
     title = period_title(village, period)
     tmp = Path(tempfile.mkdtemp(prefix=f".{period.code}-", dir=folder))  # same file system: moves are atomic
     try:
