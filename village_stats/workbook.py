@@ -114,7 +114,7 @@ class CellWriter:
                 ws.write_number(row, col, v, self.fmt)
             else:
                 ws.write_blank(row, col, None, self.fmt)
-        elif value is None or value is pd.NaT:
+        elif value is None or value is pd.NaT or value is pd.NA:
             ws.write_blank(row, col, None, self.fmt)
         elif isinstance(value, (bool, np.bool_)):
             ws.write_boolean(row, col, bool(value), self.fmt)
@@ -204,11 +204,13 @@ def column_comment(col: Column) -> str:
 
 def input_message(col: Column) -> tuple[str, str]:
     """Title (≤ 32 characters) and message (≤ 255) Excel shows when a cell of ``col`` is selected."""
-    need = "必填。" if not col.nullable else "空白表示未知（不是 0）。"
+    numeric = col.kind in ("count", "amount", "area", "number")
+    need = "必填。" if not col.nullable else ("空白表示未知（不是 0）。" if numeric else "可以留空。")
     hint = KIND_HINTS_ZH[col.kind]
     if col.unit:
         hint += f"，单位：{UNITS_ZH.get(col.unit, col.unit)}"
-    return col.zh[:32], f"{hint}。{need}{col.description}"[:255]
+    private = "个人信息：只用于核对，读入后即删除。" if col.sensitive else ""
+    return col.zh[:32], f"{hint}。{need}{private}{col.description}"[:255]
 
 
 def validation(col: Column) -> dict:

@@ -54,7 +54,7 @@ def _number(v: float) -> str:
 
 
 def _cell(v) -> str:
-    if v is None or v is pd.NaT:
+    if v is None or v is pd.NaT or v is pd.NA:
         return ""
     if isinstance(v, (bool, np.bool_)):
         return str(bool(v))
