@@ -280,3 +280,17 @@ def test_next_period_carries_over_from_a_filled_workbook(data_dir):
     assert crops.cell(rows_by_key(crops, "作物类别")["other_non_maize"], 5).value == 150
     log = wb["work_log"]
     assert log.cell(rows_by_key(log, "工作类型")["入户走访"], 3).value == 90
+
+
+def test_a_failed_write_leaves_nothing_behind(data_dir, monkeypatch):
+    from village_stats import workbook
+
+    def broken(sheets, path, title):
+        path.write_bytes(b"half a workbook")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(workbook, "write_period_workbook", broken)
+    before = sorted(p.name for p in (data_dir / "suoluoyu").iterdir())
+    with pytest.raises(OSError):
+        workbook.new_period(data_dir, "suoluoyu", "2017H2")
+    assert sorted(p.name for p in (data_dir / "suoluoyu").iterdir()) == before
