@@ -7,7 +7,6 @@ The catalogue below is the one list of indicator ids, units and labels. A new in
 
 from __future__ import annotations
 
-import io as _io
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -555,13 +554,6 @@ def catalogue_markdown() -> str:
 def values(sheet: pd.DataFrame) -> dict[str, float]:
     """The sheet as ``{indicator: value}``."""
     return dict(zip(sheet["indicator"], sheet["value"]))
-
-
-def sheet_to_csv(sheet: pd.DataFrame) -> str:
-    """The sheet as CSV text: UTF-8, ``\\n`` line ends, up to 12 significant digits, empty = unknown."""
-    buf = _io.StringIO()
-    sheet.to_csv(buf, index=False, float_format="%.12g", lineterminator="\n")
-    return buf.getvalue()
 
 
 def format_value(value: float, unit: str, lang: str = "zh", *, digits: int = 1) -> str:

@@ -239,6 +239,26 @@ def read_village(data_dir: Path, village_id: str) -> Village:
     )
 
 
+# --------------------------------------------------------------------------- columns and sheets for people
+# A new-period workbook (village_stats.workbook) carries what helps the person filling it in: last
+# period's value in a column beside the cell to fill, and a sheet of instructions. They are for reading,
+# never data, and the loader skips them.
+
+#: A header ending in this mark (full- or half-width brackets) is a reference column: skipped on loading.
+REFERENCE_MARK = "(参考)"
+#: The instructions sheet of a new-period workbook: skipped on loading.
+INSTRUCTIONS_SHEET = "填表说明"
+
+
+def is_reference_header(header: str) -> bool:
+    """Whether a column header marks a reference column (ignored when loading).
+
+    >>> is_reference_header("上期数值（参考）"), is_reference_header("数值")
+    (True, False)
+    """
+    return schema.header_key(header).endswith(schema.header_key(REFERENCE_MARK))
+
+
 # --------------------------------------------------------------------------- raw readers
 
 def _decode(raw: bytes, path: Path) -> str:
@@ -452,6 +472,8 @@ def read_table(raw: pd.DataFrame, table: Table, path: Path, sheet: str | None = 
     rename: dict[str, str] = {}
     for header in raw.columns:
         h = str(header)
+        if is_reference_header(h):
+            continue  # a reference column for people (see REFERENCE_MARK)
         if h.startswith("Unnamed:") and raw[header].isna().all():
             continue  # an empty trailing column from a spreadsheet
         c = keys.get(schema.header_key(h))
@@ -626,6 +648,8 @@ def load_period(village_id: str, period: Period | str, data_dir: str | Path | No
     else:
         sources.append(source)
         for name, df in read_workbook_raw(source).items():
+            if name == INSTRUCTIONS_SHEET:
+                continue  # the instructions sheet for people (see INSTRUCTIONS_SHEET)
             if name not in schema.TABLES:
                 raise DataError(f"unknown sheet '{name}': expected sheets named "
                                 f"{', '.join(schema.TABLES)}{_suggest(name, schema.TABLES)}", path=source,
