@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from village_stats.load import read_poverty_lines
 from village_stats.measures.register import reconcile
+from village_stats.policy import read_policy_table
 from village_stats.schema import CAUSES
 from village_stats.synthetic import DEMO_MISMATCH, demo_registers
 
@@ -45,8 +45,14 @@ NOTES = {
 }
 
 
+def national_lines() -> dict[int, float]:
+    """Year → national poverty line from data/policy/poverty_lines.csv. [yuan]"""
+    table = read_policy_table(DATA, "poverty_lines")
+    return table.loc[table["scope"] == "national"].set_index("year")["poverty_line_yuan"].to_dict()
+
+
 def main() -> None:
-    lines = read_poverty_lines(DATA).set_index("year")["line_yuan"].to_dict()
+    lines = national_lines()
     folder = DATA / "demo"
     folder.mkdir(exist_ok=True)
     (folder / "village.yaml").write_text(VILLAGE, encoding="utf-8")

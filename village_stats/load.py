@@ -51,6 +51,9 @@ class Village:
     poverty_line_yuan: float | None = None
     fictional: bool = False
     note: str = ""
+    province_code: str | None = None
+    county_code: str | None = None
+    monitoring_threshold_yuan: float | None = None
 
     def name(self, lang: str = "zh") -> str:
         return self.name_zh if lang == "zh" else self.name_en
@@ -65,7 +68,7 @@ class PovertyLine:
     basis: str
     source: str
     verified: bool
-    origin: str  # "village.yaml" or "poverty_lines.csv"
+    origin: str  # "village.yaml" or "policy/poverty_lines.csv (<scope>)"
 
 
 @dataclass(frozen=True)
@@ -187,21 +190,23 @@ def read_village(data_dir: Path, village_id: str) -> Village:
     region = lookup[region.lower()]
     threshold = values["exit_threshold"]
     if threshold is None:
-        threshold = schema.EXIT_THRESHOLD_BY_REGION[region]
+        from .policy import exit_threshold_for
+
+        threshold = exit_threshold_for(data_dir, region).value
     try:
         threshold = float(threshold)
     except (TypeError, ValueError):
         raise DataError(f"exit_threshold {threshold!r}: expected a ratio between 0 and 1", path=path) from None
     if not 0 < threshold < 1:
         raise DataError(f"exit_threshold {threshold!r}: expected a ratio between 0 and 1", path=path)
-    line = values["poverty_line_yuan"]
-    if line is not None:
-        try:
-            line = float(line)
-        except (TypeError, ValueError):
-            line = -1.0
-        if not line > 0:
-            raise DataError(f"poverty_line_yuan {values['poverty_line_yuan']!r}: expected a positive amount",
+    line = _positive_amount(values, "poverty_line_yuan", path)
+    monitoring_line = _positive_amount(values, "monitoring_threshold_yuan", path)
+    codes = {}
+    for key, digits in (("province_code", 2), ("county_code", 6)):
+        v = values[key]
+        codes[key] = None if v is None else str(v).strip()
+        if codes[key] is not None and not re.fullmatch(rf"\d{{{digits}}}", codes[key]):
+            raise DataError(f"{key} {v!r}: expected a {digits}-digit administrative division code (GB/T 2260)",
                             path=path)
     return Village(
         id=village_id, name_zh=str(values["name_zh"]), name_en=str(values["name_en"]),
@@ -209,8 +214,22 @@ def read_village(data_dir: Path, village_id: str) -> Village:
         city_zh=str(values["city_zh"]), province_zh=str(values["province_zh"]), region=region,
         supported_by_zh=str(values["supported_by_zh"]), exit_threshold=threshold,
         poverty_line_yuan=line, fictional=bool(values["fictional"] or False),
-        note=str(values["note"] or ""),
+        note=str(values["note"] or ""), monitoring_threshold_yuan=monitoring_line, **codes,
     )
+
+
+def _positive_amount(values: dict, key: str, path: Path) -> float | None:
+    """An optional positive amount of village.yaml, or None when not given."""
+    v = values[key]
+    if v is None:
+        return None
+    try:
+        amount = float(v)
+    except (TypeError, ValueError):
+        amount = -1.0
+    if not amount > 0:
+        raise DataError(f"{key} {v!r}: expected a positive amount", path=path)
+    return amount
 
 
 # --------------------------------------------------------------------------- raw readers
@@ -408,6 +427,15 @@ def parse_column(raw: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray, st
             expectation += _suggest(schema.normalize_text(first).lower(), lookup.keys()).replace(
                 "did you mean", "closest")
         return values.astype(object), bad, expectation
+    if kind == "vocab_list":
+        lookup = col.vocab.lookup()
+
+        def canonical(cell):
+            ids = [lookup.get(schema.normalize_text(x).lower()) for x in re.split(r"[|、;；]", cell) if x.strip()]
+            return None if not ids or None in ids else "|".join(dict.fromkeys(ids))
+
+        values = _map_distinct(text, canonical)
+        return values.astype(object), present & values.isna().to_numpy(), expectation
     if kind == "bool":
         values = _map_distinct(text, lambda x: True if x.lower() in _TRUE else (False if x.lower() in _FALSE
                                                                                    else None))
@@ -632,9 +660,11 @@ def load_period(village_id: str, period: Period | str, data_dir: str | Path | No
     line = None
     if "households" in tables:
         tables["households"] = _check_households(tables["households"], wheres["households"])
+        from .policy import poverty_line_for, table_path
+
         line = poverty_line_for(data_dir, village, period.year)
-        if line.origin == "poverty_lines.csv":
-            sources.append(Path(data_dir) / "poverty_lines.csv")
+        if line.origin != "village.yaml":
+            sources.append(table_path(data_dir, "poverty_lines"))
     for frame in tables.values():
         frame.attrs.clear()  # row numbers were for error messages only
     return PeriodData(village=village, period=period, tables=tables, sources=tuple(sources), poverty_line=line)
@@ -669,30 +699,6 @@ def _check_households(hh: pd.DataFrame, where: _Where) -> pd.DataFrame:
     return out
 
 
-def read_poverty_lines(data_dir: Path) -> pd.DataFrame:
-    """``data/poverty_lines.csv``: year → line_yuan, basis, source, verified."""
-    path = Path(data_dir) / "poverty_lines.csv"
-    if not path.is_file():
-        raise DataError("poverty_lines.csv is missing: register measures need the poverty line by year "
-                        "(or poverty_line_yuan in village.yaml)", path=path)
-    return read_table(read_csv_raw(path), schema.POVERTY_LINES, path)
-
-
-def poverty_line_for(data_dir: Path, village: Village, year: int) -> PovertyLine:
-    """The line for ``year``: village.yaml's ``poverty_line_yuan`` if set, else poverty_lines.csv."""
-    if village.poverty_line_yuan is not None:
-        return PovertyLine(float(village.poverty_line_yuan), year, "village.yaml poverty_line_yuan",
-                           village.note or "", True, "village.yaml")
-    lines = read_poverty_lines(data_dir)
-    match = lines.loc[lines["year"] == year]
-    if match.empty:
-        raise DataError(f"no poverty line for {year}: expected a row for year {year} (or poverty_line_yuan in "
-                        f"village.yaml)", path=Path(data_dir) / "poverty_lines.csv")
-    r = match.iloc[0]
-    return PovertyLine(float(r["line_yuan"]), int(year), str(r["basis"] or ""), str(r["source"] or ""),
-                       bool(r["verified"]), "poverty_lines.csv")
-
-
 class Checked(NamedTuple):
     """The outcome of validating one village-period."""
 
@@ -712,7 +718,8 @@ def validate(data_dir: str | Path | None = None, village_id: str | None = None,
     if village_id is None:
         # folders without village.yaml are reported, not skipped silently
         for p in sorted(Path(data_dir).iterdir()):
-            if p.is_dir() and not p.name.startswith(".") and not (p / "village.yaml").is_file():
+            if p.is_dir() and not p.name.startswith(".") and p.name != "policy" \
+                    and not (p / "village.yaml").is_file():  # data/policy/ holds the policy tables
                 villages.append(p.name)
         villages = sorted(set(villages))
     results: list[Checked] = []
