@@ -194,3 +194,88 @@ def test_previous_matched_by_id_not_position():
     now = register([{"household_id": "a", "income_per_capita_yuan": 7000},
                     {"household_id": "b", "income_per_capita_yuan": 7000}])
     assert mon.screening(now, before, M, D)["household_id"].tolist() == ["b"]
+
+
+# --------------------------------------------------------------------------- the demo village and the report section
+
+def test_demo_monitoring_periods_are_what_the_generator_makes():
+    from village_stats.load import load_period
+    from village_stats.policy import read_policy_table
+    from village_stats.synthetic import DEMO_MONITORING_PERIODS, demo_monitoring_registers, demo_registers
+
+    from .conftest import DATA
+
+    lines = read_policy_table(DATA, "poverty_lines").set_index("year")["poverty_line_yuan"].to_dict()
+    thresholds = read_policy_table(DATA, "monitoring_thresholds").set_index("year")["monitoring_threshold_yuan"]
+    regs = demo_registers(lines)
+    later = demo_monitoring_registers(regs[max(regs)], lines, thresholds.to_dict())
+    assert tuple(later) == DEMO_MONITORING_PERIODS
+    for code, reg in later.items():
+        loaded = load_period("demo", code, DATA).table("households")
+        assert loaded["household_id"].tolist() == reg["household_id"].tolist()
+        assert loaded["income_per_capita_yuan"].tolist() == reg["income_per_capita_yuan"].tolist()
+        assert loaded["monitoring_type"].tolist() == reg["monitoring_type"].tolist()
+
+
+def test_demo_monitoring_facts_by_construction():
+    from village_stats.indicators import indicator_sheet, values
+    from village_stats.load import load_period
+
+    from .conftest import DATA
+
+    first = values(indicator_sheet(load_period("demo", "2021H1", DATA)))
+    assert first["monitoring_threshold_yuan"] == 6000                 # policy table, 2021, national
+    assert first["monitored_households_sudden_hardship"] == 1         # one household with a large medical bill
+    assert first["risk_elimination_eligible"] == 0                    # no 2020H2 register: six months not shown
+    assert math.isnan(first["return_rate"])
+    assert first["monitoring_candidates_income_below_threshold"] == 2  # the two left unmonitored
+    mid = values(indicator_sheet(load_period("demo", "2022H1", DATA)))
+    assert mid["monitoring_threshold_yuan"] == 6300
+    assert mid["return_rate"] > 0                                     # one household returns in 2022H1
+    assert indicator_sheet(load_period("demo", "2022H1", DATA)).set_index("indicator").loc[
+        "return_rate", "numerator"] == 1
+    last = values(indicator_sheet(load_period("demo", "2022H2", DATA)))
+    assert last["risk_elimination_no_labour_hold"] == 1               # the household without labour
+    assert {"wrong_exit_rate", "missed_rate", "satisfaction_rate", "composite_incidence", "exit_readiness"} <= set(last)
+    older = values(indicator_sheet(load_period("demo", "2018H2", DATA)))
+    assert "monitored_households" not in older and "wrong_exit_rate" not in older
+
+
+def test_indicators_cli_prints_monitoring(tmp_path):
+    from click.testing import CliRunner
+
+    from village_stats.cli import main
+
+    result = CliRunner().invoke(main, ["indicators", "--village", "demo", "--period", "2022H2", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    for ind in ("monitored_households", "monitored_share", "monitoring_candidates", "risk_elimination_eligible",
+                "return_rate", "wrong_exit_rate_high", "exit_readiness"):
+        assert ind in result.output
+
+
+def test_monitoring_section_by_household_id_only(monkeypatch):
+    import re
+
+    from village_stats.display import monitoring as section
+    from village_stats.display import views
+    from village_stats.indicators import indicator_sheet
+    from village_stats.load import load_period, read_csv_raw
+
+    from .conftest import DATA
+
+    shown: list[str] = []
+    monkeypatch.setattr(views, "_html", shown.append)
+    data = load_period("demo", "2022H2", DATA)
+    section.show_monitoring_section(data, indicator_sheet(data), None, "zh")
+    text = re.sub(r"<[^>]+>", " ", "\n".join(shown))
+    for needle in ("监测与评估", "政策依据", "policy/monitoring_thresholds.csv", "未核实", "疑似漏监测", "风险消除",
+                   "暂不标注风险消除", "监测状态变化", "错退率", "95%置信区间", "结论："):
+        assert needle in text, needle
+    raw = read_csv_raw(DATA / "demo" / "2022H2" / "households.csv")
+    assert not any(name in text for name in raw["head_name"])
+    assert not any(number in text for number in raw["id_number"])
+    # nothing for a period without monitoring fields or a sample
+    shown.clear()
+    old = load_period("demo", "2018H2", DATA)
+    section.show_monitoring_section(old, indicator_sheet(old), None, "en")
+    assert shown == []

@@ -145,7 +145,7 @@ def _pick(frame: pd.DataFrame, village: Village, **match) -> pd.Series | None:
 
 
 def _rule(name: str, value_column: str, row: pd.Series, table: str, year: int | None, **extra) -> Rule:
-    return Rule(name, float(row[value_column]), str(row.get("scope", row.get("region", ""))), year,
+    return Rule(name, float(row[value_column]), str(row.get("scope", row.get("region", "national"))), year,
                 str(row.get("basis") or ""), str(row.get("source") or ""), bool(row["verified"]),
                 f"policy/{table}.csv", **extra)
 
