@@ -598,12 +598,19 @@ def monitoring_rule(ctx: Context, rule: str) -> _policy.Rule:
     return ctx.cache[key]
 
 
+def _positions(ctx: Context):
+    if "previous_positions" not in ctx.cache:
+        ctx.cache["previous_positions"] = _monitoring.previous_positions(_hh(ctx), previous_households(ctx))
+    return ctx.cache["previous_positions"]
+
+
 def screening_result(ctx: Context) -> pd.DataFrame:
     """Possible 漏监测 (cached)."""
     if "screening" not in ctx.cache:
         ctx.cache["screening"] = _monitoring.screening(_hh(ctx), previous_households(ctx),
                                                        monitoring_threshold(ctx).value,
-                                                       monitoring_rule(ctx, "income_drop_share").value)
+                                                       monitoring_rule(ctx, "income_drop_share").value,
+                                                       _positions(ctx))
     return ctx.cache["screening"]
 
 
@@ -611,7 +618,8 @@ def risk_elimination_result(ctx: Context) -> pd.DataFrame:
     """风险消除 test of the monitored households (cached)."""
     if "risk_elimination" not in ctx.cache:
         ctx.cache["risk_elimination"] = _monitoring.risk_elimination(_hh(ctx), previous_households(ctx),
-                                                                     monitoring_threshold(ctx).value)
+                                                                     monitoring_threshold(ctx).value,
+                                                                     _positions(ctx))
     return ctx.cache["risk_elimination"]
 
 

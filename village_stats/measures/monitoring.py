@@ -157,7 +157,7 @@ def previous_positions(households: pd.DataFrame, previous: pd.DataFrame | None) 
     if previous is None:
         return np.full(len(ids), -1, dtype=np.int64)
     before = previous["household_id"].to_numpy()
-    if len(before) == len(ids) and np.array_equal(before, ids):
+    if len(before) == len(ids) and (len(ids) == 0 or before[0] == ids[0]) and np.array_equal(before, ids):
         return np.arange(len(ids), dtype=np.int64)
     return pd.Index(before).get_indexer(ids).astype(np.int64)
 
@@ -168,7 +168,7 @@ def _take(values: np.ndarray, positions: np.ndarray, fill):
 
 
 def screening_rules(households: pd.DataFrame, previous: pd.DataFrame | None, threshold_yuan: float,
-                    income_drop_share: float) -> pd.DataFrame:
+                    income_drop_share: float, positions: np.ndarray | None = None) -> pd.DataFrame:
     """Which monitoring rule each household meets (monitored or not).
 
     - ``income_below_threshold``: y < m.
@@ -186,6 +186,9 @@ def screening_rules(households: pd.DataFrame, previous: pd.DataFrame | None, thr
         Monitoring threshold m. [yuan per person per year]
     income_drop_share : float
         Share d of a drop counted as sharp. [ratio]
+    positions : ndarray, optional
+        :func:`previous_positions` of the two registers, when already computed (matching ids is the
+        costly step: compute it once for :func:`screening` and :func:`risk_elimination`).
 
     Returns
     -------
@@ -194,7 +197,7 @@ def screening_rules(households: pd.DataFrame, previous: pd.DataFrame | None, thr
     """
     y = households["income_per_capita_yuan"].to_numpy(dtype=float)
     w = households["members"].to_numpy(dtype=float)
-    pos = previous_positions(households, previous)
+    pos = previous_positions(households, previous) if positions is None else positions
     out = {"income_below_threshold": y < threshold_yuan}
     if previous is not None:
         y_prev = _take(previous["income_per_capita_yuan"].to_numpy(dtype=float), pos, np.nan)
@@ -226,7 +229,7 @@ def _joined(flags: pd.DataFrame, names) -> np.ndarray:
 
 
 def screening(households: pd.DataFrame, previous: pd.DataFrame | None, threshold_yuan: float,
-              income_drop_share: float) -> pd.DataFrame:
+              income_drop_share: float, positions: np.ndarray | None = None) -> pd.DataFrame:
     """Possible 漏监测: households meeting a monitoring rule that are not monitored now.
 
     A household whose risk was eliminated counts as not monitored. See :func:`screening_rules` for the
@@ -246,19 +249,19 @@ def screening(households: pd.DataFrame, previous: pd.DataFrame | None, threshold
     >>> screening(hh, None, 6000, 0.3)[["household_id", "rules"]].values.tolist()
     [['a', 'income_below_threshold']]
     """
-    flags = screening_rules(households, previous, threshold_yuan, income_drop_share)
+    flags = screening_rules(households, previous, threshold_yuan, income_drop_share, positions)
     any_rule = flags.to_numpy().any(axis=1)
     keep = any_rule & ~is_monitored(households)
     flags = flags.loc[keep]
-    out = pd.DataFrame({"household_id": households["household_id"].to_numpy()[keep],
-                        "rules": _joined(flags, SCREENING_RULES)})
+    out = pd.DataFrame({"household_id": households["household_id"][keep].reset_index(drop=True),
+                        "rules": pd.Series(_joined(flags, SCREENING_RULES), dtype=object)})
     for name in SCREENING_RULES:
         out[name] = flags[name].to_numpy()
     return out
 
 
 def risk_elimination(households: pd.DataFrame, previous: pd.DataFrame | None,
-                     threshold_yuan: float) -> pd.DataFrame:
+                     threshold_yuan: float, positions: np.ndarray | None = None) -> pd.DataFrame:
     """风险消除 test of each monitored household, criterion by criterion.
 
     - ``income_stable``: y > m now **and** in the previous period (at least six months with half-year
@@ -277,6 +280,8 @@ def risk_elimination(households: pd.DataFrame, previous: pd.DataFrame | None,
         This period's and the previous period's registers.
     threshold_yuan : float
         This year's monitoring threshold m. [yuan per person per year]
+    positions : ndarray, optional
+        :func:`previous_positions` of the two registers, when already computed.
 
     Returns
     -------
@@ -287,8 +292,8 @@ def risk_elimination(households: pd.DataFrame, previous: pd.DataFrame | None,
     on = is_monitored(households)
     y = households["income_per_capita_yuan"].to_numpy(dtype=float)
     w = households["members"].to_numpy(dtype=float)
-    pos = previous_positions(households, previous)
     if previous is not None:
+        pos = previous_positions(households, previous) if positions is None else positions
         y_prev = _take(previous["income_per_capita_yuan"].to_numpy(dtype=float), pos, np.nan)
     else:
         y_prev = np.full(len(y), np.nan)
@@ -301,12 +306,12 @@ def risk_elimination(households: pd.DataFrame, previous: pd.DataFrame | None,
         no_rigid = ~(rigid > y * w)
     labour = _flag(households, "has_labour")
     others = income_stable & secure & no_rigid
-    outcome = np.where(others & labour, "eligible", np.where(others, "no_labour_hold", "not_eligible"))
+    code = np.where(others & labour, 0, np.where(others, 1, 2))[on]
     return pd.DataFrame({
-        "household_id": households["household_id"].to_numpy()[on],
-        "monitoring_type": _column(households, "monitoring_type", None)[on],
+        "household_id": households["household_id"][on].reset_index(drop=True),
+        "monitoring_type": pd.Series(_column(households, "monitoring_type", None)[on], dtype=object),
         "income_stable": income_stable[on], "guarantees_met": secure[on], "no_rigid_spending_risk": no_rigid[on],
-        "has_labour": labour[on], "outcome": outcome[on],
+        "has_labour": labour[on], "outcome": pd.Series(np.array(OUTCOMES, dtype=object)[code], dtype=object),
     })
 
 
