@@ -279,3 +279,50 @@ def test_monitoring_section_by_household_id_only(monkeypatch):
     old = load_period("demo", "2018H2", DATA)
     section.show_monitoring_section(old, indicator_sheet(old), None, "en")
     assert shown == []
+
+
+def test_section_in_a_real_report(tmp_path):
+    """The section through papermill, HTML and PDF, with the cell the lead will add to the notebook."""
+    import json
+
+    from pypdf import PdfReader
+
+    from village_stats.config import notebook_path
+    from village_stats.load import read_csv_raw
+    from village_stats.run import run_report
+
+    from .conftest import DATA
+
+    nb = json.loads(notebook_path().read_text(encoding="utf-8"))
+    cell = {"cell_type": "code", "execution_count": None, "id": "monitoring-section", "metadata": {}, "outputs": [],
+            "source": ["from village_stats.display.monitoring import show_monitoring_section\n",
+                       "show_monitoring_section(data, sheet, None, lang)"]}
+    appendix = next(i for i, c in enumerate(nb["cells"]) if "sec_appendix" in "".join(c["source"]))
+    nb["cells"].insert(appendix, cell)
+    path = tmp_path / "period_report.ipynb"
+    path.write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
+    run_report("demo", "2022H2", data_dir=DATA, output_dir=tmp_path / "out", notebook=path, formats=("html", "pdf"))
+    folder = tmp_path / "out" / "demo" / "2022H2"
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    pdf = "".join(p.extract_text() for p in PdfReader(folder / "report.pdf").pages)
+    pdf = "".join(pdf.split())   # table cells wrap: compare without line breaks and spaces
+    for text in (html, pdf):
+        for needle in ("监测与评估", "政策依据", "monitoring_thresholds.csv", "防止返贫监测和帮扶机制", "疑似漏监测",
+                       "暂不标注风险消除", "错退率", "结论："):
+            assert needle in text, needle
+    raw = read_csv_raw(DATA / "demo" / "2022H2" / "households.csv")
+    for output in folder.iterdir():
+        if output.is_file():
+            content = output.read_bytes().decode("utf-8", errors="ignore")
+            assert not any(n in content for n in raw["head_name"]), output
+            assert not any(n in content for n in raw["id_number"]), output
+
+
+def test_risk_types_list_is_read_with_any_separator():
+    from village_stats.load import parse_column
+    from village_stats.schema import HOUSEHOLDS
+
+    raw = pd.Series(["因病、因学", "illness|schooling|illness", "disaster; 其他", None, "因病|洪水"], dtype=object)
+    values, bad, _ = parse_column(raw, HOUSEHOLDS.column("risk_types"))
+    assert values.tolist()[:4] == ["illness|schooling", "illness|schooling", "disaster|other", None]
+    assert bad.tolist() == [False, False, False, False, True]

@@ -43,7 +43,7 @@ def own_policy(tmp_path):
     ({"county_code": "140724"}, 2022, 4100, "national"),        # no county/province row that year
 ])
 def test_most_specific_row_wins(own_policy, village, codes, year, expected, scope):
-    v = dataclasses.replace(village, poverty_line_yuan=None, **codes)
+    v = dataclasses.replace(village, **{"poverty_line_yuan": None, "province_code": None, "county_code": None, **codes})
     rule = policy.poverty_line_rule(own_policy, v, year)
     assert (rule.value, rule.scope, rule.year) == (expected, scope, year)
     assert rule.origin == "policy/poverty_lines.csv"
