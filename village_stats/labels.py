@@ -200,6 +200,7 @@ MONITORING_LABELS: dict[str, tuple[str, str]] = {
     "monitored_share_ceiling": ("监测对象比例（上限）", "Monitored share ceiling"),
     "income_drop_share": ("收入大幅下降（比上期下降比例）", "Income drop counted as sharp"),
     "monitoring_threshold_yuan": ("防返贫监测标准", "Monitoring threshold"),
+    "poverty_line_yuan": ("贫困标准", "Poverty line"),
     "wrong_exit_rate": ("错退率", "Wrong-exit rate"),
     "missed_rate": ("漏评率", "Missed rate"),
     "satisfaction_rate": ("群众认可度", "Satisfaction rate"),

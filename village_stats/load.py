@@ -574,6 +574,23 @@ def _check_outputs(outputs: pd.DataFrame, projects: pd.DataFrame | None, where: 
                           f"{_suggest(pid, known)}")
 
 
+def _check_evaluation_sample(sample: pd.DataFrame, where: _Where) -> None:
+    """One row per household and sample; findings that fit the sample; an answer from surveyed households."""
+    dup = sample.duplicated(["household_id", "sample"]).to_numpy()
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0])
+        raise where.error(sample, i, "household_id", f"household_id '{sample['household_id'].iloc[i]}' is twice in "
+                          f"sample {sample['sample'].iloc[i]}: expected each household once per sample")
+    allowed = {"exited": {"correct", "wrongly_exited"}, "non_registered": {"correct", "missed"}}
+    for i, (which, finding, satisfied) in enumerate(zip(sample["sample"], sample["finding"], sample["satisfied"])):
+        if which in allowed and finding not in allowed[which]:
+            raise where.error(sample, i, "finding", f"finding {finding!r} in sample {which}: expected one of "
+                              f"{', '.join(sorted(allowed[which]))}")
+        if which == "surveyed" and satisfied is None:
+            raise where.error(sample, i, "satisfied", "a value is required for sample surveyed: expected "
+                              f"{schema.KINDS['bool']}")
+
+
 # --------------------------------------------------------------------------- loading
 
 def period_source(data_dir: Path, village_id: str, period: Period | str) -> Path:
@@ -657,6 +674,8 @@ def load_period(village_id: str, period: Period | str, data_dir: str | Path | No
         _check_work_log(tables["work_log"], wheres["work_log"])
     if "project_outputs" in tables:
         _check_outputs(tables["project_outputs"], tables.get("projects"), wheres["project_outputs"])
+    if "evaluation_sample" in tables:
+        _check_evaluation_sample(tables["evaluation_sample"], wheres["evaluation_sample"])
     line = None
     if "households" in tables:
         tables["households"] = _check_households(tables["households"], wheres["households"])

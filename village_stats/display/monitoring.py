@@ -27,7 +27,7 @@ from ..labels import MONITORING_LABELS, t
 from ..load import PeriodData
 from ..measures import evaluation as ev
 from ..measures import monitoring as mon
-from ..policy import Rule, data_dir_of, evaluation_thresholds
+from ..policy import Rule, data_dir_of, evaluation_thresholds, poverty_line_rule
 from ..schema import MONITORING_TYPES
 from . import views
 
@@ -133,6 +133,8 @@ def show_monitoring_section(data: PeriodData, sheet: pd.DataFrame, previous: Per
     ctx = Context(data, **({} if previous is None else {"previous": previous}))
     views.show_heading("sec_monitoring", lang)
     rules: list[Rule] = []
+    if data.has("households"):
+        rules.append(poverty_line_rule(data_dir_of(data), data.village, data.period.year))
     if monitoring:
         threshold = monitoring_threshold(ctx)
         rules += [threshold] + [monitoring_rule(ctx, r) for r in ("monitored_share_expected",
