@@ -159,7 +159,7 @@ for _m, _zh, _en in (
 
 @indicator("exit_threshold", "ratio", "贫困村退出标准（贫困发生率低于）", "Village exit threshold (incidence below)")
 def _exit_threshold(ctx):
-    """From village.yaml, else by region (2% eastern/central, 3% western)."""
+    """From village.yaml, else by region from data/policy/exit_thresholds.csv."""
     return ctx.data.village.exit_threshold
 
 
@@ -549,17 +549,10 @@ from .measures import evaluation as _evaluation  # noqa: E402
 from .measures import monitoring as _monitoring  # noqa: E402
 from .schema import MONITORING_TYPES  # noqa: E402
 
-#: The register columns of monitoring; a register with any of them filled has monitoring indicators.
-MONITORING_COLUMNS = ("monitoring_type", "monitoring_since", "risk_eliminated_on", "risk_types", "has_labour",
-                      "rigid_spending_yuan")
-
 
 def has_monitoring(data: PeriodData) -> bool:
-    """Whether the period's register carries monitoring fields (any of :data:`MONITORING_COLUMNS` filled)."""
-    if not data.has("households"):
-        return False
-    hh = data.table("households")
-    return any(c in hh and hh[c].notna().any() for c in MONITORING_COLUMNS)
+    """Whether the period's register carries monitoring fields (then it has monitoring indicators)."""
+    return data.has("households") and _monitoring.has_monitoring_fields(data.table("households"))
 
 
 GROUPS["monitoring"] = has_monitoring

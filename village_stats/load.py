@@ -684,6 +684,9 @@ def load_period(village_id: str, period: Period | str, data_dir: str | Path | No
         line = poverty_line_for(data_dir, village, period.year)
         if line.origin != "village.yaml":
             sources.append(table_path(data_dir, "poverty_lines"))
+    from .policy import inputs_used
+
+    sources += [p for p in inputs_used(data_dir, village, period, tables) if p not in sources]
     for frame in tables.values():
         frame.attrs.clear()  # row numbers were for error messages only
     return PeriodData(village=village, period=period, tables=tables, sources=tuple(sources), poverty_line=line)

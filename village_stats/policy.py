@@ -228,6 +228,30 @@ def evaluation_thresholds(data_dir: str | Path, village: Village) -> dict[str, R
     return out
 
 
+def inputs_used(data_dir: str | Path, village: Village, period, tables) -> list[Path]:
+    """The policy tables and the previous period's files a period's measures read (for the manifest).
+
+    The exit thresholds always (unless village.yaml sets ``exit_threshold``, they give its default); with
+    a register carrying monitoring fields, the monitoring thresholds and rules and the previous period's
+    data; with an evaluation sample, the evaluation thresholds.
+    """
+    from .load import list_periods, period_source
+    from .measures.monitoring import has_monitoring_fields
+
+    out = [table_path(data_dir, "exit_thresholds")]
+    if "households" in tables and has_monitoring_fields(tables["households"]):
+        if village.monitoring_threshold_yuan is None:
+            out.append(table_path(data_dir, "monitoring_thresholds"))
+        out.append(table_path(data_dir, "monitoring_rules"))
+        before = period.previous()
+        if before in list_periods(data_dir, village.id):
+            source = period_source(data_dir, village.id, before)
+            out += sorted(p for p in source.iterdir() if p.suffix.lower() == ".csv") if source.is_dir() else [source]
+    if "evaluation_sample" in tables:
+        out.append(table_path(data_dir, "evaluation_thresholds"))
+    return out
+
+
 def data_dir_of(data) -> Path:
     """The data folder a :class:`~village_stats.load.PeriodData` was loaded from (its first source is
     ``<data_dir>/<village>/village.yaml``)."""

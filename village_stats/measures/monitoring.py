@@ -33,6 +33,18 @@ RISK_CRITERIA = ("income_stable", "guarantees_met", "no_rigid_spending_risk", "h
 OUTCOMES = ("eligible", "no_labour_hold", "not_eligible")
 #: Relative tolerance of the income-drop comparison (so a drop of exactly the share counts).
 DROP_TOLERANCE = 1e-9
+#: The register columns of monitoring.
+MONITORING_COLUMNS = ("monitoring_type", "monitoring_since", "risk_eliminated_on", "risk_types", "has_labour",
+                      "rigid_spending_yuan")
+
+
+def has_monitoring_fields(households: pd.DataFrame) -> bool:
+    """Whether a register carries monitoring fields (any of :data:`MONITORING_COLUMNS` filled in a row).
+
+    >>> has_monitoring_fields(pd.DataFrame({"has_labour": [None, True]})), has_monitoring_fields(pd.DataFrame())
+    (True, False)
+    """
+    return any(c in households and households[c].notna().any() for c in MONITORING_COLUMNS)
 
 
 def _column(households: pd.DataFrame, name: str, fill) -> np.ndarray:
