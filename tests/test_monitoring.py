@@ -253,7 +253,13 @@ def test_indicators_cli_prints_monitoring(tmp_path):
         assert ind in result.output
 
 
-def test_monitoring_section_by_household_id_only(monkeypatch):
+@pytest.mark.parametrize("lang, needles", [
+    ("zh", ("监测与评估", "政策依据", "policy/monitoring_thresholds.csv", "未核实", "疑似漏监测", "风险消除",
+            "暂不标注风险消除", "监测状态变化", "错退率", "95%置信区间", "结论：")),
+    ("en", ("Monitoring and evaluation", "Policy rules used", "policy/monitoring_thresholds.csv", "NOT verified",
+            "Possible missed monitoring", "stays flagged", "Changes of state", "Wrong-exit rate", "Verdict:")),
+])
+def test_monitoring_section_by_household_id_only(monkeypatch, lang, needles):
     import re
 
     from village_stats.display import monitoring as section
@@ -266,10 +272,9 @@ def test_monitoring_section_by_household_id_only(monkeypatch):
     shown: list[str] = []
     monkeypatch.setattr(views, "_html", shown.append)
     data = load_period("demo", "2022H2", DATA)
-    section.show_monitoring_section(data, indicator_sheet(data), None, "zh")
+    section.show_monitoring_section(data, indicator_sheet(data), None, lang)
     text = re.sub(r"<[^>]+>", " ", "\n".join(shown))
-    for needle in ("监测与评估", "政策依据", "policy/monitoring_thresholds.csv", "未核实", "疑似漏监测", "风险消除",
-                   "暂不标注风险消除", "监测状态变化", "错退率", "95%置信区间", "结论："):
+    for needle in needles:
         assert needle in text, needle
     raw = read_csv_raw(DATA / "demo" / "2022H2" / "households.csv")
     assert not any(name in text for name in raw["head_name"])

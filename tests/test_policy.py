@@ -116,3 +116,12 @@ def test_bad_division_code_in_village_yaml(tmp_path):
     y.write_text(y.read_text(encoding="utf-8") + "county_code: 14072\n", encoding="utf-8")
     with pytest.raises(DataError, match="county_code 14072: expected a 6-digit"):
         read_village(tmp_path, "demo")
+
+
+def test_inputs_name_the_policy_tables_and_previous_period():
+    names = {p.relative_to(DATA).as_posix() for p in load_period("demo", "2022H2", DATA).sources}
+    assert {"policy/poverty_lines.csv", "policy/exit_thresholds.csv", "policy/monitoring_thresholds.csv",
+            "policy/monitoring_rules.csv", "policy/evaluation_thresholds.csv", "demo/2022H1/households.csv",
+            "demo/2022H2/evaluation_sample.csv"} <= names
+    older = {p.relative_to(DATA).as_posix() for p in load_period("demo", "2018H2", DATA).sources}
+    assert "policy/monitoring_thresholds.csv" not in older and "demo/2018H1/households.csv" not in older
