@@ -28,7 +28,7 @@ def data_dir(tmp_path):
     root.mkdir()
     for name in ("suoluoyu", "demo"):
         shutil.copytree(DATA / name, root / name)
-    shutil.copy(DATA / "poverty_lines.csv", root)
+    shutil.copytree(DATA / "policy", root / "policy")
     return root
 
 
