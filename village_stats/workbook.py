@@ -171,6 +171,7 @@ KIND_HINTS_ZH = {
     "date": "日期，如 2017-07-01",
     "year": "四位年份，如 2017",
     "vocab": "从下拉列表中选择",
+    "vocab_list": "从所列取值中选一项或多项，用“、”分隔",
     "bool": "是 或 否",
 }
 #: Units of the schema in Chinese.
@@ -390,6 +391,8 @@ def _people_value(col: Column, v):
         return None
     if col.kind == "vocab":
         return col.vocab.label(v, "zh")
+    if col.kind == "vocab_list":
+        return "、".join(col.vocab.label(x, "zh") for x in str(v).split("|"))
     if col.kind == "bool":
         return _YES if bool(v) else _NO
     return v
