@@ -314,7 +314,7 @@ def _rates(ctx) -> pd.Series:
 @indicator("poverty_line_yuan", "yuan_per_person_year", "贫困标准（人均纯收入）", "Poverty line (income per person)",
            "households")
 def _line(ctx):
-    """From village.yaml poverty_line_yuan, else data/poverty_lines.csv for the period's year."""
+    """From village.yaml poverty_line_yuan, else the most specific row of data/policy/poverty_lines.csv for the period's year."""
     return _z(ctx)
 
 
