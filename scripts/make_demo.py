@@ -12,10 +12,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from village_stats.load import read_poverty_lines
 from village_stats.measures.register import reconcile
-from village_stats.schema import CAUSES
-from village_stats.synthetic import DEMO_MISMATCH, demo_registers
+from village_stats.policy import read_policy_table
+from village_stats.schema import CAUSES, MONITORING_TYPES
+from village_stats.synthetic import (
+    DEMO_EVALUATION_PERIOD,
+    DEMO_MISMATCH,
+    demo_evaluation_sample,
+    demo_monitoring_registers,
+    demo_registers,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -29,6 +35,7 @@ township_zh: 示例乡
 county_zh: 示例县
 city_zh: 晋中市
 province_zh: 山西省
+province_code: "14"
 region: central
 supported_by_zh: 示例帮扶单位
 fictional: true
@@ -45,22 +52,46 @@ NOTES = {
 }
 
 
+def national_lines() -> dict[int, float]:
+    """Year → national poverty line from data/policy/poverty_lines.csv. [yuan]"""
+    table = read_policy_table(DATA, "poverty_lines")
+    return table.loc[table["scope"] == "national"].set_index("year")["poverty_line_yuan"].to_dict()
+
+
+def national_thresholds() -> dict[int, float]:
+    """Year → national monitoring threshold from data/policy/monitoring_thresholds.csv. [yuan]"""
+    table = read_policy_table(DATA, "monitoring_thresholds")
+    return table.loc[table["scope"] == "national"].set_index("year")["monitoring_threshold_yuan"].to_dict()
+
+
 def main() -> None:
-    lines = read_poverty_lines(DATA).set_index("year")["line_yuan"].to_dict()
+    lines = national_lines()
     folder = DATA / "demo"
     folder.mkdir(exist_ok=True)
     (folder / "village.yaml").write_text(VILLAGE, encoding="utf-8")
     cause_zh = {t.id: t.zh for t in CAUSES.terms}
-    for code, reg in demo_registers(lines).items():
+    type_zh = {t.id: t.zh for t in MONITORING_TYPES.terms}
+    registers = demo_registers(lines)
+    later = demo_monitoring_registers(registers[max(registers)], lines, national_thresholds())
+    for code, reg in {**registers, **later}.items():
         d = folder / code
         d.mkdir(exist_ok=True)
         out = reg.copy()
         out["main_cause"] = out["main_cause"].map(cause_zh)
         for col in ("absent", "food_clothing_secure", "education_secure", "medical_secure", "housing_secure",
-                    "water_secure"):
+                    "water_secure") + (("has_labour",) if "has_labour" in out else ()):
             out[col] = out[col].map({True: "是", False: "否"})
         out["exit_year"] = out["exit_year"].astype("Int64")
+        if "monitoring_type" in out:
+            out["monitoring_type"] = out["monitoring_type"].map(type_zh)
+            out["rigid_spending_yuan"] = out["rigid_spending_yuan"].astype("Int64")
+            for col in ("monitoring_since", "risk_eliminated_on"):
+                out[col] = pd.to_datetime(out[col]).dt.strftime("%Y-%m-%d")
         out.to_csv(d / "households.csv", index=False, lineterminator="\n")
+        if code == DEMO_EVALUATION_PERIOD:
+            sample = demo_evaluation_sample(reg, lines[int(code[:4])])
+            sample["satisfied"] = sample["satisfied"].map({True: "是", False: "否"})
+            sample.to_csv(d / "evaluation_sample.csv", index=False, lineterminator="\n")
         derived = reconcile(reg, pd.Series(dtype=float))["derived"]
         rows = []
         for measure, value in derived.items():

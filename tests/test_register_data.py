@@ -14,8 +14,9 @@ from pypdf import PdfReader
 from village_stats.cli import main
 from village_stats.errors import DataError
 from village_stats.indicators import indicator_sheet, values
-from village_stats.load import load_period, read_poverty_lines
+from village_stats.load import load_period
 from village_stats.measures import register as r
+from village_stats.policy import read_policy_table
 from village_stats.run import run_report
 from village_stats.synthetic import DEMO_MISMATCH, DEMO_PERIODS, demo_registers
 
@@ -31,15 +32,15 @@ def test_personal_columns_never_leave_the_loader():
 
 
 def test_poverty_line_by_year_and_override(tmp_path):
-    lines = read_poverty_lines(DATA).set_index("year")
-    assert lines.loc[2016, "line_yuan"] == 2952 and bool(lines.loc[2016, "verified"])
+    lines = read_policy_table(DATA, "poverty_lines").set_index("year")
+    assert lines.loc[2016, "poverty_line_yuan"] == 2952 and bool(lines.loc[2016, "verified"])
     assert not bool(lines.loc[2018, "verified"])
     data = load_period("demo", "2018H2", DATA)
     assert data.poverty_line.line_yuan == 2995 and data.poverty_line.year == 2018
-    assert data.poverty_line.origin == "poverty_lines.csv" and not data.poverty_line.verified
+    assert data.poverty_line.origin == "policy/poverty_lines.csv (national)" and not data.poverty_line.verified
     # village.yaml's poverty_line_yuan wins
     shutil.copytree(DATA / "demo", tmp_path / "demo")
-    shutil.copy(DATA / "poverty_lines.csv", tmp_path / "poverty_lines.csv")
+    shutil.copytree(DATA / "policy", tmp_path / "policy")
     y = tmp_path / "demo" / "village.yaml"
     y.write_text(y.read_text(encoding="utf-8") + "poverty_line_yuan: 3500\n", encoding="utf-8")
     data = load_period("demo", "2018H2", tmp_path)
@@ -48,13 +49,13 @@ def test_poverty_line_by_year_and_override(tmp_path):
     (tmp_path / "demo" / "village.yaml").write_text(y.read_text(encoding="utf-8").replace(
         "poverty_line_yuan: 3500\n", ""), encoding="utf-8")
     shutil.copytree(tmp_path / "demo" / "2018H2", tmp_path / "demo" / "2030H1")
-    with pytest.raises(DataError, match="no poverty line for 2030"):
+    with pytest.raises(DataError, match="no poverty_line_yuan for 2030"):
         load_period("demo", "2030H1", tmp_path)
 
 
 def test_demo_data_is_what_the_generator_makes():
     """data/demo is the committed output of scripts/make_demo.py (fixed seed)."""
-    lines = read_poverty_lines(DATA).set_index("year")["line_yuan"].to_dict()
+    lines = read_policy_table(DATA, "poverty_lines").set_index("year")["poverty_line_yuan"].to_dict()
     regs = demo_registers(lines)
     assert tuple(regs) == DEMO_PERIODS
     for code, reg in regs.items():
@@ -136,7 +137,7 @@ def test_privacy_no_name_or_id_number_reaches_any_output(tmp_path):
     """Build a register with distinctive names and ids, run the full report, scan every output file."""
     data = tmp_path / "data"
     shutil.copytree(DATA / "demo", data / "demo", ignore=shutil.ignore_patterns("2017*", "2018H1"))
-    shutil.copy(DATA / "poverty_lines.csv", data / "poverty_lines.csv")
+    shutil.copytree(DATA / "policy", data / "policy")
     path = data / "demo" / "2018H2" / "households.csv"
     hh = pd.read_csv(path, dtype=str, keep_default_na=False)
     hh["head_name"] = [f"隐私户主{i:03d}号" for i in range(len(hh))]
@@ -161,7 +162,7 @@ def test_privacy_no_name_or_id_number_reaches_any_output(tmp_path):
     assert "六、建档立卡贫困户分析" in pdf and "登记册核查发现" in pdf and "0000003" in pdf
     v = values(indicator_sheet(load_period("demo", "2018H2", data)))
     assert f"{v['fgt0'] * 100:.1f}%" in pdf and f"{v['gini']:.4f}" in pdf and f"{v['mpi_m0']:.4f}" in pdf
-    assert "贫困标准：2,995 元/人·年（2018年，来源：poverty_lines.csv，未核实）" in pdf
+    assert "贫困标准：2,995 元/人·年（2018年，来源：policy/poverty_lines.csv (national)，未核实）" in pdf
     assert "身份证号码校验位错误" in pdf  # the demo's deliberate wrong check digit, by household id
 
 

@@ -54,7 +54,7 @@ def en_run(tmp_path_factory):
 
 def test_run_writes_every_file(zh_run):
     folder = zh_run.folder
-    assert sorted(p.name for p in folder.iterdir()) == ["indicators.csv", "manifest.json", "report.html",
+    assert sorted(p.name for p in folder.iterdir()) == ["indicators.csv", "indicators.xlsx", "manifest.json", "report.html",
                                                       "report.ipynb", "report.pdf"]
     assert not any(p.name.startswith(".") for p in folder.parent.iterdir())  # no temp folders left
 
@@ -115,9 +115,9 @@ def test_executed_notebook_records_the_seed_headline_numbers(zh_run):
 
 
 def test_indicators_csv_and_manifest(zh_run, sheet):
-    from village_stats.indicators import sheet_to_csv
+    from village_stats.export.csv import csv_text
 
-    assert zh_run.files["csv"].read_text(encoding="utf-8") == sheet_to_csv(sheet)
+    assert zh_run.files["csv"].read_text(encoding="utf-8") == csv_text(sheet, bom=True)
     m = json.loads(zh_run.files["manifest"].read_text(encoding="utf-8"))
     assert m["parameters"] == {"village": "suoluoyu", "period": "2017H1", "data_dir": m["parameters"]["data_dir"],
                                "lang": "zh"}
@@ -126,7 +126,8 @@ def test_indicators_csv_and_manifest(zh_run, sheet):
     assert all(re.fullmatch(r"[0-9a-f]{64}", i["sha256"]) for i in m["inputs"])
     assert {"execute", "export_html", "export_pdf", "total"} <= set(m["seconds"])
     assert m["versions"]["papermill"] and m["versions"]["typst"]
-    assert {o["path"] for o in m["outputs"]} == {"indicators.csv", "report.html", "report.ipynb", "report.pdf"}
+    assert {o["path"] for o in m["outputs"]} == {"indicators.csv", "indicators.xlsx", "report.html", "report.ipynb",
+                                                 "report.pdf"}
 
 
 def test_english_report_is_english(en_run):

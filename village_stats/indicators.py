@@ -7,7 +7,6 @@ The catalogue below is the one list of indicator ids, units and labels. A new in
 
 from __future__ import annotations
 
-import io as _io
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -64,6 +63,8 @@ class Value:
 
 CATALOGUE: dict[str, Indicator] = {}
 _FUNCTIONS: dict[str, Callable[[Context], Value | float]] = {}
+#: Indicator groups that are not a table of their own: name → whether a village-period has their data.
+GROUPS: dict[str, Callable[[PeriodData], bool]] = {}
 
 
 def indicator(id: str, unit: str, label_zh: str, label_en: str, table: str = "population",
@@ -159,7 +160,7 @@ for _m, _zh, _en in (
 
 @indicator("exit_threshold", "ratio", "贫困村退出标准（贫困发生率低于）", "Village exit threshold (incidence below)")
 def _exit_threshold(ctx):
-    """From village.yaml, else by region (2% eastern/central, 3% western)."""
+    """From village.yaml, else by region from data/policy/exit_thresholds.csv."""
     return ctx.data.village.exit_threshold
 
 
@@ -313,7 +314,7 @@ def _rates(ctx) -> pd.Series:
 @indicator("poverty_line_yuan", "yuan_per_person_year", "贫困标准（人均纯收入）", "Poverty line (income per person)",
            "households")
 def _line(ctx):
-    """From village.yaml poverty_line_yuan, else data/poverty_lines.csv for the period's year."""
+    """From village.yaml poverty_line_yuan, else the most specific row of data/policy/poverty_lines.csv for the period's year."""
     return _z(ctx)
 
 
@@ -572,7 +573,7 @@ def indicator_sheet(data: PeriodData, **options) -> pd.DataFrame:
     ctx = Context(data, **options)
     rows = []
     for ind in CATALOGUE.values():
-        if not data.has(ind.table):
+        if not (GROUPS[ind.table](data) if ind.table in GROUPS else data.has(ind.table)):
             continue
         v = ctx.get(ind.id)
         rows.append((data.village.id, data.period.code, ind.id, _clean(v.value), ind.unit,
@@ -590,7 +591,8 @@ def _clean(x) -> float:
 
 #: The section of docs/methods.md that defines each table's indicators.
 METHOD_SECTIONS = {"population": "Village aggregates", "work_log": "Work log", "crops": "Crop restructuring",
-                   "projects": "Investment", "households": "Household register"}
+                   "projects": "Investment", "households": "Household register",
+                   "monitoring": "policy.md: Monitoring and 风险消除", "evaluation_sample": "policy.md: Monitoring and 风险消除 (exit evaluation)"}
 
 
 def catalogue_markdown() -> str:
@@ -609,13 +611,6 @@ def catalogue_markdown() -> str:
 def values(sheet: pd.DataFrame) -> dict[str, float]:
     """The sheet as ``{indicator: value}``."""
     return dict(zip(sheet["indicator"], sheet["value"]))
-
-
-def sheet_to_csv(sheet: pd.DataFrame) -> str:
-    """The sheet as CSV text: UTF-8, ``\\n`` line ends, up to 12 significant digits, empty = unknown."""
-    buf = _io.StringIO()
-    sheet.to_csv(buf, index=False, float_format="%.12g", lineterminator="\n")
-    return buf.getvalue()
 
 
 def format_value(value: float, unit: str, lang: str = "zh", *, digits: int = 1) -> str:
@@ -647,3 +642,245 @@ def label(indicator_id: str, lang: str = "zh") -> str:
     """The indicator's label in ``lang``."""
     ind = CATALOGUE[indicator_id]
     return ind.label_zh if lang == "zh" else ind.label_en
+
+
+# --------------------------------------------------------------------------- monitoring and evaluation (after 2020)
+#
+# Policy numbers (monitoring threshold, shares, evaluation thresholds) come from data/policy/ through
+# village_stats.policy. Measures over two periods use the previous period's register: the option
+# ``previous`` (a PeriodData or a households frame) when given, else the previous period of the same
+# village loaded from the data folder when it has one.
+
+from . import policy as _policy  # noqa: E402
+from .measures import evaluation as _evaluation  # noqa: E402
+from .measures import monitoring as _monitoring  # noqa: E402
+from .schema import MONITORING_TYPES, has_monitoring_fields  # noqa: E402
+
+
+def has_monitoring(data: PeriodData) -> bool:
+    """Whether the period's register carries monitoring fields (then it has monitoring indicators)."""
+    return data.has("households") and has_monitoring_fields(data.table("households"))
+
+
+GROUPS["monitoring"] = has_monitoring
+
+
+def previous_households(ctx: Context) -> pd.DataFrame | None:
+    """The previous period's register (see the note above), or None when there is none."""
+    if "previous_households" not in ctx.cache:
+        prev = ctx.options.get("previous")
+        if prev is None:
+            from .load import list_periods, load_period
+
+            data_dir = _policy.data_dir_of(ctx.data)
+            before = ctx.data.period.previous()
+            if before in list_periods(data_dir, ctx.data.village.id):
+                prev = load_period(ctx.data.village.id, before, data_dir)
+        if isinstance(prev, PeriodData):
+            prev = prev.table("households") if prev.has("households") else None
+        ctx.cache["previous_households"] = prev
+    return ctx.cache["previous_households"]
+
+
+def monitoring_threshold(ctx: Context) -> _policy.Rule:
+    """The monitoring threshold rule of the period's year."""
+    if "monitoring_threshold" not in ctx.cache:
+        ctx.cache["monitoring_threshold"] = _policy.monitoring_threshold_for(
+            _policy.data_dir_of(ctx.data), ctx.data.village, ctx.data.period.year)
+    return ctx.cache["monitoring_threshold"]
+
+
+def monitoring_rule(ctx: Context, rule: str) -> _policy.Rule:
+    """A rule of ``monitoring_rules.csv`` for the village."""
+    key = f"monitoring_rule_{rule}"
+    if key not in ctx.cache:
+        ctx.cache[key] = _policy.monitoring_rule(_policy.data_dir_of(ctx.data), ctx.data.village, rule)
+    return ctx.cache[key]
+
+
+def _positions(ctx: Context):
+    if "previous_positions" not in ctx.cache:
+        ctx.cache["previous_positions"] = _monitoring.previous_positions(_hh(ctx), previous_households(ctx))
+    return ctx.cache["previous_positions"]
+
+
+def screening_result(ctx: Context) -> pd.DataFrame:
+    """Possible 漏监测 (cached)."""
+    if "screening" not in ctx.cache:
+        ctx.cache["screening"] = _monitoring.screening(_hh(ctx), previous_households(ctx),
+                                                       monitoring_threshold(ctx).value,
+                                                       monitoring_rule(ctx, "income_drop_share").value,
+                                                       _positions(ctx))
+    return ctx.cache["screening"]
+
+
+def risk_elimination_result(ctx: Context) -> pd.DataFrame:
+    """风险消除 test of the monitored households (cached)."""
+    if "risk_elimination" not in ctx.cache:
+        ctx.cache["risk_elimination"] = _monitoring.risk_elimination(_hh(ctx), previous_households(ctx),
+                                                                     monitoring_threshold(ctx).value,
+                                                                     _positions(ctx))
+    return ctx.cache["risk_elimination"]
+
+
+@indicator("monitoring_threshold_yuan", "yuan_per_person_year", "防返贫监测标准（人均纯收入）",
+           "Monitoring threshold (income per person)", "monitoring")
+def _monitoring_threshold(ctx):
+    """From village.yaml monitoring_threshold_yuan, else data/policy/monitoring_thresholds.csv (most specific)."""
+    return monitoring_threshold(ctx).value
+
+
+def _by_type(ctx) -> pd.DataFrame:
+    if "monitored_by_type" not in ctx.cache:
+        ctx.cache["monitored_by_type"] = _monitoring.monitored_by_type(_hh(ctx))
+    return ctx.cache["monitored_by_type"]
+
+
+@indicator("monitored_households", "households", "监测对象户数", "Monitored households", "monitoring")
+def _monitored_households(ctx):
+    """Households with a monitoring_type and no risk_eliminated_on."""
+    return float(_by_type(ctx)["households"].sum())
+
+
+@indicator("monitored_persons", "persons", "监测对象人数", "Monitored persons", "monitoring")
+def _monitored_persons(ctx):
+    """Σ members of monitored households."""
+    return float(_by_type(ctx)["persons"].sum())
+
+
+for _term in MONITORING_TYPES.terms:
+    indicator(f"monitored_households_{_term.id}", "households", f"监测对象户数：{_term.zh}",
+              f"Monitored households: {_term.en.lower()}", "monitoring",
+              description=f"Households with monitoring_type = {_term.id} and no risk_eliminated_on.")(
+        lambda ctx, _id=_term.id: float(_by_type(ctx).loc[_id, "households"]))
+    indicator(f"monitored_persons_{_term.id}", "persons", f"监测对象人数：{_term.zh}",
+              f"Monitored persons: {_term.en.lower()}", "monitoring",
+              description=f"Σ members of households with monitoring_type = {_term.id} and no risk_eliminated_on.")(
+        lambda ctx, _id=_term.id: float(_by_type(ctx).loc[_id, "persons"]))
+
+
+@indicator("monitored_share", "ratio", "监测对象占建档立卡人口比例", "Monitored persons / registered population",
+           "monitoring")
+def _monitored_share(ctx):
+    """monitored_persons / persons of registered households (category not non_poor)."""
+    return Value(*_monitoring.monitored_share(_hh(ctx)))
+
+
+@indicator("monitored_share_expected", "ratio", "监测对象比例（一般为）", "Monitored share expected (about)",
+           "monitoring")
+def _share_expected(ctx):
+    """data/policy/monitoring_rules.csv monitored_share_expected."""
+    return monitoring_rule(ctx, "monitored_share_expected").value
+
+
+@indicator("monitored_share_ceiling", "ratio", "监测对象比例（原则上不超过）", "Monitored share ceiling", "monitoring")
+def _share_ceiling(ctx):
+    """data/policy/monitoring_rules.csv monitored_share_ceiling."""
+    return monitoring_rule(ctx, "monitored_share_ceiling").value
+
+
+@indicator("risk_eliminated_households", "households", "已标注风险消除户数", "Households marked risk eliminated",
+           "monitoring")
+def _risk_eliminated(ctx):
+    """Households with a monitoring_type and a risk_eliminated_on date."""
+    return float((_monitoring.states(_hh(ctx)) == "risk_eliminated").sum())
+
+
+@indicator("monitoring_candidates", "households", "疑似漏监测户数（符合监测条件但未纳入）",
+           "Possible missed monitoring (meet a rule, not monitored)", "monitoring")
+def _candidates(ctx):
+    """Households meeting a screening rule and not monitored."""
+    return float(len(screening_result(ctx)))
+
+
+_RULE_LABELS = {
+    "income_below_threshold": ("人均纯收入低于监测标准", "income below the monitoring threshold"),
+    "income_drop": ("收入比上期大幅下降", "sharp income drop against the previous period"),
+    "rigid_spending_above_income": ("刚性支出超过家庭收入", "rigid spending above household income"),
+    "guarantee_lost": ("两不愁三保障或饮水安全出现缺失", "a guarantee lost since the previous period"),
+}
+for _rule_id in _monitoring.SCREENING_RULES:
+    indicator(f"monitoring_candidates_{_rule_id}", "households", f"疑似漏监测户数：{_RULE_LABELS[_rule_id][0]}",
+              f"Possible missed monitoring: {_RULE_LABELS[_rule_id][1]}", "monitoring",
+              description=f"Households not monitored that meet the screening rule {_rule_id}.")(
+        lambda ctx, _r=_rule_id: float(screening_result(ctx)[_r].sum()))
+
+
+@indicator("risk_elimination_eligible", "households", "符合风险消除条件的监测户", "Monitored households eligible "
+           "for risk elimination", "monitoring")
+def _re_eligible(ctx):
+    """Monitored households meeting every 风险消除 criterion (income above the threshold this and last period,
+    guarantees, no rigid-spending risk, labour)."""
+    return float(risk_elimination_result(ctx)["outcome"].eq("eligible").sum())
+
+
+@indicator("risk_elimination_no_labour_hold", "households", "无劳动能力暂不标注风险消除户数",
+           "Households held flagged for lack of labour (暂不标注)", "monitoring")
+def _re_hold(ctx):
+    """Monitored households meeting the other criteria but without labour."""
+    return float(risk_elimination_result(ctx)["outcome"].eq("no_labour_hold").sum())
+
+
+@indicator("return_rate", "ratio", "返贫率（上期已脱贫户本期返贫）", "Return rate (exited last period, poor now)",
+           "monitoring")
+def _return_rate(ctx):
+    """Households exited in the previous period and poor or returned now / exited in the previous period."""
+    prev = previous_households(ctx)
+    return Value(float("nan")) if prev is None else Value(*_monitoring.return_rate(prev, _hh(ctx)))
+
+
+@indicator("impoverishment_rate", "ratio", "致贫率（上期非贫困户本期致贫）", "Impoverishment rate (non-poor last "
+           "period, poor now)", "monitoring")
+def _impoverishment_rate(ctx):
+    """Households non_poor in the previous period and poor or returned now / non_poor in the previous period."""
+    prev = previous_households(ctx)
+    return Value(float("nan")) if prev is None else Value(*_monitoring.impoverishment_rate(prev, _hh(ctx)))
+
+
+def evaluation_rates(ctx: Context) -> dict[str, _evaluation.Rate]:
+    """错退率, 漏评率, 认可度 and 综合贫困发生率 (cached)."""
+    if "evaluation" not in ctx.cache:
+        s = ctx.data.table("evaluation_sample")
+        w, m = _evaluation.wrong_exit_rate(s), _evaluation.missed_rate(s)
+        rates = {"wrong_exit_rate": w, "missed_rate": m, "satisfaction_rate": _evaluation.satisfaction_rate(s)}
+        if ctx.data.has("households"):
+            hh = _hh(ctx)
+            persons = hh["members"].astype(float)
+            population = float(persons.sum()) if register.register_covers_all(hh) else ctx.measure(
+                "population_total")
+            rates["composite_incidence"] = _evaluation.composite_incidence(
+                float(persons[register.is_poor(hh)].sum()), float(persons[hh["status"].eq("exited")].sum()),
+                float(persons[hh["category"].eq("non_poor")].sum()), population, w, m)
+        ctx.cache["evaluation"] = rates
+    return ctx.cache["evaluation"]
+
+
+def evaluation_table(ctx: Context) -> pd.DataFrame:
+    """Each evaluation criterion against its policy threshold (cached)."""
+    if "evaluation_table" not in ctx.cache:
+        thresholds = _policy.evaluation_thresholds(_policy.data_dir_of(ctx.data), ctx.data.village)
+        ctx.cache["evaluation_table"] = _evaluation.readiness(evaluation_rates(ctx), thresholds)
+    return ctx.cache["evaluation_table"]
+
+
+for _c, _zh, _en in (("wrong_exit_rate", "错退率", "Wrong-exit rate"), ("missed_rate", "漏评率", "Missed rate"),
+                     ("satisfaction_rate", "群众认可度", "Satisfaction rate"),
+                     ("composite_incidence", "综合贫困发生率", "Composite poverty incidence")):
+    def _eval_rate(ctx, _c=_c):
+        r = evaluation_rates(ctx).get(_c)
+        return Value(float("nan")) if r is None else Value(r.value, r.numerator, r.denominator)
+
+    indicator(_c, "ratio", _zh, _en, "evaluation_sample",
+              description=f"{_en} from evaluation_sample.csv (see measures.evaluation).")(_eval_rate)
+    for _end, _end_zh, _end_en in (("low", "95%置信区间下限", "95% interval, low"),
+                                   ("high", "95%置信区间上限", "95% interval, high")):
+        indicator(f"{_c}_{_end}", "ratio", f"{_zh}（{_end_zh}）", f"{_en} ({_end_en})", "evaluation_sample",
+                  description=f"Wilson 95% interval of {_c}, {_end} end.")(
+            lambda ctx, _c=_c, _end=_end: getattr(evaluation_rates(ctx).get(_c), _end, float("nan")))
+
+
+@indicator("exit_readiness", "index", "退出评估结论（1 达到，0 未达到，空 数据不全）",
+           "Exit readiness (1 ready, 0 not ready, empty incomplete)", "evaluation_sample")
+def _exit_readiness(ctx):
+    """1 when every evaluation criterion meets its policy threshold, 0 when one fails, NaN when one has no data."""
+    return {"ready": 1.0, "not_ready": 0.0}.get(_evaluation.verdict(evaluation_table(ctx)), float("nan"))

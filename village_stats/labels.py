@@ -233,3 +233,76 @@ def unit_text(unit, lang: str = "zh") -> str:
     if not isinstance(unit, str) or not unit:
         return ""
     return unit if lang == "zh" else UNIT_EN.get(unit.strip(), unit)
+# monitoring and evaluation (after 2020): section 监测与评估 (village_stats.display.monitoring)
+TEXT.update({
+    "sec_monitoring": ("监测与评估", "Monitoring and evaluation"),
+    "mon_policy": ("政策依据", "Policy rules used"),
+    "mon_objects": ("监测对象", "Monitored households"),
+    "mon_candidates": ("疑似漏监测（符合监测条件但未纳入监测）", "Possible missed monitoring (meet a rule, not monitored)"),
+    "mon_risk": ("风险消除条件核查", "Risk elimination test"),
+    "mon_transitions": ("监测状态变化（{before} → {now}）", "Changes of state ({before} → {now})"),
+    "mon_evaluation": ("退出评估（抽样）", "Exit evaluation (sample)"),
+    "mon_share_text": ("监测对象{persons}，占建档立卡人口{share}；一般为{expected}左右，原则上不超过{ceiling}。{verdict}",
+                       "{persons} are monitored, {share} of the registered population; about {expected} "
+                       "is expected and at most {ceiling} allowed. {verdict}"),
+    "mon_share_within": ("未超过上限。", "Within the ceiling."),
+    "mon_share_above": ("超过上限，请核实。", "Above the ceiling: please check."),
+    "mon_threshold_text": ("防返贫监测标准：{value}（{year}年，{scope}，来源：{source}，{verified}）。",
+                           "Monitoring threshold: {value} ({year}, {scope}, source: {source}, {verified})."),
+    "mon_no_previous": ("无上期登记册，无法比较两期（收入下降、保障缺失、六个月收入稳定、状态变化）。",
+                        "No register for the previous period: the two-period rules (income drop, lost guarantee, "
+                        "six months above the threshold, changes of state) cannot be checked."),
+    "mon_rates_text": ("返贫率 {returned}（上期已脱贫户中本期返贫）；致贫率 {newly}（上期非贫困户中本期致贫）。",
+                       "Return rate {returned} (exited last period, poor now); impoverishment rate {newly} "
+                       "(non-poor last period, poor now)."),
+    "mon_verdict_ready": ("结论：各项指标均达到退出标准。", "Verdict: every criterion meets the exit threshold."),
+    "mon_verdict_not_ready": ("结论：有指标未达到退出标准。", "Verdict: a criterion fails the exit threshold."),
+    "mon_verdict_incomplete": ("结论：数据不全，无法判断。", "Verdict: incomplete data."),
+    "mon_interval_note": ("区间为 Wilson 95% 置信区间；“区间内均达标”要求整个区间在标准一侧。",
+                          "Intervals are Wilson 95% intervals; \"met over the interval\" needs the whole interval "
+                          "on the right side."),
+    "rule_name": ("规则", "Rule"),
+    "scope": ("适用范围", "Scope"),
+    "source": ("来源", "Source"),
+    "verified_col": ("已核实", "Verified"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "monitoring_type": ("监测类型", "Type"),
+    "rules_met": ("符合的监测条件", "Rules met"),
+    "outcome": ("结论", "Outcome"),
+    "previous_state": ("上期 \\ 本期", "last period \\ now"),
+    "criterion": ("指标", "Criterion"),
+    "interval": ("95%置信区间", "95% interval"),
+    "threshold_col": ("标准", "Threshold"),
+    "met": ("达标", "Met"),
+    "met_sure": ("区间内均达标", "Met over the interval"),
+    "sample_n": ("样本", "Sample"),
+    "national": ("全国", "national"),
+})
+
+#: Labels of the monitoring measures' ids (rules, criteria, outcomes, states).
+MONITORING_LABELS: dict[str, tuple[str, str]] = {
+    "income_below_threshold": ("人均纯收入低于监测标准", "Income below the monitoring threshold"),
+    "income_drop": ("收入比上期大幅下降", "Sharp income drop"),
+    "rigid_spending_above_income": ("刚性支出超过家庭收入", "Rigid spending above household income"),
+    "guarantee_lost": ("两不愁三保障或饮水安全出现缺失", "A guarantee lost"),
+    "income_stable": ("本期和上期收入均高于监测标准（至少半年）", "Income above the threshold this and last period"),
+    "guarantees_met": ("两不愁三保障及饮水安全均有保障", "All guarantees secure"),
+    "no_rigid_spending_risk": ("无未化解的刚性支出风险", "No open rigid-spending risk"),
+    "has_labour": ("有劳动能力", "Has labour"),
+    "eligible": ("符合风险消除条件", "Eligible for risk elimination"),
+    "no_labour_hold": ("无劳动能力，暂不标注风险消除", "No labour: stays flagged (暂不标注)"),
+    "not_eligible": ("暂不符合", "Not yet eligible"),
+    "not_monitored": ("未纳入监测", "Not monitored"),
+    "risk_eliminated": ("已风险消除", "Risk eliminated"),
+    "poor": ("贫困（未脱贫或返贫）", "Poor (not exited or returned)"),
+    "monitored_share_expected": ("监测对象比例（一般）", "Monitored share expected"),
+    "monitored_share_ceiling": ("监测对象比例（上限）", "Monitored share ceiling"),
+    "income_drop_share": ("收入大幅下降（比上期下降比例）", "Income drop counted as sharp"),
+    "monitoring_threshold_yuan": ("防返贫监测标准", "Monitoring threshold"),
+    "poverty_line_yuan": ("贫困标准", "Poverty line"),
+    "wrong_exit_rate": ("错退率", "Wrong-exit rate"),
+    "missed_rate": ("漏评率", "Missed rate"),
+    "satisfaction_rate": ("群众认可度", "Satisfaction rate"),
+    "composite_incidence": ("综合贫困发生率", "Composite poverty incidence"),
+}

@@ -51,6 +51,9 @@ class Village:
     poverty_line_yuan: float | None = None
     fictional: bool = False
     note: str = ""
+    province_code: str | None = None
+    county_code: str | None = None
+    monitoring_threshold_yuan: float | None = None
     township_en: str = ""
     county_en: str = ""
     city_en: str = ""
@@ -70,7 +73,7 @@ class PovertyLine:
     basis: str
     source: str
     verified: bool
-    origin: str  # "village.yaml" or "poverty_lines.csv"
+    origin: str  # "village.yaml" or "policy/poverty_lines.csv (<scope>)"
 
 
 @dataclass(frozen=True)
@@ -218,21 +221,23 @@ def read_village(data_dir: Path, village_id: str) -> Village:
     region = lookup[region.lower()]
     threshold = values["exit_threshold"]
     if threshold is None:
-        threshold = schema.EXIT_THRESHOLD_BY_REGION[region]
+        from .policy import exit_threshold_for
+
+        threshold = exit_threshold_for(data_dir, region).value
     try:
         threshold = float(threshold)
     except (TypeError, ValueError):
         raise DataError(f"exit_threshold {threshold!r}: expected a ratio between 0 and 1", path=path) from None
     if not 0 < threshold < 1:
         raise DataError(f"exit_threshold {threshold!r}: expected a ratio between 0 and 1", path=path)
-    line = values["poverty_line_yuan"]
-    if line is not None:
-        try:
-            line = float(line)
-        except (TypeError, ValueError):
-            line = -1.0
-        if not line > 0:
-            raise DataError(f"poverty_line_yuan {values['poverty_line_yuan']!r}: expected a positive amount",
+    line = _positive_amount(values, "poverty_line_yuan", path)
+    monitoring_line = _positive_amount(values, "monitoring_threshold_yuan", path)
+    codes = {}
+    for key, digits in (("province_code", 2), ("county_code", 6)):
+        v = values[key]
+        codes[key] = None if v is None else str(v).strip()
+        if codes[key] is not None and not re.fullmatch(rf"\d{{{digits}}}", codes[key]):
+            raise DataError(f"{key} {v!r}: expected a {digits}-digit administrative division code (GB/T 2260)",
                             path=path)
     return Village(
         id=village_id, name_zh=str(values["name_zh"]), name_en=str(values["name_en"]),
@@ -240,10 +245,44 @@ def read_village(data_dir: Path, village_id: str) -> Village:
         city_zh=str(values["city_zh"]), province_zh=str(values["province_zh"]), region=region,
         supported_by_zh=str(values["supported_by_zh"]), exit_threshold=threshold,
         poverty_line_yuan=line, fictional=bool(values["fictional"] or False),
-        note=str(values["note"] or ""),
+        note=str(values["note"] or ""), monitoring_threshold_yuan=monitoring_line, **codes,
         **{k: str(values[k] or "").strip() for k in ("township_en", "county_en", "city_en", "province_en",
                                                      "supported_by_en")},
     )
+
+
+# --------------------------------------------------------------------------- columns and sheets for people
+# A new-period workbook (village_stats.workbook) carries what helps the person filling it in: last
+# period's value in a column beside the cell to fill, and a sheet of instructions. They are for reading,
+# never data, and the loader skips them.
+
+#: A header ending in this mark (full- or half-width brackets) is a reference column: skipped on loading.
+REFERENCE_MARK = "(参考)"
+#: The instructions sheet of a new-period workbook: skipped on loading.
+INSTRUCTIONS_SHEET = "填表说明"
+
+
+def is_reference_header(header: str) -> bool:
+    """Whether a column header marks a reference column (ignored when loading).
+
+    >>> is_reference_header("上期数值（参考）"), is_reference_header("数值")
+    (True, False)
+    """
+    return schema.header_key(header).endswith(schema.header_key(REFERENCE_MARK))
+
+
+def _positive_amount(values: dict, key: str, path: Path) -> float | None:
+    """An optional positive amount of village.yaml, or None when not given."""
+    v = values[key]
+    if v is None:
+        return None
+    try:
+        amount = float(v)
+    except (TypeError, ValueError):
+        amount = -1.0
+    if not amount > 0:
+        raise DataError(f"{key} {v!r}: expected a positive amount", path=path)
+    return amount
 
 
 # --------------------------------------------------------------------------- raw readers
@@ -433,6 +472,15 @@ def parse_column(raw: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray, st
             expectation += _suggest(schema.normalize_text(first).lower(), lookup.keys()).replace(
                 "did you mean", "closest")
         return values.astype(object), bad, expectation
+    if kind == "vocab_list":
+        lookup = col.vocab.lookup()
+
+        def canonical(cell):
+            ids = [lookup.get(schema.normalize_text(x).lower()) for x in re.split(r"[|、;；]", cell) if x.strip()]
+            return None if not ids or None in ids else "|".join(dict.fromkeys(ids))
+
+        values = _map_distinct(text, canonical)
+        return values.astype(object), present & values.isna().to_numpy(), expectation
     if kind == "bool":
         values = _map_distinct(text, lambda x: True if x.lower() in _TRUE else (False if x.lower() in _FALSE
                                                                                    else None))
@@ -459,6 +507,8 @@ def read_table(raw: pd.DataFrame, table: Table, path: Path, sheet: str | None = 
     rename: dict[str, str] = {}
     for header in raw.columns:
         h = str(header)
+        if is_reference_header(h):
+            continue  # a reference column for people (see REFERENCE_MARK)
         if h.startswith("Unnamed:") and raw[header].isna().all():
             continue  # an empty trailing column from a spreadsheet
         c = keys.get(schema.header_key(h))
@@ -571,6 +621,23 @@ def _check_outputs(outputs: pd.DataFrame, projects: pd.DataFrame | None, where: 
                           f"{_suggest(pid, known)}")
 
 
+def _check_evaluation_sample(sample: pd.DataFrame, where: _Where) -> None:
+    """One row per household and sample; findings that fit the sample; an answer from surveyed households."""
+    dup = sample.duplicated(["household_id", "sample"]).to_numpy()
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0])
+        raise where.error(sample, i, "household_id", f"household_id '{sample['household_id'].iloc[i]}' is twice in "
+                          f"sample {sample['sample'].iloc[i]}: expected each household once per sample")
+    allowed = {"exited": {"correct", "wrongly_exited"}, "non_registered": {"correct", "missed"}}
+    for i, (which, finding, satisfied) in enumerate(zip(sample["sample"], sample["finding"], sample["satisfied"])):
+        if which in allowed and finding not in allowed[which]:
+            raise where.error(sample, i, "finding", f"finding {finding!r} in sample {which}: expected one of "
+                              f"{', '.join(sorted(allowed[which]))}")
+        if which == "surveyed" and satisfied is None:
+            raise where.error(sample, i, "satisfied", "a value is required for sample surveyed: expected "
+                              f"{schema.KINDS['bool']}")
+
+
 # --------------------------------------------------------------------------- loading
 
 def period_source(data_dir: Path, village_id: str, period: Period | str) -> Path:
@@ -633,6 +700,8 @@ def load_period(village_id: str, period: Period | str, data_dir: str | Path | No
     else:
         sources.append(source)
         for name, df in read_workbook_raw(source).items():
+            if name == INSTRUCTIONS_SHEET:
+                continue  # the instructions sheet for people (see INSTRUCTIONS_SHEET)
             if name not in schema.TABLES:
                 raise DataError(f"unknown sheet '{name}': expected sheets named "
                                 f"{', '.join(schema.TABLES)}{_suggest(name, schema.TABLES)}", path=source,
@@ -655,12 +724,19 @@ def load_period(village_id: str, period: Period | str, data_dir: str | Path | No
         _check_work_log(tables["work_log"], wheres["work_log"])
     if "project_outputs" in tables:
         _check_outputs(tables["project_outputs"], tables.get("projects"), wheres["project_outputs"])
+    if "evaluation_sample" in tables:
+        _check_evaluation_sample(tables["evaluation_sample"], wheres["evaluation_sample"])
     line = None
     if "households" in tables:
         tables["households"] = _check_households(tables["households"], wheres["households"])
+        from .policy import poverty_line_for, table_path
+
         line = poverty_line_for(data_dir, village, period.year)
-        if line.origin == "poverty_lines.csv":
-            sources.append(Path(data_dir) / "poverty_lines.csv")
+        if line.origin != "village.yaml":
+            sources.append(table_path(data_dir, "poverty_lines"))
+    from .policy import inputs_used
+
+    sources += [p for p in inputs_used(data_dir, village, period, tables) if p not in sources]
     for frame in tables.values():
         frame.attrs.clear()  # row numbers were for error messages only
     return PeriodData(village=village, period=period, tables=tables, sources=tuple(sources), poverty_line=line)
@@ -695,30 +771,6 @@ def _check_households(hh: pd.DataFrame, where: _Where) -> pd.DataFrame:
     return out
 
 
-def read_poverty_lines(data_dir: Path) -> pd.DataFrame:
-    """``data/poverty_lines.csv``: year → line_yuan, basis, source, verified."""
-    path = Path(data_dir) / "poverty_lines.csv"
-    if not path.is_file():
-        raise DataError("poverty_lines.csv is missing: register measures need the poverty line by year "
-                        "(or poverty_line_yuan in village.yaml)", path=path)
-    return read_table(read_csv_raw(path), schema.POVERTY_LINES, path)
-
-
-def poverty_line_for(data_dir: Path, village: Village, year: int) -> PovertyLine:
-    """The line for ``year``: village.yaml's ``poverty_line_yuan`` if set, else poverty_lines.csv."""
-    if village.poverty_line_yuan is not None:
-        return PovertyLine(float(village.poverty_line_yuan), year, "village.yaml poverty_line_yuan",
-                           village.note or "", True, "village.yaml")
-    lines = read_poverty_lines(data_dir)
-    match = lines.loc[lines["year"] == year]
-    if match.empty:
-        raise DataError(f"no poverty line for {year}: expected a row for year {year} (or poverty_line_yuan in "
-                        f"village.yaml)", path=Path(data_dir) / "poverty_lines.csv")
-    r = match.iloc[0]
-    return PovertyLine(float(r["line_yuan"]), int(year), str(r["basis"] or ""), str(r["source"] or ""),
-                       bool(r["verified"]), "poverty_lines.csv")
-
-
 class Checked(NamedTuple):
     """The outcome of validating one village-period."""
 
@@ -738,7 +790,8 @@ def validate(data_dir: str | Path | None = None, village_id: str | None = None,
     if village_id is None:
         # folders without village.yaml are reported, not skipped silently
         for p in sorted(Path(data_dir).iterdir()):
-            if p.is_dir() and not p.name.startswith(".") and not (p / "village.yaml").is_file():
+            if p.is_dir() and not p.name.startswith(".") and p.name != "policy" \
+                    and not (p / "village.yaml").is_file():  # data/policy/ holds the policy tables
                 villages.append(p.name)
         villages = sorted(set(villages))
     results: list[Checked] = []

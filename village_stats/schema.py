@@ -60,6 +60,7 @@ KINDS = {
     "date": "an ISO date YYYY-MM-DD",
     "year": "a four-digit year",
     "vocab": "one of the listed values",
+    "vocab_list": "one or more of the listed values separated by '|' (also '、', ';' or '；')",
     "bool": "是/否, 1/0, true/false or y/n",
 }
 
@@ -107,6 +108,9 @@ class Column:
     def expectation(self) -> str:
         if self.kind == "vocab" and self.vocab is not None:
             return "one of " + ", ".join(f"{t.id}/{t.zh}" for t in self.vocab.terms)
+        if self.kind == "vocab_list" and self.vocab is not None:
+            return "one or more of " + ", ".join(f"{t.id}/{t.zh}" for t in self.vocab.terms) + \
+                " separated by '|' (also '、', ';' or '；')"
         return KINDS[self.kind]
 
 
@@ -211,8 +215,7 @@ REGIONS = Vocabulary("region", (
     Term("central", "中部", "Central"),
     Term("western", "西部", "Western"),
 ))
-#: Village exit threshold by region (中办/国办 2016: below 2%, 3% in the west).
-EXIT_THRESHOLD_BY_REGION = {"eastern": 0.02, "central": 0.02, "western": 0.03}
+#: Village exit thresholds by region are policy data: ``data/policy/exit_thresholds.csv``.
 
 # --------------------------------------------------------------------------- tables
 
@@ -326,6 +329,36 @@ CAUSES = Vocabulary("poverty_cause", (
     Term("other", "其他", "Other"),
 ))
 
+MONITORING_TYPES = Vocabulary("monitoring_type", (
+    Term("unstable_exited", "脱贫不稳定户", "Exited but unstable household"),
+    Term("marginal", "边缘易致贫户", "Marginal household at risk of poverty"),
+    Term("sudden_hardship", "突发严重困难户", "Household in sudden severe hardship"),
+))
+
+RISK_TYPES = Vocabulary("risk_type", (
+    Term("illness", "因病", "Illness"),
+    Term("disability", "因残", "Disability"),
+    Term("schooling", "因学", "Schooling costs"),
+    Term("disaster", "因灾", "Disaster"),
+    Term("accident", "因意外事故", "Accident", ("意外事故",)),
+    Term("unemployment", "因务工就业不稳", "Unemployment", ("失业", "就业不稳")),
+    Term("income_drop", "收入大幅缩减", "Sharp drop of income", ("收入骤减",)),
+    Term("rigid_spending", "刚性支出较大", "Large rigid spending", ("刚性支出",)),
+    Term("other", "其他", "Other"),
+))
+
+EVALUATION_SAMPLES = Vocabulary("evaluation_sample", (
+    Term("exited", "已脱贫户抽样", "Sample of exited households", ("已脱贫",)),
+    Term("non_registered", "未建档立卡户抽样", "Sample of non-registered households", ("未建档立卡",)),
+    Term("surveyed", "群众认可度调查", "Satisfaction survey", ("认可度调查",)),
+))
+
+EVALUATION_FINDINGS = Vocabulary("evaluation_finding", (
+    Term("correct", "无问题", "Correct", ("正确",)),
+    Term("wrongly_exited", "错退", "Wrongly exited"),
+    Term("missed", "漏评", "Missed (eligible, not registered)"),
+))
+
 #: The five guarantees (两不愁三保障 plus water), in report order.
 GUARANTEES = ("food_clothing_secure", "education_secure", "medical_secure", "housing_secure", "water_secure")
 
@@ -357,29 +390,128 @@ HOUSEHOLDS = Table(
         Column("medical_secure", "基本医疗保障", "bool", "Basic medical care guaranteed.", nullable=False),
         Column("housing_secure", "住房安全保障", "bool", "Safe housing guaranteed.", nullable=False),
         Column("water_secure", "饮水安全保障", "bool", "Safe drinking water guaranteed.", nullable=False),
+        # monitoring of households at risk (防返贫动态监测, from 2021); all optional
+        Column("monitoring_type", "监测对象类型", "vocab", "Monitoring type (empty = not a monitoring object).",
+               vocab=MONITORING_TYPES, required=False),
+        Column("monitoring_since", "纳入监测日期", "date", "Day the household was taken into monitoring.",
+               required=False),
+        Column("risk_eliminated_on", "风险消除日期", "date", "Day its risk was marked eliminated (风险消除); "
+               "the record stays in the register.", required=False),
+        Column("risk_types", "风险类型", "vocab_list", "Risks identified, one or more.", vocab=RISK_TYPES,
+               required=False),
+        Column("has_labour", "有劳动能力", "bool", "Whether the household has a member able to work.",
+               required=False),
+        Column("rigid_spending_yuan", "刚性支出(元)", "amount", "Rigid spending of the household in the year "
+               "(medical, schooling, disaster repair) [yuan per household per year].", unit="yuan",
+               required=False),
     ),
     unique=("household_id",), grain="one row per household", en="household register",
     notes=("head_name and id_number are read only to check them; they are dropped when the file is loaded and "
-           "never reach any output.",),
+           "never reach any output.",
+           "The monitoring columns (monitoring_type … rigid_spending_yuan) are for registers from 2021 on; "
+           "risk_types separates several values with '|'.",),
+)
+
+EVALUATION_SAMPLE = Table(
+    "evaluation_sample", "第三方评估抽样",
+    "Findings of an exit evaluation (第三方评估) on sampled households: one row per household and sample.",
+    (
+        Column("household_id", "户编号", "key", "Household number (as in the register).", nullable=False),
+        Column("sample", "样本类型", "vocab", "Which sample the household was drawn in.", vocab=EVALUATION_SAMPLES,
+               nullable=False),
+        Column("finding", "核查结论", "vocab", "What the evaluators found (exited and non_registered samples).",
+               vocab=EVALUATION_FINDINGS),
+        Column("satisfied", "是否认可", "bool", "Whether the household approves of the work (surveyed sample)."),
+        NOTE,
+    ),
+    unique=(), grain="one row per household and sample", en="evaluation sample",
+    notes=("错退率 = wrongly_exited / rows of sample exited; 漏评率 = missed / rows of sample non_registered; "
+           "认可度 = satisfied / rows of sample surveyed.",),
 )
 
 TABLES: dict[str, Table] = {t.name: t for t in (POPULATION, WORK_LOG, CROPS, PROJECTS, PROJECT_OUTPUTS,
-                                                HOUSEHOLDS)}
+                                                HOUSEHOLDS, EVALUATION_SAMPLE)}
+
+_SCOPE = Column("scope", "适用范围", "key", "national, or a province (2-digit) or county (6-digit) "
+                "administrative division code (GB/T 2260); the most specific applicable row wins.",
+                nullable=False)
+_BASIS = Column("basis", "口径", "text", "What the figure is, in words.")
+_SOURCE = Column("source", "来源", "text", "Where the figure comes from (the published text).", nullable=False)
+_VERIFIED = Column("verified", "已核实", "bool", "Whether the figure was checked against an official text.",
+                   nullable=False)
 
 POVERTY_LINES = Table(
     "poverty_lines", "贫困标准",
-    "National rural poverty line by year (data/poverty_lines.csv). village.yaml's poverty_line_yuan wins.",
-    (
-        Column("year", "年份", "year", "Calendar year.", nullable=False),
-        Column("line_yuan", "贫困标准(元)", "amount", "Poverty line [yuan per person per year].", unit="yuan",
-               nullable=False),
-        Column("basis", "口径", "text", "What the line is (e.g. 现行标准 at current prices)."),
-        Column("source", "来源", "text", "Where the figure comes from."),
-        Column("verified", "已核实", "bool", "Whether the figure was checked against an official source.",
-               nullable=False),
-    ),
-    unique=("year",), grain="one row per year",
+    "Rural poverty line by scope and year (data/policy/poverty_lines.csv). village.yaml's poverty_line_yuan "
+    "wins.",
+    (_SCOPE, Column("year", "年份", "year", "Calendar year.", nullable=False),
+     Column("poverty_line_yuan", "贫困标准(元)", "amount", "Poverty line [yuan per person per year].", unit="yuan",
+            nullable=False, aliases=("line_yuan",)),
+     _BASIS, _SOURCE, _VERIFIED),
+    unique=(), grain="one row per scope and year",
 )
+
+MONITORING_THRESHOLDS = Table(
+    "monitoring_thresholds", "防返贫监测标准",
+    "Monitoring threshold on income per person by scope and year (data/policy/monitoring_thresholds.csv). "
+    "village.yaml's monitoring_threshold_yuan wins.",
+    (_SCOPE, Column("year", "年份", "year", "Calendar year.", nullable=False),
+     Column("monitoring_threshold_yuan", "监测标准(元)", "amount",
+            "Households below it are monitoring candidates [yuan per person per year].", unit="yuan",
+            nullable=False),
+     _BASIS, _SOURCE, _VERIFIED),
+    unique=(), grain="one row per scope and year",
+)
+
+EXIT_THRESHOLDS = Table(
+    "exit_thresholds", "贫困退出标准",
+    "Exit threshold on poverty incidence by region (data/policy/exit_thresholds.csv); also the threshold of "
+    "the composite incidence in an exit evaluation. village.yaml's exit_threshold wins.",
+    (Column("region", "地区", "vocab", "Region.", vocab=REGIONS, nullable=False),
+     Column("exit_threshold", "退出标准", "number", "Incidence must be below it [ratio].", unit="ratio",
+            nullable=False),
+     _BASIS, _SOURCE, _VERIFIED),
+    unique=("region",), grain="one row per region",
+)
+
+EVALUATION_CRITERIA = Vocabulary("evaluation_criterion", (
+    Term("wrong_exit_rate", "错退率", "Wrong-exit rate"),
+    Term("missed_rate", "漏评率", "Missed rate"),
+    Term("satisfaction_rate", "群众认可度", "Satisfaction rate"),
+    Term("composite_incidence", "综合贫困发生率", "Composite poverty incidence"),
+))
+
+EVALUATION_THRESHOLDS = Table(
+    "evaluation_thresholds", "退出评估标准",
+    "Thresholds of the exit evaluation (data/policy/evaluation_thresholds.csv). An empty threshold means the "
+    "region's exit_threshold.",
+    (Column("criterion", "指标", "vocab", "The evaluation measure.", vocab=EVALUATION_CRITERIA, nullable=False),
+     Column("comparison", "比较", "text", "How the measure must compare with the threshold: <, <=, > or >=.",
+            nullable=False),
+     Column("threshold", "阈值", "number", "Threshold [ratio].", unit="ratio"),
+     _BASIS, _SOURCE, _VERIFIED),
+    unique=("criterion",), grain="one row per criterion",
+)
+
+MONITORING_RULE_IDS = Vocabulary("monitoring_rule", (
+    Term("monitored_share_expected", "监测对象占建档立卡人口比例（一般）", "Expected monitored share"),
+    Term("monitored_share_ceiling", "监测对象占建档立卡人口比例（上限）", "Ceiling of the monitored share"),
+    Term("income_drop_share", "收入大幅缩减（比上期下降比例）", "Income drop counted as sharp"),
+))
+
+MONITORING_RULES = Table(
+    "monitoring_rules", "防返贫监测参数",
+    "Other numbers of the monitoring rules, by scope (data/policy/monitoring_rules.csv).",
+    (_SCOPE, Column("rule", "规则", "vocab", "Which number.", vocab=MONITORING_RULE_IDS, nullable=False),
+     Column("value", "数值", "number", "The number [see unit].", nullable=False),
+     Column("unit", "单位", "text", "Unit of value (ratio)."),
+     _BASIS, _SOURCE, _VERIFIED),
+    unique=(), grain="one row per scope and rule",
+)
+
+#: The policy tables in ``data/policy/`` (not period tables).
+POLICY_TABLES: dict[str, Table] = {t.name: t for t in (POVERTY_LINES, MONITORING_THRESHOLDS, EXIT_THRESHOLDS,
+                                                       EVALUATION_THRESHOLDS, MONITORING_RULES)}
 
 VILLAGE_FIELDS: tuple[tuple[str, str, bool], ...] = (
     ("id", "Village id: the folder name, [a-z0-9_-]+.", True),
@@ -391,10 +523,16 @@ VILLAGE_FIELDS: tuple[tuple[str, str, bool], ...] = (
     ("province_zh", "Province (省).", True),
     ("region", "eastern, central or western (Shanxi is central).", True),
     ("supported_by_zh", "The unit that sent the work team.", True),
-    ("exit_threshold", "Village exit threshold on poverty incidence [ratio]; default by region: "
-                       "0.02 eastern and central, 0.03 western.", False),
+    ("exit_threshold", "Village exit threshold on poverty incidence [ratio]; default by region from "
+                       "data/policy/exit_thresholds.csv.", False),
     ("poverty_line_yuan", "A provincial or city poverty line [yuan per person per year] that "
-                          "overrides data/poverty_lines.csv.", False),
+                          "overrides data/policy/poverty_lines.csv.", False),
+    ("province_code", "Province code (GB/T 2260, 2 digits, e.g. 14 for Shanxi): picks provincial rows of "
+                      "data/policy/.", False),
+    ("county_code", "County code (GB/T 2260, 6 digits): picks county rows of data/policy/; its first two "
+                    "digits are the province.", False),
+    ("monitoring_threshold_yuan", "A monitoring threshold [yuan per person per year] that overrides "
+                                  "data/policy/monitoring_thresholds.csv.", False),
     ("fictional", "true for made-up demonstration villages.", False),
     ("note", "Any remark.", False),
     ("township_en", "English name of the township, e.g. Zhaobi Township (else pinyin of township_zh).", False),
@@ -413,7 +551,7 @@ def codebook_markdown() -> str:
     for key, meaning, required in VILLAGE_FIELDS:
         lines.append(f"| `{key}` | {'yes' if required else 'no'} | {meaning} |")
     lines.append("")
-    for t in (*TABLES.values(), POVERTY_LINES):
+    for t in (*TABLES.values(), *POLICY_TABLES.values()):
         lines += [f"### {t.filename} · {t.zh} ({'required' if t.required else 'optional'})", "",
                   f"{t.description} Grain: {t.grain}."]
         if t.unique:
@@ -428,7 +566,8 @@ def codebook_markdown() -> str:
                 f"| {c.unit or ''} | {c.description}{' **Personal data: never reported.**' if c.sensitive else ''} "
                 f"| {c.expectation} |")
         lines.append("")
-    vocabs = {c.vocab.name: c.vocab for t in TABLES.values() for c in t.columns if c.vocab is not None}
+    vocabs = {c.vocab.name: c.vocab for t in (*TABLES.values(), *POLICY_TABLES.values()) for c in t.columns
+              if c.vocab is not None and c.vocab is not REGIONS}
     vocabs[REGIONS.name] = REGIONS
     for v in vocabs.values():
         lines += [f"#### Vocabulary `{v.name}`", "", "| id | 中文 | English | also accepted |",
@@ -437,3 +576,18 @@ def codebook_markdown() -> str:
             lines.append(f"| `{term.id}` | {term.zh} | {term.en} | {', '.join(term.aliases)} |")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+#: The register columns of monitoring (after 2020; optional).
+MONITORING_COLUMNS = ("monitoring_type", "monitoring_since", "risk_eliminated_on", "risk_types", "has_labour",
+                      "rigid_spending_yuan")
+
+
+def has_monitoring_fields(households) -> bool:
+    """Whether a register carries monitoring fields (any of :data:`MONITORING_COLUMNS` filled in a row).
+
+    >>> import pandas as pd
+    >>> has_monitoring_fields(pd.DataFrame({"has_labour": [None, True]})), has_monitoring_fields(pd.DataFrame())
+    (True, False)
+    """
+    return any(c in households and households[c].notna().any() for c in MONITORING_COLUMNS)

@@ -153,3 +153,128 @@ def demo_registers(lines: dict[int, float], *, seed: int = 2017, n_households: i
                 reg.loc[returner, "income_per_capita_yuan"] = round(0.7 * lines[year])
         out[code] = reg.reset_index(drop=True)
     return out
+
+
+#: Periods of the demo village after 2020, with the monitoring fields (防返贫动态监测).
+DEMO_MONITORING_PERIODS = ("2021H1", "2021H2", "2022H1", "2022H2")
+#: The period of the demo's evaluation sample.
+DEMO_EVALUATION_PERIOD = "2022H2"
+
+
+def _mid(code: str, month: int) -> pd.Timestamp:
+    year, half = int(code[:4]), int(code[-1])
+    return pd.Timestamp(year=year, month=month + (6 if half == 2 else 0), day=15)
+
+
+def demo_monitoring_registers(start: pd.DataFrame, lines: dict[int, float], thresholds: dict[int, float], *,
+                              seed: int = 2021) -> dict[str, pd.DataFrame]:
+    """The demo village's register in each of :data:`DEMO_MONITORING_PERIODS`, with monitoring fields.
+
+    Starts from the last register before 2021 (``start``): every poor household has exited in 2020 and
+    incomes have grown about threefold. In 2021H1 most households below the monitoring threshold are
+    monitored (exited ones as 脱贫不稳定户, others as 边缘易致贫户) and one household with a large medical
+    bill as 突发严重困难户; two households below the threshold are left unmonitored (possible 漏监测).
+    Each half-year incomes grow, monitored households' incomes rise with assistance, and half of the
+    households that have passed the 风险消除 test get ``risk_eliminated_on``; new shocks arrive (a
+    sharp income drop, a lost guarantee, an illness), and one household returns to poverty in 2022H1.
+
+    Parameters
+    ----------
+    start : DataFrame
+        The register of the last period before 2021 (canonical columns).
+    lines, thresholds : dict
+        Year → poverty line and year → monitoring threshold. [yuan per person per year]
+    seed : int
+        Seed of the random generator.
+    """
+    rng = np.random.default_rng(seed)
+    reg = start.copy()
+    n = len(reg)
+    poor = reg["status"].isin(["poor", "returned"])
+    reg.loc[poor, "status"] = "exited"
+    reg.loc[poor, "exit_year"] = 2020
+    for g in GUARANTEES:
+        reg.loc[poor, g] = True
+    reg["income_per_capita_yuan"] = np.round(reg["income_per_capita_yuan"].clip(lower=2000) *
+                                             rng.uniform(2.3, 3.0, n))
+    reg["monitoring_type"] = None
+    reg["monitoring_since"] = pd.NaT
+    reg["risk_eliminated_on"] = pd.NaT
+    reg["risk_types"] = None
+    reg["has_labour"] = rng.random(n) < 0.88
+    reg["rigid_spending_yuan"] = np.nan
+    out: dict[str, pd.DataFrame] = {}
+    first = DEMO_MONITORING_PERIODS[0]
+    threshold = thresholds[int(first[:4])]
+    below = reg.index[reg["income_per_capita_yuan"] < threshold]
+    watched = below[2:]                                # the first two are left out: possible 漏监测
+    reg.loc[watched, "monitoring_type"] = np.where(reg.loc[watched, "status"].eq("exited"), "unstable_exited",
+                                                   "marginal")
+    reg.loc[watched, "risk_types"] = rng.choice(["illness", "income_drop", "disability|illness", "schooling",
+                                                 "unemployment"], len(watched))
+    reg.loc[watched, "monitoring_since"] = _mid(first, 3)
+    shock = reg.index[(reg["income_per_capita_yuan"] > 2 * threshold) & reg["monitoring_type"].isna()][0]
+    reg.loc[shock, ["monitoring_type", "risk_types", "monitoring_since"]] = ["sudden_hardship",
+                                                                             "illness|rigid_spending", _mid(first, 4)]
+    reg.loc[shock, "rigid_spending_yuan"] = round(1.5 * reg.loc[shock, "income_per_capita_yuan"] *
+                                                  reg.loc[shock, "members"])
+    best = reg.loc[watched, "income_per_capita_yuan"].idxmax()
+    reg.loc[best, "has_labour"] = False                # one stays flagged after support (暂不标注)
+    for i, code in enumerate(DEMO_MONITORING_PERIODS):
+        year = int(code[:4])
+        threshold = thresholds[year]
+        if i > 0:
+            previous = out[DEMO_MONITORING_PERIODS[i - 1]]
+            reg = reg.copy()
+            reg["income_per_capita_yuan"] = np.round(reg["income_per_capita_yuan"] * rng.uniform(1.0, 1.08, n))
+            on = reg["monitoring_type"].notna() & reg["risk_eliminated_on"].isna()
+            reg.loc[on, "income_per_capita_yuan"] = np.round(reg.loc[on, "income_per_capita_yuan"] *
+                                                             rng.uniform(1.1, 1.3, int(on.sum())))
+            # the sudden-hardship household's bill is paid off after a year
+            if code == "2022H1":
+                reg.loc[shock, "rigid_spending_yuan"] = round(0.2 * reg.loc[shock, "income_per_capita_yuan"])
+            # half of those above the threshold in both periods, with guarantees and labour, are marked
+            passed = on & (reg["income_per_capita_yuan"] > threshold) & \
+                (previous["income_per_capita_yuan"] > threshold) & reg["has_labour"] & \
+                reg[list(GUARANTEES)].all(axis=1) & ~(reg["rigid_spending_yuan"] >
+                                                     reg["income_per_capita_yuan"] * reg["members"])
+            marked = reg.index[passed][::2]
+            reg.loc[marked, "risk_eliminated_on"] = _mid(code, 5)
+            # new shocks: a sharp income drop (monitored), one left unmonitored, a lost guarantee
+            calm = reg.index[reg["monitoring_type"].isna() & reg["status"].ne("returned")]
+            hit = rng.choice(calm, size=3, replace=False)
+            reg.loc[hit[:2], "income_per_capita_yuan"] = np.round(reg.loc[hit[:2], "income_per_capita_yuan"] * 0.55)
+            reg.loc[hit[0], ["monitoring_type", "risk_types", "monitoring_since"]] = [
+                "marginal" if reg.loc[hit[0], "status"] == "non_poor" else "unstable_exited", "income_drop",
+                _mid(code, 2)]
+            reg.loc[hit[2], "housing_secure"] = False
+            if code == "2022H1":
+                back = reg.index[reg["monitoring_type"].eq("unstable_exited") & reg["risk_eliminated_on"].isna() &
+                                 reg["has_labour"]][0]
+                reg.loc[back, "status"] = "returned"
+                reg.loc[back, "income_per_capita_yuan"] = round(0.8 * lines[year])
+        out[code] = reg.reset_index(drop=True)
+    return out
+
+
+def demo_evaluation_sample(register: pd.DataFrame, line: float, *, seed: int = 2022) -> pd.DataFrame:
+    """An exit-evaluation sample of the demo register, findings derived from the register.
+
+    30 exited households (wrongly exited when y ≤ line or a guarantee is not secure), 30 non-registered
+    households (missed when y < line) and 40 surveyed households (each approving with probability 0.95).
+    """
+    rng = np.random.default_rng(seed)
+    secure = register[list(GUARANTEES)].all(axis=1)
+    y = register["income_per_capita_yuan"]
+    rows = []
+    exited = register.index[register["status"].eq("exited")]
+    for i in sorted(rng.choice(exited, size=min(30, len(exited)), replace=False)):
+        wrong = y[i] <= line or not secure[i]
+        rows.append((register.loc[i, "household_id"], "exited", "wrongly_exited" if wrong else "correct", None))
+    others = register.index[register["category"].eq("non_poor")]
+    for i in sorted(rng.choice(others, size=min(30, len(others)), replace=False)):
+        rows.append((register.loc[i, "household_id"], "non_registered", "missed" if y[i] < line else "correct",
+                     None))
+    for i in sorted(rng.choice(register.index, size=min(40, len(register)), replace=False)):
+        rows.append((register.loc[i, "household_id"], "surveyed", None, bool(rng.random() < 0.95)))
+    return pd.DataFrame(rows, columns=["household_id", "sample", "finding", "satisfied"])

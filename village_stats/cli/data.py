@@ -15,18 +15,34 @@ from . import data_dir_option, errors_to_exit_codes, lang_option, main
 @click.option("--village", required=True, help="Village id (its folder name under the data folder).")
 @click.option("--period", required=True, help="Period code (e.g. 2017H1), or 'latest' / 'previous'.")
 @data_dir_option
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]), default="table",
+              show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False), default=None,
+              help="Write to this file instead of standard output (needed for xlsx; CSV files get a UTF-8 BOM).")
 @lang_option
 @errors_to_exit_codes
-def indicators(village: str, period: str, data_dir: str | None, fmt: str, lang: str) -> None:
-    """Print the indicator sheet of one village-period."""
-    from ..indicators import format_value, indicator_sheet, sheet_to_csv
+def indicators(village: str, period: str, data_dir: str | None, fmt: str, output: str | None, lang: str) -> None:
+    """Print the indicator sheet of one village-period (or write it: --output FILE)."""
+    from ..indicators import format_value, indicator_sheet
     from ..load import load_period, resolve_period
 
+    if (fmt == "xlsx") != (output is not None) and fmt != "csv":
+        raise click.UsageError("--output FILE goes with --format xlsx (needed) or csv")
     root = config.resolve_data_dir(data_dir)
-    sheet = indicator_sheet(load_period(village, resolve_period(period, village, root), root))
-    if fmt == "csv":
-        click.echo(sheet_to_csv(sheet), nl=False)
+    data = load_period(village, resolve_period(period, village, root), root)
+    sheet = indicator_sheet(data)
+    if fmt == "xlsx":
+        from ..export.xlsx import write_xlsx
+
+        click.echo(f"wrote {write_xlsx(data, sheet, output, lang)}")
+    elif fmt == "csv" and output is not None:
+        from ..export.csv import write_csv
+
+        click.echo(f"wrote {write_csv(sheet, output)}")
+    elif fmt == "csv":
+        from ..export.csv import csv_text
+
+        click.echo(csv_text(sheet), nl=False)
     elif fmt == "json":
         records = json.loads(sheet.to_json(orient="records", force_ascii=False))
         click.echo(json.dumps(records, ensure_ascii=False, indent=1))

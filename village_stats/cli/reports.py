@@ -9,7 +9,7 @@ import click
 from .. import config
 from . import data_dir_option, errors_to_exit_codes, lang_option, main
 
-_FORMATS_HELP = "Comma-separated subset of ipynb,html,pdf,csv (default: all of them)."
+_FORMATS_HELP = "Comma-separated subset of ipynb,html,pdf,csv,xlsx (default: all of them)."
 
 
 @main.command()

@@ -180,9 +180,23 @@ def versions_table(lang: str = "zh") -> pd.DataFrame:
 # text, text/markdown for other tools. Keyword arguments may be added; names and positions stay.
 
 
+def _html(markup: str) -> None:
+    """Bare HTML with no report block (not part of the document model; kept for older callers)."""
+    from IPython.display import HTML, display
+
+    display(HTML(markup))
+
+
+_PLAIN_HTML = _html
+
+
 def _publish(block: dict, html_text: str, markdown: str | None = None, plain: str | None = None,
              extra: dict | None = None, metadata: dict | None = None) -> None:
     from IPython.display import publish_display_data
+
+    if _html is not _PLAIN_HTML:  # a caller replaced _html to capture what a section shows: give it the HTML
+        _html(html_text)
+        return
 
     data = {BLOCK_MIME: block, "text/html": html_text, "text/plain": plain if plain is not None else block.get("text", "")}
     if markdown is not None:

@@ -78,9 +78,10 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("html", "report", ".html", "village_stats.export.html:write"),
     Format("pdf", "report", ".pdf", "village_stats.export.pdf:write"),
     Format("csv", "indicators", ".csv", "village_stats.export.notebook:write_sheet_csv", per_language=False),
+    Format("xlsx", "indicators", ".xlsx", "village_stats.export.xlsx:write"),
 )}
 #: What ``village-stats run`` writes when ``--formats`` is not given.
-DEFAULT_FORMATS = ("ipynb", "html", "pdf", "csv")
+DEFAULT_FORMATS = ("ipynb", "html", "pdf", "csv", "xlsx")
 
 
 def check_formats(formats) -> tuple[str, ...]:

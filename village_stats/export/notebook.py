@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..document import HIDE_TAG, PAPERMILL_ERROR_TAG, report_cells  # noqa: F401  (names kept for callers)
-from ..indicators import sheet_to_csv
 from . import ExecutedReport
 
 
@@ -17,5 +16,11 @@ def write(report: ExecutedReport, target: Path) -> None:
 
 
 def write_sheet_csv(report: ExecutedReport, target: Path) -> None:
-    """``indicators.csv``: the sheet the notebook recorded, so CSV and report come from one computation."""
-    target.write_text(sheet_to_csv(report.sheet), encoding="utf-8")
+    """``indicators.csv``: the sheet the notebook recorded, so CSV and report come from one computation.
+
+    UTF-8 with a BOM, formula-like text written as text (:func:`village_stats.export.csv.write_csv`).
+    """
+    from .csv import write_csv
+
+    write_csv(report.sheet, target)
+

@@ -1,0 +1,145 @@
+"""indicators.xlsx, opened with openpyxl as the bureau would open it in Excel."""
+
+import shutil
+
+import openpyxl
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from village_stats.cli import main
+from village_stats.export.xlsx import write_xlsx
+from village_stats.indicators import indicator_sheet
+from village_stats.load import load_period
+
+from .conftest import DATA
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def suoluoyu_book(tmp_path_factory):
+    path = tmp_path_factory.mktemp("xlsx") / "indicators.xlsx"
+    r = run("indicators", "--village", "suoluoyu", "--period", "2017H1", "--data-dir", DATA, "--format", "xlsx",
+            "--output", path)
+    assert r.exit_code == 0, r.output
+    return openpyxl.load_workbook(path)
+
+
+def table(ws) -> pd.DataFrame:
+    rows = list(ws.values)
+    return pd.DataFrame(rows[1:], columns=rows[0])
+
+
+def test_summary_sheet(suoluoyu_book):
+    wb = suoluoyu_book
+    assert wb.sheetnames == ["汇总", "项目", "项目产出", "种植结构调整", "帮扶工作记录"]
+    ws = wb["汇总"]
+    assert [c.value for c in ws[1]] == ["指标", "数值", "单位", "万元", "计算依据：分子", "计算依据：分母", "指标编号"]
+    rows = {ws.cell(r, 1).value: r for r in range(2, ws.max_row + 1)}
+    incidence = rows["贫困发生率"]
+    value = ws.cell(incidence, 2)
+    assert round(value.value, 5) == 0.47805 and value.number_format == "0.0%"  # 196 / 410
+    assert [ws.cell(incidence, j).value for j in (5, 6, 7)] == [196, 410, "poverty_incidence"]
+    committed = rows["已投入（在建及完工）项目投资"]
+    assert ws.cell(committed, 2).value == 3_097_200 and ws.cell(committed, 2).number_format == "#,##0.00"
+    assert ws.cell(committed, 3).value == "元"
+    assert ws.cell(committed, 4).value == pytest.approx(309.72) and ws.cell(committed, 4).number_format == "#,##0.00"
+    assert ws.cell(rows["农业人口"], 2).number_format == "#,##0" and ws.cell(rows["农业人口"], 4).value is None
+    assert ws.cell(rows["计划新增种植面积"], 2).value == 390
+    assert ws.cell(rows["已完成新增种植面积"], 2).value is None  # unknown stays empty, never 0
+    # print set-up, frozen header, filter
+    assert ws.freeze_panes == "A2"
+    assert ws.print_area == f"'汇总'!$A$1:$G${ws.max_row}"
+    assert ws.auto_filter.ref == f"A1:G{ws.max_row}"
+    assert ws.page_setup.paperSize == 9 and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0
+    assert ws.print_title_rows == "$1:$1"
+    assert ws.oddHeader.center.text == "梭罗峪村 · 2017年上半年"
+    assert ws.oddFooter.center.text == "第 &P 页 / 共 &N 页"
+
+
+def test_report_tables(suoluoyu_book):
+    wb = suoluoyu_book
+    projects = table(wb["项目"]).set_index("项目编号")
+    assert projects.loc["cattle_farm", "项目"] == "百头肉牛养殖场" and projects.loc["cattle_farm", "状态"] == "在建"
+    assert projects.loc["cattle_farm", "投资（元）"] == 600000 and projects.loc["cattle_farm", "万元"] == 60
+    assert wb["项目"].cell(9, 5).value is None and projects.index[7] == "road_widening"  # unknown: an empty cell
+    assert projects.loc["broadcast_speakers", "万元"] == pytest.approx(2.72)
+    assert sum(v for v, s in zip(projects["投资（元）"], projects["状态"]) if v and s != "计划") == 3_097_200
+    crops = table(wb["种植结构调整"])
+    assert list(crops["作物类别"]) == ["杂粮", "中药材", "其它非玉米作物", "合计"]
+    assert list(crops["计划新增（亩）"]) == [120, 70, 200, 390]
+    log = table(wb["帮扶工作记录"])
+    assert log.loc[0, "工作类型"] == "入户对接" and log.loc[0, "数量"] == 53
+    assert str(log.loc[0, "结束日期"])[:10] == "2017-03-31"  # a real date cell
+    outputs = table(wb["项目产出"])
+    assert len(outputs) == 15 and (outputs["数量"] == 56000).any()
+    for ws in wb.worksheets:
+        assert ws.freeze_panes == "A2" and ws.print_area and ws.auto_filter.ref
+
+
+def test_english(tmp_path):
+    data = load_period("suoluoyu", "2017H1", DATA)
+    wb = openpyxl.load_workbook(write_xlsx(data, indicator_sheet(data), tmp_path / "en.xlsx", lang="en"))
+    assert wb.sheetnames == ["Summary", "Projects", "Project outputs", "Crops", "Work log"]
+    ws = wb["Summary"]
+    assert ws["A1"].value == "Indicator" and "Poverty incidence" in [c.value for c in ws["A"]]
+    assert ws.oddHeader.center.text == "Suoluoyu · 2017 H1" and ws.oddFooter.center.text == "Page &P of &N"
+
+
+def test_register_sheets_name_households_by_id_only(tmp_path):
+    data = load_period("demo", "2018H1", DATA)
+    sheet = indicator_sheet(data)
+    wb = openpyxl.load_workbook(write_xlsx(data, sheet, tmp_path / "demo.xlsx"))
+    assert wb.sheetnames == ["汇总", "建档立卡指标", "登记册核对", "整改清单", "脱贫核查"]
+    findings = table(wb["整改清单"])
+    assert list(findings.columns) == ["户编号", "核查规则", "规则编号"]
+    audit_count = sheet.set_index("indicator").loc["audit_findings", "value"]
+    assert len(findings) == audit_count > 0
+    # the deliberate mismatch of the demo data: 2018H1 poor_population reported 2 higher than the register
+    recon = table(wb["登记册核对"]).set_index("项目")
+    assert recon.loc["贫困人口", "上报"] - recon.loc["贫困人口", "登记册"] == 2
+    assert recon.loc["贫困人口", "差异"] == -2
+    source = pd.read_csv(DATA / "demo" / "2018H1" / "households.csv", dtype=str)
+    secret = set(source["head_name"]) | set(source["id_number"])
+    cells = {str(c.value) for ws in wb.worksheets for r in ws.iter_rows() for c in r if c.value is not None}
+    assert not secret & cells
+    assert set(table(wb["脱贫核查"])["户编号"]) <= set(source["household_id"])
+
+
+def test_planted_formula_is_text(tmp_path):
+    root = tmp_path / "data"
+    shutil.copytree(DATA / "suoluoyu", root / "suoluoyu")
+    path = root / "suoluoyu" / "2017H1" / "projects.csv"
+    planted = '=HYPERLINK("http://x.example","点击")'
+    path.write_text(path.read_text(encoding="utf-8").replace("百头肉牛养殖场", '"' + planted.replace('"', '""') + '"'),
+                    encoding="utf-8")
+    data = load_period("suoluoyu", "2017H1", root)
+    ws = openpyxl.load_workbook(write_xlsx(data, indicator_sheet(data), tmp_path / "x.xlsx"))["项目"]
+    cell = next(c for c in ws["B"] if c.value == planted)
+    assert cell.data_type == "s" and cell.quotePrefix
+    assert not any(c.data_type == "f" for r in ws.iter_rows() for c in r)
+
+
+def test_tables_in_the_same_style_for_roll_ups(tmp_path, sheet):
+    from village_stats.export.xlsx import write_tables
+
+    demo = indicator_sheet(load_period("demo", "2018H2", DATA))
+    stacked = pd.concat([sheet, demo], ignore_index=True)
+    shares = pd.DataFrame({"village_id": ["suoluoyu", "demo"], "poor_households": [86.0, 26.0],
+                           "poor_household_share": [86 / 176, 26 / 150], "investment_yuan": [3097200.0, 0.5]})
+    path = write_tables(tmp_path / "county.xlsx", {"村": stacked, "占比": shares}, "昔阳县 · 2017年上半年",
+                        formats={"poor_household_share": "ratio"})
+    wb = openpyxl.load_workbook(path)
+    ws = wb["村"]
+    assert [c.value for c in ws[1]][:3] == ["村", "期间", "指标"]
+    first_demo = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "demo")
+    assert first_demo[1].value == "2018H2" and first_demo[2].value == "农业户数" and first_demo[3].value == 150
+    ws = wb["占比"]
+    assert [c.number_format for c in ws[2]] == ["General", "#,##0", "0.0%", "#,##0.00"]
+    assert ws["C3"].value == pytest.approx(26 / 150)
+    for ws in wb.worksheets:
+        assert ws.freeze_panes == "A2" and ws.oddHeader.center.text == "昔阳县 · 2017年上半年"

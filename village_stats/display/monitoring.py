@@ -1,0 +1,181 @@
+"""The report section 监测与评估 (Monitoring and evaluation), for registers from 2021 on.
+
+One call from the notebook: :func:`show_monitoring_section`. Tables are built by the ``*_table``
+functions (labelled DataFrames, households by ``household_id`` only) and shown with the primitives of
+:mod:`village_stats.display.views`. Every number comes from the indicator context (the same
+computation as the indicator sheet) and the policy tables; nothing here computes a measure.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from ..indicators import (
+    Context,
+    evaluation_table,
+    format_value,
+    has_monitoring,
+    monitoring_rule,
+    monitoring_threshold,
+    previous_households,
+    risk_elimination_result,
+    screening_result,
+)
+from ..labels import MONITORING_LABELS, t
+from ..load import PeriodData
+from ..measures import evaluation as ev
+from ..measures import monitoring as mon
+from ..policy import Rule, data_dir_of, evaluation_thresholds, poverty_line_rule
+from ..schema import MONITORING_TYPES
+from . import views
+
+MONITORING_INDICATORS = ("monitoring_threshold_yuan", "monitored_households", "monitored_persons",
+                         *(f"monitored_households_{x}" for x in MONITORING_TYPES.ids),
+                         "monitored_share", "risk_eliminated_households", "monitoring_candidates",
+                         "risk_elimination_eligible", "risk_elimination_no_labour_hold", "return_rate",
+                         "impoverishment_rate")
+
+
+def _label(key: str, lang: str) -> str:
+    if key in MONITORING_TYPES.ids:
+        return MONITORING_TYPES.label(key, lang)
+    zh, en = MONITORING_LABELS[key]
+    return zh if lang == "zh" else en
+
+
+def _yes_no(value, lang: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return t("yes" if value else "no", lang)
+
+
+def _scope(rule: Rule, lang: str) -> str:
+    return t("national", lang) if rule.scope == "national" else rule.scope
+
+
+def policy_table(rules: list[Rule], lang: str = "zh") -> pd.DataFrame:
+    """The policy rules a section used: rule, value, scope, source, verified."""
+    rows = []
+    for r in rules:
+        unit = "yuan_per_person_year" if r.name.endswith("_yuan") else "ratio"
+        value = f"{r.comparison} {format_value(r.value, unit, lang)}".strip()
+        year = f"{r.year}" if r.year else ""
+        rows.append((_label(r.name, lang), value, " ".join(x for x in (_scope(r, lang), year) if x),
+                     f"{r.origin}: {r.source}", _yes_no(r.verified, lang)))
+    return pd.DataFrame(rows, columns=[t("rule_name", lang), t("value", lang), t("scope", lang), t("source", lang),
+                                       t("verified_col", lang)])
+
+
+def screening_table(found: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """Possible 漏监测 by household id, with the rules met."""
+    sep = "；" if lang == "zh" else "; "
+    return pd.DataFrame({
+        t("household_id", lang): list(found["household_id"]),
+        t("rules_met", lang): [sep.join(_label(r, lang) for r in rules.split("|")) for rules in found["rules"]],
+    })
+
+
+def risk_table(result: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """风险消除 test per monitored household: each criterion (yes/no) and the outcome."""
+    out = pd.DataFrame({t("household_id", lang): list(result["household_id"]),
+                        t("monitoring_type", lang): [MONITORING_TYPES.label(x, lang) for x in result["monitoring_type"]]})
+    for c in mon.RISK_CRITERIA:
+        out[_label(c, lang)] = [_yes_no(bool(v), lang) for v in result[c]]
+    out[t("outcome", lang)] = [_label(x, lang) for x in result["outcome"]]
+    return out
+
+
+def transition_table(matrix: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """The transition matrix with labelled states (rows: previous period, columns: now)."""
+    out = pd.DataFrame({t("previous_state", lang): [_label(s, lang) for s in matrix.index]})
+    for s in matrix.columns:
+        out[_label(s, lang)] = [f"{v:,.0f}" for v in matrix[s]]
+    return out
+
+
+def evaluation_display_table(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """Each evaluation criterion: value, sample, Wilson interval, threshold, met, met over the interval, source."""
+    rows = []
+    for c, r in table.iterrows():
+        sample = "" if c == "composite_incidence" else f"{r['numerator']:,.0f} / {r['denominator']:,.0f}"
+        interval = "—" if math.isnan(r["low"]) else \
+            f"{format_value(r['low'], 'ratio', lang)} – {format_value(r['high'], 'ratio', lang)}"
+        rows.append((_label(c, lang), format_value(r["value"], "ratio", lang), sample, interval,
+                     f"{r['comparison']} {format_value(r['threshold'], 'ratio', lang)}", _yes_no(r["met"], lang),
+                     _yes_no(r["met_with_confidence"], lang),
+                     r["source"] + ("" if r["verified"] else f" ({t('unverified', lang)})")))
+    return pd.DataFrame(rows, columns=[t("criterion", lang), t("value", lang), t("sample_n", lang),
+                                       t("interval", lang), t("threshold_col", lang), t("met", lang),
+                                       t("met_sure", lang), t("source", lang)])
+
+
+def show_monitoring_section(data: PeriodData, sheet: pd.DataFrame, previous: PeriodData | None = None,
+                            lang: str = "zh") -> None:
+    """Show the section 监测与评估 when the period has monitoring fields or an evaluation sample.
+
+    Parameters
+    ----------
+    data : PeriodData
+        The period.
+    sheet : DataFrame
+        Its indicator sheet (the monitoring indicators are read from it).
+    previous : PeriodData, optional
+        The previous period (for screening, 风险消除 and transitions); when None, the previous period of
+        the same village is loaded from the data folder if there is one.
+    lang : str
+        ``zh`` or ``en``.
+    """
+    monitoring, evaluation = has_monitoring(data), data.has("evaluation_sample")
+    if not (monitoring or evaluation):
+        return
+    ctx = Context(data, **({} if previous is None else {"previous": previous}))
+    views.show_heading("sec_monitoring", lang)
+    rules: list[Rule] = []
+    if data.has("households"):
+        rules.append(poverty_line_rule(data_dir_of(data), data.village, data.period.year))
+    if monitoring:
+        threshold = monitoring_threshold(ctx)
+        rules += [threshold] + [monitoring_rule(ctx, r) for r in ("monitored_share_expected",
+                                                                    "monitored_share_ceiling", "income_drop_share")]
+    if evaluation:
+        rules += list(_evaluation_rules(ctx).values())
+    views.show_subheading("mon_policy", lang)
+    views.show_table(policy_table(rules, lang))
+    if monitoring:
+        values = dict(zip(sheet["indicator"], sheet["value"]))
+        prev = previous_households(ctx)
+        views.show_subheading("mon_objects", lang)
+        views.show_text(t("mon_threshold_text", lang, value=format_value(threshold.value, "yuan_per_person_year", lang),
+                          year=threshold.year, scope=_scope(threshold, lang), source=threshold.source,
+                          verified=t("verified" if threshold.verified else "unverified", lang)))
+        views.show_table(views.indicator_table(sheet, MONITORING_INDICATORS, lang))
+        share, ceiling = values.get("monitored_share", math.nan), values.get("monitored_share_ceiling", math.nan)
+        views.show_text(t("mon_share_text", lang, persons=format_value(values.get("monitored_persons"), "persons", lang),
+                          share=format_value(share, "ratio", lang),
+                          expected=format_value(values.get("monitored_share_expected"), "ratio", lang),
+                          ceiling=format_value(ceiling, "ratio", lang),
+                          verdict=t("mon_share_within" if not share > ceiling else "mon_share_above", lang)))
+        if prev is None:
+            views.show_text(t("mon_no_previous", lang))
+        views.show_subheading("mon_candidates", lang)
+        views.show_table(screening_table(screening_result(ctx), lang))
+        views.show_subheading("mon_risk", lang)
+        views.show_table(risk_table(risk_elimination_result(ctx), lang))
+        if prev is not None:
+            before = data.period.previous()
+            views.show_subheading("mon_transitions", lang, before=before.label(lang), now=data.period.label(lang))
+            views.show_table(transition_table(mon.transitions(prev, data.table("households")), lang))
+            views.show_text(t("mon_rates_text", lang, returned=format_value(values.get("return_rate"), "ratio", lang),
+                              newly=format_value(values.get("impoverishment_rate"), "ratio", lang)))
+    if evaluation:
+        table = evaluation_table(ctx)
+        views.show_subheading("mon_evaluation", lang)
+        views.show_table(evaluation_display_table(table, lang))
+        views.show_text(t("mon_interval_note", lang))
+        views.show_text(t(f"mon_verdict_{ev.verdict(table)}", lang))
+
+
+def _evaluation_rules(ctx: Context) -> dict[str, Rule]:
+    return evaluation_thresholds(data_dir_of(ctx.data), ctx.data.village)
