@@ -287,26 +287,15 @@ def test_monitoring_section_by_household_id_only(monkeypatch, lang, needles):
 
 
 def test_section_in_a_real_report(tmp_path):
-    """The section through papermill, HTML and PDF, with the cell the lead will add to the notebook."""
-    import json
-
+    """The section through papermill, HTML and PDF: the period report of the demo's 2022H2."""
     from pypdf import PdfReader
 
-    from village_stats.config import notebook_path
     from village_stats.load import read_csv_raw
     from village_stats.run import run_report
 
     from .conftest import DATA
 
-    nb = json.loads(notebook_path().read_text(encoding="utf-8"))
-    cell = {"cell_type": "code", "execution_count": None, "id": "monitoring-section", "metadata": {}, "outputs": [],
-            "source": ["from village_stats.display.monitoring import show_monitoring_section\n",
-                       "show_monitoring_section(data, sheet, None, lang)"]}
-    appendix = next(i for i, c in enumerate(nb["cells"]) if "sec_appendix" in "".join(c["source"]))
-    nb["cells"].insert(appendix, cell)
-    path = tmp_path / "period_report.ipynb"
-    path.write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
-    run_report("demo", "2022H2", data_dir=DATA, output_dir=tmp_path / "out", notebook=path, formats=("html", "pdf"))
+    run_report("demo", "2022H2", data_dir=DATA, output_dir=tmp_path / "out", formats=("html", "pdf"))
     folder = tmp_path / "out" / "demo" / "2022H2"
     html = (folder / "report.html").read_text(encoding="utf-8")
     pdf = "".join(p.extract_text() for p in PdfReader(folder / "report.pdf").pages)

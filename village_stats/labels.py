@@ -235,7 +235,7 @@ def unit_text(unit, lang: str = "zh") -> str:
     return unit if lang == "zh" else UNIT_EN.get(unit.strip(), unit)
 # monitoring and evaluation (after 2020): section 监测与评估 (village_stats.display.monitoring)
 TEXT.update({
-    "sec_monitoring": ("监测与评估", "Monitoring and evaluation"),
+    "sec_monitoring": ("七、监测与评估", "7. Monitoring and evaluation"),
     "mon_policy": ("政策依据", "Policy rules used"),
     "mon_objects": ("监测对象", "Monitored households"),
     "mon_candidates": ("疑似漏监测（符合监测条件但未纳入监测）", "Possible missed monitoring (meet a rule, not monitored)"),

@@ -273,6 +273,18 @@ def show_heading(key: str, lang: str = "zh") -> None:
     _publish({"type": "heading", "level": 1, "text": text}, f"<h2>{html.escape(text)}</h2>", markdown=f"## {text}")
 
 
+def fraction_text(x: float) -> str:
+    """A share as the fraction people write (``1/3`` for the Alkire–Foster cut-off), else its decimal.
+
+    >>> fraction_text(1 / 3), fraction_text(0.25), fraction_text(0.3)
+    ('1/3', '1/4', '3/10')
+    """
+    from fractions import Fraction
+
+    f = Fraction(x).limit_denominator(12)
+    return f"{f.numerator}/{f.denominator}" if abs(float(f) - x) < 1e-9 else f"{x:g}"
+
+
 def show_subheading(key: str, lang: str = "zh", **fields) -> None:
     """A sub-section heading in the report language."""
     text = t(key, lang, **fields)
