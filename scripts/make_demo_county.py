@@ -14,8 +14,7 @@ from pathlib import Path
 
 from village_stats.load import read_poverty_lines
 from village_stats.schema import CAUSES
-from village_stats.synthetic import (COUNTY_EN, COUNTY_WESTERN_VILLAGE, COUNTY_ZH, county_village_specs,
-                                     demo_county)
+from village_stats.synthetic import COUNTY_EN, COUNTY_WESTERN_VILLAGE, COUNTY_ZH, county_village_specs, demo_county
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = ROOT / "examples" / "demo_county"
