@@ -26,7 +26,7 @@ from typing import Any
 from . import config
 from .errors import DataError, ReportError
 from .export import DEFAULT_FORMATS, FORMATS, ExecutedReport, check_formats
-from .load import load_period, resolve_period
+from .load import as_period, load_period, resolve_period
 from .manifest import build_manifest
 from .periods import Period
 
@@ -169,9 +169,38 @@ def prepare_period(*, village: str, period: str | Period, data_dir: Path, lang: 
         meta={"author": data.village.supported_by_zh, "village_id": village, "period": period.code})
 
 
+def prepare_county(*, period: str | Period, data_dir: Path, lang: str, township: str | None = None) -> Prepared:
+    """The county report: every village of ``data_dir`` (or of one ``township``) for one period.
+
+    Every village-period is loaded and validated and the roll-ups tie out here, before any kernel starts;
+    ``latest`` is the newest period of any village. Output folder ``county/<period>`` (or
+    ``county/<township>/<period>``).
+    """
+    from .panel.rollup import load_county, resolve_county_period, rollup
+
+    code = resolve_county_period(str(period.code if isinstance(period, Period) else period), data_dir)
+    county = load_county(data_dir, code, township)
+    for by in ("village", "township", "county"):
+        rollup(county, by)                                  # a tie-out failure stops the run here
+    place = county.villages["county_zh"].iloc[0] + (township or "")
+    period_label = as_period(code).label(lang)
+    inputs = sorted(p.resolve() for p in data_dir.glob("*/village.yaml"))
+    inputs += sorted(p.resolve() for v in county.sheets for p in (data_dir / v / code).glob("*") if p.is_file())
+    if (data_dir / "poverty_lines.csv").is_file():
+        inputs.append((data_dir / "poverty_lines.csv").resolve())
+    return Prepared(
+        parameters={"data_dir": _notebook_data_dir(data_dir), "period": code, "township": township or "",
+                    "lang": lang},
+        folder=("county", township, code) if township else ("county", code),
+        title=f"{place} · {period_label}",
+        inputs=inputs, input_root=data_dir.resolve(), data=None,
+        meta={"author": place, "period": code})
+
+
 #: The reports ``village-stats run --report`` knows.
 REPORTS: dict[str, ReportKind] = {k.name: k for k in (
     ReportKind("period", "period_report.ipynb", prepare_period),
+    ReportKind("county", "county_report.ipynb", prepare_county),
 )}
 
 

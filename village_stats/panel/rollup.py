@@ -573,3 +573,48 @@ def from_data(data: Iterable[PeriodData], villages: pd.DataFrame | None = None) 
 
 __all__ = ["ADDITIVE_UNITS", "County", "ROLLUP_COLUMNS", "TieOutError", "combination", "from_data",
            "load_county", "pooled_register_measures", "rollup", "suppress", "tie_out", "villages_table", "wide"]
+
+
+# --------------------------------------------------------------------------- what the county report shows
+
+OVERVIEW_INDICATORS = ("population_total", "poverty_incidence", "poor_population", "poverty_reduction_needed",
+                       "exit_threshold", "investment_committed_yuan", "investment_committed_per_poor_person_yuan",
+                       "contact_rate", "fgt0", "fgt1", "mpi_h", "register_households")
+
+
+def village_overview(village_sheet: pd.DataFrame, county: County) -> pd.DataFrame:
+    """One row per village with data: township, the :data:`OVERVIEW_INDICATORS` and ``exit_ready``.
+
+    ``exit_ready`` is True when no one is left to lift before the exit threshold
+    (``poverty_reduction_needed`` = 0, i.e. incidence below the village's own threshold). Sorted by
+    incidence, highest first. Register measures are empty for villages without a register.
+    """
+    w = wide(village_sheet, OVERVIEW_INDICATORS)
+    info = county.villages.set_index("village_id")
+    out = info.loc[w.index, ["name_zh", "name_en", "township_zh"]].join(w)
+    out["exit_ready"] = out["poverty_reduction_needed"].eq(0)
+    out = out.sort_values("poverty_incidence", ascending=False, kind="stable")
+    out.index.name = "village_id"
+    return out
+
+
+def exit_readiness(overview: pd.DataFrame, township_sheet: pd.DataFrame) -> pd.DataFrame:
+    """Per township: villages with data, villages exit-ready, their share [ratio], people still to lift
+    [persons] and the township's pooled incidence [ratio] (from the township roll-up)."""
+    g = overview.groupby("township_zh", sort=True)
+    out = pd.DataFrame({"villages": g.size(), "exit_ready": g["exit_ready"].sum().astype(int)})
+    out["exit_ready_share"] = out["exit_ready"] / out["villages"]
+    t = wide(township_sheet, ("poverty_reduction_needed", "poverty_incidence"))
+    return out.join(t)
+
+
+def register_disagreements(village_sheet: pd.DataFrame) -> pd.DataFrame:
+    """Villages whose register disagrees with their reported aggregates: one row per village and
+    measure with a non-zero ``reconciliation_<measure>_difference`` (register − reported)."""
+    rec = village_sheet[village_sheet["indicator"].str.startswith("reconciliation_")
+                        & village_sheet["value"].fillna(0).ne(0)]
+    return pd.DataFrame({
+        "village_id": rec["group_id"].to_numpy(),
+        "measure": rec["indicator"].str.removeprefix("reconciliation_").str.removesuffix("_difference").to_numpy(),
+        "difference": rec["value"].to_numpy(),
+    })
