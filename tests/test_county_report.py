@@ -98,3 +98,13 @@ def test_bad_township_exits_2(tmp_path):
                                     "--data-dir", str(COUNTY), "--output-dir", str(tmp_path)])
     assert res.exit_code == 2 and "无此乡" in res.output
     assert not any(Path(tmp_path).rglob("*.pdf"))
+
+
+def test_pdf_change_since_the_previous_period(pdf_text):
+    section = pdf_text.split("七、与上期相比")[1]
+    now = rollup(load_county(COUNTY, PERIOD), "village").set_index(["group_id", "indicator"])["value"]
+    before = rollup(load_county(COUNTY, "2018H1"), "village").set_index(["group_id", "indicator"])["value"]
+    change = now[("baitu", "poor_population")] - before[("baitu", "poor_population")]
+    line = next(x for x in section.splitlines() if x.startswith("白土村"))
+    assert line.split()[-1] == f"{change:+,.0f}"
+    assert "马坊村" not in section          # no 2018H1 data: not compared

@@ -190,5 +190,13 @@ COUNTY_TEXT: dict[str, tuple[str, str]] = {
     "col_fgt0": ("FGT0", "FGT0"),
     "col_fgt1": ("FGT1", "FGT1"),
     "col_mpi_h": ("多维H", "MPI H"),
+    "sec_county_change": ("七、与上期相比", "7. Change since the previous period"),
+    "no_previous": ("{period}无数据，无法比较。", "No data for {period}: no comparison."),
+    "change_note": ("与{before}相比（仅列两期均有数据的村）。", "Compared with {before} (villages with data for both "
+                    "periods)."),
+    "incidence_before": ("上期发生率", "Incidence before"),
+    "change_points": ("变化(百分点)", "Change (points)"),
+    "poor_before": ("上期贫困人口", "Poor before"),
+    "change_persons": ("变化(人)", "Change (persons)"),
 }
 TEXT.update(COUNTY_TEXT)

@@ -126,9 +126,10 @@ def _prestart_kernel() -> None:
     """Start the next report's kernel now (it boots on the other core while this report exports)."""
     if not _SPARE:
         if not _SPARE_CLEANUP:
-            import atexit
+            # multiprocessing's exit hook, which also runs in pool workers (they skip atexit handlers)
+            from multiprocessing import util
 
-            atexit.register(_shutdown_spares)
+            util.Finalize(None, _shutdown_spares, exitpriority=10)
             _SPARE_CLEANUP.append(True)
         _SPARE.append(_EarlyKernel())
 
@@ -204,16 +205,18 @@ def prepare_county(*, period: str | Period, data_dir: Path, lang: str, township:
     ``latest`` is the newest period of any village. Output folder ``county/<period>`` (or
     ``county/<township>/<period>``).
     """
-    from .panel.rollup import load_county, resolve_county_period, rollup
+    from .panel.rollup import load_county, previous_county, resolve_county_period, rollup
 
     code = resolve_county_period(str(period.code if isinstance(period, Period) else period), data_dir)
     county = load_county(data_dir, code, township)
     for by in ("village", "township", "county"):
         rollup(county, by)                                  # a tie-out failure stops the run here
+    before = previous_county(data_dir, county, township)   # the change section's period, validated too
     place = county.villages["county_zh"].iloc[0] + (township or "")
     period_label = as_period(code).label(lang)
     inputs = sorted(p.resolve() for p in data_dir.glob("*/village.yaml"))
-    inputs += sorted(p.resolve() for v in county.sheets for p in (data_dir / v / code).glob("*") if p.is_file())
+    for c in (county, before) if before is not None else (county,):
+        inputs += sorted(p.resolve() for v in c.sheets for p in (data_dir / v / c.period).glob("*") if p.is_file())
     if (data_dir / "poverty_lines.csv").is_file():
         inputs.append((data_dir / "poverty_lines.csv").resolve())
     return Prepared(

@@ -243,5 +243,33 @@ def show_missing(county, lang: str = "zh") -> None:
     views.show_text(missing_text(county, lang))
 
 
-__all__ = ["village_overview", "show_title", "show_key_figures", "show_villages", "show_exit_readiness",
+def changes_table(changes: pd.DataFrame, county: County, lang: str = "zh") -> pd.DataFrame:
+    """Incidence and poor population per village, the previous period and now, with the change."""
+    return pd.DataFrame({
+        t("village", lang): [_unbroken(_name(county, v, lang)) for v in changes.index],
+        t("incidence_before", lang): [_cell(x, "ratio", lang) for x in changes["poverty_incidence_before"]],
+        t("col_incidence", lang): [_cell(x, "ratio", lang) for x in changes["poverty_incidence"]],
+        t("change_points", lang): [f"{x * 100:+.1f}" if not math.isnan(x) else "—"
+                                   for x in changes["poverty_incidence_change"]],
+        t("poor_before", lang): [_cell(x, "number", lang) for x in changes["poor_population_before"]],
+        t("col_poor", lang): [_cell(x, "number", lang) for x in changes["poor_population"]],
+        t("change_persons", lang): [f"{x:+,.0f}" if not math.isnan(x) else "—"
+                                    for x in changes["poor_population_change"]],
+    })
+
+
+def show_changes(village_sheet, county, previous, lang: str = "zh") -> None:
+    """Change since the previous period per village (villages with both periods)."""
+    from ..panel.rollup import change_since, rollup
+
+    views.show_heading("sec_county_change", lang)
+    if previous is None:
+        views.show_text(t("no_previous", lang, period=parse_period(county.period).previous().label(lang)))
+        return
+    changes = change_since(village_sheet, rollup(previous, "village"))
+    views.show_text(t("change_note", lang, before=parse_period(previous.period).label(lang)))
+    views.show_table(changes_table(changes.loc[[v for v in county.sheets if v in changes.index]], county, lang))
+
+
+__all__ = ["show_changes", "village_overview", "show_title", "show_key_figures", "show_villages", "show_exit_readiness",
            "show_investment", "show_disagreements", "show_missing"]

@@ -618,3 +618,39 @@ def register_disagreements(village_sheet: pd.DataFrame) -> pd.DataFrame:
         "measure": rec["indicator"].str.removeprefix("reconciliation_").str.removesuffix("_difference").to_numpy(),
         "difference": rec["value"].to_numpy(),
     })
+
+
+def previous_county(data_dir: str | Path, county: County, township: str | None = None) -> County | None:
+    """The same villages one period earlier, or None when no village has data for that period."""
+    before = as_period(county.period).previous().code
+    try:
+        return load_county(data_dir, before, township)
+    except DataError as exc:
+        if "no village has data" in str(exc):
+            return None
+        raise
+
+
+def change_since(now: pd.DataFrame, before: pd.DataFrame,
+                 indicators: Iterable[str] = ("poverty_incidence", "poor_population")) -> pd.DataFrame:
+    """Change per village between two village-level roll-ups, for villages present in both.
+
+    Columns ``<indicator>_before``, ``<indicator>`` and ``<indicator>_change`` (now − before, in the
+    indicator's unit; a ratio's change is in ratio points).
+
+    Examples
+    --------
+    >>> def s(v):
+    ...     return pd.DataFrame({"group_id": ["a"], "indicator": ["poor_population"], "value": [v]})
+    >>> change_since(s(30.0), s(42.0), ["poor_population"]).iloc[0].tolist()
+    [42.0, 30.0, -12.0]
+    """
+    indicators = list(indicators)
+    a, b = wide(now, indicators), wide(before, indicators)
+    common = [g for g in a.index if g in b.index]
+    out = pd.DataFrame(index=pd.Index(common, name="village_id"))
+    for ind in indicators:
+        out[f"{ind}_before"] = b.loc[common, ind]
+        out[ind] = a.loc[common, ind]
+        out[f"{ind}_change"] = out[ind] - out[f"{ind}_before"]
+    return out
