@@ -88,3 +88,12 @@ def test_an_unexpected_exception_is_one_failed_line(monkeypatch, tmp_path):
     assert calls == ["nancha", "beiwa"]                           # the second still ran
     assert [r.status for r in results] == ["failed", "ok"]
     assert results[0].message.startswith("unexpected KeyError") and "\n" not in results[0].message
+
+
+def test_progress_bar_when_asked(tmp_path):
+    res = CliRunner().invoke(main, ["run-all", "--period", "2018H2", "--data-dir", str(COUNTY), "--village", "nancha",
+                                    "--output-dir", str(tmp_path), "--formats", "csv", "--progress"])
+    assert res.exit_code == 0, res.output
+    assert "run-all 2018H2" in res.stderr and "1/1" in res.stderr     # tqdm's bar, on stderr
+    assert "1 villages: 1 ok, 0 bad input, 0 failed" in res.stdout
+    assert (tmp_path / "batch-2018H2.json").is_file()

@@ -11,8 +11,9 @@ never from a second list of indicator ids:
   person-weighted, each household against its own village's poverty line (:func:`pooled_register_measures`);
 * **ratios** — any other indicator whose village rows carry a numerator and a denominator: Σ numerators
   / Σ denominators over the villages where both are known (never an average of the villages' ratios);
-* **settings** (``exit_threshold``, ``poverty_line_yuan``): the common value when every village of the
-  group has the same, else unknown.
+* **settings** — a non-additive indicator with neither parts nor a pooled register measure
+  (``exit_threshold``, ``poverty_line_yuan``): the common value when every village of the group has the
+  same, else unknown.
 
 The tie-out (:func:`tie_out`) runs on every roll-up: for every additive indicator the county equals the
 sum of its townships equals the sum of its villages, and the pooled register's households and persons
@@ -61,20 +62,22 @@ class TieOutError(ReportError):
 
 
 def combination(indicator_id: str) -> str:
-    """How an indicator is combined over villages: ``additive``, ``register``, ``ratio`` or ``setting``.
+    """How an indicator is combined over villages, from its catalogue entry: ``additive`` (unit in
+    :data:`ADDITIVE_UNITS`), ``register`` (any other indicator of the ``households`` table) or ``ratio``.
+
+    A ``ratio`` whose village rows carry no numerator and denominator, and a ``register`` indicator the
+    pooled measures do not compute, are settings: the group shows their common value.
 
     Examples
     --------
     >>> [combination(i) for i in ("poor_population", "fgt1", "poverty_incidence", "exit_threshold")]
-    ['additive', 'register', 'ratio', 'setting']
+    ['additive', 'register', 'ratio', 'ratio']
     """
     ind = CATALOGUE[indicator_id]
     if ind.unit in ADDITIVE_UNITS:
         return "additive"
-    if ind.table == "households" and indicator_id != "poverty_line_yuan":
+    if ind.table == "households":
         return "register"
-    if indicator_id in ("exit_threshold", "poverty_line_yuan"):
-        return "setting"
     return "ratio"
 
 
@@ -329,18 +332,20 @@ def rollup(county: County, by: str = "township", *, suppress_below: int | None =
         for ind_id, rows_i in part.groupby("indicator", sort=False):
             how = combination(ind_id)
             num = den = math.nan
+            has_parts = bool((np.isfinite(rows_i["numerator"]) & np.isfinite(rows_i["denominator"])).any())
+            pooled = how == "register" and registers is not None and ind_id in registers.columns
             if how == "additive":
                 value = _sum(rows_i["value"])
-            elif how == "register":
-                value = float(registers.loc[gid, ind_id]) if registers is not None and ind_id in registers else math.nan
-                if ind_id == "fgt0" and registers is not None:
+            elif how == "register" and pooled:
+                value = float(registers.loc[gid, ind_id]) if gid in registers.index else math.nan
+                if ind_id == "fgt0" and gid in registers.index:
                     num = float(registers.loc[gid, "fgt0"] * registers.loc[gid, "register_population"])
                     den = float(registers.loc[gid, "register_population"])
-            elif how == "ratio":
+            elif how == "ratio" and has_parts:
                 known = rows_i[np.isfinite(rows_i["numerator"]) & np.isfinite(rows_i["denominator"])]
                 num, den = _sum(known["numerator"]), _sum(known["denominator"])
                 value = num / den if den and math.isfinite(den) and den != 0 else math.nan
-            else:
+            else:                                   # a setting: the common value
                 distinct = rows_i["value"].dropna().unique()
                 value = float(distinct[0]) if len(distinct) == 1 and rows_i["value"].notna().all() else math.nan
             ind = CATALOGUE[ind_id]
