@@ -18,6 +18,17 @@ never from a second list of indicator ids:
 The tie-out (:func:`tie_out`) runs on every roll-up: for every additive indicator the county equals the
 sum of its townships equals the sum of its villages, and the pooled register's households and persons
 equal the sums of the villages' register counts; otherwise :class:`TieOutError`.
+
+Pooling is exact for the FGT family because it is additively decomposable: the pooled index is the
+population-share-weighted sum of the villages' indices (Foster, Greer and Thorbecke 1984); the Gini is not
+decomposable and is computed on the pooled incomes. Suppression follows the usual primary plus
+complementary cell suppression of tabular data (Hundepool et al. 2012, ch. 4).
+
+References
+----------
+.. [1] J. Foster, J. Greer and E. Thorbecke, "A class of decomposable poverty measures", Econometrica
+   52(3), 761–766, 1984. doi:10.2307/1913475
+.. [2] A. Hundepool et al., *Statistical Disclosure Control*, Wiley, 2012. doi:10.1002/9781118348239
 """
 
 from __future__ import annotations
