@@ -296,10 +296,6 @@ def _group_of(villages: pd.DataFrame, by: str) -> pd.Series:
     return villages.set_index("village_id")[column]
 
 
-def _sum(values: pd.Series) -> float:
-    return float(values.sum(min_count=1))
-
-
 def rollup(county: County, by: str = "township", *, suppress_below: int | None = None,
            check: bool = True) -> pd.DataFrame:
     """The tidy indicator sheet of every group of villages (``by`` village, township or county).
@@ -335,34 +331,20 @@ def rollup(county: County, by: str = "township", *, suppress_below: int | None =
     long = pd.concat([county.sheets[v] for v in present], ignore_index=True)
     long["group_id"] = long["village_id"].map(group)
     registers = _pooled_register(county, group)
-    rows = []
-    for gid, part in long.groupby("group_id", sort=True):
-        members = villages.loc[villages["village_id"].map(group) == gid, "village_id"]
-        missing = [v for v in members if v not in county.sheets]
-        covered = part["village_id"].nunique()
-        for ind_id, rows_i in part.groupby("indicator", sort=False):
-            how = combination(ind_id)
-            num = den = math.nan
-            has_parts = bool((np.isfinite(rows_i["numerator"]) & np.isfinite(rows_i["denominator"])).any())
-            pooled = how == "register" and registers is not None and ind_id in registers.columns
-            if how == "additive":
-                value = _sum(rows_i["value"])
-            elif how == "register" and pooled:
-                value = float(registers.loc[gid, ind_id]) if gid in registers.index else math.nan
-                if ind_id == "fgt0" and gid in registers.index:
-                    num = float(registers.loc[gid, "fgt0"] * registers.loc[gid, "register_population"])
-                    den = float(registers.loc[gid, "register_population"])
-            elif how == "ratio" and has_parts:
-                known = rows_i[np.isfinite(rows_i["numerator"]) & np.isfinite(rows_i["denominator"])]
-                num, den = _sum(known["numerator"]), _sum(known["denominator"])
-                value = num / den if den and math.isfinite(den) and den != 0 else math.nan
-            else:                                   # a setting: the common value
-                distinct = rows_i["value"].dropna().unique()
-                value = float(distinct[0]) if len(distinct) == 1 and rows_i["value"].notna().all() else math.nan
-            ind = CATALOGUE[ind_id]
-            rows.append((by, gid, county.period, ind_id, value, ind.unit, num, den, ind.label_zh, ind.label_en,
-                         covered, ",".join(missing), False))
-    sheet = pd.DataFrame(rows, columns=list(ROLLUP_COLUMNS))
+    sheet = _combine(long, registers)
+    members = villages.assign(group_id=villages["village_id"].map(group))
+    missing = members[~members["village_id"].isin(list(county.sheets))].groupby("group_id")["village_id"].agg(
+        ",".join)
+    covered = long.groupby("group_id")["village_id"].nunique()
+    sheet.insert(0, "group_level", by)
+    sheet.insert(2, "period", county.period)
+    sheet["unit"] = sheet["indicator"].map(lambda i: CATALOGUE[i].unit)
+    sheet["label_zh"] = sheet["indicator"].map(lambda i: CATALOGUE[i].label_zh)
+    sheet["label_en"] = sheet["indicator"].map(lambda i: CATALOGUE[i].label_en)
+    sheet["villages_covered"] = sheet["group_id"].map(covered).astype(int)
+    sheet["villages_missing"] = sheet["group_id"].map(missing).fillna("")
+    sheet["suppressed"] = False
+    sheet = sheet[list(ROLLUP_COLUMNS)]
     order = {k: i for i, k in enumerate(CATALOGUE)}
     sheet = sheet.sort_values(["group_id", "indicator"], key=lambda s: s.map(order) if s.name == "indicator" else s,
                               kind="stable").reset_index(drop=True)
@@ -371,6 +353,53 @@ def rollup(county: County, by: str = "township", *, suppress_below: int | None =
     if suppress_below:
         sheet = suppress(sheet, suppress_below, county)
     return sheet
+
+
+def _combine(long: pd.DataFrame, registers: pd.DataFrame | None) -> pd.DataFrame:
+    """Group the villages' rows (``group_id``, ``indicator``) as :func:`combination` says, vectorised.
+
+    Returns ``group_id, indicator, value, numerator, denominator``.
+    """
+    keys = [long["group_id"], long["indicator"]]
+    how = long["indicator"].map({i: combination(i) for i in long["indicator"].unique()})
+    finite = np.isfinite(long["numerator"]) & np.isfinite(long["denominator"])
+    g = pd.DataFrame({
+        "sum": long["value"].groupby(keys, sort=True).sum(min_count=1),
+        "num": long["numerator"].where(finite).groupby(keys, sort=True).sum(min_count=1),
+        "den": long["denominator"].where(finite).groupby(keys, sort=True).sum(min_count=1),
+        "has_parts": finite.groupby(keys, sort=True).any(),
+        "lo": long["value"].groupby(keys, sort=True).min(),
+        "hi": long["value"].groupby(keys, sort=True).max(),
+        "known": long["value"].groupby(keys, sort=True).count(),
+        "rows": long["value"].groupby(keys, sort=True).size(),
+        "how": how.groupby(keys, sort=True).first(),
+    })
+    gid = g.index.get_level_values(0)
+    ind = g.index.get_level_values(1)
+    pooled = np.full(len(g), np.nan)
+    is_pooled = np.zeros(len(g), dtype=bool)
+    if registers is not None:
+        stacked = registers.stack()
+        lookup = pd.MultiIndex.from_arrays([gid, ind])
+        found = lookup.isin(stacked.index)
+        pooled[found] = stacked.reindex(lookup[found]).to_numpy(dtype=float)
+        is_pooled = (g["how"].to_numpy() == "register") & found
+    additive = g["how"].to_numpy() == "additive"
+    ratio = ~additive & ~is_pooled & g["has_parts"].to_numpy()
+    setting = ~additive & ~is_pooled & ~ratio
+    with np.errstate(divide="ignore", invalid="ignore"):
+        quotient = np.where(g["den"].to_numpy() != 0, g["num"].to_numpy() / g["den"].to_numpy(), np.nan)
+    common = np.where((g["lo"] == g["hi"]).to_numpy() & (g["known"] == g["rows"]).to_numpy(), g["lo"].to_numpy(),
+                      np.nan)
+    value = np.select([additive, is_pooled, ratio, setting], [g["sum"].to_numpy(), pooled, quotient, common])
+    num = np.where(ratio, g["num"].to_numpy(), np.nan)
+    den = np.where(ratio, g["den"].to_numpy(), np.nan)
+    if registers is not None and "register_population" in registers:   # FGT0's parts: poor persons / persons
+        fgt0 = is_pooled & (ind == "fgt0")
+        persons = registers["register_population"].reindex(gid[fgt0]).to_numpy(dtype=float)
+        num[fgt0], den[fgt0] = value[fgt0] * persons, persons
+    return pd.DataFrame({"group_id": gid, "indicator": ind, "value": value.astype(float), "numerator": num,
+                         "denominator": den})
 
 
 def _pooled_register(county: County, group: pd.Series) -> pd.DataFrame | None:
