@@ -7,7 +7,7 @@ VILLAGE ?= suoluoyu
 PERIOD  ?= 2017H1
 
 .DEFAULT_GOAL := help
-.PHONY: help install report test lint bench lab codebook demo validate clean
+.PHONY: help install report test lint bench lab codebook demo demo-county validate clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
@@ -47,6 +47,9 @@ codebook: $(STAMP) ## Regenerate the codebooks: data/README.md (schema) and docs
 
 demo: $(STAMP) ## Regenerate data/demo/ (fictional village, fixed seed)
 	$(BIN)/python scripts/make_demo.py
+
+demo-county: $(STAMP) ## Regenerate examples/demo_county/ (fictional county of 24 villages, fixed seed)
+	$(BIN)/python scripts/make_demo_county.py
 
 clean: ## Remove everything a run wrote (output/) and the test caches
 	find output -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

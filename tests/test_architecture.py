@@ -18,7 +18,7 @@ LAYERS = {
     "errors": 1, "config": 1, "periods": 1, "labels": 1, "schema": 2, "idnumbers": 2,
     "load": 3, "manifest": 3, "policy": 3,
     "measures": 4, "synthetic": 4,
-    "indicators": 5, "alerts": 5,
+    "indicators": 5, "alerts": 5, "panel": 5,
     "display": 6, "document": 6,
     "export": 7, "run": 7, "workbook": 7,
     "cli": 8,
@@ -103,3 +103,19 @@ def test_the_sheet_is_computed_once_per_run(tmp_path, monkeypatch):
     nb = nbformat.read(result.files["ipynb"], as_version=4)
     assert result.files["csv"].read_text(encoding="utf-8") == csv_text(recorded_sheet(nb), bom=True)
     assert "poverty_incidence,0.478048780488" in result.files["csv"].read_text(encoding="utf-8")
+
+
+def test_no_wording_key_is_defined_twice():
+    """labels.TEXT is filled from several dicts (report, monitoring, county): a key given twice would
+    silently reword another section."""
+    tree = ast.parse((PACKAGE / "labels.py").read_text(encoding="utf-8"))
+    seen: dict[str, int] = {}
+    twice = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            for key in node.keys:
+                if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    if key.value in seen:
+                        twice.append(f"{key.value!r} (lines {seen[key.value]} and {key.lineno})")
+                    seen.setdefault(key.value, key.lineno)
+    assert twice == []

@@ -26,7 +26,7 @@ from typing import Any
 from . import config
 from .errors import DataError, ReportError
 from .export import DEFAULT_FORMATS, FORMATS, ExecutedReport, check_formats
-from .load import load_period, resolve_period
+from .load import as_period, load_period, resolve_period
 from .manifest import build_manifest
 from .periods import Period
 
@@ -113,6 +113,35 @@ class _EarlyKernel:
         shutil.rmtree(self.km.socket_dir, ignore_errors=True)
 
 
+#: A kernel started ahead for the next report of a batch worker (see :func:`run`'s ``prestart_next``).
+_SPARE: list[_EarlyKernel] = []
+
+
+def _take_kernel() -> _EarlyKernel:
+    """The kernel started ahead for this report, else a new one."""
+    return _SPARE.pop() if _SPARE else _EarlyKernel()
+
+
+def _prestart_kernel() -> None:
+    """Start the next report's kernel now (it boots on the other core while this report exports)."""
+    if not _SPARE:
+        if not _SPARE_CLEANUP:
+            # multiprocessing's exit hook, which also runs in pool workers (they skip atexit handlers)
+            from multiprocessing import util
+
+            util.Finalize(None, _shutdown_spares, exitpriority=10)
+            _SPARE_CLEANUP.append(True)
+        _SPARE.append(_EarlyKernel())
+
+
+_SPARE_CLEANUP: list[bool] = []
+
+
+def _shutdown_spares() -> None:
+    while _SPARE:
+        _SPARE.pop().shutdown()
+
+
 def _warm_exporters(formats) -> None:
     """Import the writers of the formats asked for (runs in a thread while the kernel works)."""
     import importlib
@@ -169,9 +198,40 @@ def prepare_period(*, village: str, period: str | Period, data_dir: Path, lang: 
         meta={"author": data.village.supported_by_zh, "village_id": village, "period": period.code})
 
 
+def prepare_county(*, period: str | Period, data_dir: Path, lang: str, township: str | None = None) -> Prepared:
+    """The county report: every village of ``data_dir`` (or of one ``township``) for one period.
+
+    Every village-period is loaded and validated and the roll-ups tie out here, before any kernel starts;
+    ``latest`` is the newest period of any village. Output folder ``county/<period>`` (or
+    ``county/<township>/<period>``).
+    """
+    from .panel.rollup import load_county, previous_county, resolve_county_period, rollup
+
+    code = resolve_county_period(str(period.code if isinstance(period, Period) else period), data_dir)
+    county = load_county(data_dir, code, township)
+    for by in ("village", "township", "county"):
+        rollup(county, by)                                  # a tie-out failure stops the run here
+    before = previous_county(data_dir, county, township)   # the change section's period, validated too
+    place = county.villages["county_zh"].iloc[0] + (township or "")
+    period_label = as_period(code).label(lang)
+    inputs = sorted(p.resolve() for p in data_dir.glob("*/village.yaml"))
+    for c in (county, before) if before is not None else (county,):
+        inputs += sorted(p.resolve() for v in c.sheets for p in (data_dir / v / c.period).glob("*") if p.is_file())
+    if (data_dir / "poverty_lines.csv").is_file():
+        inputs.append((data_dir / "poverty_lines.csv").resolve())
+    return Prepared(
+        parameters={"data_dir": _notebook_data_dir(data_dir), "period": code, "township": township or "",
+                    "lang": lang},
+        folder=("county", township, code) if township else ("county", code),
+        title=f"{place} · {period_label}",
+        inputs=inputs, input_root=data_dir.resolve(), data=None,
+        meta={"author": place, "period": code})
+
+
 #: The reports ``village-stats run --report`` knows.
 REPORTS: dict[str, ReportKind] = {k.name: k for k in (
     ReportKind("period", "period_report.ipynb", prepare_period),
+    ReportKind("county", "county_report.ipynb", prepare_county),
 )}
 
 
@@ -189,7 +249,7 @@ class RunResult:
 
 def run(kind: str = "period", *, output_dir: str | Path | None = None, lang: str = "zh",
         formats=DEFAULT_FORMATS, notebook: str | Path | None = None, execution_timeout: int = 600,
-        **arguments) -> RunResult:
+        prestart_next: bool = False, **arguments) -> RunResult:
     """Run a report of ``kind`` (see :data:`REPORTS`) with its ``arguments``.
 
     Writes the asked ``formats`` (:data:`village_stats.export.FORMATS`) and ``manifest.json`` into
@@ -230,7 +290,7 @@ def run(kind: str = "period", *, output_dir: str | Path | None = None, lang: str
 
     final = output_dir.joinpath(*prepared.folder)
     parent = final.parent
-    kernel = _EarlyKernel()                                 # starts now, works while we import below
+    kernel = _take_kernel()                                 # starts now, works while we import below
     stage("start_kernel")
     warm = threading.Thread(target=_warm_exporters, args=(formats,), daemon=True)
     stopper = threading.Thread(target=kernel.shutdown, daemon=True)
@@ -255,6 +315,8 @@ def run(kind: str = "period", *, output_dir: str | Path | None = None, lang: str
             _keep_failed(executed, final, lang)
             raise ReportError(_describe_failure(exc, final, lang)) from None
         stopper.start()                                     # the kernel shuts down during the exports
+        if prestart_next:
+            _prestart_kernel()
         stage("execute")
         warm.join()
         stage("wait_for_exporters")
@@ -381,35 +443,86 @@ class BatchItem:
     status: str            # "ok", "bad_input" or "failed"
     message: str           # the error line, or the output folder
     seconds: float
+    outputs: tuple[str, ...] = ()   # files written (ok only)
+
+
+def _batch_worker_init() -> None:
+    """Once per worker process: import what every report needs (papermill, nbformat, the exporters)."""
+    import nbformat  # noqa: F401
+    import papermill  # noqa: F401
+
+    _warm_exporters(DEFAULT_FORMATS)
+    register_readable_translator()
 
 
 def _batch_one(village: str, period: str, kwargs: dict) -> BatchItem:
+    """One village of a batch; never raises: bad input, a failed run or any unexpected exception becomes
+    a :class:`BatchItem` with a one-line message."""
     start = time.perf_counter()
     try:  # resolved here once, per village: latest/previous follow each village's own periods
         period = resolve_period(period, village, config.resolve_data_dir(kwargs.get("data_dir")),
                                 kwargs.get("today")).code
         result = run_report(village, period, **kwargs)
-        return BatchItem(village, result.folder.name, "ok", str(result.folder), time.perf_counter() - start)
+        return BatchItem(village, result.folder.name, "ok", str(result.folder), time.perf_counter() - start,
+                         tuple(str(p) for p in result.files.values()))
     except DataError as exc:
         return BatchItem(village, str(period), "bad_input", str(exc), time.perf_counter() - start)
     except ReportError as exc:
         return BatchItem(village, str(period), "failed", str(exc), time.perf_counter() - start)
+    except Exception as exc:  # anything else: reported in one line, the batch goes on
+        text = str(exc).strip().splitlines()
+        return BatchItem(village, str(period), "failed",
+                         f"unexpected {type(exc).__name__}: {text[0] if text else ''}", time.perf_counter() - start)
 
 
-def run_batch(villages: list[str], period: str, *, jobs: int = 2, **kwargs) -> list[BatchItem]:
-    """Run the report for many villages, each in its own process (``jobs`` at a time).
+def run_batch(villages: list[str], period: str, *, jobs: int = 2, on_done: Callable[[BatchItem], None] | None = None,
+              **kwargs) -> list[BatchItem]:
+    """Run the period report for many villages: ``jobs`` worker processes, each running many reports.
 
-    Processes, not threads: papermill changes the working directory process-wide, and a kernel
-    start dominates each run, so runs overlap well on separate cores. ``period`` is resolved per
-    village (``latest``/``previous`` follow each village's own periods). One village's bad input or
-    failure does not stop the others. Results come back in the order of ``villages``.
+    Processes, not threads: papermill changes process-wide state, and a report keeps a kernel process and
+    its own exports busy. Each worker imports papermill and the exporters once (not once per report) and
+    starts the next report's kernel while the current report exports. ``period`` is resolved per village
+    (``latest``/``previous`` follow each village's own periods). One village's bad input, failure or
+    unexpected exception does not stop the others, nor does a worker that dies. ``on_done`` is called in
+    this process as each village finishes (progress). Results come back in the order of ``villages``.
     """
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor, as_completed
 
+    kwargs = {**kwargs, "prestart_next": len(villages) > 1}
+    results: dict[int, BatchItem] = {}
     if jobs <= 1 or len(villages) <= 1:
-        return [_batch_one(v, period, kwargs) for v in villages]
+        try:
+            for i, v in enumerate(villages):
+                results[i] = _batch_one(v, period, kwargs)
+                if on_done:
+                    on_done(results[i])
+        finally:
+            _shutdown_spares()
+        return [results[i] for i in range(len(villages))]
     # "spawn": a fresh interpreter per worker, nothing inherited from this process's threads or loops
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(_batch_one, v, period, kwargs) for v in villages]
-        return [f.result() for f in futures]
+    with ProcessPoolExecutor(max_workers=min(jobs, len(villages)), mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_batch_worker_init) as pool:
+        futures = {pool.submit(_batch_one, v, period, kwargs): i for i, v in enumerate(villages)}
+        for f in as_completed(futures):
+            i = futures[f]
+            try:
+                results[i] = f.result()
+            except Exception as exc:  # the worker process died (BrokenProcessPool) or could not pickle
+                results[i] = BatchItem(villages[i], str(period), "failed",
+                                       f"worker failed: {type(exc).__name__}: {exc}", 0.0)
+            if on_done:
+                on_done(results[i])
+    return [results[i] for i in range(len(villages))]
+
+
+def batch_summary(results: list[BatchItem], seconds: float) -> dict:
+    """What ``output/batch-<period>.json`` holds: counts, wall time and one record per village."""
+    counts = {s: sum(r.status == s for r in results) for s in ("ok", "bad_input", "failed")}
+    return {
+        "villages": len(results), **counts, "seconds": round(seconds, 2),
+        "reports_per_minute": round(60 * counts["ok"] / seconds, 2) if seconds > 0 else None,
+        "results": [{"village": r.village, "period": r.period, "status": r.status, "seconds": round(r.seconds, 2),
+                     "outputs": list(r.outputs), "error": "" if r.status == "ok" else r.message}
+                    for r in results],
+    }

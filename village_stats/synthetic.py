@@ -278,3 +278,171 @@ def demo_evaluation_sample(register: pd.DataFrame, line: float, *, seed: int = 2
     for i in sorted(rng.choice(register.index, size=min(40, len(register)), replace=False)):
         rows.append((register.loc[i, "household_id"], "surveyed", None, bool(rng.random() < 0.95)))
     return pd.DataFrame(rows, columns=["household_id", "sample", "finding", "satisfied"])
+
+
+# --------------------------------------------------------------------------- the example county
+
+#: The example county's half-years.
+COUNTY_PERIODS = ("2017H1", "2017H2", "2018H1", "2018H2")
+#: The fictional county and its three townships: (township id, 中文, English).
+COUNTY_ZH, COUNTY_EN = "虚构县", "Xugou County (fictional)"
+COUNTY_TOWNSHIPS = (("dongling", "东岭乡", "Dongling"), ("xihe", "西河镇", "Xihe"), ("nanshan", "南山乡", "Nanshan"))
+_COUNTY_VILLAGE_NAMES = ("石桥", "柳沟", "杏庄", "槐树", "河湾", "上坪", "下坪", "枣林", "松岭", "泉头", "后沟",
+                         "前峪", "西坡", "东庄", "桃园", "北洼", "南岔", "岔口", "车道", "羊圈", "马坊", "庙沟",
+                         "梨树", "白土")
+_COUNTY_VILLAGE_PINYIN = ("shiqiao", "liugou", "xingzhuang", "huaishu", "hewan", "shangping", "xiaping", "zaolin",
+                          "songling", "quantou", "hougou", "qianyu", "xipo", "dongzhuang", "taoyuan", "beiwa",
+                          "nancha", "chakou", "chedao", "yangjuan", "mafang", "miaogou", "lishu", "baitu")
+#: The deliberate features of the example county (village id → what is special about it).
+COUNTY_WESTERN_VILLAGE = "chakou"                       # exit threshold 3% (the western rule)
+COUNTY_MISSING = {"hougou": "2018H2", "mafang": "2018H1"}  # village → the period it lacks
+COUNTY_MISMATCH = ("taoyuan", "poor_population", 5)     # population.csv reports 5 more poor persons
+
+
+def county_village_specs(seed: int = 2018) -> pd.DataFrame:
+    """The 24 villages of the example county: id, names, township, size and starting poor share.
+
+    Sizes vary from 40 to 420 households; starting registered-poor shares from 2% to 55%, so that by
+    2018H2 some villages are below their exit threshold and others far above it.
+
+    Returns
+    -------
+    DataFrame
+        One row per village: ``village_id, name_zh, name_en, township_id, township_zh, township_en,
+        n_households`` [households], ``poor_share`` [ratio], ``exit_rate`` [ratio per half-year].
+    """
+    rng = np.random.default_rng(seed)
+    n = len(_COUNTY_VILLAGE_NAMES)
+    sizes = np.round(np.exp(rng.uniform(np.log(40), np.log(420), n))).astype(int)
+    poor_share = np.round(rng.choice([0.02, 0.03, 0.05, 0.10, 0.20, 0.35, 0.55], size=n,
+                                     p=[0.14, 0.10, 0.14, 0.16, 0.18, 0.16, 0.12]), 2)
+    exit_rate = np.round(rng.uniform(0.10, 0.40, n), 2)
+    township = np.arange(n) // (n // len(COUNTY_TOWNSHIPS))
+    frame = pd.DataFrame({
+        "village_id": list(_COUNTY_VILLAGE_PINYIN),
+        "name_zh": [f"{x}村" for x in _COUNTY_VILLAGE_NAMES],
+        "name_en": [x.capitalize() for x in _COUNTY_VILLAGE_PINYIN],
+        "township_id": [COUNTY_TOWNSHIPS[t][0] for t in township],
+        "township_zh": [COUNTY_TOWNSHIPS[t][1] for t in township],
+        "township_en": [COUNTY_TOWNSHIPS[t][2] for t in township],
+        "n_households": sizes,
+        "poor_share": poor_share,
+        "exit_rate": exit_rate,
+    })
+    # the western-rule village sits between the two thresholds at the end (2% < incidence < 3%)
+    w = frame.index[frame["village_id"].eq(COUNTY_WESTERN_VILLAGE)][0]
+    frame.loc[w, ["n_households", "poor_share", "exit_rate"]] = [300, 0.05, 0.15]
+    return frame
+
+
+def _county_projects(rng: np.random.Generator, village_id: str) -> pd.DataFrame:
+    """A village's projects over the example periods: each starts planned, then is built and completed."""
+    k = int(rng.integers(1, 6))
+    cats = ("industry", "infrastructure", "living_environment", "public_service")
+    names = {"industry": ("养殖合作社", "Livestock cooperative"), "infrastructure": ("村内道路硬化", "Village road paving"),
+             "living_environment": ("人居环境整治", "Village environment"), "public_service": ("卫生室改造",
+                                                                                         "Clinic renovation")}
+    rows = []
+    for j in range(k):
+        cat = cats[int(rng.integers(0, len(cats)))]
+        invest = float(rng.integers(5, 200)) * 10_000
+        start = int(rng.integers(0, len(COUNTY_PERIODS)))
+        rows.append((f"{cat}_{j + 1}", names[cat][0], names[cat][1], cat, invest, start,
+                     int(rng.integers(1, 3)), rng.random() < 0.1))
+    return pd.DataFrame(rows, columns=["project_id", "name_zh", "name_en", "category", "investment_yuan",
+                                       "start", "build_periods", "unknown_investment"])
+
+
+def demo_county(lines: dict[int, float], *, seed: int = 2018) -> dict[tuple[str, str], dict[str, pd.DataFrame]]:
+    """Every table of every village-period of the fictional example county.
+
+    Registers come from :func:`synthetic_register` (one seed per village); each half-year a share
+    ``exit_rate`` of the poor households exits (income lifted above the line, guarantees secured).
+    ``population`` is derived from the register, except the deliberate mismatch
+    :data:`COUNTY_MISMATCH`; the periods in :data:`COUNTY_MISSING` are left out.
+
+    Parameters
+    ----------
+    lines : dict
+        Year → poverty line. [yuan]
+    seed : int
+        The one seed; the same seed gives the same county.
+
+    Returns
+    -------
+    dict
+        ``(village_id, period code)`` → ``{table name: frame}`` with the tables ``households``
+        (canonical values, names and identity numbers fictional), ``population``, ``projects``,
+        ``work_log`` and ``crops``.
+    """
+    from .measures.register import reconcile
+
+    specs = county_village_specs(seed)
+    out: dict[tuple[str, str], dict[str, pd.DataFrame]] = {}
+    for i, spec in specs.iterrows():
+        rng = np.random.default_rng([seed, i])
+        first = int(COUNTY_PERIODS[0][:4])
+        reg = synthetic_register(int(spec.n_households), 1, seed=seed * 100 + i, line=lines[first],
+                                 poor_share=float(spec.poor_share)).drop(columns="village_id")
+        reg["household_id"] = [f"{spec.village_id[:2].upper()}{k:05d}" for k in range(1, len(reg) + 1)]
+        reg["status"] = reg["status"].replace("returned", "poor")
+        reg["exit_year"] = np.where(reg["status"].eq("exited"), rng.integers(2015, 2017, len(reg)), np.nan)
+        projects = _county_projects(rng, spec.village_id)
+        crop_groups = rng.choice(["minor_grains", "medicinal_herbs", "fruit", "vegetables"],
+                                 size=int(rng.integers(1, 4)), replace=False)
+        crop_target = {c: float(rng.integers(2, 30)) * 10 for c in crop_groups}
+        for t, code in enumerate(COUNTY_PERIODS):
+            year = int(code[:4])
+            if t > 0:
+                reg = reg.copy()
+                reg["income_per_capita_yuan"] = np.round(reg["income_per_capita_yuan"]
+                                                         * rng.uniform(1.0, 1.08, len(reg)))
+                poor = reg.index[reg["status"].eq("poor")]
+                leaving = rng.choice(poor, size=int(round(len(poor) * float(spec.exit_rate))), replace=False)
+                reg.loc[leaving, "status"] = "exited"
+                reg.loc[leaving, "exit_year"] = year
+                reg.loc[leaving, "income_per_capita_yuan"] = np.round(lines[year] * rng.uniform(1.1, 1.6,
+                                                                                                len(leaving)))
+                for g in GUARANTEES:
+                    reg.loc[leaving, g] = True
+            if COUNTY_MISSING.get(spec.village_id) == code:
+                continue
+            derived = reconcile(reg, pd.Series(dtype=float))["derived"]
+            pop_rows = []
+            for measure, value in derived.items():
+                note = "derived from households.csv"
+                if (spec.village_id, measure) == COUNTY_MISMATCH[:2]:
+                    value += COUNTY_MISMATCH[2]
+                    note = f"DELIBERATE MISMATCH: reported {COUNTY_MISMATCH[2]} higher than the register"
+                pop_rows.append((measure, int(value), note))
+            population = pd.DataFrame(pop_rows, columns=["measure", "value", "note"])
+            poor_households = int(derived["poor_households"])
+            status = np.select([projects["start"] > t, projects["start"] + projects["build_periods"] > t],
+                               ["planned", "in_progress"], "completed")
+            proj = projects.assign(status=status, note="")
+            proj["investment_yuan"] = proj["investment_yuan"].where(~proj["unknown_investment"])
+            proj = proj[["project_id", "name_zh", "name_en", "category", "status", "investment_yuan", "note"]]
+            start = pd.Timestamp(year, 1 if code.endswith("H1") else 7, 1)
+            end = pd.Timestamp(year, 6, 30) if code.endswith("H1") else pd.Timestamp(year, 12, 31)
+            contacted = int(round(poor_households * rng.uniform(0.5, 1.0)))
+            work_log = pd.DataFrame({
+                "activity": ["household_contact", "household_visit", "committee_meeting", "training"],
+                "count": [contacted, int(rng.integers(10, 120)), int(rng.integers(2, 12)), int(rng.integers(0, 4))],
+                "unit": ["户", "户次", "次", "次"],
+                "date_from": [start.date().isoformat()] * 4,
+                "date_to": [end.date().isoformat()] * 4,
+                "note": [""] * 4,
+            })
+            share = min(1.0, (t + 1) / len(COUNTY_PERIODS) * rng.uniform(0.6, 1.1))
+            crops_ = pd.DataFrame({
+                "crop_group": list(crop_target),
+                "name_zh": [{"minor_grains": "杂粮", "medicinal_herbs": "中药材", "fruit": "干鲜果",
+                             "vegetables": "蔬菜"}[c] for c in crop_target],
+                "target_new_area_mu": list(crop_target.values()),
+                "achieved_new_area_mu": [round(v * share) for v in crop_target.values()],
+                "note": [""] * len(crop_target),
+            })
+            out[(spec.village_id, code)] = {"households": reg.reset_index(drop=True).copy(),
+                                            "population": population, "projects": proj.reset_index(drop=True),
+                                            "work_log": work_log, "crops": crops_}
+    return out

@@ -58,31 +58,85 @@ def run(kind: str, village: str | None, period: str | None, from_period: str | N
 @lang_option
 @click.option("--formats", default=None, help=_FORMATS_HELP)
 @click.option("--jobs", type=click.IntRange(1, 64), default=None,
-              help="Reports run at once, each in its own process (default: half the cores; one report "
-                   "already keeps two cores busy, its kernel and the exports).")
+              help="Worker processes, each running many reports (default: the number of cores).")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bar (default: on a terminal; otherwise one line per finished village).")
 @errors_to_exit_codes
 def run_all(villages: tuple[str, ...], period: str, data_dir: str | None, output_dir: str, lang: str,
-            formats: str, jobs: int | None) -> None:
+            formats: str, jobs: int | None, progress: bool | None) -> None:
     """Run the period report for many villages (a county's scheduled job).
 
-    Prints one line per village; exits 2 if any had bad input, else 1 if any failed, else 0.
+    Shows a progress bar on a terminal, or one line per finished village otherwise (cron logs); prints a
+    summary table at the end and writes output/batch-<period>.json (per village: status, seconds,
+    outputs, error line). A village folder without village.yaml is reported as bad input. Exits 2 if any
+    village had bad input, else 1 if any failed, else 0.
     """
+    import json
     import os
+    import time
+    from pathlib import Path
 
-    from ..load import check_village_id, list_villages
-    from ..run import run_batch
+    from ..export import DEFAULT_FORMATS
+    from ..load import check_village_id
+    from ..run import batch_summary, run_batch
 
     root = config.resolve_data_dir(data_dir)
-    names = [check_village_id(v) for v in villages] or list_villages(root)
-    jobs = jobs or max(1, (os.cpu_count() or 2) // 2)
-    from ..export import DEFAULT_FORMATS
+    if villages:
+        names = [check_village_id(v) for v in villages]
+    else:
+        if not root.is_dir():
+            from ..errors import DataError
 
-    results = run_batch(names, period, jobs=jobs, data_dir=root, output_dir=output_dir, lang=lang,
+            raise DataError("data folder not found", path=root)
+        # every folder, also one without village.yaml (reported as bad input, not skipped silently)
+        names = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    jobs = jobs or max(1, os.cpu_count() or 1)
+    bar = None
+    if progress is None:
+        progress = sys.stderr.isatty()
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(names), unit="village", desc=f"run-all {period}", file=sys.stderr)
+
+    def done(r) -> None:
+        if bar is not None:
+            bar.set_postfix_str(f"{r.village} {r.status}")
+            bar.update(1)
+        else:  # one line per finished village (cron logs); errors on stderr
+            click.echo(f"{r.status:<9} {r.village} {r.period}  {r.seconds:.1f} s  {r.message}", err=r.status != "ok")
+
+    start = time.perf_counter()
+    results = run_batch(names, period, jobs=jobs, on_done=done, data_dir=root, output_dir=output_dir, lang=lang,
                         formats=formats.split(",") if formats else DEFAULT_FORMATS)
-    for r in results:
-        line = f"{r.status:<9} {r.village} {r.period}  {r.seconds:.1f} s  {r.message}"
-        click.echo(line, err=r.status != "ok")
-    if any(r.status == "bad_input" for r in results):
+    seconds = time.perf_counter() - start
+    if bar is not None:
+        bar.close()
+    summary = batch_summary(results, seconds)
+    codes = {r.period for r in results if r.status == "ok"}
+    label = codes.pop() if len(codes) == 1 and period in ("latest", "previous") else period
+    path = Path(output_dir) / f"batch-{label}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps({"period": period, "jobs": jobs, **summary}, ensure_ascii=False, indent=1) + "\n",
+                   encoding="utf-8")
+    os.replace(tmp, path)
+    _print_summary(results, summary, path)
+    if summary["bad_input"]:
         sys.exit(2)
-    if any(r.status == "failed" for r in results):
+    if summary["failed"]:
         sys.exit(1)
+
+
+def _line(r) -> str:
+    return f"{r.status:<9} {r.village:<14} {r.period:<7} {r.seconds:6.1f} s  {r.message}"
+
+
+def _print_summary(results, summary: dict, path) -> None:
+    """The table at the end of a batch: one line per village (output folder or error line), then the counts."""
+    click.echo(f"{'status':<9} {'village':<14} {'period':<7} {'seconds':>8}  output folder or error")
+    for r in results:
+        click.echo(_line(r))
+    click.echo(f"{summary['villages']} villages: {summary['ok']} ok, {summary['bad_input']} bad input, "
+               f"{summary['failed']} failed in {summary['seconds']:.1f} s "
+               f"({summary['reports_per_minute'] or 0:.1f} reports per minute); details in {path}")

@@ -372,5 +372,12 @@ def write_tables(path: str | Path, tables: Mapping[str, pd.DataFrame], page_head
 
 
 def write(report, target: Path) -> None:
-    """The run's ``indicators.xlsx`` (registry entry ``xlsx``): the recorded sheet and the input tables."""
-    write_xlsx(report.data, report.sheet, target, report.lang)
+    """The run's ``indicators.xlsx`` (registry entry ``xlsx``).
+
+    A period report: the recorded sheet and the period's input tables (:func:`write_xlsx`). A report over
+    many periods or villages (trends, county): the sheet it recorded, in the same style (:func:`write_tables`).
+    """
+    if isinstance(report.data, PeriodData):
+        write_xlsx(report.data, report.sheet, target, report.lang)
+    else:
+        write_tables(target, {"汇总" if report.lang == "zh" else "Summary": report.sheet}, report.title, report.lang)

@@ -1,0 +1,110 @@
+"""The county report for real on the example county: CLI run, PDF read back, village table against the roll-up."""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from village_stats.cli import main
+from village_stats.panel.rollup import load_county, rollup, village_overview
+
+from .conftest import ROOT, tree_digest
+
+pytestmark = pytest.mark.notebook
+
+COUNTY = ROOT / "examples" / "demo_county"
+PERIOD = "2018H2"
+
+
+@pytest.fixture(scope="module")
+def county_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("county")
+    before = tree_digest(COUNTY)
+    res = CliRunner().invoke(main, ["run", "--report", "county", "--period", PERIOD, "--data-dir", str(COUNTY),
+                                    "--output-dir", str(out)])
+    assert res.exit_code == 0, res.output
+    assert tree_digest(COUNTY) == before  # inputs untouched
+    return out / "county" / PERIOD
+
+
+@pytest.fixture(scope="module")
+def pdf_text(county_run) -> str:
+    reader = PdfReader(str(county_run / "report.pdf"))
+    return "\n".join(p.extract_text() for p in reader.pages).replace("\u2060", "")
+
+
+def test_writes_every_output(county_run):
+    assert sorted(p.name for p in county_run.iterdir()) == ["indicators.csv", "indicators.xlsx", "manifest.json", "report.html",
+                                                          "report.ipynb", "report.pdf"]
+
+
+def test_recorded_sheet_is_the_village_rollup(county_run):
+    res = CliRunner().invoke(main, ["rollup", "--period", PERIOD, "--by", "village", "--data-dir", str(COUNTY),
+                                    "--format", "csv"])
+    assert res.exit_code == 0
+    cli = pd.read_csv(io.StringIO(res.output))
+    recorded = pd.read_csv(county_run / "indicators.csv")
+    assert list(recorded["group_id"].unique()) == list(cli["group_id"].unique())
+    pd.testing.assert_series_equal(recorded["value"], cli["value"], check_exact=False, rtol=1e-9)
+
+
+def test_pdf_village_table_matches_the_rollup(pdf_text):
+    county = load_county(COUNTY, PERIOD)
+    overview = village_overview(rollup(county, "village"), county)
+    rows = {}
+    for line in pdf_text.splitlines():
+        m = re.match(r"^(\S+村) (\S+[乡镇]) ([\d.]+)% ([\d,]+) ([\d,]+) ([是否]) ", line)
+        if m:
+            rows[m.group(1)] = m.groups()[1:]
+    assert len(rows) == len(overview) == 23
+    for _, v in overview.iterrows():
+        township, incidence, poor, to_lift, ready = rows[v["name_zh"]]
+        assert township == v["township_zh"]
+        assert float(incidence) == pytest.approx(round(v["poverty_incidence"] * 100, 1))
+        assert int(poor.replace(",", "")) == v["poor_population"]
+        assert int(to_lift.replace(",", "")) == v["poverty_reduction_needed"]
+        assert (ready == "是") == (v["poverty_reduction_needed"] == 0)
+    # sorted by incidence, highest first
+    order = [n for n in rows]
+    assert order == list(overview["name_zh"])
+    # the western-rule village (3%) is exit-ready at an incidence above 2%
+    assert rows["岔口村"][4] == "是" and float(rows["岔口村"][1]) > 2
+
+
+def test_pdf_names_the_missing_village_and_the_disagreeing_register(pdf_text):
+    assert "后沟村（hougou）" in pdf_text          # lacks 2018H2
+    section = pdf_text.split("五、登记册与上报数不一致的村")[1].split("六、")[0]
+    assert "桃园村" in section and "-5" in section  # register 5 persons fewer than reported
+    assert "虚构" in pdf_text
+
+
+def test_pdf_key_figures_are_the_county_rollup(pdf_text):
+    county = load_county(COUNTY, PERIOD)
+    c = rollup(county, "county").set_index("indicator")["value"]
+    assert f"贫困人口 {int(c['poor_population']):,} 人" in pdf_text
+    assert f"贫困发生率 {c['poverty_incidence'] * 100:.1f}%" in pdf_text
+    assert not math.isnan(c["fgt1"])
+
+
+def test_bad_township_exits_2(tmp_path):
+    res = CliRunner().invoke(main, ["run", "--report", "county", "--period", PERIOD, "--township", "无此乡",
+                                    "--data-dir", str(COUNTY), "--output-dir", str(tmp_path)])
+    assert res.exit_code == 2 and "无此乡" in res.output
+    assert not any(Path(tmp_path).rglob("*.pdf"))
+
+
+def test_pdf_change_since_the_previous_period(pdf_text):
+    section = pdf_text.split("七、与上期相比")[1]
+    now = rollup(load_county(COUNTY, PERIOD), "village").set_index(["group_id", "indicator"])["value"]
+    before = rollup(load_county(COUNTY, "2018H1"), "village").set_index(["group_id", "indicator"])["value"]
+    change = now[("baitu", "poor_population")] - before[("baitu", "poor_population")]
+    line = next(x for x in section.splitlines() if x.startswith("白土村"))
+    assert line.split()[-1] == f"{change:+,.0f}"
+    assert "马坊村" not in section          # no 2018H1 data: not compared

@@ -1,0 +1,207 @@
+"""Roll-up of a small hand-made county: sums, recomputed ratios, pooled register measures, tie-out, suppression.
+
+The county (poverty line 3,000 yuan, set in each village.yaml):
+
+| village | township | households | persons | poor hh | poor persons | committed yuan | register |
+|---|---|---|---|---|---|---|---|
+| a1 | 甲乡 | 30 | 100 | 4 | 10 | 50,000 | 3 households |
+| a2 | 甲乡 | 100 | 400 | 8 | 20 | 150,000 | 3 households |
+| b1 | 乙乡 | 50 | 200 | 1 | 2 | — | none |
+| b2 | 乙乡 | (no data for 2018H2) | | | | | |
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from village_stats.cli import main
+from village_stats.measures import register
+from village_stats.panel.rollup import ADDITIVE_UNITS, TieOutError, combination, load_county, rollup, tie_out, wide
+
+PERIOD = "2018H2"
+GUARANTEES = "food_clothing_secure,education_secure,medical_secure,housing_secure,water_secure"
+HH_HEADER = f"household_id,members,category,status,income_per_capita_yuan,{GUARANTEES}\n"
+REGISTERS = {
+    "a1": "h1,2,general,poor,1000,是,是,是,是,是\nh2,1,general,exited,4000,是,是,是,是,是\n"
+          "h3,3,dibao,poor,2500,是,是,是,否,是\n",
+    "a2": "h1,4,general,poor,1500,是,是,是,是,是\nh2,2,non_poor,non_poor,6000,是,是,是,是,是\n"
+          "h3,1,non_poor,non_poor,5000,是,是,是,是,是\n",
+}
+POPULATION = {"a1": (30, 100, 4, 10), "a2": (100, 400, 8, 20), "b1": (50, 200, 1, 2)}
+PROJECTS = {"a1": 50_000, "a2": 150_000}
+TOWNSHIP = {"a1": "甲乡", "a2": "甲乡", "b1": "乙乡", "b2": "乙乡"}
+
+
+def make_county(root):
+    for v, town in TOWNSHIP.items():
+        d = root / v
+        d.mkdir(parents=True)
+        (d / "village.yaml").write_text(
+            f"id: {v}\nname_zh: {v}村\nname_en: {v}\ntownship_zh: {town}\ncounty_zh: 测试县\ncity_zh: 测试市\n"
+            f"province_zh: 测试省\nregion: central\nsupported_by_zh: 测试单位\npoverty_line_yuan: 3000\n"
+            "fictional: true\n", encoding="utf-8")
+        p = d / (PERIOD if v in POPULATION else "2018H1")
+        p.mkdir()
+        hh, persons, poor_hh, poor_p = POPULATION.get(v, (10, 30, 1, 3))
+        (p / "population.csv").write_text(
+            f"measure,value\nhouseholds_total,{hh}\npopulation_total,{persons}\npoor_households,{poor_hh}\n"
+            f"poor_population,{poor_p}\n", encoding="utf-8")
+        if v in PROJECTS:
+            (p / "projects.csv").write_text(
+                "project_id,name_zh,category,status,investment_yuan\n"
+                f"road,道路,infrastructure,completed,{PROJECTS[v]}\nplan,计划,industry,planned,99999\n",
+                encoding="utf-8")
+        if v in REGISTERS:
+            (p / "households.csv").write_text(HH_HEADER + REGISTERS[v], encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def county_dir(tmp_path_factory):
+    return make_county(tmp_path_factory.mktemp("county"))
+
+
+@pytest.fixture(scope="module")
+def county(county_dir):
+    return load_county(county_dir, PERIOD, cache=False)
+
+
+def test_combination_comes_from_the_catalogue_units():
+    assert combination("poor_population") == "additive"
+    assert combination("investment_committed_yuan") == "additive"
+    assert combination("poverty_incidence") == "ratio"
+    assert combination("investment_committed_per_poor_person_yuan") == "ratio"
+    assert combination("gini") == "register" and combination("fgt0") == "register"
+    assert "ratio" not in ADDITIVE_UNITS and "yuan_per_person" not in ADDITIVE_UNITS
+
+
+def test_sums_and_recomputed_ratios(county):
+    t = wide(rollup(county, "township"))
+    assert t.loc["甲乡", "poor_population"] == 30 and t.loc["甲乡", "population_total"] == 500
+    assert t.loc["甲乡", "investment_committed_yuan"] == 200_000
+    # 30 / 500, not the mean of 10/100 and 20/400 (0.075)
+    assert t.loc["甲乡", "poverty_incidence"] == pytest.approx(0.06, abs=1e-12)
+    assert t.loc["甲乡", "investment_committed_per_poor_person_yuan"] == pytest.approx(200_000 / 30)
+    assert t.loc["乙乡", "poverty_incidence"] == pytest.approx(0.01)
+    c = wide(rollup(county, "county"))
+    assert c.loc["测试县", "poor_population"] == 32
+    assert c.loc["测试县", "poverty_incidence"] == pytest.approx(32 / 700)
+    assert c.loc["测试县", "exit_threshold"] == pytest.approx(0.02)
+
+
+def test_villages_covered_and_missing(county):
+    s = rollup(county, "township").drop_duplicates("group_id").set_index("group_id")
+    assert s.loc["甲乡", "villages_covered"] == 2 and s.loc["甲乡", "villages_missing"] == ""
+    assert s.loc["乙乡", "villages_covered"] == 1 and s.loc["乙乡", "villages_missing"] == "b2"
+    assert county.missing == ["b2"]
+
+
+def test_pooled_register_measures_equal_those_of_the_concatenated_register(county):
+    t = wide(rollup(county, "township"))
+    # by hand, z = 3000, persons 2, 1, 3 | 4, 2, 1 (13): gaps 2/3, 0, 1/6 | 1/2, 0, 0
+    assert t.loc["甲乡", "fgt0"] == pytest.approx(9 / 13)
+    assert t.loc["甲乡", "fgt1"] == pytest.approx((2 * 2 / 3 + 3 / 6 + 4 / 2) / 13)
+    assert t.loc["甲乡", "fgt2"] == pytest.approx((2 * 4 / 9 + 3 / 36 + 4 / 4) / 13)
+    # the same as the one-village measures applied to the two registers stacked
+    y = np.array([1000, 4000, 2500, 1500, 6000, 5000.0])
+    w = np.array([2, 1, 3, 4, 2, 1.0])
+    assert t.loc["甲乡", "gini"] == pytest.approx(register.gini(y, w), abs=1e-12)
+    assert t.loc["甲乡", "watts"] == pytest.approx(register.watts(y, w, 3000.0), abs=1e-12)
+    # person-weighted, not the mean of the two villages' values
+    assert t.loc["甲乡", "fgt0"] != pytest.approx((5 / 6 + 4 / 7) / 2)
+    assert t.loc["甲乡", "register_population"] == 13 and t.loc["甲乡", "register_households"] == 6
+    # the Alkire–Foster headcount: deprived in ≥ 1/3 of six indicators; only h3 of a1 (income and housing)
+    assert t.loc["甲乡", "mpi_h"] == pytest.approx(3 / 13)
+    assert math.isnan(t.loc["乙乡", "fgt1"])  # 乙乡 has no register
+
+
+def test_tie_out_fails_on_a_planted_inconsistency(county):
+    sheet = rollup(county, "township")
+    tie_out(county, sheet)  # consistent
+    planted = sheet.copy()
+    planted.loc[(planted["group_id"] == "甲乡") & (planted["indicator"] == "poor_population"), "value"] = 31
+    with pytest.raises(TieOutError, match="poor_population"):
+        tie_out(county, planted)
+
+
+def test_tie_out_runs_on_every_rollup(county, monkeypatch):
+    import village_stats.panel.rollup as r
+
+    calls = []
+    monkeypatch.setattr(r, "tie_out", lambda *a: calls.append(a))
+    for by in ("village", "township", "county"):
+        r.rollup(county, by)
+    assert len(calls) == 3
+
+
+def _assert_not_derivable(sheet, parent_of):
+    """No suppressed cell is alone among the cells that add up to a shown total."""
+    hidden = sheet[sheet["suppressed"]]
+    assert hidden["value"].isna().all() and hidden["numerator"].isna().all()
+    for ind in hidden["indicator"].unique():
+        if combination(ind) != "additive":
+            continue
+        cells = sheet[sheet["indicator"] == ind].assign(parent=lambda f: f["group_id"].map(parent_of))
+        for _, part in cells.groupby("parent"):
+            with_value = part[part["suppressed"] | (part["value"] > 0)]
+            if len(with_value) >= 2:
+                assert part["suppressed"].sum() != 1, (ind, part)
+
+
+def test_suppression_hides_small_counts_and_their_complements(county):
+    s = rollup(county, "village", suppress_below=5)
+    cell = s.set_index(["group_id", "indicator"])
+    # primary: a1 has 4 poor households, b1 has 1; complementary: a2 (the only other village of 甲乡)
+    assert cell.loc[("a1", "poor_households"), "suppressed"]
+    assert cell.loc[("b1", "poor_households"), "suppressed"]
+    assert cell.loc[("a2", "poor_households"), "suppressed"]
+    # ratios built on a hidden count are hidden too
+    assert cell.loc[("b1", "poverty_incidence"), "suppressed"]  # poor_population 2 < 5
+    assert not cell.loc[("a1", "population_total"), "suppressed"]
+    _assert_not_derivable(s, dict(TOWNSHIP))
+
+
+def test_suppression_at_township_level_is_not_derivable_from_the_county(county):
+    s = rollup(county, "township", suppress_below=5)
+    _assert_not_derivable(s, {"甲乡": "测试县", "乙乡": "测试县"})
+    cell = s.set_index(["group_id", "indicator"])
+    assert cell.loc[("乙乡", "poor_households"), "suppressed"]      # 1 < 5
+    assert cell.loc[("甲乡", "poor_households"), "suppressed"]      # 12 would give 乙乡 from the county's 13
+
+
+def test_suppression_on_the_example_county_at_village_level():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "examples" / "demo_county"
+    c = load_county(root, PERIOD)
+    s = rollup(c, "village", suppress_below=10)
+    assert s["suppressed"].any()
+    _assert_not_derivable(s, c.villages.set_index("village_id")["township_zh"].to_dict())
+
+
+def test_cli_rollup_formats(county_dir):
+    runner = CliRunner()
+    res = runner.invoke(main, ["rollup", "--period", PERIOD, "--data-dir", str(county_dir), "--by", "county",
+                               "--format", "json"])
+    assert res.exit_code == 0, res.output
+    rows = {r["indicator"]: r for r in json.loads(res.output)}
+    assert rows["poor_population"]["value"] == 32 and rows["poor_population"]["group_id"] == "测试县"
+    res = runner.invoke(main, ["rollup", "--period", PERIOD, "--data-dir", str(county_dir), "--by", "village",
+                               "--format", "csv", "--suppress-below", "5"])
+    assert res.exit_code == 0
+    frame = pd.read_csv(__import__("io").StringIO(res.output), dtype=str)
+    hidden = frame[frame["suppressed"] == "True"]
+    assert len(hidden) and (hidden["value"] == "suppressed").all()
+    res = runner.invoke(main, ["rollup", "--period", PERIOD, "--data-dir", str(county_dir)])
+    assert res.exit_code == 0 and "乙乡" in res.output and "b2" in res.output
+
+
+def test_cli_rollup_bad_period_exits_2(county_dir):
+    res = CliRunner().invoke(main, ["rollup", "--period", "2018X9", "--data-dir", str(county_dir)])
+    assert res.exit_code == 2

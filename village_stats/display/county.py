@@ -1,0 +1,275 @@
+"""Sections of the county report (notebooks/county_report.ipynb): labelled tables, charts and text.
+
+Every number comes from :mod:`village_stats.panel.rollup` (the roll-up sheets and the overview built from
+them); this module only labels, formats and shows, with the primitives of :mod:`village_stats.display.views`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from ..indicators import format_value, label
+from ..labels import t
+from ..panel.rollup import County, exit_readiness, register_disagreements, village_overview, wide
+from ..periods import parse_period
+from . import fonts, views
+
+BLUE, ORANGE, GREY, GREEN = "#3b6ea5", "#e08a2c", "#b8b8b8", "#4f9a6a"
+WIDTH_IN = 7.0
+KEY_INDICATORS = ("households_total", "population_total", "poor_households", "poor_population", "poverty_incidence",
+                  "poverty_reduction_needed", "contact_rate", "investment_committed_yuan",
+                  "investment_committed_per_poor_person_yuan", "register_population", "fgt0", "fgt1", "mpi_h")
+
+
+def _name(county: County, village_id: str, lang: str) -> str:
+    row = county.villages.set_index("village_id").loc[village_id]
+    return row["name_zh"] if lang == "zh" else row["name_en"]
+
+
+def _place(county: County, township: str | None) -> str:
+    return (county.villages["county_zh"].iloc[0] + (township or "")) if len(county.villages) else ""
+
+
+def _fmt(value, unit: str, lang: str) -> str:
+    return format_value(float(value), unit, lang) if value is not None else "—"
+
+
+# --------------------------------------------------------------------------- tables and text (pure)
+
+def key_figures_table(county_sheet: pd.DataFrame, county: County, lang: str = "zh") -> pd.DataFrame:
+    """The county's key figures (one roll-up row per indicator) plus villages with data and missing."""
+    s = county_sheet.set_index("indicator")
+    rows = [(t("villages_with_data", lang), f"{len(county.sheets)} / {len(county.villages)}"),
+            (t("villages_missing", lang), str(len(county.missing)))]
+    for ind in KEY_INDICATORS:
+        if ind in s.index:
+            rows.append((label(ind, lang), _fmt(s.loc[ind, "value"], s.loc[ind, "unit"], lang)))
+    return pd.DataFrame(rows, columns=[t("indicator", lang), t("value", lang)])
+
+
+def summary_text(county_sheet: pd.DataFrame, overview: pd.DataFrame, county: County, lang: str = "zh") -> str:
+    """The summary paragraph of the county: coverage, incidence, villages exit-ready, investment."""
+    v = wide(county_sheet).iloc[0]
+
+    def f(ind):
+        return format_value(float(v.get(ind, math.nan)), county_sheet.set_index("indicator").loc[ind, "unit"]
+                            if ind in v.index else "count", lang)
+
+    return t("county_summary", lang, covered=len(county.sheets), villages=len(county.villages),
+             population=f("population_total"), poor=f("poor_population"), incidence=f("poverty_incidence"),
+             ready=int(overview["exit_ready"].sum()), needed=f("poverty_reduction_needed"),
+             invested=f("investment_committed_yuan"), per_poor=f("investment_committed_per_poor_person_yuan"))
+
+
+#: Columns of the village table: overview column, short header key, how to format.
+VILLAGE_COLUMNS = (("poverty_incidence", "col_incidence", "ratio"), ("poor_population", "col_poor", "number"),
+                   ("poverty_reduction_needed", "col_to_lift", "number"), ("exit_ready", "exit_ready", "yes_no"),
+                   ("investment_committed_yuan", "col_committed", "number"),
+                   ("investment_committed_per_poor_person_yuan", "col_per_poor", "number"),
+                   ("contact_rate", "col_contacts", "ratio"), ("fgt0", "col_fgt0", "ratio"),
+                   ("fgt1", "col_fgt1", "index"), ("mpi_h", "col_mpi_h", "ratio"))
+
+
+def _cell(value, how: str, lang: str) -> str:
+    if how == "yes_no":
+        return t("yes" if value else "no", lang)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if how == "number":
+        return f"{float(value):,.0f}"
+    return format_value(float(value), how, lang)
+
+
+def _unbroken(name: str) -> str:
+    """A short Chinese name kept on one line in a narrow column (U+2060 WORD JOINER between characters;
+    otherwise a wide table squeezes 白土村 into one character per line)."""
+    return "\u2060".join(name) if any("\u4e00" <= ch <= "\u9fff" for ch in name) else name
+
+
+def villages_table(overview: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """Every village with data, sorted by incidence: :data:`VILLAGE_COLUMNS`, short headers with units."""
+    out = pd.DataFrame({
+        t("village", lang): [_unbroken(x) for x in overview["name_zh" if lang == "zh" else "name_en"]],
+        t("township", lang): [_unbroken(x) for x in overview["township_zh"]],
+    })
+    for col, key, how in VILLAGE_COLUMNS:
+        out[t(key, lang)] = [_cell(x, how, lang) for x in overview[col]]
+    return out
+
+
+def exit_table(readiness: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """Exit readiness by township, labelled."""
+    return pd.DataFrame({
+        t("township", lang): readiness.index.to_numpy(),
+        t("villages_count", lang): readiness["villages"].to_numpy(),
+        t("exit_ready", lang): readiness["exit_ready"].to_numpy(),
+        t("exit_ready_share", lang): [_fmt(x, "ratio", lang) for x in readiness["exit_ready_share"]],
+        label("poverty_incidence", lang): [_fmt(x, "ratio", lang) for x in readiness["poverty_incidence"]],
+        label("poverty_reduction_needed", lang): [_fmt(x, "persons", lang)
+                                                  for x in readiness["poverty_reduction_needed"]],
+    })
+
+
+def disagreements_table(disagreements: pd.DataFrame, county: County, lang: str = "zh") -> pd.DataFrame:
+    """Villages whose register disagrees with the reported figures, labelled."""
+    unit = {m: "households" if "households" in m else "persons" for m in disagreements["measure"]}
+    return pd.DataFrame({
+        t("village", lang): [_name(county, v, lang) for v in disagreements["village_id"]],
+        t("county_measure", lang): [label(m, lang) for m in disagreements["measure"]],
+        t("county_difference", lang): [_fmt(d, unit[m], lang) for d, m in zip(disagreements["difference"],
+                                                                       disagreements["measure"])],
+    })
+
+
+def missing_text(county: County, lang: str = "zh") -> str:
+    """The villages lacking the period, named."""
+    if not county.missing:
+        return t("none_missing", lang)
+    sep = "、" if lang == "zh" else ", "
+    return t("missing_list", lang, n=len(county.missing),
+             names=sep.join(f"{_name(county, v, lang)}（{v}）" if lang == "zh" else f"{_name(county, v, lang)} ({v})"
+                            for v in county.missing))
+
+
+# --------------------------------------------------------------------------- charts
+
+def _figure(rows: int) -> tuple[Figure, object]:
+    fonts.setup_matplotlib()
+    fig = Figure(figsize=(WIDTH_IN, max(2.5, 0.24 * rows + 1.0)), layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def _finish(fig: Figure, ax, title_key: str, lang: str) -> Figure:
+    ax.set_title(t(title_key, lang), loc="left")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return fig
+
+
+def incidence_dot_chart(overview: pd.DataFrame, lang: str = "zh") -> Figure:
+    """Poverty incidence of each village (dots, percent) against its own exit threshold (bars)."""
+    names = overview["name_zh" if lang == "zh" else "name_en"].tolist()
+    fig, ax = _figure(len(names))
+    y = np.arange(len(names))
+    ax.scatter(overview["exit_threshold"] * 100, y, marker="|", s=160, color=GREY, label=t("threshold", lang))
+    colours = [GREEN if r else ORANGE for r in overview["exit_ready"]]
+    ax.scatter(overview["poverty_incidence"] * 100, y, color=colours, s=28, zorder=3, label=t("incidence", lang))
+    ax.set_yticks(y, names)
+    ax.invert_yaxis()
+    ax.set_xlabel("%")
+    ax.grid(axis="x", color="#e5e5e5")
+    ax.legend(loc="lower right", frameon=False)
+    return _finish(fig, ax, "chart_incidence_villages", lang)
+
+
+def per_poor_chart(overview: pd.DataFrame, lang: str = "zh") -> Figure:
+    """Committed investment per poor person by village (horizontal bars, highest first)."""
+    o = overview.sort_values("investment_committed_per_poor_person_yuan", ascending=False, na_position="last")
+    names = o["name_zh" if lang == "zh" else "name_en"].tolist()
+    vals = o["investment_committed_per_poor_person_yuan"].to_numpy(dtype=float)
+    fig, ax = _figure(len(names))
+    y = np.arange(len(names))
+    ax.barh(y, np.nan_to_num(vals), color=BLUE, height=0.6)
+    top = np.nanmax(np.concatenate([vals, [1.0]]))
+    for i, v in enumerate(vals):
+        ax.text((0 if math.isnan(v) else v) + top * 0.01, i, "—" if math.isnan(v) else f"{v:,.0f}", va="center",
+                fontsize=7)
+    ax.set_yticks(y, names)
+    ax.invert_yaxis()
+    ax.set_xlim(0, top * 1.18)
+    return _finish(fig, ax, "chart_per_poor", lang)
+
+
+# --------------------------------------------------------------------------- sections (show)
+
+def show_title(county: County, lang: str = "zh", township: str | None = None, data_dir: str = "") -> None:
+    """Title, provenance and (for a fictional county) a warning."""
+    period = parse_period(county.period)
+    views.show_subheading("county_title", lang, place=_place(county, township), period=period.label(lang))
+    views.show_text(t("county_note", lang, data_dir=data_dir or "data", period_code=county.period))
+    if _all_fictional(county, data_dir):
+        views.show_text(t("county_fictional", lang))
+
+
+def _all_fictional(county: County, data_dir: str) -> bool:
+    from pathlib import Path
+
+    from ..load import read_village
+
+    try:
+        return all(read_village(Path(data_dir), v).fictional for v in county.villages["village_id"])
+    except Exception:
+        return False
+
+
+def show_key_figures(county_sheet, overview, county, lang: str = "zh") -> None:
+    views.show_heading("sec_county_key", lang)
+    views.show_text(summary_text(county_sheet, overview, county, lang))
+    views.show_table(key_figures_table(county_sheet, county, lang))
+
+
+def show_villages(overview, lang: str = "zh") -> None:
+    views.show_heading("sec_county_villages", lang)
+    views.show_table(villages_table(overview, lang))
+    views.show_text(t("register_note", lang))
+    views.show_figure(incidence_dot_chart(overview, lang))
+
+
+def show_exit_readiness(overview, township_sheet, lang: str = "zh") -> None:
+    views.show_heading("sec_county_exit", lang)
+    views.show_table(exit_table(exit_readiness(overview, township_sheet), lang))
+
+
+def show_investment(overview, lang: str = "zh") -> None:
+    views.show_heading("sec_county_investment", lang)
+    views.show_figure(per_poor_chart(overview, lang))
+
+
+def show_disagreements(village_sheet, county, lang: str = "zh") -> None:
+    views.show_heading("sec_county_register", lang)
+    d = register_disagreements(village_sheet)
+    if d.empty:
+        views.show_text(t("no_disagreement", lang))
+    else:
+        views.show_table(disagreements_table(d, county, lang))
+
+
+def show_missing(county, lang: str = "zh") -> None:
+    views.show_heading("sec_county_missing", lang)
+    views.show_text(missing_text(county, lang))
+
+
+def changes_table(changes: pd.DataFrame, county: County, lang: str = "zh") -> pd.DataFrame:
+    """Incidence and poor population per village, the previous period and now, with the change."""
+    return pd.DataFrame({
+        t("village", lang): [_unbroken(_name(county, v, lang)) for v in changes.index],
+        t("incidence_before", lang): [_cell(x, "ratio", lang) for x in changes["poverty_incidence_before"]],
+        t("col_incidence", lang): [_cell(x, "ratio", lang) for x in changes["poverty_incidence"]],
+        t("change_points", lang): [f"{x * 100:+.1f}" if not math.isnan(x) else "—"
+                                   for x in changes["poverty_incidence_change"]],
+        t("poor_before", lang): [_cell(x, "number", lang) for x in changes["poor_population_before"]],
+        t("col_poor", lang): [_cell(x, "number", lang) for x in changes["poor_population"]],
+        t("change_persons", lang): [f"{x:+,.0f}" if not math.isnan(x) else "—"
+                                    for x in changes["poor_population_change"]],
+    })
+
+
+def show_changes(village_sheet, county, previous, lang: str = "zh") -> None:
+    """Change since the previous period per village (villages with both periods)."""
+    from ..panel.rollup import change_since, rollup
+
+    views.show_heading("sec_county_change", lang)
+    if previous is None:
+        views.show_text(t("no_previous", lang, period=parse_period(county.period).previous().label(lang)))
+        return
+    changes = change_since(village_sheet, rollup(previous, "village"))
+    views.show_text(t("change_note", lang, before=parse_period(previous.period).label(lang)))
+    views.show_table(changes_table(changes.loc[[v for v in county.sheets if v in changes.index]], county, lang))
+
+
+__all__ = ["show_changes", "village_overview", "show_title", "show_key_figures", "show_villages", "show_exit_readiness",
+           "show_investment", "show_disagreements", "show_missing"]

@@ -1,0 +1,1 @@
+"""Comparisons over periods and villages: long sheets, changes, roll-ups."""
