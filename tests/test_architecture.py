@@ -18,7 +18,7 @@ LAYERS = {
     "errors": 1, "config": 1, "periods": 1, "labels": 1, "schema": 2, "idnumbers": 2,
     "load": 3, "manifest": 3,
     "measures": 4, "synthetic": 4,
-    "indicators": 5, "alerts": 5,
+    "indicators": 5, "alerts": 5, "panel": 5,
     "display": 6,
     "export": 7, "run": 7, "workbook": 7,
     "cli": 8,
