@@ -36,6 +36,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..errors import DataError
+from ..indicators import SHEET_COLUMNS
+from ..load import PeriodData
 from ..schema import GUARANTEES, HOUSEHOLD_STATUSES
 
 #: Status codes: 0 absent, then the vocabulary in order (poor, exited, returned, non_poor).
@@ -413,3 +416,38 @@ def compare(before: pd.DataFrame, after: pd.DataFrame, poverty_line_yuan_before:
     return (stock_flow(before, after, m),
             household_diff(before, after, poverty_line_yuan_before, poverty_line_yuan_after, m))
 
+
+
+# --------------------------------------------------------------------------- sheets of two periods
+
+#: Columns of the stock-flow sheet: those of the indicator sheet, then the earlier period.
+STOCK_FLOW_COLUMNS = SHEET_COLUMNS + ("from_period",)
+
+
+def registers(before: PeriodData, after: PeriodData) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The two periods' registers; a :class:`DataError` naming the period without one."""
+    for d in (before, after):
+        if not d.has("households"):
+            raise DataError(f"period {d.period.code} of village '{d.village.id}' has no household register "
+                            f"(households.csv): the stock-flow needs one in both periods")
+    return before.table("households"), after.table("households")
+
+
+def stock_flow_sheet(before: PeriodData, after: PeriodData) -> pd.DataFrame:
+    """The stock-flow of two periods as a tidy sheet (:data:`STOCK_FLOW_COLUMNS`, ids of :data:`STOCK_FLOW_IDS`).
+
+    ``period`` is the later period, ``from_period`` the earlier one; numerator and denominator are empty.
+    """
+    b, a = registers(before, after)
+    terms = stock_flow(b, a)
+    rows = [(after.village.id, after.period.code, i, terms[i], unit, np.nan, np.nan, zh, en, before.period.code)
+            for i, unit, zh, en in STOCK_FLOW_INDICATORS]
+    sheet = pd.DataFrame(rows, columns=list(STOCK_FLOW_COLUMNS))
+    sheet["value"] = sheet["value"].astype(float)
+    return sheet
+
+
+def household_diff_sheet(before: PeriodData, after: PeriodData) -> pd.DataFrame:
+    """:func:`household_diff` of two periods, each with its own poverty line."""
+    b, a = registers(before, after)
+    return household_diff(b, a, before.poverty_line.line_yuan, after.poverty_line.line_yuan)
