@@ -216,6 +216,8 @@ def synthetic_next_period(register: pd.DataFrame, *, seed: int = 1, line: float 
     exiting = moves[0][0]
     income = np.round(reg["income_per_capita_yuan"].to_numpy(dtype=float) * rng.uniform(1.0, 1.08, n))
     income[exiting] = np.round(line * rng.uniform(1.1, 1.6, int(exiting.sum())))
+    returning = moves[3][0]
+    income[returning] = np.round(line * rng.uniform(0.5, 0.95, int(returning.sum())))
     reg["status"] = status
     reg["income_per_capita_yuan"] = income
     reg["exit_year"] = np.where(exiting, 2018.0, reg["exit_year"].to_numpy(dtype=float))

@@ -156,7 +156,7 @@ def status_codes(status) -> np.ndarray:
     >>> status_codes(pd.Series(["poor", "non_poor", "returned"])).tolist()
     [1, 4, 3]
     """
-    codes = pd.Categorical(status, categories=list(HOUSEHOLD_STATUSES.ids)).codes
+    codes = pd.Index(HOUSEHOLD_STATUSES.ids).get_indexer(pd.Series(status).to_numpy(dtype=object))
     if (codes < 0).any():
         raise ValueError(f"a status is not one of {', '.join(HOUSEHOLD_STATUSES.ids)}")
     return codes.astype(np.int8) + 1
