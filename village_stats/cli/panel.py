@@ -28,22 +28,6 @@ def _emit(frame: pd.DataFrame, fmt: str, table_lines) -> None:
             click.echo(line)
 
 
-def format_change(change: float, change_unit: str, lang: str = "zh") -> str:
-    """A change for people, with its sign: ``-3.0 个百分点``, ``+2 户``; a dash when unknown.
-
-    >>> format_change(-3.0, "percentage_points"), format_change(2.0, "households", "en")
-    ('-3.0 个百分点', '+2 households')
-    """
-    from ..indicators import format_value
-
-    if change is None or pd.isna(change):
-        return "—"
-    sign = "+" if change > 0 else ""
-    if change_unit == "percentage_points":
-        return f"{sign}{change:.1f} {'个百分点' if lang == 'zh' else 'percentage points'}"
-    return sign + format_value(change, change_unit, lang)
-
-
 @main.command()
 @click.option("--village", required=True, help="Village id (its folder name under the data folder).")
 @click.option("--from", "from_period", default=None, help="First period (code, 'latest' or 'previous'); default: the first with data.")
@@ -56,7 +40,7 @@ def trend(village: str, from_period: str | None, to_period: str | None, data_dir
           lang: str) -> None:
     """Print the long sheet: every period's indicators with the change since the previous period."""
     from ..indicators import format_value
-    from ..panel.trend import load_panel, long_sheet
+    from ..panel.trend import format_change, load_panel, long_sheet
 
     root = config.resolve_data_dir(data_dir)
     long = long_sheet(load_panel(village, root, from_period, to_period))

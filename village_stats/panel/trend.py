@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from ..indicators import SHEET_COLUMNS, IndicatorSheet, indicator_sheet
+from ..indicators import SHEET_COLUMNS, IndicatorSheet, format_value, indicator_sheet
 from ..load import PeriodData, list_periods, load_period, resolve_period
 from ..periods import PER_YEAR, Period, parse_period
 
@@ -219,3 +219,17 @@ def series(long: pd.DataFrame, indicator: str) -> pd.Series:
     """
     rows = long[long["indicator"] == indicator]
     return pd.Series(rows["value"].to_numpy(dtype=float), index=rows["period"].to_numpy(), name=indicator)
+
+
+def format_change(change: float, change_unit: str, lang: str = "zh") -> str:
+    """A change for people, with its sign: ``-3.0 个百分点``, ``+2 户``; a dash when unknown.
+
+    >>> format_change(-3.0, "percentage_points"), format_change(2.0, "households", "en")
+    ('-3.0 个百分点', '+2 households')
+    """
+    if change is None or pd.isna(change):
+        return "—"
+    sign = "+" if change > 0 else ""
+    if change_unit == "percentage_points":
+        return f"{sign}{change:.1f} {'个百分点' if lang == 'zh' else 'percentage points'}"
+    return sign + format_value(change, change_unit, lang)
