@@ -169,9 +169,28 @@ def prepare_period(*, village: str, period: str | Period, data_dir: Path, lang: 
         meta={"author": data.village.supported_by_zh, "village_id": village, "period": period.code})
 
 
+def prepare_trends(*, village: str, data_dir: Path, lang: str, from_period: str | Period | None = None,
+                   to_period: str | Period | None = None) -> Prepared:
+    """The trends report of a village over its periods (all, or from/to); every period is validated here."""
+    from .panel.trend import load_panel
+
+    panel = load_panel(village, data_dir, from_period, to_period)
+    first, last = panel[0].period, panel[-1].period
+    return Prepared(
+        parameters={"village": village, "from_period": first.code, "to_period": last.code,
+                    "data_dir": _notebook_data_dir(data_dir), "lang": lang},
+        folder=(village, "trends"),
+        title=f"{panel[-1].village.name(lang)} · {first.label(lang)}{'至' if lang == 'zh' else ' to '}{last.label(lang)}",
+        inputs=[Path(x).resolve() for d in panel for x in d.sources], input_root=data_dir.resolve(),
+        data=panel[-1],
+        meta={"author": panel[-1].village.supported_by_zh, "village_id": village,
+              "period": f"{first.code}-{last.code}"})
+
+
 #: The reports ``village-stats run --report`` knows.
 REPORTS: dict[str, ReportKind] = {k.name: k for k in (
     ReportKind("period", "period_report.ipynb", prepare_period),
+    ReportKind("trends", "village_trends.ipynb", prepare_trends),
 )}
 
 

@@ -50,10 +50,12 @@ def stock_flow_table(terms: pd.Series, lang: str = "zh") -> pd.DataFrame:
     for term, sign in TERMS:
         hh = terms.get(f"poor_households_{term}", math.nan)
         pp = terms.get(f"poor_population_{term}", math.nan)
-        prefix = {1: "+", -1: "−", 0: ""}[sign]
-        rows.append((t(f"sf_{term}", lang),
-                     "—" if math.isnan(hh) else prefix + format_value(hh, "households", lang),
-                     "—" if math.isnan(pp) else prefix + format_value(pp, "persons", lang)))
+        def signed(v, unit, sign=sign):
+            if math.isnan(v):
+                return "—"
+            return ({1: "+", -1: "−", 0: ""}[sign] if v else "") + format_value(v, unit, lang)
+
+        rows.append((t(f"sf_{term}", lang), signed(hh, "households"), signed(pp, "persons")))
     return pd.DataFrame(rows, columns=[t("sf_term", lang), t("sf_households", lang), t("sf_persons", lang)])
 
 
@@ -171,6 +173,33 @@ def previous_with_register(panel: list[PeriodData], period: Period) -> PeriodDat
     return earlier[-1] if earlier else None
 
 
+def show_stock_flow(previous: PeriodData, current: PeriodData, lang: str = "zh") -> None:
+    """The stock-flow of the poor between two periods: table, waterfall, the register's end against
+    population.csv, and the inconsistent moves by household id."""
+    b, a = stockflow.registers(previous, current)
+    m = stockflow.match(b, a)
+    terms = stockflow.stock_flow(b, a, m)
+    before, after = previous.period.label(lang), current.period.label(lang)
+    views.show_subheading("sf_title", lang, before=before, after=after)
+    views.show_table(stock_flow_table(terms, lang))
+    views.show_figure(waterfall_chart(terms, before, after, lang))
+    reported = current.measures()
+    hh, pp = reported.get("poor_households", math.nan), reported.get("poor_population", math.nan)
+    text = t("sf_reconcile", lang, register=f"{terms['poor_households_end']:,.0f}",
+             register_persons=f"{terms['poor_population_end']:,.0f}",
+             reported="—" if math.isnan(hh) else f"{hh:,.0f}", reported_persons="—" if math.isnan(pp) else f"{pp:,.0f}")
+    if (hh, pp) != (terms["poor_households_end"], terms["poor_population_end"]):
+        text += t("sf_reconcile_differs", lang)
+    views.show_text(text)
+    views.show_subheading("inconsistent_title", lang)
+    moves = stockflow.inconsistent_moves(b, a, m)
+    sep = "、" if lang == "zh" else ", "
+    ids = sep.join(f"{r.household_id}（{_status(r.status_before, lang)} → {_status(r.status_after, lang)}）"
+                   if lang == "zh" else f"{r.household_id} ({_status(r.status_before, lang)} → "
+                   f"{_status(r.status_after, lang)})" for r in moves.itertuples(index=False))
+    views.show_text(t("inconsistent_list", lang, ids=ids or t("none", lang)))
+
+
 def show_change_section(data_dir: str | Path, village: str, period: str | Period, lang: str = "zh",
                         exit_target: str | Period | None = None) -> None:
     """The section 变化与趋势 / Change and trends of a period report.
@@ -189,28 +218,7 @@ def show_change_section(data_dir: str | Path, village: str, period: str | Period
     if previous is None:
         views.show_text(t("no_previous", lang))
     else:
-        b, a = stockflow.registers(previous, current)
-        m = stockflow.match(b, a)
-        terms = stockflow.stock_flow(b, a, m)
-        before, after = previous.period.label(lang), current.period.label(lang)
-        views.show_subheading("sf_title", lang, before=before, after=after)
-        views.show_table(stock_flow_table(terms, lang))
-        views.show_figure(waterfall_chart(terms, before, after, lang))
-        reported = current.measures()
-        hh, pp = reported.get("poor_households", math.nan), reported.get("poor_population", math.nan)
-        text = t("sf_reconcile", lang, register=f"{terms['poor_households_end']:,.0f}",
-                 register_persons=f"{terms['poor_population_end']:,.0f}",
-                 reported="—" if math.isnan(hh) else f"{hh:,.0f}", reported_persons="—" if math.isnan(pp) else f"{pp:,.0f}")
-        if (hh, pp) != (terms["poor_households_end"], terms["poor_population_end"]):
-            text += t("sf_reconcile_differs", lang)
-        views.show_text(text)
-        views.show_subheading("inconsistent_title", lang)
-        moves = stockflow.inconsistent_moves(b, a, m)
-        sep = "、" if lang == "zh" else ", "
-        ids = sep.join(f"{r.household_id}（{_status(r.status_before, lang)} → {_status(r.status_after, lang)}）"
-                       if lang == "zh" else f"{r.household_id} ({_status(r.status_before, lang)} → "
-                       f"{_status(r.status_after, lang)})" for r in moves.itertuples(index=False))
-        views.show_text(t("inconsistent_list", lang, ids=ids or t("none", lang)))
+        show_stock_flow(previous, current, lang)
     same_kind = [d for d in panel if d.period.kind == period.kind]
     long = trend.long_sheet(same_kind)
     if trend.series(long, "poverty_incidence").notna().any():
@@ -224,3 +232,62 @@ def show_change_section(data_dir: str | Path, village: str, period: str | Period
                                   needed=f"{pace['pace_needed'] * 100:+.1f}",
                                   target=parse_period(pace["target_period"]).label(lang),
                                   verdict=t("on_course" if pace["on_course"] else "off_course", lang)))
+
+
+#: Indicators of the trends report's table (those a period has are shown).
+TREND_INDICATORS = ("households_total", "population_total", "poor_households", "poor_population", "poverty_incidence",
+                    "exit_threshold", "poverty_reduction_needed", "register_poor_households",
+                    "register_poor_population", "fgt0", "fgt1", "gini", "mpi_h", "mpi_m0",
+                    "exit_eligible_households", "exited_failing_criteria_households")
+
+
+def trend_table(long: pd.DataFrame, indicators=TREND_INDICATORS, lang: str = "zh") -> pd.DataFrame:
+    """Indicators (rows) by period (columns): each value with its change since the previous period."""
+    from ..indicators import label
+
+    periods = list(pd.unique(long["period"]))
+    by_key = long.set_index(["indicator", "period"])
+    rows = []
+    for ind in indicators:
+        if ind not in set(long["indicator"]):
+            continue
+        cells = [label(ind, lang)]
+        for p in periods:
+            if (ind, p) not in by_key.index:
+                cells.append("—")
+                continue
+            r = by_key.loc[(ind, p)]
+            text = format_value(r["value"], r["unit"], lang)
+            if not pd.isna(r["change"]):
+                text += f"（{trend.format_change(r['change'], r['change_unit'], lang)}）" if lang == "zh" else \
+                    f" ({trend.format_change(r['change'], r['change_unit'], lang)})"
+            cells.append(text)
+        rows.append(cells)
+    return pd.DataFrame(rows, columns=[t("indicator", lang)] + [parse_period(p).label(lang) for p in periods])
+
+
+def show_trends_title(panel: list[PeriodData], lang: str = "zh") -> None:
+    """Title of the trends report: the village and the span of periods."""
+    import html
+
+    from IPython.display import HTML, display
+
+    v = panel[-1].village
+    title = t("trends_title", lang, village=v.name(lang), first=panel[0].period.label(lang),
+              last=panel[-1].period.label(lang))
+    parts = [f"<h1>{html.escape(title)}</h1>"]
+    if v.fictional:
+        parts.append(f'<p class="vs-warning">{html.escape(t("fictional", lang))}</p>')
+    display(HTML("\n".join(parts)))
+
+
+def show_stock_flows(panel: list[PeriodData], lang: str = "zh") -> None:
+    """The stock-flow of every consecutive pair of periods of one kind that both have a register."""
+    shown = False
+    for i, current in enumerate(panel):
+        previous = previous_with_register(panel[:i], current.period) if current.has("households") else None
+        if previous is not None:
+            show_stock_flow(previous, current, lang)
+            shown = True
+    if not shown:
+        views.show_text(t("no_previous", lang))
