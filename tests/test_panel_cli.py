@@ -145,3 +145,21 @@ def test_table_output_and_bad_input():
     r = run("diff", "--village", "suoluoyu", "--from", "2016H2", "--to", "2017H1")
     assert r.exit_code == 2
     assert tree_digest(DATA / "demo") == before
+
+
+def test_xlsx_workbooks(tmp_path):
+    target = tmp_path / "diff.xlsx"
+    r = run("diff", "--village", "demo", "--from", "2017H2", "--to", "2018H1", "--households", "--format", "xlsx",
+            "--output", str(target))
+    assert r.exit_code == 0, r.output
+    book = pd.read_excel(target, sheet_name=None, engine="calamine", dtype=str)
+    assert list(book) == ["逐户变化"]
+    rows = book["逐户变化"]
+    assert ("0000094", "status", "poor", "returned") in set(rows.itertuples(index=False, name=None))
+    target = tmp_path / "trend.xlsx"
+    r = run("trend", "--village", "demo", "--format", "xlsx", "--output", str(target), "--lang", "en")
+    assert r.exit_code == 0, r.output
+    book = pd.read_excel(target, sheet_name=None, engine="calamine")
+    assert list(book) == ["indicators", "changes"] and len(book["changes"]) == len(book["indicators"])
+    r = run("trend", "--village", "demo", "--format", "xlsx")
+    assert r.exit_code == 2 and "--output" in r.output
