@@ -200,6 +200,24 @@ def show_stock_flow(previous: PeriodData, current: PeriodData, lang: str = "zh")
     views.show_text(t("inconsistent_list", lang, ids=ids or t("none", lang)))
 
 
+def show_trend(long: pd.DataFrame, lang: str = "zh", exit_target: str | Period | None = None) -> None:
+    """The incidence trend of a long sheet against the exit threshold, and with ``exit_target`` the pace
+    so far against the pace needed, in a sentence."""
+    if not trend.series(long, "poverty_incidence").notna().any():
+        return
+    views.show_subheading("trend_title", lang)
+    views.show_figure(trend_chart(long, lang, exit_target))
+    threshold = trend.series(long, "exit_threshold").dropna()
+    if exit_target is None or threshold.empty:
+        return
+    pace = trend.exit_pace(trend.series(long, "poverty_incidence"), float(threshold.iloc[-1]), exit_target)
+    if not math.isnan(pace["pace_so_far"]) and not math.isnan(pace["pace_needed"]):
+        views.show_text(t("pace_text", lang, so_far=f"{pace['pace_so_far'] * 100:+.1f}",
+                          needed=f"{pace['pace_needed'] * 100:+.1f}",
+                          target=parse_period(pace["target_period"]).label(lang),
+                          verdict=t("on_course" if pace["on_course"] else "off_course", lang)))
+
+
 def show_change_section(data_dir: str | Path, village: str, period: str | Period, lang: str = "zh",
                         exit_target: str | Period | None = None) -> None:
     """The section 变化与趋势 / Change and trends of a period report.
@@ -220,18 +238,7 @@ def show_change_section(data_dir: str | Path, village: str, period: str | Period
     else:
         show_stock_flow(previous, current, lang)
     same_kind = [d for d in panel if d.period.kind == period.kind]
-    long = trend.long_sheet(same_kind)
-    if trend.series(long, "poverty_incidence").notna().any():
-        views.show_subheading("trend_title", lang)
-        views.show_figure(trend_chart(long, lang, exit_target))
-        threshold = trend.series(long, "exit_threshold").dropna()
-        if exit_target is not None and not threshold.empty:
-            pace = trend.exit_pace(trend.series(long, "poverty_incidence"), float(threshold.iloc[-1]), exit_target)
-            if not math.isnan(pace["pace_so_far"]) and not math.isnan(pace["pace_needed"]):
-                views.show_text(t("pace_text", lang, so_far=f"{pace['pace_so_far'] * 100:+.1f}",
-                                  needed=f"{pace['pace_needed'] * 100:+.1f}",
-                                  target=parse_period(pace["target_period"]).label(lang),
-                                  verdict=t("on_course" if pace["on_course"] else "off_course", lang)))
+    show_trend(trend.long_sheet(same_kind), lang, exit_target)
 
 
 #: Indicators of the trends report's table (those a period has are shown).

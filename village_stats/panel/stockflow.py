@@ -4,18 +4,18 @@ Two registers (``households`` tables of an earlier and a later period) are match
 With s0, s1 the status in the earlier and the later period (``absent`` when the household is not listed)
 and Poor = {poor, returned}, each household makes one *flow*:
 
-==================== ============================================ ====================================
-flow                 s0 → s1                                       terms it enters
-==================== ============================================ ====================================
-``new``              absent or non_poor → poor                     +new
-``returned``         exited → returned                             +returned
-``exited``           poor or returned → exited                     −exited
-``removed``          poor or returned → absent or non_poor         −removed
-``inconsistent_in``  exited → poor; absent or non_poor → returned  +inconsistent_in
-``inconsistent_out_in`` poor → returned (never exited)             −inconsistent_out, +inconsistent_in
-``stayed``           poor → poor; returned → returned or poor      (persons: size_change)
-``outside``          every other move (not poor in either period)  none
-==================== ============================================ ====================================
+======================= ============================================= ====================================
+flow                    s0 → s1                                       terms it enters
+======================= ============================================= ====================================
+``new``                 absent or non_poor → poor                     +new
+``returned``            exited → returned                             +returned
+``exited``              poor or returned → exited                     −exited
+``removed``             poor or returned → absent or non_poor         −removed
+``inconsistent_in``     exited → poor; absent or non_poor → returned  +inconsistent_in
+``inconsistent_out_in`` poor → returned (never exited)                −inconsistent_out, +inconsistent_in
+``stayed``              poor → poor; returned → returned or poor      (persons: size_change)
+``outside``             every other move (not poor in either period)  none
+======================= ============================================= ====================================
 
 so that, for households,
 
