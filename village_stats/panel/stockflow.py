@@ -322,8 +322,9 @@ def _text(values: np.ndarray) -> np.ndarray:
         return np.where(values, "true", "false").astype(object)
     if values.dtype.kind == "f":
         whole = np.isfinite(values) & (values == np.round(values))
-        out = values.astype(str).astype(object)
+        out = np.empty(len(values), dtype=object)
         out[whole] = values[whole].astype(np.int64).astype(str)
+        out[~whole] = values[~whole].astype(str)
         return out
     if values.dtype.kind in "iu":
         return values.astype(str).astype(object)
