@@ -85,3 +85,17 @@ def test_trends_report_run_writes_its_outputs(tmp_path):
     assert result.manifest["parameters"]["from_period"] == "2017H1"
     assert result.manifest["parameters"]["to_period"] == "2018H2"
     assert tree_digest(DATA / "demo") == before
+
+
+def test_waterfall_bars_close_on_the_end():
+    terms = pd.Series({"poor_households_start": 7.0, "poor_households_new": 2.0, "poor_households_returned": 1.0,
+                       "poor_households_inconsistent_in": 4.0, "poor_households_exited": 2.0,
+                       "poor_households_removed": 2.0, "poor_households_inconsistent_out": 1.0,
+                       "poor_households_end": 9.0})
+    fig = change.waterfall_chart(terms, "2017H1", "2017H2", "en")
+    ax = fig.axes[0]
+    bars = [(round(p.get_y(), 6), round(p.get_height(), 6)) for p in ax.patches]
+    # 7 | +2 (7..9) | +1 (9..10) | +4 (10..14) | -2 (12..14) | -2 (10..12) | -1 (9..10) | 9
+    assert bars == [(0, 7), (7, 2), (9, 1), (10, 4), (12, 2), (10, 2), (9, 1), (0, 9)]
+    assert [x.get_text() for x in ax.get_xticklabels()] == ["Start", "New", "Returned", "Inconsistent in", "Exited",
+                                                          "Removed or gone", "Inconsistent out", "End"]
