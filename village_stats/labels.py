@@ -362,7 +362,7 @@ COUNTY_TEXT: dict[str, tuple[str, str]] = {
     "col_fgt1": ("FGT1", "FGT1"),
     "col_mpi_h": ("多维H", "MPI H"),
     "sec_county_change": ("七、与上期相比", "7. Change since the previous period"),
-    "no_previous": ("{period}无数据，无法比较。", "No data for {period}: no comparison."),
+    "county_no_previous": ("{period}无数据，无法比较。", "No data for {period}: no comparison."),
     "change_note": ("与{before}相比（仅列两期均有数据的村）。", "Compared with {before} (villages with data for both "
                     "periods)."),
     "incidence_before": ("上期发生率", "Incidence before"),
@@ -371,3 +371,44 @@ COUNTY_TEXT: dict[str, tuple[str, str]] = {
     "change_persons": ("变化(人)", "Change (persons)"),
 }
 TEXT.update(COUNTY_TEXT)
+
+
+# Change and trends (the panel: village_stats.panel, village_stats.display.change, notebooks/village_trends.ipynb).
+TEXT.update({
+    "sec_change": ("变化与趋势", "Change and trends"),
+    "change_since": ("比上期", "Change since previous"),
+    "no_previous": ("本期之前没有同类型且有建档立卡数据的时期，无法计算变化。",
+                    "No earlier period of the same kind with a household register: no change to show."),
+    "sf_title": ("贫困存量与流量：{before} → {after}", "Stock and flows of the poor: {before} → {after}"),
+    "sf_term": ("项目", "Term"),
+    "sf_households": ("户数", "Households"),
+    "sf_persons": ("人数", "Persons"),
+    "sf_start": ("期初", "Start"), "sf_new": ("新识别", "New"), "sf_returned": ("返贫", "Returned"),
+    "sf_inconsistent_in": ("不一致转入", "Inconsistent in"), "sf_exited": ("脱贫", "Exited"),
+    "sf_removed": ("清退或迁出", "Removed or gone"), "sf_inconsistent_out": ("不一致转出", "Inconsistent out"),
+    "sf_size_change": ("户内人口增减", "Household size change"), "sf_end": ("期末", "End"),
+    "chart_waterfall": ("贫困户变化（{before} → {after}）", "Poor households, {before} → {after}"),
+    "inconsistent_title": ("不一致的状态变化", "Inconsistent moves"),
+    "inconsistent_list": ("未按程序进入或离开贫困的户（户编号，上期状态 → 本期状态）：{ids}",
+                          "Households moving into or out of poverty outside the procedure (id, earlier → later "
+                          "status): {ids}"),
+    "sf_reconcile": ("登记册期末贫困户 {register} 户、贫困人口 {register_persons} 人；population.csv 上报 {reported} 户、"
+                     "{reported_persons} 人。",
+                     "Register at the end: {register} poor households, {register_persons} persons; population.csv "
+                     "reports {reported} households, {reported_persons} persons."),
+    "sf_reconcile_differs": ("两者不一致，见登记册与上报数据核对。", "They differ: see the reconciliation."),
+    "chart_trend": ("贫困发生率趋势与退出标准", "Poverty incidence over time and the exit threshold"),
+    "pace_needed": ("所需进度", "pace needed"),
+    "pace_so_far": ("按目前进度", "pace so far"),
+    "trend_title": ("贫困发生率趋势", "Poverty incidence over time"),
+    "pace_text": ("目前进度：每期 {so_far} 个百分点；到 {target} 降至退出标准以下所需进度：每期 {needed} 个百分点"
+                  "（{verdict}）。",
+                  "Pace so far: {so_far} percentage points per period; pace needed to be below the exit threshold "
+                  "by {target}: {needed} percentage points per period ({verdict})."),
+    "on_course": ("按期可达", "on course"),
+    "off_course": ("按目前进度不能按期达到", "not on course at this pace"),
+    "trends_title": ("{village}贫困变化趋势（{first}至{last}）", "{village}: trends, {first} to {last}"),
+    "trends_sheet": ("各期指标及比上期变化", "Indicators by period and change since the previous period"),
+    "period": ("时期", "Period"),
+    "sf_absent": ("未列入", "not listed"),
+})

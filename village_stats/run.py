@@ -29,6 +29,7 @@ from .export import DEFAULT_FORMATS, FORMATS, ExecutedReport, check_formats
 from .load import as_period, load_period, resolve_period
 from .manifest import build_manifest
 from .periods import Period
+from .policy import table_path
 
 # --------------------------------------------------------------------------- papermill set-up
 
@@ -217,8 +218,7 @@ def prepare_county(*, period: str | Period, data_dir: Path, lang: str, township:
     inputs = sorted(p.resolve() for p in data_dir.glob("*/village.yaml"))
     for c in (county, before) if before is not None else (county,):
         inputs += sorted(p.resolve() for v in c.sheets for p in (data_dir / v / c.period).glob("*") if p.is_file())
-    if (data_dir / "poverty_lines.csv").is_file():
-        inputs.append((data_dir / "poverty_lines.csv").resolve())
+    inputs += [table_path(data_dir, name).resolve() for name in ("poverty_lines", "exit_thresholds")]
     return Prepared(
         parameters={"data_dir": _notebook_data_dir(data_dir), "period": code, "township": township or "",
                     "lang": lang},
@@ -228,10 +228,29 @@ def prepare_county(*, period: str | Period, data_dir: Path, lang: str, township:
         meta={"author": place, "period": code})
 
 
+def prepare_trends(*, village: str, data_dir: Path, lang: str, from_period: str | Period | None = None,
+                   to_period: str | Period | None = None) -> Prepared:
+    """The trends report of a village over its periods (all, or from/to); every period is validated here."""
+    from .panel.trend import load_panel
+
+    panel = load_panel(village, data_dir, from_period, to_period)
+    first, last = panel[0].period, panel[-1].period
+    return Prepared(
+        parameters={"village": village, "from_period": first.code, "to_period": last.code,
+                    "data_dir": _notebook_data_dir(data_dir), "lang": lang},
+        folder=(village, "trends"),
+        title=f"{panel[-1].village.name(lang)} · {first.label(lang)}{'至' if lang == 'zh' else ' to '}{last.label(lang)}",
+        inputs=[Path(x).resolve() for d in panel for x in d.sources], input_root=data_dir.resolve(),
+        data=panel[-1],
+        meta={"author": panel[-1].village.supported_by_zh, "village_id": village,
+              "period": f"{first.code}-{last.code}"})
+
+
 #: The reports ``village-stats run --report`` knows.
 REPORTS: dict[str, ReportKind] = {k.name: k for k in (
     ReportKind("period", "period_report.ipynb", prepare_period),
     ReportKind("county", "county_report.ipynb", prepare_county),
+    ReportKind("trends", "village_trends.ipynb", prepare_trends),
 )}
 
 

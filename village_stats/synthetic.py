@@ -446,3 +446,101 @@ def demo_county(lines: dict[int, float], *, seed: int = 2018) -> dict[tuple[str,
                                             "population": population, "projects": proj.reset_index(drop=True),
                                             "work_log": work_log, "crops": crops_}
     return out
+
+
+#: Half-year churn of :func:`synthetic_next_period`: share of each group that makes each move. [ratio]
+CHURN = {
+    "leave": 0.01,                   # any household: no longer listed (moved away, merged, died out)
+    "enter": 0.01,                   # new households listed, as a share of the earlier count
+    "enter_poor": 0.15,              # of the new households, identified as poor
+    "exit": 0.20,                    # poor or returned → exited
+    "return": 0.01,                  # exited → returned
+    "become_poor": 0.003,            # non_poor → poor (newly identified)
+    "remove": 0.005,                 # poor → non_poor (identified in error)
+    "exited_to_poor": 0.0005,        # inconsistent: exited → poor without "returned"
+    "poor_to_returned": 0.0005,      # inconsistent: poor → returned without having exited
+    "non_poor_to_returned": 0.0002,  # inconsistent: non_poor → returned
+    "members": 0.03,                 # household size changes by one person
+    "category": 0.01,                # registered households change category
+    "guarantee_gained": 0.3,         # an insecure guarantee becomes secure
+    "guarantee_lost": 0.002,         # a secure guarantee is lost
+}
+
+
+def synthetic_next_period(register: pd.DataFrame, *, seed: int = 1, line: float = 3000.0) -> pd.DataFrame:
+    """The register of the next half-year, with realistic churn (:data:`CHURN`), for panel tests and benchmarks.
+
+    Households leave and enter, poor households exit (their income lifted above the line, guarantees
+    secured), a few exited ones return, a few are newly identified or removed, and a handful make the
+    inconsistent moves the stock-flow lists (exited → poor, poor → returned, non_poor → returned). Sizes,
+    categories, incomes (× 1.00–1.08) and guarantees change for some households. Vectorised.
+
+    Parameters
+    ----------
+    register : DataFrame
+        The earlier register (as :func:`synthetic_register` makes it; ``household_id`` are digit strings).
+    seed : int
+        Seed of the random generator.
+    line : float
+        Poverty line of the later period. [yuan]
+
+    Returns
+    -------
+    DataFrame
+        The later register in the same columns; the earlier frame is not modified.
+    """
+    rng = np.random.default_rng(seed)
+    reg = register.loc[rng.random(len(register)) >= CHURN["leave"]].reset_index(drop=True)
+    n = len(reg)
+    status = reg["status"].to_numpy(dtype=object).copy()
+    u = rng.random(n)
+    poor = (status == "poor") | (status == "returned")
+    moves = [
+        (poor & (u < CHURN["exit"]), "exited"),
+        ((status == "poor") & (u >= CHURN["exit"]) & (u < CHURN["exit"] + CHURN["remove"]), "non_poor"),
+        ((status == "poor") & (u >= 0.5) & (u < 0.5 + CHURN["poor_to_returned"]), "returned"),
+        ((status == "exited") & (u < CHURN["return"]), "returned"),
+        ((status == "exited") & (u >= 0.5) & (u < 0.5 + CHURN["exited_to_poor"]), "poor"),
+        ((status == "non_poor") & (u < CHURN["become_poor"]), "poor"),
+        ((status == "non_poor") & (u >= 0.5) & (u < 0.5 + CHURN["non_poor_to_returned"]), "returned"),
+    ]
+    for sel, to in moves:
+        status[sel] = to
+    exiting = moves[0][0]
+    income = np.round(reg["income_per_capita_yuan"].to_numpy(dtype=float) * rng.uniform(1.0, 1.08, n))
+    income[exiting] = np.round(line * rng.uniform(1.1, 1.6, int(exiting.sum())))
+    returning = moves[3][0]
+    income[returning] = np.round(line * rng.uniform(0.5, 0.95, int(returning.sum())))
+    reg["status"] = status
+    reg["income_per_capita_yuan"] = income
+    reg["exit_year"] = np.where(exiting, 2018.0, reg["exit_year"].to_numpy(dtype=float))
+    members = reg["members"].to_numpy().copy()
+    change = rng.random(n) < CHURN["members"]
+    members[change] = np.maximum(1, members[change] + rng.choice([-1, 1], int(change.sum())))
+    reg["members"] = members
+    category = reg["category"].to_numpy(dtype=object).copy()
+    recat = (category != "non_poor") & (rng.random(n) < CHURN["category"])
+    category[recat] = np.where(category[recat] == "general", "dibao", "general")
+    category[(status == "non_poor")] = np.where(category[status == "non_poor"] == "non_poor", "non_poor",
+                                                category[status == "non_poor"])
+    category[(category == "non_poor") & (status != "non_poor")] = "general"
+    reg["category"] = category
+    for g in GUARANTEES:
+        secure = reg[g].to_numpy(dtype=bool).copy()
+        draw = rng.random(n)
+        secure = np.where(secure, draw >= CHURN["guarantee_lost"], draw < CHURN["guarantee_gained"])
+        secure[exiting] = True
+        reg[g] = secure
+    n_new = int(round(len(register) * CHURN["enter"]))
+    if n_new:
+        start = int(pd.to_numeric(register["household_id"]).max()) + 1
+        new = synthetic_register(n_new, 1, seed=seed + 1, line=line, poor_share=0.0)
+        new["household_id"] = pd.Series(np.arange(start, start + n_new)).astype(str).str.zfill(7).to_numpy()
+        identified = rng.random(n_new) < CHURN["enter_poor"]
+        new.loc[identified, ["category", "status"]] = ["general", "poor"]
+        if "village_id" in reg:
+            new["village_id"] = reg["village_id"].to_numpy()[rng.integers(0, n, n_new)] if n else "v0000"
+        else:
+            new = new.drop(columns="village_id")
+        reg = pd.concat([reg, new[reg.columns]], ignore_index=True)
+    return reg

@@ -38,7 +38,7 @@ def main() -> None:
 
 
 # The commands live in modules of their own; importing them registers them on ``main``.
-from . import county, data, excel, reports  # noqa: E402, F401
+from . import county, data, excel, panel, reports  # noqa: E402, F401
 
 
 def entry_point() -> None:

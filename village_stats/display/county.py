@@ -264,7 +264,7 @@ def show_changes(village_sheet, county, previous, lang: str = "zh") -> None:
 
     views.show_heading("sec_county_change", lang)
     if previous is None:
-        views.show_text(t("no_previous", lang, period=parse_period(county.period).previous().label(lang)))
+        views.show_text(t("county_no_previous", lang, period=parse_period(county.period).previous().label(lang)))
         return
     changes = change_since(village_sheet, rollup(previous, "village"))
     views.show_text(t("change_note", lang, before=parse_period(previous.period).label(lang)))

@@ -234,10 +234,15 @@ def title_facts(data: PeriodData, lang: str = "zh", report_date: str = "") -> li
 def show_title(data: PeriodData, lang: str = "zh", report_date: str = "") -> None:
     """Title block of the report: title, place, the facts of :func:`title_facts`, provenance note."""
     v = data.village
-    block = {"type": "title", "title": t("title", lang, village=v.name(lang), period=data.period.label(lang)),
-             "facts": title_facts(data, lang, report_date),
-             "note": t("generated_note", lang, village_id=v.id, period_code=data.period.code),
-             "warning": t("fictional", lang) if v.fictional else ""}
+    show_title_block(t("title", lang, village=v.name(lang), period=data.period.label(lang)),
+                     facts=title_facts(data, lang, report_date),
+                     note=t("generated_note", lang, village_id=v.id, period_code=data.period.code),
+                     warning=t("fictional", lang) if v.fictional else "")
+
+
+def show_title_block(title: str, facts=(), note: str = "", warning: str = "") -> None:
+    """A report's title block (any report: period, trends, county): title, (label, value) facts, note, warning."""
+    block = {"type": "title", "title": title, "facts": [list(f) for f in facts], "note": note, "warning": warning}
     rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(x)}</td></tr>" for k, x in block["facts"])
     parts = [f"<h1>{html.escape(block['title'])}</h1>", f'<table class="vs-facts">{rows}</table>',
              f'<p class="vs-note">{html.escape(block["note"])}</p>']

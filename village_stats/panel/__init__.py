@@ -1,1 +1,1 @@
-"""Comparisons over periods and villages: long sheets, changes, roll-ups."""
+"""Periods as a panel: changes over periods, the stock-flow of the poor, household diffs, roll-ups."""

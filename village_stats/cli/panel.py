@@ -1,0 +1,120 @@
+"""Commands over several periods: trend (the long sheet with changes), diff (stock-flow, household diff)."""
+
+from __future__ import annotations
+
+import json
+
+import click
+import pandas as pd
+
+from .. import config
+from . import data_dir_option, errors_to_exit_codes, lang_option, main
+
+_FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]), default="table",
+                       show_default=True, help="xlsx needs --output FILE.")
+_OUTPUT = click.option("--output", type=click.Path(dir_okay=False), default=None,
+                       help="The workbook to write (with --format xlsx).")
+
+
+def _check_output(fmt: str, output: str | None) -> None:
+    if (fmt == "xlsx") != (output is not None):
+        raise click.UsageError("--output FILE goes with --format xlsx (and is needed there)")
+
+
+def _emit(frame: pd.DataFrame, fmt: str, table_lines, *, output: str | None = None, tables=None,
+          header: str = "", lang: str = "zh") -> None:
+    """The frame as CSV (no BOM, for pipes), JSON records, a workbook of ``tables``, or the table lines."""
+    if fmt == "xlsx":
+        from ..export.xlsx import write_tables
+
+        click.echo(f"wrote {write_tables(output, tables, header, lang)}")
+    elif fmt == "csv":
+        from ..export.csv import csv_text
+
+        click.echo(csv_text(frame), nl=False)
+    elif fmt == "json":
+        records = json.loads(frame.to_json(orient="records", force_ascii=False))
+        click.echo(json.dumps(records, ensure_ascii=False, indent=1))
+    else:
+        for line in table_lines():
+            click.echo(line)
+
+
+@main.command()
+@click.option("--village", required=True, help="Village id (its folder name under the data folder).")
+@click.option("--from", "from_period", default=None, help="First period (code, 'latest' or 'previous'); default: the first with data.")
+@click.option("--to", "to_period", default=None, help="Last period (code, 'latest' or 'previous'); default: the last with data.")
+@data_dir_option
+@_FORMAT
+@_OUTPUT
+@lang_option
+@errors_to_exit_codes
+def trend(village: str, from_period: str | None, to_period: str | None, data_dir: str | None, fmt: str,
+          output: str | None, lang: str) -> None:
+    """Print the long sheet: every period's indicators with the change since the previous period."""
+    from ..indicators import format_value
+    from ..panel.trend import format_change, load_panel, long_sheet
+
+    _check_output(fmt, output)
+    root = config.resolve_data_dir(data_dir)
+    panel = load_panel(village, root, from_period, to_period)
+    long = long_sheet(panel)
+    label_col = "label_zh" if lang == "zh" else "label_en"
+
+    def lines():
+        width = max(len(s) for s in long["indicator"])
+        for row in long.itertuples(index=False):
+            yield (f"{row.period:<8} {row.indicator:<{width}}  {format_value(row.value, row.unit, lang):>20}  "
+                   f"{format_change(row.change, row.change_unit, lang):>20}  {getattr(row, label_col)}")
+
+    zh = lang == "zh"
+    tables = {"各期指标" if zh else "indicators": long,
+              "比上期" if zh else "changes": long[["period", "indicator", "previous_period", "previous_value",
+                                                   "change", "change_unit", "change_rel"]]}
+    header = f"{panel[-1].village.name(lang)} · {panel[0].period.label(lang)}{'至' if zh else ' to '}" \
+             f"{panel[-1].period.label(lang)}"
+    _emit(long, fmt, lines, output=output, tables=tables, header=header, lang=lang)
+
+
+@main.command()
+@click.option("--village", required=True, help="Village id (its folder name under the data folder).")
+@click.option("--from", "from_period", required=True, help="Earlier period (code, 'latest' or 'previous').")
+@click.option("--to", "to_period", required=True, help="Later period (code, 'latest' or 'previous').")
+@data_dir_option
+@_FORMAT
+@_OUTPUT
+@click.option("--households", is_flag=True, help="The household-level diff (by household id) instead of the stock-flow.")
+@lang_option
+@errors_to_exit_codes
+def diff(village: str, from_period: str, to_period: str, data_dir: str | None, fmt: str, output: str | None,
+         households: bool, lang: str) -> None:
+    """Print the stock-flow of the poor between two periods, or with --households each household's changes."""
+    from ..errors import DataError
+    from ..indicators import format_value
+    from ..load import load_period, resolve_period
+    from ..panel.stockflow import household_diff_sheet, stock_flow_sheet
+
+    _check_output(fmt, output)
+    root = config.resolve_data_dir(data_dir)
+    p0, p1 = resolve_period(from_period, village, root), resolve_period(to_period, village, root)
+    if p0.start >= p1.start:
+        raise DataError(f"--from {p0.code} must come before --to {p1.code}")
+    before, after = load_period(village, p0, root), load_period(village, p1, root)
+    if households:
+        frame = household_diff_sheet(before, after)
+
+        def lines():
+            for row in frame.itertuples(index=False):
+                yield f"{row.household_id}  {row.change:<28} {row.value_before:>10} → {row.value_after}"
+    else:
+        frame = stock_flow_sheet(before, after)
+        label_col = "label_zh" if lang == "zh" else "label_en"
+
+        def lines():
+            width = max(len(s) for s in frame["indicator"])
+            for row in frame.itertuples(index=False):
+                yield f"{row.indicator:<{width}}  {format_value(row.value, row.unit, lang):>12}  {getattr(row, label_col)}"
+
+    name = ("逐户变化" if lang == "zh" else "households") if households else ("存量与流量" if lang == "zh" else "stock-flow")
+    header = f"{after.village.name(lang)} · {p0.label(lang)} → {p1.label(lang)}"
+    _emit(frame, fmt, lines, output=output, tables={name: frame}, header=header, lang=lang)

@@ -1,0 +1,293 @@
+"""Change and trends for reports: the stock-flow table and waterfall, the incidence trend against the exit
+threshold with the pace needed, a "比上期" column for indicator tables, and the section 变化与趋势.
+
+Charts return :class:`matplotlib.figure.Figure`; the section is shown only with the display primitives of
+:mod:`village_stats.display.views`. Every number comes from :mod:`village_stats.panel`.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from ..indicators import format_value
+from ..labels import t
+from ..load import PeriodData, load_period, resolve_period
+from ..panel import stockflow, trend
+from ..periods import Period, parse_period
+from ..schema import HOUSEHOLD_STATUSES
+from . import fonts, views
+
+#: Colours as in the period report's charts (colour-blind safe, print well in grey).
+BLUE, ORANGE, GREY, GREEN, RED = "#3b6ea5", "#e08a2c", "#b8b8b8", "#4f9a6a", "#c0392b"
+WIDTH_IN = 7.0
+
+#: Terms of the stock-flow, in table and waterfall order, with their sign in the waterfall.
+TERMS = (("start", 0), ("new", 1), ("returned", 1), ("inconsistent_in", 1), ("exited", -1), ("removed", -1),
+         ("inconsistent_out", -1), ("size_change", 1), ("end", 0))
+
+
+def _figure(height: float) -> Figure:
+    fonts.setup_matplotlib()
+    return Figure(figsize=(WIDTH_IN, height), layout="constrained")
+
+
+def _finish(fig: Figure, ax, title: str) -> Figure:
+    """Title (left), no top/right spines."""
+    ax.set_title(title, loc="left")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return fig
+
+
+def stock_flow_table(terms: pd.Series, lang: str = "zh") -> pd.DataFrame:
+    """The stock-flow terms as a labelled table: term, households, persons (size change: persons only)."""
+    rows = []
+    for term, sign in TERMS:
+        hh = terms.get(f"poor_households_{term}", math.nan)
+        pp = terms.get(f"poor_population_{term}", math.nan)
+        def signed(v, unit, sign=sign):
+            if math.isnan(v):
+                return "—"
+            return ({1: "+", -1: "−", 0: ""}[sign] if v else "") + format_value(v, unit, lang)
+
+        rows.append((t(f"sf_{term}", lang), signed(hh, "households"), signed(pp, "persons")))
+    return pd.DataFrame(rows, columns=[t("sf_term", lang), t("sf_households", lang), t("sf_persons", lang)])
+
+
+def waterfall_chart(terms: pd.Series, before: str, after: str, lang: str = "zh", unit: str = "households") -> Figure:
+    """Waterfall of the poor: start → +new → +returned → −exited → −removed → end.
+
+    The inconsistent moves (and, for persons, the size change) get their own bars when not zero, so the
+    bars always close on the end value.
+
+    Parameters
+    ----------
+    terms : Series
+        :func:`village_stats.panel.stockflow.stock_flow` terms.
+    before, after : str
+        Period codes (for the title).
+    unit : str
+        ``households`` or ``persons``.
+    """
+    prefix = "poor_households_" if unit == "households" else "poor_population_"
+    names, bottoms, heights, colours, texts = [], [], [], [], []
+    level = 0.0
+    for term, sign in TERMS:
+        key = prefix + term
+        if key not in terms.index:
+            continue
+        v = float(terms[key])
+        if sign and v == 0 and term not in ("new", "returned", "exited", "removed"):
+            continue
+        names.append(t(f"sf_{term}", lang))
+        if sign == 0:
+            bottoms.append(0.0)
+            heights.append(v)
+            colours.append(BLUE)
+            texts.append(f"{v:,.0f}")
+            level = v
+        else:
+            delta = sign * v
+            bottoms.append(min(level, level + delta))
+            heights.append(abs(delta))
+            colours.append(GREEN if delta > 0 else (RED if delta < 0 else GREY))
+            texts.append(f"{'+' if sign > 0 else '−'}{v:,.0f}")
+            level += delta
+    fig = _figure(2.8)
+    ax = fig.subplots()
+    x = np.arange(len(names))
+    ax.bar(x, heights, bottom=bottoms, color=colours, width=0.6)
+    top = max([b + h for b, h in zip(bottoms, heights)] + [1.0])
+    for i, (b, h, text) in enumerate(zip(bottoms, heights, texts)):
+        ax.text(i, b + h + top * 0.015, text, ha="center", va="bottom")
+    ax.set_xticks(x, names)
+    ax.set_ylim(0, top * 1.15)
+    ax.set_ylabel(t("households" if unit == "households" else "persons_axis", lang))
+    return _finish(fig, ax, t("chart_waterfall", lang, before=before, after=after))
+
+
+def trend_chart(long: pd.DataFrame, lang: str = "zh", exit_target: str | Period | None = None) -> Figure:
+    """Poverty incidence over the periods of a long sheet against the exit threshold [percent].
+
+    With ``exit_target``, two lines from the last period to the target: the pace needed to be at the
+    threshold by then and the pace so far (:func:`village_stats.panel.trend.exit_pace`).
+    """
+    inc = trend.series(long, "poverty_incidence").dropna()
+    thr = trend.series(long, "exit_threshold").reindex(inc.index)
+    first = str(inc.index[0])
+    pos = np.array([trend.period_steps(first, str(c)) for c in inc.index])
+    labels = {int(p): parse_period(str(c)).label(lang) for p, c in zip(pos, inc.index)}
+    fig = _figure(3.0)
+    ax = fig.subplots()
+    ax.plot(pos, inc.to_numpy() * 100, color=BLUE, marker="o", label=t("incidence", lang))
+    for p, v in zip(pos, inc.to_numpy()):
+        ax.annotate(f"{v * 100:.1f}%", (p, v * 100), textcoords="offset points", xytext=(0, 6), ha="center")
+    threshold = float(thr.dropna().iloc[-1]) if thr.notna().any() else math.nan
+    end = pos[-1]
+    if exit_target is not None and not math.isnan(threshold):
+        pace = trend.exit_pace(inc, threshold, exit_target)
+        left = pace["periods_left"]
+        if left > 0:
+            end = pos[-1] + left
+            labels[int(end)] = parse_period(pace["target_period"]).label(lang)
+            last = inc.iloc[-1] * 100
+            needed_end = last + pace["pace_needed"] * left * 100
+            ax.plot([pos[-1], end], [last, needed_end], color=ORANGE, linestyle="--", label=t("pace_needed", lang))
+            if not math.isnan(pace["pace_so_far"]):
+                ax.plot([pos[-1], end], [last, max(0.0, pace["projected_at_target"] * 100)], color=GREY,
+                        linestyle=":", label=t("pace_so_far", lang))
+    if not math.isnan(threshold):
+        ax.plot([pos[0], end], [threshold * 100] * 2, color=RED, linewidth=1.4, label=t("threshold", lang))
+    ax.set_xticks(sorted(labels), [labels[k] for k in sorted(labels)])
+    ax.set_ylim(0, max(float(inc.max()) * 100 * 1.2, 1.0))
+    ax.set_ylabel(t("percent", lang))
+    fig.legend(loc="outside lower center", ncol=4, frameon=False)
+    return _finish(fig, ax, t("chart_trend", lang))
+
+
+def change_table(long: pd.DataFrame, period: str, indicators, lang: str = "zh") -> pd.DataFrame:
+    """:func:`views.indicator_table` of one period of a long sheet plus the column 比上期 (change since the
+    previous period of the same kind: ``+2 户``, ``-3.0 个百分点``; a dash when there is none)."""
+    rows = long[long["period"] == str(period)]
+    table = views.indicator_table(rows, indicators, lang)
+    by_id = rows.set_index("indicator")
+    shown = [i for i in indicators if i in by_id.index]
+    table[t("change_since", lang)] = [trend.format_change(by_id.loc[i, "change"], by_id.loc[i, "change_unit"], lang)
+                                      for i in shown]
+    return table
+
+
+def _status(s: str, lang: str) -> str:
+    return t("sf_absent", lang) if s == "absent" else HOUSEHOLD_STATUSES.label(s, lang)
+
+
+def previous_with_register(panel: list[PeriodData], period: Period) -> PeriodData | None:
+    """The latest period before ``period`` of the same kind that has a household register."""
+    earlier = [d for d in panel if d.period.kind == period.kind and d.period.start < period.start
+               and d.has("households")]
+    return earlier[-1] if earlier else None
+
+
+def show_stock_flow(previous: PeriodData, current: PeriodData, lang: str = "zh") -> None:
+    """The stock-flow of the poor between two periods: table, waterfall, the register's end against
+    population.csv, and the inconsistent moves by household id."""
+    b, a = stockflow.registers(previous, current)
+    m = stockflow.match(b, a)
+    terms = stockflow.stock_flow(b, a, m)
+    before, after = previous.period.label(lang), current.period.label(lang)
+    views.show_subheading("sf_title", lang, before=before, after=after)
+    views.show_table(stock_flow_table(terms, lang))
+    views.show_figure(waterfall_chart(terms, before, after, lang))
+    reported = current.measures()
+    hh, pp = reported.get("poor_households", math.nan), reported.get("poor_population", math.nan)
+    text = t("sf_reconcile", lang, register=f"{terms['poor_households_end']:,.0f}",
+             register_persons=f"{terms['poor_population_end']:,.0f}",
+             reported="—" if math.isnan(hh) else f"{hh:,.0f}", reported_persons="—" if math.isnan(pp) else f"{pp:,.0f}")
+    if (hh, pp) != (terms["poor_households_end"], terms["poor_population_end"]):
+        text += t("sf_reconcile_differs", lang)
+    views.show_text(text)
+    views.show_subheading("inconsistent_title", lang)
+    moves = stockflow.inconsistent_moves(b, a, m)
+    sep = "、" if lang == "zh" else ", "
+    ids = sep.join(f"{r.household_id}（{_status(r.status_before, lang)} → {_status(r.status_after, lang)}）"
+                   if lang == "zh" else f"{r.household_id} ({_status(r.status_before, lang)} → "
+                   f"{_status(r.status_after, lang)})" for r in moves.itertuples(index=False))
+    views.show_text(t("inconsistent_list", lang, ids=ids or t("none", lang)))
+
+
+def show_trend(long: pd.DataFrame, lang: str = "zh", exit_target: str | Period | None = None) -> None:
+    """The incidence trend of a long sheet against the exit threshold, and with ``exit_target`` the pace
+    so far against the pace needed, in a sentence."""
+    if not trend.series(long, "poverty_incidence").notna().any():
+        return
+    views.show_subheading("trend_title", lang)
+    views.show_figure(trend_chart(long, lang, exit_target))
+    threshold = trend.series(long, "exit_threshold").dropna()
+    if exit_target is None or threshold.empty:
+        return
+    pace = trend.exit_pace(trend.series(long, "poverty_incidence"), float(threshold.iloc[-1]), exit_target)
+    if not math.isnan(pace["pace_so_far"]) and not math.isnan(pace["pace_needed"]):
+        views.show_text(t("pace_text", lang, so_far=f"{pace['pace_so_far'] * 100:+.1f}",
+                          needed=f"{pace['pace_needed'] * 100:+.1f}",
+                          target=parse_period(pace["target_period"]).label(lang),
+                          verdict=t("on_course" if pace["on_course"] else "off_course", lang)))
+
+
+def show_change_section(data_dir: str | Path, village: str, period: str | Period, lang: str = "zh",
+                        exit_target: str | Period | None = None) -> None:
+    """The section 变化与趋势 / Change and trends of a period report.
+
+    The stock-flow of the poor since the previous period of the same kind with a register (table and
+    waterfall), the households with inconsistent moves (by id), the register's end against population.csv,
+    and the incidence trend over every period so far against the exit threshold (with the pace needed by
+    ``exit_target`` when given).
+    """
+    data_dir = Path(data_dir)
+    period = resolve_period(period, village, data_dir)
+    panel = trend.load_panel(village, data_dir, to_period=period)
+    current = panel[-1] if panel and panel[-1].period == period else load_period(village, period, data_dir)
+    views.show_heading("sec_change", lang)
+    previous = previous_with_register(panel, period) if current.has("households") else None
+    if previous is None:
+        views.show_text(t("no_previous", lang))
+    else:
+        show_stock_flow(previous, current, lang)
+    same_kind = [d for d in panel if d.period.kind == period.kind]
+    show_trend(trend.long_sheet(same_kind), lang, exit_target)
+
+
+#: Indicators of the trends report's table (those a period has are shown).
+TREND_INDICATORS = ("households_total", "population_total", "poor_households", "poor_population", "poverty_incidence",
+                    "exit_threshold", "poverty_reduction_needed", "register_poor_households",
+                    "register_poor_population", "fgt0", "fgt1", "gini", "mpi_h", "mpi_m0",
+                    "exit_eligible_households", "exited_failing_criteria_households")
+
+
+def trend_table(long: pd.DataFrame, indicators=TREND_INDICATORS, lang: str = "zh") -> pd.DataFrame:
+    """Indicators (rows) by period (columns): each value with its change since the previous period."""
+    from ..indicators import label
+
+    periods = list(pd.unique(long["period"]))
+    by_key = long.set_index(["indicator", "period"])
+    rows = []
+    for ind in indicators:
+        if ind not in set(long["indicator"]):
+            continue
+        cells = [label(ind, lang)]
+        for p in periods:
+            if (ind, p) not in by_key.index:
+                cells.append("—")
+                continue
+            r = by_key.loc[(ind, p)]
+            text = format_value(r["value"], r["unit"], lang)
+            if not pd.isna(r["change"]):
+                text += f"（{trend.format_change(r['change'], r['change_unit'], lang)}）" if lang == "zh" else \
+                    f" ({trend.format_change(r['change'], r['change_unit'], lang)})"
+            cells.append(text)
+        rows.append(cells)
+    return pd.DataFrame(rows, columns=[t("indicator", lang)] + [parse_period(p).label(lang) for p in periods])
+
+
+def show_trends_title(panel: list[PeriodData], lang: str = "zh") -> None:
+    """Title of the trends report: the village and the span of periods."""
+    v = panel[-1].village
+    title = t("trends_title", lang, village=v.name(lang), first=panel[0].period.label(lang),
+              last=panel[-1].period.label(lang))
+    views.show_title_block(title, warning=t("fictional", lang) if v.fictional else "")
+
+
+def show_stock_flows(panel: list[PeriodData], lang: str = "zh") -> None:
+    """The stock-flow of every consecutive pair of periods of one kind that both have a register."""
+    shown = False
+    for i, current in enumerate(panel):
+        previous = previous_with_register(panel[:i], current.period) if current.has("households") else None
+        if previous is not None:
+            show_stock_flow(previous, current, lang)
+            shown = True
+    if not shown:
+        views.show_text(t("no_previous", lang))
