@@ -99,3 +99,31 @@ def test_waterfall_bars_close_on_the_end():
     assert bars == [(0, 7), (7, 2), (9, 1), (10, 4), (12, 2), (10, 2), (9, 1), (0, 9)]
     assert [x.get_text() for x in ax.get_xticklabels()] == ["Start", "New", "Returned", "Inconsistent in", "Exited",
                                                           "Removed or gone", "Inconsistent out", "End"]
+
+
+@pytest.mark.notebook
+def test_period_report_compares_with_the_previous_period(tmp_path):
+    """The demo's 2018H2 period report: 比上期 in the key figures and tables, the waterfall and the trend chart."""
+    import csv
+
+    from pypdf import PdfReader
+
+    from village_stats.run import run_report
+
+    def population(period):
+        with open(DATA / "demo" / period / "population.csv", encoding="utf-8") as f:
+            return {r["measure"]: float(r["value"]) for r in csv.DictReader(f)}
+
+    now, before = population("2018H2"), population("2018H1")
+    points = 100 * (now["poor_population"] / now["population_total"]
+                    - before["poor_population"] / before["population_total"])
+    result = run_report("demo", "2018H2", data_dir=DATA, output_dir=tmp_path, formats=("pdf",))
+    text = "".join(page.extract_text() for page in PdfReader(result.files["pdf"]).pages)
+    page1 = PdfReader(result.files["pdf"]).pages[0].extract_text()
+    households_change = now["poor_households"] - before["poor_households"]
+    assert points < 0 and households_change < 0  # the demo's poor shrink every half-year
+    assert f"比上期 {points:.1f} 个百分点" in page1 and f"比上期 {households_change:.0f} 户" in page1
+    assert "指标 数值 计算依据 比上期" in text  # the basic table has the column
+    assert "变化与趋势" in text and "贫困存量与流量：2018年上半年 → 2018年下半年" in text
+    assert "贫困户变化（2018年上半年 → 2018年下半年）" in text   # the waterfall's caption
+    assert "贫困发生率趋势与退出标准" in text                        # the trend chart's caption

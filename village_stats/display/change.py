@@ -20,7 +20,7 @@ from ..load import PeriodData, load_period, resolve_period
 from ..panel import stockflow, trend
 from ..periods import Period, parse_period
 from ..schema import HOUSEHOLD_STATUSES
-from . import fonts, views
+from . import fonts, plotting, views
 
 #: Colours as in the period report's charts (colour-blind safe, print well in grey).
 BLUE, ORANGE, GREY, GREEN, RED = "#3b6ea5", "#e08a2c", "#b8b8b8", "#4f9a6a", "#c0392b"
@@ -37,11 +37,7 @@ def _figure(height: float) -> Figure:
 
 
 def _finish(fig: Figure, ax, title: str) -> Figure:
-    """Title (left), no top/right spines."""
-    ax.set_title(title, loc="left")
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    return fig
+    return plotting.finish_chart(fig, ax, title)
 
 
 def stock_flow_table(terms: pd.Series, lang: str = "zh") -> pd.DataFrame:
@@ -219,26 +215,49 @@ def show_trend(long: pd.DataFrame, lang: str = "zh", exit_target: str | Period |
 
 
 def show_change_section(data_dir: str | Path, village: str, period: str | Period, lang: str = "zh",
-                        exit_target: str | Period | None = None) -> None:
+                        exit_target: str | Period | None = None, *, current: PeriodData | None = None,
+                        earlier: list[PeriodData] | None = None, long: pd.DataFrame | None = None) -> None:
     """The section 变化与趋势 / Change and trends of a period report.
 
     The stock-flow of the poor since the previous period of the same kind with a register (table and
     waterfall), the households with inconsistent moves (by id), the register's end against population.csv,
     and the incidence trend over every period so far against the exit threshold (with the pace needed by
-    ``exit_target`` when given).
+    ``exit_target`` when given). A period report passes what it already has (``current``, the ``earlier``
+    periods and the ``long`` sheet of :func:`village_stats.panel.trend.with_history`), so no sheet is
+    computed twice; without them they are loaded here.
     """
     data_dir = Path(data_dir)
     period = resolve_period(period, village, data_dir)
-    panel = trend.load_panel(village, data_dir, to_period=period)
-    current = panel[-1] if panel and panel[-1].period == period else load_period(village, period, data_dir)
+    if current is None or earlier is None:
+        panel = trend.load_panel(village, data_dir, to_period=period)
+        current = panel[-1] if panel and panel[-1].period == period else load_period(village, period, data_dir)
+        earlier = [d for d in panel if d.period.kind == period.kind and d.period.start < period.start]
     views.show_heading("sec_change", lang)
-    previous = previous_with_register(panel, period) if current.has("households") else None
+    previous = previous_with_register(earlier + [current], period) if current.has("households") else None
     if previous is None:
         views.show_text(t("no_previous", lang))
     else:
         show_stock_flow(previous, current, lang)
-    same_kind = [d for d in panel if d.period.kind == period.kind]
-    show_trend(trend.long_sheet(same_kind), lang, exit_target)
+    show_trend(long if long is not None else trend.long_sheet(earlier + [current]), lang, exit_target)
+
+
+def key_changes(long: pd.DataFrame | None, period: str | Period, lang: str = "zh") -> dict[str, str]:
+    """Indicator id → its change since the previous period as people read it (``-1.2 个百分点``), for the
+    key-figure box; empty without an earlier period."""
+    if long is None:
+        return {}
+    rows = long[long["period"] == str(period)].set_index("indicator")
+    return {i: trend.format_change(r["change"], r["change_unit"], lang) for i, r in rows.iterrows()
+            if isinstance(r["change_unit"], str) and not (isinstance(r["change"], float) and math.isnan(r["change"]))}
+
+
+def table_with_change(sheet: pd.DataFrame, long: pd.DataFrame | None, period: str | Period, indicators,
+                      lang: str = "zh") -> pd.DataFrame:
+    """An indicator table of this period with the column 比上期 when an earlier period exists
+    (:func:`change_table`), else :func:`views.indicator_table` of ``sheet``."""
+    if long is None:
+        return views.indicator_table(sheet, indicators, lang)
+    return change_table(long, str(period), indicators, lang)
 
 
 #: Indicators of the trends report's table (those a period has are shown).

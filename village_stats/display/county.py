@@ -16,7 +16,7 @@ from ..indicators import format_value, label
 from ..labels import t
 from ..panel.rollup import County, exit_readiness, register_disagreements, village_overview, wide
 from ..periods import parse_period
-from . import fonts, views
+from . import fonts, plotting, views
 
 BLUE, ORANGE, GREY, GREEN = "#3b6ea5", "#e08a2c", "#b8b8b8", "#4f9a6a"
 WIDTH_IN = 7.0
@@ -144,10 +144,7 @@ def _figure(rows: int) -> tuple[Figure, object]:
 
 
 def _finish(fig: Figure, ax, title_key: str, lang: str) -> Figure:
-    ax.set_title(t(title_key, lang), loc="left")
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    return fig
+    return plotting.finish_chart(fig, ax, t(title_key, lang))
 
 
 def incidence_dot_chart(overview: pd.DataFrame, lang: str = "zh") -> Figure:

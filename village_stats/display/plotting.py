@@ -31,17 +31,22 @@ def _figure(height: float) -> Figure:
     return fig
 
 
-def _finish(fig: Figure, ax, title_key: str, lang: str, xlabel: str | None = None, alt: str = "") -> Figure:
-    """Common finish: x label, no top/right spines; the title in the report language becomes the figure's
-    label (the report prints it as the numbered caption, not inside the image) and ``alt`` its alt text
+def finish_chart(fig: Figure, ax, title: str, *, alt: str = "", xlabel: str | None = None) -> Figure:
+    """The finish of every chart of the package: x label, no top/right spines; the title becomes the figure's
+    label (reports print it as the numbered caption, not inside the image) and ``alt`` its alt text
     (``fig.vs_alt``: what the chart shows and its key number)."""
     if xlabel is not None:
         ax.set_xlabel(xlabel)
-    fig.set_label(t(title_key, lang))
-    fig.vs_alt = alt or t(title_key, lang)
+    fig.set_label(title)
+    fig.vs_alt = alt or title
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     return fig
+
+
+def _finish(fig: Figure, ax, title_key: str, lang: str, xlabel: str | None = None, alt: str = "") -> Figure:
+    """:func:`finish_chart` with the title of a wording key."""
+    return finish_chart(fig, ax, t(title_key, lang), alt=alt, xlabel=xlabel)
 
 
 def _paired_bars(ax, names, first, second) -> list[str]:

@@ -68,12 +68,13 @@ def _v(v: dict, key: str) -> float:
     return float(v.get(key, math.nan))
 
 
-def key_figures(sheet: pd.DataFrame, lang: str = "zh") -> list[dict]:
+def key_figures(sheet: pd.DataFrame, lang: str = "zh", changes: dict[str, str] | None = None) -> list[dict]:
     """The key-figure box of page 1: label, value and a short note per figure (from the sheet only).
 
     Items: poverty incidence against the exit threshold, people still to lift, poor households,
     committed investment (万元; and per poor person in whole 元), contacts coverage of poor households.
-    An item whose indicator is not in the sheet (no work log, no projects) is left out.
+    An item whose indicator is not in the sheet (no work log, no projects) is left out. ``changes``
+    (indicator id → the change since the previous period, as text) adds "比上期 …" to an item's note.
     """
     v = values(sheet)
     zh = lang == "zh"
@@ -101,6 +102,9 @@ def key_figures(sheet: pd.DataFrame, lang: str = "zh") -> list[dict]:
                       "note": (f"{whole(_v(v, 'contacted_poor_households'))} / {whole(_v(v, 'poor_households'))} 户"
                                if zh else f"{whole(_v(v, 'contacted_poor_households'))} of "
                                f"{whole(_v(v, 'poor_households'))}")})
+    for item in items:
+        if changes and item["id"] in changes:
+            item["note"] += f"；比上期 {changes[item['id']]}" if zh else f"; {changes[item['id']]} on previous"
     return items
 
 

@@ -251,11 +251,12 @@ def show_title_block(title: str, facts=(), note: str = "", warning: str = "") ->
     _publish(block, "\n".join(parts), markdown=f"# {block['title']}", plain=block["title"])
 
 
-def show_key_figures(sheet: pd.DataFrame, lang: str = "zh") -> None:
-    """The key-figure box of page 1 (:func:`village_stats.display.summary.key_figures`)."""
+def show_key_figures(sheet: pd.DataFrame, lang: str = "zh", changes: dict[str, str] | None = None) -> None:
+    """The key-figure box of page 1 (:func:`village_stats.display.summary.key_figures`); ``changes`` adds the
+    change since the previous period to the notes."""
     from .summary import key_figures
 
-    items = key_figures(sheet, lang)
+    items = key_figures(sheet, lang, changes)
     block = {"type": "keyfigures", "items": [{k: i[k] for k in ("label", "value", "note")} for i in items]}
     cells = "".join(f'<div class="vs-kf"><div class="vs-kf-value">{html.escape(i["value"])}</div>'
                     f'<div class="vs-kf-label">{html.escape(i["label"])}</div>'

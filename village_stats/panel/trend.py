@@ -133,6 +133,28 @@ def long_sheet(panel: list[PeriodData], **options) -> pd.DataFrame:
     return IndicatorSheet(add_changes(stacked)[list(LONG_COLUMNS)])
 
 
+def with_history(sheet: pd.DataFrame, earlier: list[PeriodData], **options) -> pd.DataFrame:
+    """This period's ``sheet`` (computed once, by the caller) after the sheets of the ``earlier`` periods,
+    stacked, with the changes of :func:`add_changes` — the long sheet of a period report.
+
+    Returns
+    -------
+    IndicatorSheet
+        Columns :data:`LONG_COLUMNS`, oldest period first; this period's rows last.
+    """
+    sheets = [indicator_sheet(d, **options) for d in earlier] + [sheet]
+    stacked = pd.concat([pd.DataFrame(s) for s in sheets], ignore_index=True)
+    return IndicatorSheet(add_changes(stacked)[list(LONG_COLUMNS)])
+
+
+def earlier_periods(data: PeriodData, data_dir: str | Path) -> list[PeriodData]:
+    """The periods of the same kind before ``data``'s period that have data, loaded (validated), oldest first."""
+    data_dir = Path(data_dir)
+    codes = [p for p in list_periods(data_dir, data.village.id)
+             if p.kind == data.period.kind and p.start < data.period.start]
+    return [load_period(data.village.id, p, data_dir) for p in codes]
+
+
 def period_steps(first: Period | str, last: Period | str) -> int:
     """Periods from ``first`` to ``last`` (both of one kind): 2017H1 → 2018H1 is 2 half-years.
 
