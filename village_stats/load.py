@@ -344,10 +344,6 @@ def _decode(raw: bytes, path: Path) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
-    try:
-        text = raw.decode("gb18030")
-    except UnicodeDecodeError:
-        raise DataError("cannot decode the file: expected UTF-8 or GBK text", path=path) from None
     if _UTF8_CJK.search(raw):
         for number, line in enumerate(raw.splitlines(), start=1):
             if not _UTF8_CJK.search(line):
@@ -358,6 +354,10 @@ def _decode(raw: bytes, path: Path) -> str:
                 continue
             raise DataError("this line is UTF-8 but the file is GBK: expected one encoding per file "
                             "(save the whole file as UTF-8)", path=path, row=number)
+    try:
+        text = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        raise DataError("cannot decode the file: expected UTF-8 or GBK text", path=path) from None
     if "\x00" in text:
         raise DataError("the file holds NUL characters: expected CSV text", path=path)
     return text
@@ -426,18 +426,26 @@ def read_csv_raw(path: Path) -> pd.DataFrame:
         raise DataError(f"not a well-formed CSV table ({type(exc).__name__})", path=path) from None
     if grid.empty:
         raise DataError("the file is empty: expected a header row", path=path)
-    short = grid.isna().to_numpy()
-    if short.any():
-        i = int(np.flatnonzero(short.any(axis=1))[0])
-        n = int((~short[i]).sum())
-        raise DataError(f"this row has {n} cells but the header has {grid.shape[1]}: expected every row as "
-                        f"wide as the header", path=path, row=i + 1)
+    if (grid.iloc[:, -1] == "").any():
+        _check_row_widths(text, grid.shape[1], path)  # pandas pads a short row with empty cells
     header = [str(h).strip() for h in grid.iloc[0]]
     body = grid.iloc[1:].reset_index(drop=True)
     keep = _check_header(header, lambda j: bool((body.iloc[:, j].str.strip() != "").any()), path)
     out = body.iloc[:, keep]
     out.columns = [header[j] for j in keep]
     return out
+
+
+def _check_row_widths(text: str, width: int, path: Path) -> None:
+    """Every non-blank row has ``width`` cells, else a :class:`DataError` naming the row."""
+    import csv
+    import io as _io
+
+    reader = csv.reader(_io.StringIO(text))
+    for row in reader:
+        if row and len(row) != width:
+            raise DataError(f"this row has {len(row)} cells but the header has {width}: expected every row as "
+                            f"wide as the header", path=path, row=reader.line_num)
 
 
 def read_workbook_raw(path: Path) -> dict[str, pd.DataFrame]:
@@ -536,8 +544,10 @@ def _check_error_cells(path: Path) -> None:
                     value = (m.group(2) or b"#ERROR").decode("utf-8", "replace")
                     raise DataError(f"an Excel error value {shorten(value)}: expected a value (fix the formula)",
                                     path=path, sheet=sheet_of.get(n, n), cell=m.group(1).decode())
-    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, EOFError, ValueError):
-        return  # not a zip workbook: calamine reports it
+    except DataError:
+        raise
+    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, EOFError, ValueError, NotImplementedError):
+        return  # not a readable zip workbook: calamine reports it
 
 
 def _sheet_names(z) -> dict[str, str]:
@@ -893,6 +903,11 @@ def period_source(data_dir: Path, village_id: str, period: Period | str) -> Path
         return x
     if not folder.is_dir():
         raise DataError(f"no folder for village '{village_id}'", path=folder)
+    for p in sorted(folder.iterdir()):
+        stem = p.name if p.is_dir() else (p.stem if p.suffix.lower() == ".xlsx" else "")
+        if stem != period.code and stem.strip() == period.code:
+            raise DataError(f"'{p.name}' has spaces around the period code: expected exactly '{period.code}'",
+                            path=p)
     raise DataError(f"no data for period {period.code}: expected a folder {d.name}/ or a workbook {x.name}",
                     path=folder)
 
