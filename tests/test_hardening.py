@@ -179,3 +179,14 @@ def test_os_error_is_one_line_exit_1():
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == ["error: cannot read or write /x/output/report.pdf: "
                                                   "Permission denied"]
+
+
+def test_inf_is_one_error_and_no_warning():
+    """'inf' was three RuntimeWarning lines before its error; now the error alone."""
+    import warnings
+
+    case = Path(__file__).parent / "bad_input" / "income_infinite" / "data"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(DataError, match="got 'inf'"):
+            load_period("v", "2017H1", case)
