@@ -181,12 +181,13 @@ def test_os_error_is_one_line_exit_1():
                                                   "Permission denied"]
 
 
-def test_inf_is_one_error_and_no_warning():
-    """'inf' was three RuntimeWarning lines before its error; now the error alone."""
+def test_inf_is_one_error_and_no_warning(tmp_path):
+    """'inf' as a count gave RuntimeWarnings before its error; now the error alone."""
     import warnings
 
-    case = Path(__file__).parent / "bad_input" / "income_infinite" / "data"
+    d = period_folder(tmp_path)
+    (d / "population.csv").write_text(POP.replace("176", "inf"), encoding="utf-8")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with pytest.raises(DataError, match="got 'inf'"):
-            load_period("v", "2017H1", case)
+            load_period("dongshan", "2017H1", tmp_path)
