@@ -304,9 +304,10 @@ def run_report(village: str, period: str | Period, *, data_dir: str | Path | Non
         import papermill as pm
 
         stage("import_papermill")
-        parent.mkdir(parents=True, exist_ok=True)
-        tmp = parent / f".{period.code}.tmp-{uuid.uuid4().hex[:8]}"
-        tmp.mkdir()
+        from .outputs import Publication  # per-period lock, versioned run folder, atomic symlink swap
+
+        publication = Publication(final)
+        tmp = publication.begin()
         executed = tmp / "report.ipynb"
         _register_readable_translator()
         warm.start()
@@ -345,7 +346,7 @@ def run_report(village: str, period: str | Period, *, data_dir: str | Path | Non
         manifest["seconds"] = dict(stages, total=round(sum(stages.values()), 3))
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                            encoding="utf-8")
-        _swap_in(tmp, final)
+        publication.commit()
     finally:
         if stopper.ident is None:  # never started: the run failed before the exports
             kernel.shutdown()
@@ -355,6 +356,8 @@ def run_report(village: str, period: str | Period, *, data_dir: str | Path | Non
             warm.join()
         if tmp is not None and tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None:
+            publication.abort()  # releases the lock (a no-op clean-up after a commit)
         if gc_was_enabled:
             gc.enable()
     files = {"ipynb": final / "report.ipynb"} if "ipynb" in formats else {}
