@@ -370,6 +370,10 @@ def _check_header(header: list[str], has_data, path: Path, sheet: str | None = N
     ``has_data(j)`` tells whether column ``j`` holds any value below the header; an empty header over an
     empty column (a spreadsheet's trailing column) is dropped.
     """
+    if any(_ID_LIKE.fullmatch(h) for h in header):
+        # the header row is missing and row 1 is a household: its cells are personal data, never quoted
+        raise DataError("row 1 holds an identity number, not a header: expected the header row first "
+                        "(values of this row are not shown: personal data)", path=path, row=1, sheet=sheet)
     keep, seen = [], {}
     for j, h in enumerate(header):
         where = _column_letter(j) if letters else str(j + 1)
@@ -730,6 +734,9 @@ def parse_column(raw: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray, st
     return text, np.zeros(len(text), dtype=bool), expectation
 
 
+_ID_LIKE = re.compile(r"\d{17}[\dXx]|\d{15}")
+
+
 def _show(v, col: Column | None = None) -> str:
     """A cell as an error message may quote it: never a personal-data value, at most 20 characters."""
     if col is not None and col.sensitive:
@@ -746,6 +753,10 @@ def read_table(raw: pd.DataFrame, table: Table, path: Path, sheet: str | None = 
             keys[schema.header_key(spelling)] = c
     seen: dict[str, str] = {}
     rename: dict[str, str] = {}
+    if any(c.sensitive for c in table.columns) and any(_ID_LIKE.fullmatch(str(h).strip()) for h in raw.columns):
+        # the header row is missing and row 1 is a household: its cells are personal data, never quoted
+        raise DataError("row 1 holds an identity number, not a header: expected the header row first "
+                        "(values of this row are not shown: personal data)", path=path, row=1, sheet=sheet)
     for header in raw.columns:
         h = str(header)
         if h.startswith("Unnamed:") and raw[header].isna().all():
