@@ -34,7 +34,8 @@ test: $(STAMP) ## Run the tests (unit, doctests, notebook runs)
 
 fuzz: $(STAMP) ## Fuzz the loaders (10,000 generated inputs) and SIGKILL real report runs (20+ timings)
 	VILLAGE_STATS_FUZZ_EXAMPLES=2000 VILLAGE_STATS_FUZZ_KILL=1 $(BIN)/python -m pytest tests/test_fuzz.py \
-		tests/test_kill_run.py -p no:cacheprovider -q --durations=10 -o addopts="--strict-markers -ra"
+		tests/test_kill_run.py -p no:cacheprovider -q --durations=10 -o addopts="--strict-markers -ra" \
+		--hypothesis-show-statistics
 
 bench: $(STAMP) ## Run the benchmarks in tests/benchmarks (writes output/benchmarks/results.json)
 	$(BIN)/python -m pytest tests/benchmarks -p no:cacheprovider -s
