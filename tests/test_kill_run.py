@@ -12,7 +12,6 @@ import random
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -49,9 +48,11 @@ def run_args(out: Path) -> list[str]:
 def test_sigkill_real_runs(tmp_path):
     out = tmp_path / "out"
     final = out / "suoluoyu" / "2017H1"
-    kernels_before = set(Path(tempfile.gettempdir()).glob("village-stats-kernel-*"))
+    private = tmp_path / "tmp"  # the runs' temp dir: their kernel socket folders, apart from anyone else's
+    private.mkdir()
+    env = dict(os.environ, TMPDIR=str(private))
     start = time.perf_counter()
-    subprocess.run(run_args(out), check=True, capture_output=True)
+    subprocess.run(run_args(out), check=True, capture_output=True, env=env)
     full = time.perf_counter() - start
     previous = whole(final)
     assert previous is not None
@@ -59,7 +60,7 @@ def test_sigkill_real_runs(tmp_path):
     outcomes = {"old": 0, "new": 0}
     for k in range(KILLS):
         proc = subprocess.Popen(run_args(out), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                start_new_session=True)
+                                start_new_session=True, env=env)
         time.sleep(rng.uniform(0.0, 1.3 * full))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
@@ -71,14 +72,16 @@ def test_sigkill_real_runs(tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)  # the orphaned kernel of the killed run, if still there
         except ProcessLookupError:
             pass
-    result = subprocess.run(run_args(out), capture_output=True, text=True)
+    result = subprocess.run(run_args(out), capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr
     assert whole(final) is not None
     assert [p.name for p in final.parent.iterdir()] == ["2017H1"]
     assert [p.resolve() for p in runs_folder(final).iterdir()] == [final.resolve()]
     time.sleep(3)  # a killed run's kernel notices its parent is gone within a second, then exits
-    clean_stale_kernel_dirs(grace_seconds=2)  # what the next run does once the grace period has passed
-    left = set(Path(tempfile.gettempdir()).glob("village-stats-kernel-*")) - kernels_before
+    killed = len(list(private.glob("village-stats-kernel-*")))
+    clean_stale_kernel_dirs(private, grace_seconds=2)  # what the next run does once the grace period has passed
+    left = list(private.glob("village-stats-kernel-*"))
     assert not left, f"{len(left)} kernel socket folders of killed runs left"
+    print(f"kernel socket folders left by killed runs: {killed}, removed")
     print(f"\n{KILLS} kills over 0-{1.3 * full:.1f} s (a run takes {full:.1f} s): {outcomes}")
     assert outcomes["old"] > 0
