@@ -191,3 +191,13 @@ def test_inf_is_one_error_and_no_warning(tmp_path):
         warnings.simplefilter("error")
         with pytest.raises(DataError, match="got 'inf'"):
             load_period("dongshan", "2017H1", tmp_path)
+
+
+@pytest.mark.parametrize("raw", [b",\r\x00", b"a,b\r1\r\n2,\n", b"measure,value\n\"x\rb\",\n"])
+def test_fuzzer_findings_stay_fixed(tmp_path, raw):
+    """Inputs the fuzzer found (a lone carriage return broke the row-width check): one DataError."""
+    d = period_folder(tmp_path)
+    (d / "population.csv").write_bytes(raw)
+    with pytest.raises(DataError) as info:
+        load_period("dongshan", "2017H1", tmp_path)
+    assert "population.csv" in str(info.value)

@@ -445,11 +445,15 @@ def _check_row_widths(text: str, width: int, path: Path) -> None:
     import csv
     import io as _io
 
-    reader = csv.reader(_io.StringIO(text))
-    for row in reader:
-        if row and len(row) != width:
-            raise DataError(f"this row has {len(row)} cells but the header has {width}: expected every row as "
-                            f"wide as the header", path=path, row=reader.line_num)
+    reader = csv.reader(_io.StringIO(text, newline=""))
+    try:
+        for row in reader:
+            if row and len(row) != width:
+                raise DataError(f"this row has {len(row)} cells but the header has {width}: expected every row "
+                                f"as wide as the header", path=path, row=reader.line_num)
+    except csv.Error as exc:
+        raise DataError(f"not a well-formed CSV table ({shorten(str(exc), 60)})", path=path,
+                        row=reader.line_num or None) from None
 
 
 def read_workbook_raw(path: Path) -> dict[str, pd.DataFrame]:
