@@ -7,7 +7,7 @@ VILLAGE ?= suoluoyu
 PERIOD  ?= 2017H1
 
 .DEFAULT_GOAL := help
-.PHONY: help install report test lint bench lab codebook demo demo-county validate clean
+.PHONY: help install report test lint bench fuzz lab codebook demo demo-county validate clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
@@ -34,6 +34,11 @@ test: lint ## Run lint, then the tests (unit, doctests, notebook runs)
 
 lint: $(STAMP) ## Check the code with ruff (rules in pyproject.toml)
 	$(BIN)/ruff check village_stats tests scripts
+
+fuzz: $(STAMP) ## Fuzz the loaders (10,000 generated inputs) and SIGKILL real report runs (20+ timings)
+	VILLAGE_STATS_FUZZ_EXAMPLES=2000 VILLAGE_STATS_FUZZ_KILL=1 $(BIN)/python -m pytest tests/test_fuzz.py \
+		tests/test_kill_run.py -p no:cacheprovider -q --durations=10 -o addopts="--strict-markers -ra" \
+		--hypothesis-show-statistics
 
 bench: $(STAMP) ## Run the benchmarks in tests/benchmarks (writes output/benchmarks/results.json)
 	$(BIN)/python -m pytest tests/benchmarks -p no:cacheprovider -s

@@ -17,9 +17,17 @@ SEED_QUOTES = (
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
-    """sha256 of every file below folder (to prove a run modified nothing)."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    """sha256 of every file below folder (to prove a run modified nothing), following the symlink a
+    published output folder is (``output/<village>/<period>`` → its run folder)."""
+    import os
+
+    out = {}
+    for root, _, files in os.walk(folder, followlinks=True):
+        for name in files:
+            p = Path(root) / name
+            if p.is_file():
+                out[p.relative_to(folder).as_posix()] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return dict(sorted(out.items()))
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ LAYERS = {
     "measures": 4, "synthetic": 4,
     "indicators": 5, "alerts": 5, "panel": 5,
     "display": 6, "document": 6,
-    "export": 7, "run": 7, "workbook": 7,
+    "export": 7, "run": 7, "workbook": 7, "outputs": 7,
     "cli": 8,
 }
 

@@ -1,5 +1,14 @@
-"""The corpus of bad inputs in tests/bad_input/: each case one clear line, exit code 2, nothing written."""
+"""The corpus of bad inputs in tests/bad_input/: each case one clear line, exit code 2, nothing written.
 
+A case may name the workbook ``sheet`` and ``cell`` (``E3``): the line then reads
+``file, sheet S, cell E3 (header): ...``. Every case is also scanned for personal data: the values
+listed under ``planted`` in its case.yaml, every ID-number-like token and every head_name cell of its
+files must never appear in any message.
+"""
+
+import csv
+import io
+import re
 from pathlib import Path
 
 import pytest
@@ -13,26 +22,55 @@ from village_stats.load import load_period
 from .conftest import tree_digest
 
 CASES = sorted(p for p in (Path(__file__).parent / "bad_input").iterdir() if (p / "case.yaml").is_file())
+_ID_LIKE = re.compile(r"\b\d{17}[\dXx]\b")
+_NAME_HEADERS = {"head_name", "户主姓名"}
 
 
 def test_corpus_is_there():
-    assert len(CASES) >= 25
+    assert len(CASES) >= 55
+
+
+def personal_values(case: Path, meta: dict) -> set[str]:
+    """Personal data planted in the case's files: listed ones, ID-number-like tokens, head_name cells."""
+    found = set(meta.get("planted") or [])
+    for p in (case / "data").rglob("*.csv"):
+        raw = p.read_bytes()
+        for enc in ("utf-8-sig", "gb18030"):
+            try:
+                text = raw.decode(enc)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            continue
+        found |= set(_ID_LIKE.findall(text))
+        rows = list(csv.reader(io.StringIO(text)))
+        if rows:
+            cols = [j for j, h in enumerate(rows[0]) if h.strip() in _NAME_HEADERS]
+            found |= {r[j].strip() for r in rows[1:] for j in cols if j < len(r) and r[j].strip()}
+    return found
+
+
+def load_meta(case: Path) -> dict:
+    return yaml.safe_load((case / "case.yaml").read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_bad_input_case(case):
-    meta = yaml.safe_load((case / "case.yaml").read_text(encoding="utf-8"))
+    meta = load_meta(case)
     messages = meta["message"] if isinstance(meta["message"], list) else [meta["message"]]
     data = case / "data"
     before = tree_digest(data)
     with pytest.raises(DataError) as info:
         load_period(meta["village"], meta["period"], data)
     err = info.value
-    assert all(m in err.message for m in messages)
+    assert all(m in err.message for m in messages), err.message
     if meta["file"] is not None:
         assert Path(err.path) == data / meta["file"]
     assert err.row == meta["row"]
     assert err.column == meta["column"]
+    assert err.sheet == meta.get("sheet")
+    assert err.cell == meta.get("cell")
 
     result = CliRunner().invoke(main, ["indicators", "--village", meta["village"], "--period", meta["period"],
                                        "--data-dir", str(data)])
@@ -43,17 +81,21 @@ def test_bad_input_case(case):
     assert all(m in line for m in messages)
     if meta["file"] is not None:
         assert str(data / meta["file"]) in line
-    if meta["row"] is not None:
+    if meta.get("cell") is not None:
+        assert f", sheet {meta['sheet']}, cell {meta['cell']}" in line
+    elif meta.get("sheet") is not None:
+        assert f", sheet {meta['sheet']}" in line
+    if meta["row"] is not None and meta.get("cell") is None:
         assert f"row {meta['row']}" in line
     if meta["column"] is not None:
-        assert f"column '{meta['column']}'" in line
+        assert f"column '{meta['column']}'" in line or f"({meta['column']})" in line
     assert result.stdout == ""  # nothing half-written
     assert tree_digest(data) == before  # no input file modified
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_validate_reports_case(case):
-    meta = yaml.safe_load((case / "case.yaml").read_text(encoding="utf-8"))
+    meta = load_meta(case)
     args = ["validate", "--data-dir", str(case / "data")]
     if meta["period"] != "2017H1":
         args += ["--village", meta["village"], "--period", meta["period"]]
@@ -61,3 +103,32 @@ def test_validate_reports_case(case):
     assert result.exit_code == 2
     messages = meta["message"] if isinstance(meta["message"], list) else [meta["message"]]
     assert all(m in result.stderr for m in messages)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_no_personal_data_in_messages(case):
+    """No name or ID number planted in a case reaches the error, stderr or stdout of any command."""
+    meta = load_meta(case)
+    planted = personal_values(case, meta)
+    data = str(case / "data")
+    outputs = []
+    try:
+        load_period(meta["village"], meta["period"], case / "data")
+    except DataError as exc:
+        outputs.append(str(exc))
+    runner = CliRunner()
+    for args in (["indicators", "--village", meta["village"], "--period", meta["period"], "--data-dir", data],
+                 ["validate", "--data-dir", data],
+                 ["validate", "--village", meta["village"], "--period", meta["period"], "--data-dir", data]):
+        result = runner.invoke(main, args)
+        outputs += [result.stdout, result.stderr]
+    text = "\n".join(outputs)
+    leaked = sorted(v for v in planted if v in text)
+    assert not leaked, f"personal data in messages: {len(leaked)} value(s)"
+
+
+def test_privacy_scan_finds_the_planted_values():
+    """The scan itself sees the names and ID numbers of a households.csv (so a pass means something)."""
+    case = Path(__file__).parent / "bad_input" / "households_header_cell_missing"
+    found = personal_values(case, load_meta(case))
+    assert {"测试甲", "11010519491231002X", "440524198001010013"} <= found

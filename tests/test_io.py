@@ -107,7 +107,7 @@ def test_excel_error_names_sheet_and_row(tmp_path):
     with pytest.raises(DataError) as info:
         load_period("dongshan", "2017", tmp_path)
     msg = str(info.value)
-    assert "2017.xlsx [sheet population], row 4, column 'value'" in msg
+    assert "2017.xlsx, sheet population, cell B4 (value): " in msg
     assert "poor_households = 30 is larger than households_total = 10" in msg
 
 

@@ -23,21 +23,29 @@ class DataError(ValueError):
         The column header as it appears in the file.
     sheet : str, optional
         The sheet name, when the file is an Excel workbook.
+    cell : str, optional
+        The cell as Excel shows it (``E5``), when the file is a workbook; the message then reads
+        ``file, sheet S, cell E5 (header): ...``.
 
     Examples
     --------
     >>> str(DataError("expected a whole number >= 0, got '-3'", path="data/v/2017H1/population.csv",
     ...               row=4, column="value"))
     "data/v/2017H1/population.csv, row 4, column 'value': expected a whole number >= 0, got '-3'"
+    >>> str(DataError("expected an amount >= 0, got '-5'", path="data/v/2017H2.xlsx", row=5,
+    ...               column="投资(元)", sheet="projects", cell="E5"))
+    "data/v/2017H2.xlsx, sheet projects, cell E5 (投资(元)): expected an amount >= 0, got '-5'"
     """
 
     def __init__(self, message: str, *, path: str | Path | None = None, row: int | None = None,
-                 column: str | None = None, sheet: str | None = None) -> None:
+                 column: str | None = None, sheet: str | None = None,
+                 cell: str | None = None) -> None:
         self.message = message
         self.path = None if path is None else str(path)
         self.row = row
         self.column = column
         self.sheet = sheet
+        self.cell = cell
         super().__init__(self._format())
 
     def _render_traceback_(self) -> list[str]:
@@ -47,13 +55,32 @@ class DataError(ValueError):
     def _format(self) -> str:
         where = []
         if self.path is not None:
-            where.append(self.path if self.sheet is None else f"{self.path} [sheet {self.sheet}]")
+            where.append(self.path)
+        if self.sheet is not None:
+            where.append(f"sheet {self.sheet}")
+        if self.cell is not None:
+            where.append(f"cell {self.cell}" + (f" ({self.column})" if self.column is not None else ""))
+            return f"{', '.join(where)}: {self.message}".replace("\r", "\\r").replace("\n", "\\n")
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column is not None:
             where.append(f"column '{self.column}'")
         text = ", ".join(where)
-        return f"{text}: {self.message}" if text else self.message
+        out = f"{text}: {self.message}" if text else self.message
+        return out.replace("\r", "\\r").replace("\n", "\\n")  # always one line
+
+
+def shorten(text: object, limit: int = 20) -> str:
+    """A value as it may be quoted in a message: one line, at most ``limit`` characters plus "…".
+
+    >>> shorten("a" * 30)
+    'aaaaaaaaaaaaaaaaaaaa…'
+    >>> shorten("x\\ny")
+    'x\\\\ny'
+    """
+    text = str(text).encode("unicode_escape").decode("ascii") if any(
+        not ch.isprintable() for ch in str(text)) else str(text)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 class ReportError(RuntimeError):

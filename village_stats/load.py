@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
+import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +25,7 @@ import pandas as pd
 import yaml
 
 from . import schema
-from .errors import DataError
+from .errors import DataError, shorten
 from .periods import PERIOD_FORMS, Period, is_period_code, parse_period
 from .schema import Column, Table
 
@@ -135,8 +138,8 @@ class PeriodData:
 
 def check_village_id(village_id: str) -> str:
     """Reject a village id that is not ``[a-z0-9_-]+`` before any path is built."""
-    if not isinstance(village_id, str) or not VILLAGE_ID.match(village_id):
-        raise DataError(f"village id {village_id!r} is not valid: expected [a-z0-9_-]+")
+    if not isinstance(village_id, str) or not VILLAGE_ID.fullmatch(village_id):
+        raise DataError(f"village id '{shorten(village_id)}' is not valid: expected [a-z0-9_-]+")
     return village_id
 
 
@@ -145,9 +148,20 @@ def as_period(period: Period | str) -> Period:
     if isinstance(period, Period):
         return period
     try:
-        return parse_period(period)
+        parsed = parse_period(period)
     except ValueError as exc:
-        raise DataError(str(exc)) from None
+        raise DataError(str(exc).replace(repr(period), repr(shorten(period)))) from None
+    if not _plausible_year(parsed.year):
+        raise DataError(f"period '{shorten(period)}': expected a year between {YEARS[0]} and {YEARS[1]}")
+    return parsed
+
+
+#: Years a period may fall in.
+YEARS = (1949, 2100)
+
+
+def _plausible_year(year: int) -> bool:
+    return YEARS[0] <= year <= YEARS[1]
 
 
 def list_villages(data_dir: Path) -> list[str]:
@@ -173,6 +187,15 @@ def list_periods(data_dir: Path, village_id: str, *, strict: bool = False) -> li
         code = p.name if p.is_dir() else (p.stem if p.suffix.lower() == ".xlsx" else None)
         if code is None:
             continue
+        if code != code.strip() and is_period_code(code.strip()):
+            if strict:
+                raise DataError(f"'{p.name}' has spaces around the period code: expected exactly "
+                                f"'{code.strip()}'", path=p)
+            continue
+        if is_period_code(code) and not _plausible_year(parse_period(code).year):
+            if strict:
+                raise DataError(f"'{p.name}': expected a period between {YEARS[0]} and {YEARS[1]}", path=p)
+            continue
         if is_period_code(code):
             if code in found:
                 raise DataError(f"period {code} is given both as a folder and as a workbook; keep one",
@@ -194,12 +217,7 @@ def read_village(data_dir: Path, village_id: str) -> Village:
     if not path.is_file():
         raise DataError("village.yaml is missing: every village folder needs one (see data/README.md)",
                         path=path)
-    try:
-        meta = yaml.safe_load(_decode(path.read_bytes(), path))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise DataError(f"not valid YAML ({getattr(exc, 'problem', exc)})", path=path,
-                        row=None if mark is None else mark.line + 1) from None
+    meta = load_yaml(path)
     if not isinstance(meta, dict):
         raise DataError("expected a mapping of keys to values", path=path)
     known = {k for k, _, _ in schema.VILLAGE_FIELDS}
@@ -211,7 +229,18 @@ def read_village(data_dir: Path, village_id: str) -> Village:
         v = meta.get(key)
         if required and (v is None or str(v).strip() == ""):
             raise DataError(f"key '{key}' is required", path=path)
+        if key in _TEXT_KEYS and v is not None and not isinstance(v, str):
+            raise DataError(f"key '{key}': expected text, got a {_yaml_type(v)}", path=path)
+        if isinstance(v, str) and len(v) > 500:
+            raise DataError(f"key '{key}': expected at most 500 characters, got {len(v)}", path=path)
         values[key] = v
+    if values["fictional"] is not None and not isinstance(values["fictional"], bool):
+        raise DataError(f"key 'fictional': expected true or false, got a {_yaml_type(values['fictional'])} "
+                        f"'{shorten(values['fictional'])}'", path=path)
+    for key in ("exit_threshold", "poverty_line_yuan"):
+        v = values[key]
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
+            raise DataError(f"key '{key}': expected a number, got a {_yaml_type(v)} '{shorten(v)}'", path=path)
     if str(values["id"]) != village_id:
         raise DataError(f"id '{values['id']}' does not match the folder name '{village_id}'", path=path)
     region = str(values["region"]).strip()
@@ -231,6 +260,11 @@ def read_village(data_dir: Path, village_id: str) -> Village:
     if not 0 < threshold < 1:
         raise DataError(f"exit_threshold {threshold!r}: expected a ratio between 0 and 1", path=path)
     line = _positive_amount(values, "poverty_line_yuan", path)
+    if line is not None:
+        low, high = schema.POVERTY_LINE_RANGE_YUAN
+        if not (math.isfinite(line) and low <= line <= high):
+            raise DataError(f"poverty_line_yuan {line:g}: expected an amount between {low:g} and {high:g} "
+                            f"[yuan per person per year]", path=path)
     monitoring_line = _positive_amount(values, "monitoring_threshold_yuan", path)
     codes = {}
     for key, digits in (("province_code", 2), ("county_code", 6)):
@@ -244,7 +278,7 @@ def read_village(data_dir: Path, village_id: str) -> Village:
         township_zh=str(values["township_zh"]), county_zh=str(values["county_zh"]),
         city_zh=str(values["city_zh"]), province_zh=str(values["province_zh"]), region=region,
         supported_by_zh=str(values["supported_by_zh"]), exit_threshold=threshold,
-        poverty_line_yuan=line, fictional=bool(values["fictional"] or False),
+        poverty_line_yuan=line, fictional=bool(values["fictional"]),
         note=str(values["note"] or ""), monitoring_threshold_yuan=monitoring_line, **codes,
         **{k: str(values[k] or "").strip() for k in ("township_en", "county_en", "city_en", "province_en",
                                                      "supported_by_en")},
@@ -285,31 +319,223 @@ def _positive_amount(values: dict, key: str, path: Path) -> float | None:
     return amount
 
 
+# --------------------------------------------------------------------------- safe reading
+
+_TEXT_KEYS = ("id", "name_zh", "name_en", "township_zh", "county_zh", "city_zh", "province_zh", "region",
+              "supported_by_zh", "note", "township_en", "county_en", "city_en", "province_en", "supported_by_en")
+#: Largest files read [bytes]: village.yaml, one CSV table, one workbook.
+MAX_YAML_BYTES = 64 * 1024
+MAX_TABLE_BYTES = 512 * 1024 * 1024
+#: Deepest nesting accepted in village.yaml.
+MAX_YAML_DEPTH = 20
+
+
+def read_bytes(path: Path, limit: int = MAX_TABLE_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, else a :class:`DataError`.
+
+    The file type is checked before opening, so a FIFO, a device (``/dev/zero``) or a broken link is
+    one clear error and never a hang.
+    """
+    path = Path(path)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        what = "a broken link: its target does not exist" if path.is_symlink() else "the file does not exist"
+        raise DataError(what, path=path) from None
+    except OSError as exc:
+        raise DataError(f"cannot read the file ({exc.strerror})", path=path) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise DataError("not a regular file (a folder, pipe or device): expected a data file", path=path)
+    if info.st_size > limit:
+        raise DataError(f"the file has {info.st_size} bytes: expected at most {limit}", path=path)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            raw = fh.read(limit + 1)
+    except OSError as exc:
+        raise DataError(f"cannot read the file ({exc.strerror})", path=path) from None
+    if len(raw) > limit:
+        raise DataError(f"the file is larger than {limit} bytes", path=path)
+    return raw
+
+
+def _yaml_type(v) -> str:
+    return {bool: "boolean", int: "number", float: "number", str: "text", list: "list",
+            dict: "mapping"}.get(type(v), type(v).__name__)
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """Safe YAML with no aliases, bounded nesting and no duplicate keys."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.constructor.ConstructorError(None, None, "aliases (*name) are not accepted",
+                                                    event.start_mark)
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"nested deeper than {MAX_YAML_DEPTH} levels", self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                duplicate = key in seen
+            except TypeError:
+                raise yaml.constructor.ConstructorError(None, None, "a key must be plain text",
+                                                        key_node.start_mark) from None
+            if duplicate:
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key '{shorten(key)}'",
+                                                        key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def load_yaml(path: Path):
+    """A small YAML file, loaded safely: size and depth bounded, aliases and duplicate keys refused."""
+    text = _decode(read_bytes(path, MAX_YAML_BYTES), path)
+    try:
+        return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise DataError(f"not valid YAML ({shorten(problem, 80)})", path=path,
+                        row=None if mark is None else mark.line + 1) from None
+    except RecursionError:
+        raise DataError(f"not valid YAML (nested deeper than {MAX_YAML_DEPTH} levels)", path=path) from None
+
+
 # --------------------------------------------------------------------------- raw readers
 
+_UTF8_CJK = re.compile(rb"[\xe4-\xe9][\x80-\xbf]{2}")
+
+
 def _decode(raw: bytes, path: Path) -> str:
-    """UTF-8 (BOM optional), else GB18030 (a superset of GBK)."""
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
+    """UTF-8 (BOM optional), else GB18030 (a superset of GBK); one encoding per file.
+
+    A GBK file in which a line is valid UTF-8 holding Chinese characters mixes two encodings
+    (a cell pasted from elsewhere) and would read as mojibake: that is an error naming the line.
+    """
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    if _UTF8_CJK.search(raw):
+        for number, line in enumerate(raw.splitlines(), start=1):
+            if not _UTF8_CJK.search(line):
+                continue
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            raise DataError("this line is UTF-8 but the file is GBK: expected one encoding per file "
+                            "(save the whole file as UTF-8)", path=path, row=number)
+    try:
+        text = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        raise DataError("cannot decode the file: expected UTF-8 or GBK text", path=path) from None
+    if "\x00" in text:
+        raise DataError("the file holds NUL characters: expected CSV text", path=path)
+    return text
+
+
+def _check_header(header: list[str], has_data, path: Path, sheet: str | None = None,
+                  letters: bool = False) -> list[int]:
+    """Positions of the columns to keep; empty and duplicate header cells are errors.
+
+    ``has_data(j)`` tells whether column ``j`` holds any value below the header; an empty header over an
+    empty column (a spreadsheet's trailing column) is dropped.
+    """
+    if any(_ID_LIKE.fullmatch(h) for h in header):
+        # the header row is missing and row 1 is a household: its cells are personal data, never quoted
+        raise DataError("row 1 holds an identity number, not a header: expected the header row first "
+                        "(values of this row are not shown: personal data)", path=path, row=1, sheet=sheet)
+    keep, seen = [], {}
+    for j, h in enumerate(header):
+        where = _column_letter(j) if letters else str(j + 1)
+        if h == "":
+            if has_data(j):
+                raise DataError(f"column {where} has values but no header: expected a header in row 1",
+                                path=path, row=1, sheet=sheet,
+                                cell=f"{_column_letter(j)}1" if sheet is not None else None)
             continue
-    raise DataError("cannot decode the file: expected UTF-8 or GBK text", path=path)
+        if h in seen:
+            raise DataError(f"the header '{shorten(h)}' is written twice (columns {seen[h]} and {where}): "
+                            f"expected each column once", path=path, row=1, sheet=sheet,
+                            cell=f"{_column_letter(j)}1" if sheet is not None else None)
+        seen[h] = where
+        keep.append(j)
+    return keep
+
+
+def _column_letter(j: int) -> str:
+    """Excel's letters for 0-based column ``j``: 0 → A, 26 → AA.
+
+    >>> _column_letter(0), _column_letter(4), _column_letter(27)
+    ('A', 'E', 'AB')
+    """
+    out = ""
+    j += 1
+    while j:
+        j, r = divmod(j - 1, 26)
+        out = chr(65 + r) + out
+    return out
 
 
 def read_csv_raw(path: Path) -> pd.DataFrame:
     """A CSV file as a frame of strings, header as written."""
     import io as _io
 
-    text = _decode(Path(path).read_bytes(), path)
+    text = _decode(read_bytes(path), path)
     if not text.strip():
         raise DataError("the file is empty: expected a header row", path=path)
     try:
-        return pd.read_csv(_io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=False)
+        # no header inference and no implicit index: a header that is shorter or longer than the data
+        # rows must never shift the columns (a shift would put names under another column's header)
+        grid = pd.read_csv(_io.StringIO(text), header=None, dtype=str, na_filter=False, index_col=False,
+                           skipinitialspace=False)
     except pd.errors.ParserError as exc:
+        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if m:
+            raise DataError(f"this row has {m.group(3)} cells but the header has {m.group(1)}: expected "
+                            f"every row as wide as the header", path=path, row=int(m.group(2))) from None
         m = re.search(r"line (\d+)", str(exc))
-        raise DataError(f"not a well-formed CSV table ({exc})".replace("\n", " "), path=path,
+        raise DataError(f"not a well-formed CSV table ({shorten(str(exc), 60)})", path=path,
                         row=int(m.group(1)) if m else None) from None
+    except (pd.errors.EmptyDataError, ValueError, OverflowError) as exc:
+        raise DataError(f"not a well-formed CSV table ({type(exc).__name__})", path=path) from None
+    if grid.empty:
+        raise DataError("the file is empty: expected a header row", path=path)
+    if (grid.iloc[:, -1] == "").any():
+        _check_row_widths(text, grid.shape[1], path)  # pandas pads a short row with empty cells
+    header = [str(h).strip() for h in grid.iloc[0]]
+    body = grid.iloc[1:].reset_index(drop=True)
+    keep = _check_header(header, lambda j: bool((body.iloc[:, j].str.strip() != "").any()), path)
+    out = body.iloc[:, keep]
+    out.columns = [header[j] for j in keep]
+    return out
+
+
+def _check_row_widths(text: str, width: int, path: Path) -> None:
+    """Every non-blank row has ``width`` cells, else a :class:`DataError` naming the row."""
+    import csv
+    import io as _io
+
+    reader = csv.reader(_io.StringIO(text, newline=""))
+    try:
+        for row in reader:
+            if row and len(row) != width:
+                raise DataError(f"this row has {len(row)} cells but the header has {width}: expected every row "
+                                f"as wide as the header", path=path, row=reader.line_num)
+    except csv.Error as exc:
+        raise DataError(f"not a well-formed CSV table ({shorten(str(exc), 60)})", path=path,
+                        row=reader.line_num or None) from None
 
 
 def read_workbook_raw(path: Path) -> dict[str, pd.DataFrame]:
@@ -322,29 +548,109 @@ def read_workbook_raw(path: Path) -> dict[str, pd.DataFrame]:
     """
     from python_calamine import CalamineWorkbook
 
+    _check_regular(path)
+    _check_error_cells(path)
     try:
         book = CalamineWorkbook.from_path(str(path))
         sheets = {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in book.sheet_names}
     except Exception as exc:  # calamine raises its own error types for broken files
         raise DataError(f"cannot read the workbook ({type(exc).__name__}: {exc})", path=path) from None
     out: dict[str, pd.DataFrame] = {}
+    given: dict[str, str] = {}
     for name, rows in sheets.items():
         while rows and all(v == "" for v in rows[-1]):
             rows.pop()
-        if not rows:
-            continue
-        header = [str(h).strip() if h != "" else f"Unnamed: {i}" for i, h in enumerate(rows[0])]
+        if not rows or schema.header_key(name) == schema.header_key(INSTRUCTIONS_SHEET):
+            continue  # empty, or the instructions sheet for people of a new-period workbook
+        table = normalize_sheet(name)
+        if table in given:
+            raise DataError(f"sheets '{shorten(given[table])}' and '{shorten(name)}' both hold table '{table}': "
+                            f"expected one sheet per table", path=path, sheet=name)
+        given[table] = name
+        header = [_cell_str(h).strip() for h in rows[0]]
         cells = np.empty((len(rows) - 1, len(header)), dtype=object)
         if len(rows) > 1:
             cells[:] = rows[1:]  # one C-level copy into a 2-D object array
             cells[cells == ""] = None
+        keep = _check_header(header, lambda j, cells=cells: bool(pd.notna(cells[:, j]).any()), path, sheet=name,
+                             letters=True)
         frame = {}
-        for j, h in enumerate(header):
+        for j in keep:
             col = cells[:, j]
             if pd.api.types.infer_dtype(col, skipna=True) in ("floating", "integer", "mixed-integer-float", "empty"):
                 col = col.astype(float)
-            frame[h] = col
-        out[normalize_sheet(name)] = pd.DataFrame(frame, columns=header) if frame else pd.DataFrame(columns=header)
+            frame[header[j]] = col
+        names = [header[j] for j in keep]
+        df = pd.DataFrame(frame, columns=names) if frame else pd.DataFrame(columns=names)
+        df.attrs["letters"] = {header[j]: _column_letter(j) for j in keep}
+        df.attrs["sheet"] = name
+        out[table] = df
+    return out
+
+
+def _check_regular(path: Path) -> None:
+    """A workbook path must be a readable regular file (see :func:`read_bytes`)."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise DataError("a broken link: its target does not exist" if Path(path).is_symlink()
+                        else "the file does not exist", path=path) from None
+    except OSError as exc:
+        raise DataError(f"cannot read the file ({exc.strerror})", path=path) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise DataError("not a regular file (a folder, pipe or device): expected a workbook", path=path)
+    if info.st_size > MAX_TABLE_BYTES:
+        raise DataError(f"the file has {info.st_size} bytes: expected at most {MAX_TABLE_BYTES}", path=path)
+
+
+_ERROR_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?t="e"[^>]*>(?:<f>[^<]*</f>)?(?:<v>([^<]*)</v>)?')
+
+
+def _check_error_cells(path: Path) -> None:
+    """An Excel error cell (``#DIV/0!``, ``#REF!``...) is an error naming sheet and cell, never "unknown"."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = [n for n in z.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+            if not names:
+                return
+            sheet_of = _sheet_names(z)
+            for n in sorted(names):
+                with z.open(n) as fh:
+                    xml = fh.read(MAX_TABLE_BYTES)
+                if b't="e"' not in xml:
+                    continue
+                m = _ERROR_CELL.search(xml)
+                if m:
+                    value = (m.group(2) or b"#ERROR").decode("utf-8", "replace")
+                    raise DataError(f"an Excel error value {shorten(value)}: expected a value (fix the formula)",
+                                    path=path, sheet=sheet_of.get(n, n), cell=m.group(1).decode())
+    except DataError:
+        raise
+    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, EOFError, ValueError, NotImplementedError):
+        return  # not a readable zip workbook: calamine reports it
+
+
+def _sheet_names(z) -> dict[str, str]:
+    """Worksheet part name → sheet name, from the workbook's relationships."""
+    try:
+        book = z.read("xl/workbook.xml").decode("utf-8", "replace")
+        rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    except KeyError:
+        return {}
+    target = {m.group(1): m.group(2) for m in re.finditer(r'<Relationship [^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"',
+                                                          rels)}
+    target.update({m.group(2): m.group(1) for m in re.finditer(r'<Relationship [^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"',
+                                                               rels)})
+    import html
+
+    out = {}
+    for m in re.finditer(r'<sheet [^>]*?name="([^"]*)"[^>]*?r:id="([^"]+)"', book):
+        t = target.get(m.group(2))
+        if t:
+            part = t.lstrip("/") if t.startswith("/") else "xl/" + t
+            out[part] = html.unescape(m.group(1))
     return out
 
 
@@ -407,10 +713,24 @@ def _cell_str(v) -> str:
 
 
 _NUM_CLEAN = re.compile(r"[,，\s]")
+# separators only between groups of three digits: 1,234,567.5 (not 1,7,6 nor 12,5)
+_SEPARATED = re.compile(r"[+-]?\d{1,3}(?:([,，])\d{3})(?:\1\d{3})*(?:\.\d+)?\s*(?:万)?\s*(?:元)?")
+_PLAIN_NUMBER = re.compile(r"[^,，\s]*")
 
 
 def _numeric(text: pd.Series, *, wan: bool = False) -> pd.Series:
-    """Numbers from text: thousands separators removed; with ``wan``, a 元 and a 万 suffix."""
+    """Numbers from text: thousands separators removed; with ``wan``, a 元 and a 万 suffix.
+
+    A separator that does not split groups of three digits makes the cell unreadable (NaN), so
+    ``1,7,6`` and ``12,5`` are errors, never 176 or 125.
+
+    >>> _numeric(pd.Series(["1,234", "1,7,6", "12,5", "7", None])).tolist()
+    [1234.0, nan, nan, 7.0, nan]
+    """
+    plain = text.str.fullmatch(_PLAIN_NUMBER).fillna(True).astype(bool)
+    if not plain.all():
+        grouped = text.str.fullmatch(_SEPARATED).fillna(False).astype(bool)
+        text = text.where(plain | grouped, "x")
     s = text.str.replace(_NUM_CLEAN, "", regex=True)
     factor = None
     if wan:
@@ -451,13 +771,21 @@ def parse_column(raw: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray, st
         if text is not None:
             values = _numeric(text, wan=(kind == "amount"))
         v = values.to_numpy(dtype=float)
-        bad = present & ~np.isfinite(v)
-        if kind in ("count", "amount", "area"):
-            bad |= present & (v < 0)
-        if kind in ("count", "year"):
-            bad |= present & np.isfinite(v) & (np.mod(v, 1) != 0)
-        if kind == "year":
-            bad |= present & ((v < 1900) | (v > 2100))
+        with np.errstate(invalid="ignore", over="ignore"):
+            bad = present & ~np.isfinite(v)
+            if kind in ("count", "amount", "area"):
+                bad |= present & (v < 0)
+            if kind in ("count", "year"):
+                bad |= present & np.isfinite(v) & (np.mod(v, 1) != 0)
+            if kind == "year":
+                bad |= present & ((v < 1900) | (v > 2100))
+            upper = col.upper
+            if upper is not None:
+                over = present & np.isfinite(v) & (np.abs(v) > upper)
+                if over.any() and not bad[over].all():
+                    bad |= over
+                    expectation += (f", |value| at most {int(upper):,}" if kind == "number"
+                                    else f", at most {int(upper):,}")
         return values, bad, expectation
     if kind == "date":
         values = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
@@ -493,18 +821,29 @@ def parse_column(raw: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray, st
     return text, np.zeros(len(text), dtype=bool), expectation
 
 
-def _show(v) -> str:
-    return repr(_cell_str(v) if not isinstance(v, str) else v)
+_ID_LIKE = re.compile(r"\d{17}[\dXx]|\d{15}")
+
+
+def _show(v, col: Column | None = None) -> str:
+    """A cell as an error message may quote it: never a personal-data value, at most 20 characters."""
+    if col is not None and col.sensitive:
+        return "a value that is not shown (personal data)"
+    return repr(shorten(_cell_str(v) if not isinstance(v, str) else v))
 
 
 def read_table(raw: pd.DataFrame, table: Table, path: Path, sheet: str | None = None) -> pd.DataFrame:
     """Validate a raw frame against ``table`` and return it with canonical columns and parsed values."""
+    letters = dict(raw.attrs.get("letters", {}))
     keys: dict[str, Column] = {}
     for c in table.columns:
         for spelling in (c.name, c.zh, *c.aliases):
             keys[schema.header_key(spelling)] = c
     seen: dict[str, str] = {}
     rename: dict[str, str] = {}
+    if any(c.sensitive for c in table.columns) and any(_ID_LIKE.fullmatch(str(h).strip()) for h in raw.columns):
+        # the header row is missing and row 1 is a household: its cells are personal data, never quoted
+        raise DataError("row 1 holds an identity number, not a header: expected the header row first "
+                        "(values of this row are not shown: personal data)", path=path, row=1, sheet=sheet)
     for header in raw.columns:
         h = str(header)
         if is_reference_header(h):
@@ -514,10 +853,11 @@ def read_table(raw: pd.DataFrame, table: Table, path: Path, sheet: str | None = 
         c = keys.get(schema.header_key(h))
         if c is None:
             raise DataError(f"unknown column: expected one of {', '.join(table.names)}"
-                            f"{_suggest(schema.header_key(h), keys)}", path=path, column=h, sheet=sheet)
+                            f"{_suggest(schema.header_key(h), keys)}", path=path, column=shorten(h, 40),
+                            sheet=sheet, cell=_cell(letters, h, 1, sheet))
         if c.name in seen:
             raise DataError(f"column '{c.name}' is given twice (also as '{seen[c.name]}')",
-                            path=path, column=h, sheet=sheet)
+                            path=path, column=h, sheet=sheet, cell=_cell(letters, h, 1, sheet))
         seen[c.name] = h
         rename[header] = c.name
     for c in table.columns:
@@ -543,27 +883,38 @@ def read_table(raw: pd.DataFrame, table: Table, path: Path, sheet: str | None = 
         rows = np.flatnonzero(bad & keep)
         if rows.size:
             i = int(rows[0])
-            raise DataError(f"expected {expectation}, got {_show(raw[c.name].iloc[i])}", path=path,
-                            row=i + 2, column=seen[c.name], sheet=sheet)
+            raise DataError(f"expected {expectation}, got {_show(raw[c.name].iloc[i], c)}", path=path,
+                            row=i + 2, column=seen[c.name], sheet=sheet,
+                            cell=_cell(letters, seen[c.name], i + 2, sheet))
         if not c.nullable:
             empty = np.flatnonzero(keep & ~values.notna().to_numpy())
             if empty.size:
                 raise DataError(f"a value is required here ({c.expectation})", path=path,
-                                row=int(empty[0]) + 2, column=seen[c.name], sheet=sheet)
+                                row=int(empty[0]) + 2, column=seen[c.name], sheet=sheet,
+                                cell=_cell(letters, seen[c.name], int(empty[0]) + 2, sheet))
         out[c.name] = values[keep].reset_index(drop=True)
     frame = pd.DataFrame(out)
     frame.attrs["rows"] = np.flatnonzero(keep) + 2  # spreadsheet row of each record
     frame.attrs["headers"] = dict(seen)
+    frame.attrs["letters"] = {name: letters[h] for name, h in seen.items() if h in letters}
     for key in table.unique:
         dup = frame[key].duplicated(keep=False) & frame[key].notna()
         if dup.any():
             positions = np.flatnonzero(dup.to_numpy())
             value = frame[key].iloc[positions[0]]
             later = [p for p in positions if frame[key].iloc[p] == value]
-            raise DataError(f"duplicate {key} '{value}' (first at row {frame.attrs['rows'][later[0]]}): "
-                            f"expected each {key} once", path=path, row=int(frame.attrs["rows"][later[1]]),
-                            column=seen.get(key, key), sheet=sheet)
+            row = int(frame.attrs["rows"][later[1]])
+            raise DataError(f"duplicate {key} '{shorten(value)}' (first at row {frame.attrs['rows'][later[0]]}): "
+                            f"expected each {key} once", path=path, row=row,
+                            column=seen.get(key, key), sheet=sheet, cell=_cell(letters, seen.get(key, key), row, sheet))
     return frame
+
+
+def _cell(letters: Mapping[str, str], header: str | None, row: int | None, sheet: str | None) -> str | None:
+    """The cell reference (``E5``) of a workbook error, else None."""
+    if sheet is None or header is None or row is None or header not in letters:
+        return None
+    return f"{letters[header]}{row}"
 
 
 # --------------------------------------------------------------------------- cross-table rules
@@ -577,7 +928,9 @@ class _Where:
     def error(self, frame: pd.DataFrame, position: int | None, column: str | None, message: str) -> DataError:
         row = None if position is None else int(frame.attrs["rows"][position])
         header = None if column is None else frame.attrs.get("headers", {}).get(column, column)
-        return DataError(message, path=self.path, row=row, column=header, sheet=self.sheet)
+        letter = frame.attrs.get("letters", {}).get(column)
+        cell = None if self.sheet is None or letter is None or row is None else f"{letter}{row}"
+        return DataError(message, path=self.path, row=row, column=header, sheet=self.sheet, cell=cell)
 
 
 def _check_population(pop: pd.DataFrame, where: _Where) -> None:
@@ -600,7 +953,17 @@ def _check_population(pop: pd.DataFrame, where: _Where) -> None:
                               f"expected at most {value[whole]:g}")
 
 
-def _check_work_log(log: pd.DataFrame, where: _Where) -> None:
+def _check_work_log(log: pd.DataFrame, where: _Where, period: Period | None = None) -> None:
+    if period is not None:
+        start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
+        for column in ("date_from", "date_to"):
+            if column not in log:
+                continue
+            outside = ((log[column] < start) | (log[column] > end)).to_numpy()
+            if outside.any():
+                i = int(np.flatnonzero(outside)[0])
+                raise where.error(log, i, column, f"{column} {log[column].iloc[i]:%Y-%m-%d} is outside the period "
+                                  f"{period.code}: expected a date from {period.start} to {period.end}")
     if "date_from" in log and "date_to" in log:
         later = (log["date_from"] > log["date_to"]).to_numpy()
         if later.any():
@@ -645,6 +1008,10 @@ def period_source(data_dir: Path, village_id: str, period: Period | str) -> Path
     period = as_period(period)
     folder = Path(data_dir) / check_village_id(village_id)
     d, x = folder / period.code, folder / f"{period.code}.xlsx"
+    if not x.is_file() and folder.is_dir():
+        # the extension's case does not matter (2017H1.XLSX), as in list_periods
+        x = next((p for p in sorted(folder.iterdir()) if p.stem == period.code and p.suffix.lower() == ".xlsx"),
+                 x)
     if d.is_dir() and x.is_file():
         raise DataError(f"period {period.code} is given both as a folder and as a workbook; keep one", path=x)
     if d.is_dir():
@@ -653,6 +1020,11 @@ def period_source(data_dir: Path, village_id: str, period: Period | str) -> Path
         return x
     if not folder.is_dir():
         raise DataError(f"no folder for village '{village_id}'", path=folder)
+    for p in sorted(folder.iterdir()):
+        stem = p.name if p.is_dir() else (p.stem if p.suffix.lower() == ".xlsx" else "")
+        if stem != period.code and stem.strip() == period.code:
+            raise DataError(f"'{p.name}' has spaces around the period code: expected exactly '{period.code}'",
+                            path=p)
     have = ", ".join(p.code for p in list_periods(data_dir, village_id)) or "none"
     raise DataError(f"no data for period {period.code}: expected a folder {d.name}/ or a workbook {x.name} "
                     f"(periods with data: {have})", path=folder)
@@ -695,6 +1067,9 @@ def load_period(village_id: str, period: Period | str, data_dir: str | Path | No
                 raise DataError(f"unknown table file: expected one of "
                                 f"{', '.join(t.filename for t in schema.TABLES.values())}"
                                 f"{_suggest(p.name, [t.filename for t in schema.TABLES.values()])}", path=p)
+            if name in raw:
+                raise DataError(f"table '{name}' is given twice (also as {raw[name][1].name}): expected one "
+                                f"file per table", path=p)
             raw[name] = (read_csv_raw(p), p, None)
             sources.append(p)
     else:
@@ -706,7 +1081,7 @@ def load_period(village_id: str, period: Period | str, data_dir: str | Path | No
                 raise DataError(f"unknown sheet '{name}': expected sheets named "
                                 f"{', '.join(schema.TABLES)}{_suggest(name, schema.TABLES)}", path=source,
                                 sheet=name)
-            raw[name] = (df, source, name)
+            raw[name] = (df, source, df.attrs.get("sheet", name))
     tables: dict[str, pd.DataFrame] = {}
     wheres: dict[str, _Where] = {}
     for name, t in schema.TABLES.items():
@@ -721,14 +1096,14 @@ def load_period(village_id: str, period: Period | str, data_dir: str | Path | No
         wheres[name] = _Where(path, sheet)
     _check_population(tables["population"], wheres["population"])
     if "work_log" in tables:
-        _check_work_log(tables["work_log"], wheres["work_log"])
+        _check_work_log(tables["work_log"], wheres["work_log"], period)
     if "project_outputs" in tables:
         _check_outputs(tables["project_outputs"], tables.get("projects"), wheres["project_outputs"])
     if "evaluation_sample" in tables:
         _check_evaluation_sample(tables["evaluation_sample"], wheres["evaluation_sample"])
     line = None
     if "households" in tables:
-        tables["households"] = _check_households(tables["households"], wheres["households"])
+        tables["households"] = _check_households(tables["households"], wheres["households"], period)
         from .policy import poverty_line_for, table_path
 
         line = poverty_line_for(data_dir, village, period.year)
@@ -742,9 +1117,16 @@ def load_period(village_id: str, period: Period | str, data_dir: str | Path | No
     return PeriodData(village=village, period=period, tables=tables, sources=tuple(sources), poverty_line=line)
 
 
-def _check_households(hh: pd.DataFrame, where: _Where) -> pd.DataFrame:
+def _check_households(hh: pd.DataFrame, where: _Where, period: Period | None = None) -> pd.DataFrame:
     """Register rules that make the data unusable (errors), then drop the personal columns."""
     from .idnumbers import id_number_status
+
+    if period is not None and "exit_year" in hh:
+        future = (hh["exit_year"] > period.end.year).to_numpy()
+        if future.any():
+            i = int(np.flatnonzero(future)[0])
+            raise where.error(hh, i, "exit_year", f"exit_year {hh['exit_year'].iloc[i]:g} is after the period "
+                              f"{period.code}: expected a year up to {period.end.year}")
 
     small = (hh["members"] < 1).to_numpy()
     if small.any():

@@ -17,7 +17,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +27,7 @@ from .errors import DataError, ReportError
 from .export import DEFAULT_FORMATS, FORMATS, ExecutedReport, check_formats
 from .load import as_period, load_period, resolve_period
 from .manifest import build_manifest
+from .outputs import Publication
 from .periods import Period
 from .policy import table_path
 
@@ -314,14 +314,14 @@ def run(kind: str = "period", *, output_dir: str | Path | None = None, lang: str
     warm = threading.Thread(target=_warm_exporters, args=(formats,), daemon=True)
     stopper = threading.Thread(target=kernel.shutdown, daemon=True)
     tmp: Path | None = None
+    publication = Publication(final)  # per-period lock, versioned run folder, one atomic symlink swap
     try:
         import nbformat
         import papermill as pm
 
         stage("import_papermill")
         parent.mkdir(parents=True, exist_ok=True)
-        tmp = parent / f".{final.name}.tmp-{uuid.uuid4().hex[:8]}"
-        tmp.mkdir()
+        tmp = publication.begin()
         executed = tmp / FORMATS["ipynb"].filename(lang)
         register_readable_translator()
         warm.start()
@@ -364,7 +364,7 @@ def run(kind: str = "period", *, output_dir: str | Path | None = None, lang: str
                                   started_at=started.isoformat(timespec="seconds"), seconds=stages)
         (tmp / manifest_name).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         _carry_over(final, tmp)
-        _swap_in(tmp, final)
+        publication.commit()
     finally:
         if stopper.ident is None:  # never started: the run failed before the exports
             kernel.shutdown()
@@ -372,8 +372,8 @@ def run(kind: str = "period", *, output_dir: str | Path | None = None, lang: str
             stopper.join()
         if warm.ident is not None:
             warm.join()
-        if tmp is not None and tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None:
+            publication.abort()  # the unpublished folder and the lock (a no-op after a commit)
     files = {name: final / path.name for name, path in written.items()}
     files["manifest"] = final / manifest_name
     return RunResult(folder=final, files=files, manifest=manifest)
@@ -432,22 +432,6 @@ def _describe_failure(exc: Exception, final: Path, lang: str) -> str:
         return f"notebook cell [{cell}] failed: {ename}: {first}{kept}"
     text = str(exc).strip().splitlines()
     return f"notebook run failed: {type(exc).__name__}: {text[0] if text else ''}{kept}"
-
-
-def _swap_in(tmp: Path, final: Path) -> None:
-    """Replace ``final`` by ``tmp`` with two renames (the old folder is removed only after)."""
-    old = None
-    if final.exists():
-        old = final.with_name(f".{final.name}.old-{uuid.uuid4().hex[:8]}")
-        os.replace(final, old)
-    try:
-        os.replace(tmp, final)
-    except OSError:
-        if old is not None:
-            os.replace(old, final)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- many village-periods

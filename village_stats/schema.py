@@ -64,6 +64,19 @@ KINDS = {
     "bool": "是/否, 1/0, true/false or y/n",
 }
 
+#: Largest plausible magnitude of a value of each numeric kind (a column's ``maximum`` overrides it):
+#: a village has at most some thousands of households, and nothing it records comes near these
+#: bounds; values beyond them are typing or unit errors. For ``number`` the bound is on |value|.
+KIND_MAXIMUM = {
+    "count": 1_000_000,          # [households], [persons], visits
+    "amount": 10_000_000_000,    # [yuan]: 100亿元
+    "area": 10_000_000,          # [mu]
+    "number": 100_000_000,       # e.g. income per person [yuan], |value|
+}
+
+#: Accepted range of a poverty line [yuan per person per year] (village.yaml, poverty_lines.csv).
+POVERTY_LINE_RANGE_YUAN = (100.0, 100_000.0)
+
 
 @dataclass(frozen=True)
 class Column:
@@ -103,6 +116,12 @@ class Column:
     nullable: bool = True
     aliases: tuple[str, ...] = ()
     sensitive: bool = False
+    maximum: float | None = None
+
+    @property
+    def upper(self) -> float | None:
+        """Largest plausible value (or magnitude, for ``number``): ``maximum`` or the kind's bound."""
+        return self.maximum if self.maximum is not None else KIND_MAXIMUM.get(self.kind)
 
     @property
     def expectation(self) -> str:
@@ -371,8 +390,8 @@ HOUSEHOLDS = Table(
         Column("head_name", "户主姓名", "text", "Name of the household head.", required=False, sensitive=True),
         Column("id_number", "证件号码", "text", "Identity number of the household head (checked, never shown).",
                required=False, sensitive=True, aliases=("身份证号", "身份证号码", "户主证件号码")),
-        Column("members", "家庭人口", "count", "Persons in the household [persons]; at least 1.", unit="persons",
-               nullable=False, aliases=("家庭人口数",)),
+        Column("members", "家庭人口", "count", "Persons in the household [persons]; at least 1, at most 30.",
+               unit="persons", nullable=False, maximum=30, aliases=("家庭人口数",)),
         Column("category", "贫困户属性", "vocab", "Household category.", vocab=HOUSEHOLD_CATEGORIES,
                nullable=False),
         Column("status", "脱贫状态", "vocab", "Poverty status.", vocab=HOUSEHOLD_STATUSES, nullable=False),
@@ -526,14 +545,14 @@ VILLAGE_FIELDS: tuple[tuple[str, str, bool], ...] = (
     ("exit_threshold", "Village exit threshold on poverty incidence [ratio]; default by region from "
                        "data/policy/exit_thresholds.csv.", False),
     ("poverty_line_yuan", "A provincial or city poverty line [yuan per person per year] that "
-                          "overrides data/policy/poverty_lines.csv.", False),
+                          "overrides data/policy/poverty_lines.csv; between 100 and 100,000.", False),
     ("province_code", "Province code (GB/T 2260, 2 digits, e.g. 14 for Shanxi): picks provincial rows of "
                       "data/policy/.", False),
     ("county_code", "County code (GB/T 2260, 6 digits): picks county rows of data/policy/; its first two "
                     "digits are the province.", False),
     ("monitoring_threshold_yuan", "A monitoring threshold [yuan per person per year] that overrides "
                                   "data/policy/monitoring_thresholds.csv.", False),
-    ("fictional", "true for made-up demonstration villages.", False),
+    ("fictional", "true for made-up demonstration villages (a YAML boolean: true or false).", False),
     ("note", "Any remark.", False),
     ("township_en", "English name of the township, e.g. Zhaobi Township (else pinyin of township_zh).", False),
     ("county_en", "English name of the county, e.g. Xiyang County (else pinyin of county_zh).", False),
@@ -544,6 +563,17 @@ VILLAGE_FIELDS: tuple[tuple[str, str, bool], ...] = (
 
 
 # --------------------------------------------------------------------------- codebook
+
+def _bound_text(c: Column) -> str:
+    """The plausible range of a numeric column, as the codebook states it.
+
+    >>> _bound_text(HOUSEHOLDS.column("members"))
+    '; at most 30'
+    """
+    if c.upper is None:
+        return ""
+    return f"; |value| at most {int(c.upper):,}" if c.kind == "number" else f"; at most {int(c.upper):,}"
+
 
 def codebook_markdown() -> str:
     """The codebook of every table, as Markdown (the generated part of ``data/README.md``)."""
@@ -564,7 +594,7 @@ def codebook_markdown() -> str:
             lines.append(
                 f"| `{c.name}` | {c.zh} | {'yes' if c.required else 'no'} | {'yes' if c.nullable else 'no'} "
                 f"| {c.unit or ''} | {c.description}{' **Personal data: never reported.**' if c.sensitive else ''} "
-                f"| {c.expectation} |")
+                f"| {c.expectation}{_bound_text(c)} |")
         lines.append("")
     vocabs = {c.vocab.name: c.vocab for t in (*TABLES.values(), *POLICY_TABLES.values()) for c in t.columns
               if c.vocab is not None and c.vocab is not REGIONS}

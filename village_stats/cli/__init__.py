@@ -7,22 +7,55 @@ import sys
 
 import click
 
-from ..errors import DataError, ReportError
+from ..errors import DataError, ReportError, shorten
+
+
+def _debug() -> bool:
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.find_root().params.get("debug"))
+
+
+def _one_line(text: str) -> str:
+    return str(text).replace("\r", "\\r").replace("\n", "\\n")
 
 
 def errors_to_exit_codes(fn):
+    """Every failure of a command as one line on stderr: exit 2 for bad input, 1 for anything else.
+
+    ``DataError`` (bad input) → 2; ``ReportError``, ``OSError`` and any unexpected exception → 1. The
+    line never quotes an unexpected exception's text (it might hold a value from the data); the main
+    group's ``--debug`` prints the traceback instead.
+    """
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
         except DataError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(2)
+            _fail(exc, f"error: {exc}", 2)
         except ReportError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(1)
+            _fail(exc, f"error: {exc}", 1)
+        except KeyboardInterrupt as exc:
+            _fail(exc, "error: interrupted", 1)
+        except OSError as exc:
+            where = f" {shorten(exc.filename, 200)}" if exc.filename else ""
+            _fail(exc, f"error: cannot read or write{where}: {exc.strerror or type(exc).__name__}", 1)
+        except MemoryError as exc:
+            _fail(exc, "error: out of memory", 1)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, exit 1
+            _fail(exc, f"error: unexpected failure ({type(exc).__name__}); run with --debug for the traceback", 1)
 
     return wrapper
+
+
+def _fail(exc: BaseException, line: str, code: int) -> None:
+    if _debug():
+        import traceback
+
+        traceback.print_exception(exc, file=sys.stderr)
+    click.echo(_one_line(line), err=True)
+    sys.exit(code)
 
 
 data_dir_option = click.option("--data-dir", type=click.Path(file_okay=False), default=None,
@@ -33,7 +66,8 @@ lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="z
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="village-stats")
-def main() -> None:
+@click.option("--debug", is_flag=True, default=False, help="On failure, print the traceback too.")
+def main(debug: bool) -> None:
     """Reports for village poverty-alleviation work teams."""
 
 
