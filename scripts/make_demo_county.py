@@ -12,7 +12,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from village_stats.load import read_poverty_lines
+from village_stats.policy import read_policy_table
 from village_stats.schema import CAUSES
 from village_stats.synthetic import COUNTY_EN, COUNTY_WESTERN_VILLAGE, COUNTY_ZH, county_village_specs, demo_county
 
@@ -42,19 +42,19 @@ def village_yaml(spec) -> str:
 
 
 def main() -> None:
-    lines = read_poverty_lines(ROOT / "data")
+    lines = read_policy_table(ROOT / "data", "poverty_lines")
+    lines = lines.loc[lines["scope"] == "national"]
     if TARGET.exists():
         for p in TARGET.iterdir():  # keep README.md, rewrite everything generated
             if p.is_dir():
                 shutil.rmtree(p)
     TARGET.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(ROOT / "data" / "poverty_lines.csv", TARGET / "poverty_lines.csv")
     specs = county_village_specs()
     for spec in specs.itertuples():
         (TARGET / spec.village_id).mkdir()
         (TARGET / spec.village_id / "village.yaml").write_text(village_yaml(spec), encoding="utf-8")
     cause_zh = {t.id: t.zh for t in CAUSES.terms}
-    for (village, code), tables in demo_county(lines.set_index("year")["line_yuan"].to_dict()).items():
+    for (village, code), tables in demo_county(lines.set_index("year")["poverty_line_yuan"].to_dict()).items():
         d = TARGET / village / code
         d.mkdir()
         hh = tables["households"].copy()

@@ -25,7 +25,6 @@ def batch(tmp_path_factory):
     root = tmp_path_factory.mktemp("county")
     for v in GOOD:
         shutil.copytree(COUNTY / v, root / v)
-    shutil.copyfile(COUNTY / "poverty_lines.csv", root / "poverty_lines.csv")
     shutil.copytree(COUNTY / "liugou", root / "broken")          # bad data: a negative count
     (root / "broken" / "village.yaml").write_text(
         (root / "broken" / "village.yaml").read_text(encoding="utf-8").replace("id: liugou", "id: broken"),

@@ -41,7 +41,7 @@ def test_register_charts_render_without_missing_glyphs(lang):
     hh = data.table("households")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        figs = [plotting.income_chart(hh, data.poverty_line.line_yuan, lang), plotting.mpi_chart(sheet, lang),
+        figs = [plotting.income_chart(hh, data.poverty_line.poverty_line_yuan, lang), plotting.mpi_chart(sheet, lang),
                 plotting.causes_chart(hh, lang)]
         assert all(figure_png(f).startswith(b"\x89PNG") for f in figs)
     labels = [tl.get_text() for tl in figs[1].axes[0].get_yticklabels()]

@@ -167,7 +167,7 @@ def test_gb11643_check_digit():
 
 
 def test_many_villages_agree_with_single_village_measures():
-    reg = synthetic_register(6000, 40, seed=7, line=Z)
+    reg = synthetic_register(6000, 40, seed=7, poverty_line_yuan=Z)
     by = r.measures_by_village(reg, Z)
     assert len(by) == 40
     for vid, sub in reg.groupby("village_id", observed=True):

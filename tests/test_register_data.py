@@ -36,7 +36,7 @@ def test_poverty_line_by_year_and_override(tmp_path):
     assert lines.loc[2016, "poverty_line_yuan"] == 2952 and bool(lines.loc[2016, "verified"])
     assert not bool(lines.loc[2018, "verified"])
     data = load_period("demo", "2018H2", DATA)
-    assert data.poverty_line.line_yuan == 2995 and data.poverty_line.year == 2018
+    assert data.poverty_line.poverty_line_yuan == 2995 and data.poverty_line.year == 2018
     assert data.poverty_line.origin == "policy/poverty_lines.csv (national)" and not data.poverty_line.verified
     # village.yaml's poverty_line_yuan wins
     shutil.copytree(DATA / "demo", tmp_path / "demo")
@@ -44,7 +44,7 @@ def test_poverty_line_by_year_and_override(tmp_path):
     y = tmp_path / "demo" / "village.yaml"
     y.write_text(y.read_text(encoding="utf-8") + "poverty_line_yuan: 3500\n", encoding="utf-8")
     data = load_period("demo", "2018H2", tmp_path)
-    assert data.poverty_line.line_yuan == 3500 and data.poverty_line.origin == "village.yaml"
+    assert data.poverty_line.poverty_line_yuan == 3500 and data.poverty_line.origin == "village.yaml"
     # a year the table does not have is a clear error
     (tmp_path / "demo" / "village.yaml").write_text(y.read_text(encoding="utf-8").replace(
         "poverty_line_yuan: 3500\n", ""), encoding="utf-8")

@@ -295,7 +295,7 @@ def _hh(ctx) -> pd.DataFrame:
 
 
 def _z(ctx) -> float:
-    return ctx.data.poverty_line.line_yuan
+    return ctx.data.poverty_line.poverty_line_yuan
 
 
 def _af(ctx) -> dict:

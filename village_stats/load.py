@@ -71,7 +71,7 @@ class Village:
 class PovertyLine:
     """The poverty line used for a period's register measures."""
 
-    line_yuan: float
+    poverty_line_yuan: float
     year: int
     basis: str
     source: str
@@ -120,7 +120,7 @@ class PeriodData:
         if self.poverty_line is not None:
             pl = self.poverty_line
             word = ("贫困标准" if lang == "zh" else "Poverty line")
-            head += f"<p>{word}: {pl.line_yuan:,.0f} ({esc(pl.origin)}{'' if pl.verified else ', unverified'})</p>"
+            head += f"<p>{word}: {pl.poverty_line_yuan:,.0f} ({esc(pl.origin)}{'' if pl.verified else ', unverified'})</p>"
         rows = "".join(
             f"<tr><td style='text-align:left'>{esc(schema.TABLES[name].zh if lang == 'zh' else schema.TABLES[name].en)}</td>"
             f"<td style='text-align:left'><code>{esc(name)}</code></td><td style='text-align:right'>{len(frame):,}</td></tr>"

@@ -39,7 +39,7 @@ def synthetic_id_numbers(rng: np.random.Generator, n: int, invalid_share: float 
     return np.char.add(body.astype("U17"), CHECK[check])
 
 
-def synthetic_register(n_households: int, n_villages: int = 1, *, seed: int = 0, line: float = 3000.0,
+def synthetic_register(n_households: int, n_villages: int = 1, *, seed: int = 0, poverty_line_yuan: float = 3000.0,
                        poor_share: float = 0.45, village_prefix: str = "v") -> pd.DataFrame:
     """A fictional register in the canonical columns of ``households`` (plus ``village_id``).
 
@@ -75,7 +75,7 @@ def synthetic_register(n_households: int, n_villages: int = 1, *, seed: int = 0,
                       np.where(status_draw < 0.62, "poor", np.where(status_draw < 0.97, "exited", "returned")))
     poor_now = (status == "poor") | (status == "returned")
     # incomes per head: poor around 0.8 z, exited around 1.4 z, others around 2.6 z; a few <= 0
-    median = np.where(poor_now, 0.8 * line, np.where(status == "exited", 1.45 * line, 2.6 * line))
+    median = np.where(poor_now, 0.8 * poverty_line_yuan, np.where(status == "exited", 1.45 * poverty_line_yuan, 2.6 * poverty_line_yuan))
     income = np.round(median * rng.lognormal(0.0, 0.35, n), 0)
     income[rng.random(n) < 0.004] = 0.0
     secure_p = np.where(poor_now, 0.85, np.where(status == "exited", 0.985, 0.995))
@@ -122,7 +122,7 @@ def demo_registers(lines: dict[int, float], *, seed: int = 2017, n_households: i
     """
     rng = np.random.default_rng(seed)
     first = int(DEMO_PERIODS[0][:4])
-    reg = synthetic_register(n_households, 1, seed=seed, line=lines[first], poor_share=0.5).drop(columns="village_id")
+    reg = synthetic_register(n_households, 1, seed=seed, poverty_line_yuan=lines[first], poor_share=0.5).drop(columns="village_id")
     reg["status"] = reg["status"].replace("returned", "poor")  # the one return happens in 2018H1
     reg["exit_year"] = np.where(reg["status"].eq("exited"), rng.integers(2015, 2017, len(reg)), np.nan)
     # audit cases, fixed households
@@ -257,7 +257,7 @@ def demo_monitoring_registers(start: pd.DataFrame, lines: dict[int, float], thre
     return out
 
 
-def demo_evaluation_sample(register: pd.DataFrame, line: float, *, seed: int = 2022) -> pd.DataFrame:
+def demo_evaluation_sample(register: pd.DataFrame, poverty_line_yuan: float, *, seed: int = 2022) -> pd.DataFrame:
     """An exit-evaluation sample of the demo register, findings derived from the register.
 
     30 exited households (wrongly exited when y ≤ line or a guarantee is not secure), 30 non-registered
@@ -269,11 +269,11 @@ def demo_evaluation_sample(register: pd.DataFrame, line: float, *, seed: int = 2
     rows = []
     exited = register.index[register["status"].eq("exited")]
     for i in sorted(rng.choice(exited, size=min(30, len(exited)), replace=False)):
-        wrong = y[i] <= line or not secure[i]
+        wrong = y[i] <= poverty_line_yuan or not secure[i]
         rows.append((register.loc[i, "household_id"], "exited", "wrongly_exited" if wrong else "correct", None))
     others = register.index[register["category"].eq("non_poor")]
     for i in sorted(rng.choice(others, size=min(30, len(others)), replace=False)):
-        rows.append((register.loc[i, "household_id"], "non_registered", "missed" if y[i] < line else "correct",
+        rows.append((register.loc[i, "household_id"], "non_registered", "missed" if y[i] < poverty_line_yuan else "correct",
                      None))
     for i in sorted(rng.choice(register.index, size=min(40, len(register)), replace=False)):
         rows.append((register.loc[i, "household_id"], "surveyed", None, bool(rng.random() < 0.95)))
@@ -382,7 +382,7 @@ def demo_county(lines: dict[int, float], *, seed: int = 2018) -> dict[tuple[str,
     for i, spec in specs.iterrows():
         rng = np.random.default_rng([seed, i])
         first = int(COUNTY_PERIODS[0][:4])
-        reg = synthetic_register(int(spec.n_households), 1, seed=seed * 100 + i, line=lines[first],
+        reg = synthetic_register(int(spec.n_households), 1, seed=seed * 100 + i, poverty_line_yuan=lines[first],
                                  poor_share=float(spec.poor_share)).drop(columns="village_id")
         reg["household_id"] = [f"{spec.village_id[:2].upper()}{k:05d}" for k in range(1, len(reg) + 1)]
         reg["status"] = reg["status"].replace("returned", "poor")
@@ -467,7 +467,7 @@ CHURN = {
 }
 
 
-def synthetic_next_period(register: pd.DataFrame, *, seed: int = 1, line: float = 3000.0) -> pd.DataFrame:
+def synthetic_next_period(register: pd.DataFrame, *, seed: int = 1, poverty_line_yuan: float = 3000.0) -> pd.DataFrame:
     """The register of the next half-year, with realistic churn (:data:`CHURN`), for panel tests and benchmarks.
 
     Households leave and enter, poor households exit (their income lifted above the line, guarantees
@@ -508,9 +508,9 @@ def synthetic_next_period(register: pd.DataFrame, *, seed: int = 1, line: float 
         status[sel] = to
     exiting = moves[0][0]
     income = np.round(reg["income_per_capita_yuan"].to_numpy(dtype=float) * rng.uniform(1.0, 1.08, n))
-    income[exiting] = np.round(line * rng.uniform(1.1, 1.6, int(exiting.sum())))
+    income[exiting] = np.round(poverty_line_yuan * rng.uniform(1.1, 1.6, int(exiting.sum())))
     returning = moves[3][0]
-    income[returning] = np.round(line * rng.uniform(0.5, 0.95, int(returning.sum())))
+    income[returning] = np.round(poverty_line_yuan * rng.uniform(0.5, 0.95, int(returning.sum())))
     reg["status"] = status
     reg["income_per_capita_yuan"] = income
     reg["exit_year"] = np.where(exiting, 2018.0, reg["exit_year"].to_numpy(dtype=float))
@@ -534,7 +534,7 @@ def synthetic_next_period(register: pd.DataFrame, *, seed: int = 1, line: float 
     n_new = int(round(len(register) * CHURN["enter"]))
     if n_new:
         start = int(pd.to_numeric(register["household_id"]).max()) + 1
-        new = synthetic_register(n_new, 1, seed=seed + 1, line=line, poor_share=0.0)
+        new = synthetic_register(n_new, 1, seed=seed + 1, poverty_line_yuan=poverty_line_yuan, poor_share=0.0)
         new["household_id"] = pd.Series(np.arange(start, start + n_new)).astype(str).str.zfill(7).to_numpy()
         identified = rng.random(n_new) < CHURN["enter_poor"]
         new.loc[identified, ["category", "status"]] = ["general", "poor"]

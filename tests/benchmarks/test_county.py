@@ -96,7 +96,7 @@ N, VILLAGES, TOWNSHIPS, Z = 1_000_000, 2_000, 100, 3000.0
 
 
 def test_county_pooled_1m():
-    frame = synthetic_register(N, VILLAGES, seed=20172, line=Z)
+    frame = synthetic_register(N, VILLAGES, seed=20172, poverty_line_yuan=Z)
     codes = frame["village_id"].cat.codes.to_numpy()
     township = np.array([f"t{i:03d}" for i in range(TOWNSHIPS)])[codes % TOWNSHIPS]
     frame["township_id"] = township

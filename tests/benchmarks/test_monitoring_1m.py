@@ -76,7 +76,7 @@ FROM r ORDER BY row
 def two_periods(shuffle: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Two half-years of a fictional county register with monitoring fields."""
     rng = np.random.default_rng(20211)
-    prev = synthetic_register(N, VILLAGES, seed=20211, line=4000.0).drop(columns=["head_name", "id_number"])
+    prev = synthetic_register(N, VILLAGES, seed=20211, poverty_line_yuan=4000.0).drop(columns=["head_name", "id_number"])
     prev["income_per_capita_yuan"] = np.round(prev["income_per_capita_yuan"] * 2.4)
     cur = prev.copy()
     cur["income_per_capita_yuan"] = np.round(cur["income_per_capita_yuan"] * rng.uniform(0.6, 1.3, N))

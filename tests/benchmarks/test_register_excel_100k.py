@@ -32,7 +32,7 @@ def make_workbook(folder):
     yaml = (ROOT / "data" / "demo" / "village.yaml").read_text(encoding="utf-8").replace("id: demo", "id: bench")
     (village / "village.yaml").write_text(yaml, encoding="utf-8")
     shutil.copytree(ROOT / "data" / "policy", folder / "policy")
-    reg = synthetic_register(N, 1, seed=SEED, line=2952.0).drop(columns="village_id")
+    reg = synthetic_register(N, 1, seed=SEED, poverty_line_yuan=2952.0).drop(columns="village_id")
     poor = reg["status"].isin(["poor", "returned"])
     population = pd.DataFrame({"measure": ["households_total", "population_total", "poor_households", "poor_population"],
                                "value": [len(reg), int(reg["members"].sum()), int(poor.sum()),

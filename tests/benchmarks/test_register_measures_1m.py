@@ -58,7 +58,7 @@ FROM agg JOIN g USING (village_id) ORDER BY agg.village_id
 
 
 def test_register_measures_1m():
-    frame = synthetic_register(N, VILLAGES, seed=20171, line=Z)
+    frame = synthetic_register(N, VILLAGES, seed=20171, poverty_line_yuan=Z)
     frame_bytes = int(frame.memory_usage(deep=True).sum())
     con = duckdb.connect()
     con.execute("SET threads TO 2")

@@ -95,8 +95,8 @@ def _diff_sql() -> str:
 
 
 def _frames():
-    before = synthetic_register(N, 1, seed=2017, line=Z0).drop(columns=["village_id", "head_name", "id_number"])
-    after = synthetic_next_period(before, seed=2018, line=Z1)
+    before = synthetic_register(N, 1, seed=2017, poverty_line_yuan=Z0).drop(columns=["village_id", "head_name", "id_number"])
+    after = synthetic_next_period(before, seed=2018, poverty_line_yuan=Z1)
     return before, after
 
 

@@ -72,7 +72,7 @@ def validate(data_dir: str | None, village: str | None, period: str | None) -> N
     for r in results:
         findings = None
         if r.data is not None and r.data.has("households"):
-            findings = audit(r.data.table("households"), r.data.poverty_line.line_yuan)
+            findings = audit(r.data.table("households"), r.data.poverty_line.poverty_line_yuan)
         note = "" if findings is None else f"  ({len(findings)} register audit findings)"
         click.echo(f"{'ok ' if not r.problem else 'BAD'}  {r.village} {r.period}".rstrip() + note)
         for hid, rule in ([] if findings is None else findings.itertuples(index=False)):

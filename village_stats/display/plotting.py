@@ -182,7 +182,7 @@ def investment_chart(projects: pd.DataFrame, lang: str = "zh") -> Figure:
     return _finish(fig, ax, "chart_investment", lang, t("wan_yuan", lang), alt=alt)
 
 
-def income_bins(y, line_yuan: float, n: int = 24) -> np.ndarray:
+def income_bins(y, poverty_line_yuan: float, n: int = 24) -> np.ndarray:
     """Histogram edges for income per person: from min(0, lowest) to a round top at or above the 98th
     percentile and 1.5 × the line; incomes above the top fall into an open last bin (≥ top). [yuan]
 
@@ -192,7 +192,7 @@ def income_bins(y, line_yuan: float, n: int = 24) -> np.ndarray:
     """
     y = np.asarray(y, dtype=float)
     low = min(0.0, float(np.nanmin(y))) if len(y) else 0.0
-    top = max(float(np.nanpercentile(y, 98)) if len(y) else 1.0, line_yuan * 1.5)
+    top = max(float(np.nanpercentile(y, 98)) if len(y) else 1.0, poverty_line_yuan * 1.5)
     step = 10 ** math.floor(math.log10(max(top - low, 1.0) / n))
     step = next(m * step for m in (1, 2, 2.5, 5, 10) if (top - low) / (m * step) <= n)
     top = math.ceil(top / step) * step
@@ -200,21 +200,21 @@ def income_bins(y, line_yuan: float, n: int = 24) -> np.ndarray:
     return np.append(edges, top + step)  # the open bin [top, ∞) drawn one step wide
 
 
-def income_chart(households: pd.DataFrame, line_yuan: float, lang: str = "zh") -> Figure:
+def income_chart(households: pd.DataFrame, poverty_line_yuan: float, lang: str = "zh") -> Figure:
     """Person-weighted histogram of income per person with the poverty line; the last bin is open (≥ top)."""
     y = households["income_per_capita_yuan"].to_numpy(dtype=float)
     w = households["members"].to_numpy(dtype=float)
     fig = _figure(2.8)
     ax = fig.subplots()
-    edges = income_bins(y, line_yuan)
+    edges = income_bins(y, poverty_line_yuan)
     top = edges[-2]
     counts, _ = np.histogram(np.clip(y, edges[0], edges[-1] - 1e-9), bins=edges, weights=w)
     ax.bar(edges[:-2], counts[:-1], width=np.diff(edges)[:-1], align="edge", color=BLUE, edgecolor="white")
     ax.bar([top], [counts[-1]], width=edges[-1] - top, align="edge", color=ORANGE, edgecolor="white",
            label=t("open_bin", lang, x=f"{top:,.0f}"))
     ax.set_ylim(0, max(counts.max(initial=0), 1) * 1.25)
-    ax.axvline(line_yuan, color=RED, linewidth=1.6)
-    ax.annotate(f"{t('poverty_line', lang)} {line_yuan:,.0f}", xy=(line_yuan, ax.get_ylim()[1] * 0.97),
+    ax.axvline(poverty_line_yuan, color=RED, linewidth=1.6)
+    ax.annotate(f"{t('poverty_line', lang)} {poverty_line_yuan:,.0f}", xy=(poverty_line_yuan, ax.get_ylim()[1] * 0.97),
                 xytext=(6, 0), textcoords="offset points", color=RED, va="top", ha="left",
                 bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0})
     span = edges[-1] - edges[0]
@@ -223,10 +223,10 @@ def income_chart(households: pd.DataFrame, line_yuan: float, lang: str = "zh") -
     ax.set_xticks(ticks, [f"{x:,.0f}" for x in ticks[:-1]] + [t("open_bin", lang, x=f"{top:,.0f}")])
     ax.set_xlim(edges[0], edges[-1])
     ax.set_ylabel(t("persons_axis", lang))
-    below = float(w[y <= line_yuan].sum()) if len(y) else 0.0
-    alt = (f"直方图：按人口加权的人均纯收入分布，贫困标准{line_yuan:,.0f}元，其下{below:.0f}人；"
+    below = float(w[y <= poverty_line_yuan].sum()) if len(y) else 0.0
+    alt = (f"直方图：按人口加权的人均纯收入分布，贫困标准{poverty_line_yuan:,.0f}元，其下{below:.0f}人；"
            f"最右一组为{top:,.0f}元及以上（{counts[-1]:.0f}人）。" if lang == "zh" else
-           f"Histogram of income per person (weighted by persons); poverty line {line_yuan:,.0f} yuan with "
+           f"Histogram of income per person (weighted by persons); poverty line {poverty_line_yuan:,.0f} yuan with "
            f"{below:.0f} persons at or below it; the last bin is {top:,.0f} yuan and above ({counts[-1]:.0f} persons).")
     return _finish(fig, ax, "chart_income", lang, t("income_axis", lang), alt=alt)
 

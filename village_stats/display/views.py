@@ -482,7 +482,7 @@ REGISTER_EXIT_INDICATORS = ("exit_eligible_households", "exited_failing_criteria
 def poverty_line_text(data: PeriodData, lang: str = "zh") -> str:
     """Which poverty line the register measures use, and whether it is verified."""
     pl = data.poverty_line
-    return t("line_used", lang, line=format_value(pl.line_yuan, "yuan_per_person_year", lang), year=pl.year,
+    return t("line_used", lang, line=format_value(pl.poverty_line_yuan, "yuan_per_person_year", lang), year=pl.year,
              origin=pl.origin, verified=t("verified" if pl.verified else "unverified", lang),
              basis=pl.basis if lang == "zh" else "")
 

@@ -250,7 +250,7 @@ def _reconciliation_columns(data: PeriodData, lang: str) -> list[_Column]:
 def _audit_columns(data: PeriodData, lang: str) -> list[_Column]:
     from ..measures.register import AUDIT_RULES, audit
 
-    f = audit(data.table("households"), data.poverty_line.line_yuan)
+    f = audit(data.table("households"), data.poverty_line.poverty_line_yuan)
     return [
         _Column(t("household_id", lang), list(f["household_id"])),
         _Column(t("rule", lang), [AUDIT_RULES[r][0 if lang == "zh" else 1] for r in f["rule"]]),
@@ -261,9 +261,9 @@ def _audit_columns(data: PeriodData, lang: str) -> list[_Column]:
 def _exit_columns(data: PeriodData, lang: str) -> list[_Column]:
     from ..measures.register import exit_eligible, exited_failing_criteria
 
-    hh, z = data.table("households"), data.poverty_line.line_yuan
+    hh, poverty_line_yuan = data.table("households"), data.poverty_line.poverty_line_yuan
     ids, lists = [], []
-    for key, mask in (("exit_eligible", exit_eligible(hh, z)), ("exited_failing", exited_failing_criteria(hh, z))):
+    for key, mask in (("exit_eligible", exit_eligible(hh, poverty_line_yuan)), ("exited_failing", exited_failing_criteria(hh, poverty_line_yuan))):
         chosen = list(hh.loc[mask.to_numpy(dtype=bool), "household_id"])
         ids += chosen
         lists += [_w(key, lang)] * len(chosen)

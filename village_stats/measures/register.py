@@ -33,7 +33,7 @@ def _arrays(y, w):
     return y, w
 
 
-def fgt(y, w, z: float, alpha: float) -> float:
+def fgt(y, w, poverty_line_yuan: float, alpha: float) -> float:
     """Foster–Greer–Thorbecke index FGT(α).
 
     .. math:: FGT_\\alpha = \\frac{1}{N} \\sum_{y_i < z} w_i \\left(\\frac{z - y_i}{z}\\right)^\\alpha
@@ -68,32 +68,32 @@ def fgt(y, w, z: float, alpha: float) -> float:
     0.0625
     """
     y, w = _arrays(y, w)
-    if not z > 0:
+    if not poverty_line_yuan > 0:
         raise ValueError("the poverty line must be positive")
     n = w.sum()
     if n == 0:
         return float("nan")
-    poor = y < z
-    gap = (z - y[poor]) / z
+    poor = y < poverty_line_yuan
+    gap = (poverty_line_yuan - y[poor]) / poverty_line_yuan
     return float(np.sum(w[poor] * gap ** alpha) / n)
 
 
-def fgt0(y, w, z):
+def fgt0(y, w, poverty_line_yuan):
     """Headcount ratio FGT(0): share of persons with y < z. [ratio]"""
-    return fgt(y, w, z, 0)
+    return fgt(y, w, poverty_line_yuan, 0)
 
 
-def fgt1(y, w, z):
+def fgt1(y, w, poverty_line_yuan):
     """Poverty gap index FGT(1). [index]"""
-    return fgt(y, w, z, 1)
+    return fgt(y, w, poverty_line_yuan, 1)
 
 
-def fgt2(y, w, z):
+def fgt2(y, w, poverty_line_yuan):
     """Squared poverty gap (severity) FGT(2). [index]"""
-    return fgt(y, w, z, 2)
+    return fgt(y, w, poverty_line_yuan, 2)
 
 
-def watts(y, w, z: float) -> float:
+def watts(y, w, poverty_line_yuan: float) -> float:
     """Watts index.
 
     .. math:: W = \\frac{1}{N} \\sum_{0 < y_i < z} w_i \\ln(z / y_i)
@@ -110,8 +110,8 @@ def watts(y, w, z: float) -> float:
     n = w.sum()
     if n == 0:
         return float("nan")
-    sel = (y > 0) & (y < z)
-    return float(np.sum(w[sel] * np.log(z / y[sel])) / n)
+    sel = (y > 0) & (y < poverty_line_yuan)
+    return float(np.sum(w[sel] * np.log(poverty_line_yuan / y[sel])) / n)
 
 
 def nonpositive_income_households(y) -> int:
@@ -158,19 +158,19 @@ def gini(y, w=None) -> float:
     return float(np.sum(wy * (2 * c - w - total_w)) / (total_w * total_wy))
 
 
-def deprivations(households: pd.DataFrame, z: float) -> pd.DataFrame:
+def deprivations(households: pd.DataFrame, poverty_line_yuan: float) -> pd.DataFrame:
     """Deprivation matrix g: one boolean column per indicator of :data:`MPI_INDICATORS`.
 
     income: y < z; each guarantee: not secure.
     """
-    g = pd.DataFrame({"income": households["income_per_capita_yuan"].to_numpy(dtype=float) < z},
+    g = pd.DataFrame({"income": households["income_per_capita_yuan"].to_numpy(dtype=float) < poverty_line_yuan},
                      index=households.index)
     for name in GUARANTEES:
         g[name] = ~households[name].astype(bool).to_numpy()
     return g
 
 
-def alkire_foster(households: pd.DataFrame, z: float, k: float = DEFAULT_MPI_K,
+def alkire_foster(households: pd.DataFrame, poverty_line_yuan: float, k: float = DEFAULT_MPI_K,
                   weights: dict[str, float] | None = None) -> dict[str, float]:
     """Alkire–Foster multidimensional poverty over income and the five guarantees.
 
@@ -200,7 +200,7 @@ def alkire_foster(households: pd.DataFrame, z: float, k: float = DEFAULT_MPI_K,
         raise ValueError(f"weights must name exactly {', '.join(MPI_INDICATORS)}")
     if not math.isclose(sum(weights.values()), 1.0, abs_tol=1e-9):
         raise ValueError("weights must sum to 1")
-    g = deprivations(households, z).to_numpy(dtype=float)
+    g = deprivations(households, poverty_line_yuan).to_numpy(dtype=float)
     wv = np.array([weights[j] for j in MPI_INDICATORS])
     score = g @ wv
     poor = score >= k - K_TOLERANCE
@@ -221,9 +221,9 @@ def alkire_foster(households: pd.DataFrame, z: float, k: float = DEFAULT_MPI_K,
     return out
 
 
-def deprivation_rates(households: pd.DataFrame, z: float) -> pd.Series:
+def deprivation_rates(households: pd.DataFrame, poverty_line_yuan: float) -> pd.Series:
     """Uncensored deprivation rate of each indicator (share of persons deprived). [ratio]"""
-    g = deprivations(households, z)
+    g = deprivations(households, poverty_line_yuan)
     persons = households["members"].to_numpy(dtype=float)
     return pd.Series((g.to_numpy(dtype=float) * persons[:, None]).sum(axis=0) / persons.sum(), index=g.columns)
 
@@ -246,9 +246,9 @@ def person_count(households: pd.DataFrame, mask: pd.Series | None = None) -> flo
     return float(members.sum() if mask is None else members[mask.to_numpy(dtype=bool)].sum())
 
 
-def persons_below_line(households: pd.DataFrame, z: float) -> float:
+def persons_below_line(households: pd.DataFrame, poverty_line_yuan: float) -> float:
     """Persons in households with income per person below the line, Σ_{y<z} w (the numerator of FGT0). [persons]"""
-    return person_count(households, households["income_per_capita_yuan"] < z)
+    return person_count(households, households["income_per_capita_yuan"] < poverty_line_yuan)
 
 
 def is_poor(households: pd.DataFrame) -> pd.Series:
@@ -261,14 +261,14 @@ def all_secure(households: pd.DataFrame) -> pd.Series:
     return households[list(GUARANTEES)].astype(bool).all(axis=1)
 
 
-def exit_eligible(households: pd.DataFrame, z: float) -> pd.Series:
+def exit_eligible(households: pd.DataFrame, poverty_line_yuan: float) -> pd.Series:
     """Households that meet the exit test: poor or returned, y > z, all five guarantees secure."""
-    return is_poor(households) & (households["income_per_capita_yuan"] > z) & all_secure(households)
+    return is_poor(households) & (households["income_per_capita_yuan"] > poverty_line_yuan) & all_secure(households)
 
 
-def exited_failing_criteria(households: pd.DataFrame, z: float) -> pd.Series:
+def exited_failing_criteria(households: pd.DataFrame, poverty_line_yuan: float) -> pd.Series:
     """Exited households that fail the exit test: y ≤ z or a guarantee not secure (脱贫户未解决两不愁三保障)."""
-    return households["status"].eq("exited") & ((households["income_per_capita_yuan"] <= z) | ~all_secure(households))
+    return households["status"].eq("exited") & ((households["income_per_capita_yuan"] <= poverty_line_yuan) | ~all_secure(households))
 
 
 def breakdown(households: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -362,7 +362,7 @@ AUDIT_RULES = {
 }
 
 
-def audit(households: pd.DataFrame, z: float) -> pd.DataFrame:
+def audit(households: pd.DataFrame, poverty_line_yuan: float) -> pd.DataFrame:
     """Audit findings of the register, naming households by ``household_id`` only.
 
     Returns
@@ -384,7 +384,7 @@ def audit(households: pd.DataFrame, z: float) -> pd.DataFrame:
         "category_status_mismatch": non_poor_cat != non_poor_status,
         "exited_without_year": households["status"].eq("exited") & (
             households["exit_year"].isna() if "exit_year" in households else True),
-        "exited_failing_criteria": exited_failing_criteria(households, z),
+        "exited_failing_criteria": exited_failing_criteria(households, poverty_line_yuan),
     }
     frames = [pd.DataFrame({"household_id": households.loc[m.to_numpy(dtype=bool), "household_id"].to_numpy(),
                             "rule": rule}) for rule, m in masks.items()]
@@ -397,7 +397,7 @@ BY_VILLAGE_COLUMNS = ("fgt0", "fgt1", "fgt2", "watts", "gini", "mpi_h", "mpi_a",
                       "exit_eligible_households", "register_households", "register_population")
 
 
-def measures_by_village(register: pd.DataFrame, z: float, k: float = DEFAULT_MPI_K,
+def measures_by_village(register: pd.DataFrame, poverty_line_yuan: float, k: float = DEFAULT_MPI_K,
                         weights: dict[str, float] | None = None) -> pd.DataFrame:
     """Register measures for many villages at once, one row per ``village_id``.
 
@@ -431,11 +431,11 @@ def measures_by_village(register: pd.DataFrame, z: float, k: float = DEFAULT_MPI
 
     n = total(w)
     with np.errstate(divide="ignore", invalid="ignore"):
-        gap = np.maximum(z - y, 0.0) / z                     # 0 for y >= z; y < z ⇔ gap > 0
-        fgt0 = total(w * (y < z)) / n
+        gap = np.maximum(poverty_line_yuan - y, 0.0) / poverty_line_yuan                     # 0 for y >= z; y < z ⇔ gap > 0
+        fgt0 = total(w * (y < poverty_line_yuan)) / n
         fgt1 = total(w * gap) / n
         fgt2 = total(w * gap * gap) / n
-        ratio = np.where((y > 0) & (y < z), z / np.where(y > 0, y, 1.0), 1.0)
+        ratio = np.where((y > 0) & (y < poverty_line_yuan), poverty_line_yuan / np.where(y > 0, y, 1.0), 1.0)
         watts_ = total(w * np.log(ratio)) / n
 
         # Gini: sort by income, then stably by village (radix sort on small integer codes)
@@ -455,7 +455,7 @@ def measures_by_village(register: pd.DataFrame, z: float, k: float = DEFAULT_MPI
 
         # Alkire–Foster and the exit test
         secure = np.ones(len(y), dtype=bool)
-        score = weights["income"] * (y < z)
+        score = weights["income"] * (y < poverty_line_yuan)
         for name in GUARANTEES:
             ok = register[name].to_numpy(dtype=bool)
             secure &= ok
@@ -465,7 +465,7 @@ def measures_by_village(register: pd.DataFrame, z: float, k: float = DEFAULT_MPI
         mpi_h = q / n
         mpi_a = np.where(q > 0, total(w * mpoor * score) / np.where(q > 0, q, 1.0), 0.0)
         poor_status = register["status"].isin(POOR_STATUSES).to_numpy()
-        eligible = total(poor_status & (y > z) & secure)
+        eligible = total(poor_status & (y > poverty_line_yuan) & secure)
     return pd.DataFrame({
         "fgt0": fgt0, "fgt1": fgt1, "fgt2": fgt2, "watts": watts_, "gini": gini_,
         "mpi_h": mpi_h, "mpi_a": mpi_a, "mpi_m0": mpi_h * mpi_a,

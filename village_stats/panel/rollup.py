@@ -53,6 +53,7 @@ from ..measures.register import (
     MPI_INDICATORS,
     measures_by_village,
 )
+from ..policy import table_path
 
 LEVELS = ("village", "township", "county")
 #: Units whose values add up over villages (counts and amounts). Every other unit is a ratio, an index
@@ -155,7 +156,7 @@ def village_period(data_dir: Path, village: str, period: str, *, cache: bool = T
     """One village-period's indicator sheet and register columns, from the cache when the inputs are unchanged.
 
     The cache key is the SHA-256 of the package's source files, the village's ``village.yaml``, the
-    period's files and ``poverty_lines.csv``; files are written atomically, so parallel runs can share
+    period's files and the policy tables it uses; files are written atomically, so parallel runs can share
     them. Without ``cache`` (or when the cache folder is not writable) it loads and computes directly.
     """
     import hashlib
@@ -166,7 +167,8 @@ def village_period(data_dir: Path, village: str, period: str, *, cache: bool = T
     from ..load import period_source
 
     source = period_source(data_dir, village, period)
-    files = [data_dir / village / "village.yaml", data_dir / "poverty_lines.csv"]
+    files = [data_dir / village / "village.yaml", table_path(data_dir, "poverty_lines"),
+             table_path(data_dir, "exit_thresholds")]
     files += sorted(source.iterdir()) if source.is_dir() else [source]
     digest = hashlib.sha256(_code_fingerprint().encode())
     for f in files:
@@ -184,7 +186,7 @@ def village_period(data_dir: Path, village: str, period: str, *, cache: bool = T
     reg = None
     if data.has("households"):
         reg = data.table("households")[list(REGISTER_COLUMNS)].assign(
-            poverty_line_yuan=data.poverty_line.line_yuan).reset_index(drop=True)
+            poverty_line_yuan=data.poverty_line.poverty_line_yuan).reset_index(drop=True)
     if cache:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -233,7 +235,7 @@ def resolve_county_period(period: str, data_dir: str | Path) -> str:
 
 # --------------------------------------------------------------------------- pooled register measures
 
-def pooled_register_measures(register: pd.DataFrame, group: np.ndarray | pd.Series, z, k: float = DEFAULT_MPI_K,
+def pooled_register_measures(register: pd.DataFrame, group: np.ndarray | pd.Series, poverty_line_yuan, k: float = DEFAULT_MPI_K,
                              weights: dict[str, float] | None = None) -> pd.DataFrame:
     """Register measures of pooled registers, one row per group, person-weighted.
 
@@ -267,13 +269,13 @@ def pooled_register_measures(register: pd.DataFrame, group: np.ndarray | pd.Seri
     """
     weights = dict(DEFAULT_MPI_WEIGHTS if weights is None else weights)
     frame = register.assign(village_id=np.asarray(group))
-    z = np.asarray(z, dtype=np.float64) if np.ndim(z) else float(z)
-    out = measures_by_village(frame, z, k, weights)
+    poverty_line_yuan = np.asarray(poverty_line_yuan, dtype=np.float64) if np.ndim(poverty_line_yuan) else float(poverty_line_yuan)
+    out = measures_by_village(frame, poverty_line_yuan, k, weights)
     codes, groups = pd.factorize(frame["village_id"], sort=True)
     w = frame["members"].to_numpy(dtype=np.float64)
     y = frame["income_per_capita_yuan"].to_numpy(dtype=np.float64)
     n = np.bincount(codes, weights=w, minlength=len(groups))
-    deprived = {"income": y < z, **{g: ~frame[g].to_numpy(dtype=bool) for g in GUARANTEES}}
+    deprived = {"income": y < poverty_line_yuan, **{g: ~frame[g].to_numpy(dtype=bool) for g in GUARANTEES}}
     score = sum(weights[j] * deprived[j] for j in MPI_INDICATORS)
     poor = score >= k - K_TOLERANCE
     m0 = out["mpi_m0"].to_numpy()
@@ -612,7 +614,7 @@ def from_data(data: Iterable[PeriodData], villages: pd.DataFrame | None = None) 
                                          "exit_threshold"])
     sheets = {d.village.id: indicator_sheet(d) for d in data}
     registers = {d.village.id: d.table("households")[list(REGISTER_COLUMNS)].assign(
-        poverty_line_yuan=d.poverty_line.line_yuan) for d in data if d.has("households")}
+        poverty_line_yuan=d.poverty_line.poverty_line_yuan) for d in data if d.has("households")}
     return County(periods.pop(), villages.reset_index(drop=True), sheets, registers)
 
 

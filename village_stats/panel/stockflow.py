@@ -451,4 +451,4 @@ def stock_flow_sheet(before: PeriodData, after: PeriodData) -> pd.DataFrame:
 def household_diff_sheet(before: PeriodData, after: PeriodData) -> pd.DataFrame:
     """:func:`household_diff` of two periods, each with its own poverty line."""
     b, a = registers(before, after)
-    return household_diff(b, a, before.poverty_line.line_yuan, after.poverty_line.line_yuan)
+    return household_diff(b, a, before.poverty_line.poverty_line_yuan, after.poverty_line.poverty_line_yuan)
