@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import functools
+import json
 import sys
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from ..errors import DataError, ReportError, shorten
 
@@ -69,6 +74,26 @@ lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="z
 @click.option("--debug", is_flag=True, default=False, help="On failure, print the traceback too.")
 def main(debug: bool) -> None:
     """Reports for village poverty-alleviation work teams."""
+
+
+def emit(frame: pd.DataFrame, fmt: str, table_lines, *, output: str | None = None, tables=None,
+          header: str = "", lang: str = "zh") -> None:
+    """Print ``frame`` as CSV (no BOM, for pipes), JSON records or the ``table_lines()`` a command gives, or write
+    a workbook of ``tables`` (``--format xlsx --output FILE``): the one output path of every printing command."""
+    if fmt == "xlsx":
+        from ..export.xlsx import write_tables
+
+        click.echo(f"wrote {write_tables(output, tables, header, lang)}")
+    elif fmt == "csv":
+        from ..export.csv import csv_text
+
+        click.echo(csv_text(frame), nl=False)
+    elif fmt == "json":
+        records = json.loads(frame.to_json(orient="records", force_ascii=False))
+        click.echo(json.dumps(records, ensure_ascii=False, indent=1))
+    else:
+        for line in table_lines():
+            click.echo(line)
 
 
 # The commands live in modules of their own; importing them registers them on ``main``.

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
 
 from .. import config
-from . import data_dir_option, errors_to_exit_codes, lang_option, main
+from . import data_dir_option, emit, errors_to_exit_codes, lang_option, main
 
 
 @main.command()
@@ -39,19 +38,16 @@ def indicators(village: str, period: str, data_dir: str | None, fmt: str, output
         from ..export.csv import write_csv
 
         click.echo(f"wrote {write_csv(sheet, output)}")
-    elif fmt == "csv":
-        from ..export.csv import csv_text
-
-        click.echo(csv_text(sheet), nl=False)
-    elif fmt == "json":
-        records = json.loads(sheet.to_json(orient="records", force_ascii=False))
-        click.echo(json.dumps(records, ensure_ascii=False, indent=1))
     else:
         label_col = "label_zh" if lang == "zh" else "label_en"
         width = max(len(s) for s in sheet["indicator"])
-        for _, row in sheet.iterrows():
-            click.echo(f"{row['indicator']:<{width}}  {format_value(row['value'], row['unit'], lang):>20}  "
+
+        def lines():
+            for _, row in sheet.iterrows():
+                yield (f"{row['indicator']:<{width}}  {format_value(row['value'], row['unit'], lang):>20}  "
                        f"{row[label_col]}")
+
+        emit(sheet, fmt, lines)
 
 
 @main.command()

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import click
-import pandas as pd
 
 from .. import config
-from . import data_dir_option, errors_to_exit_codes, lang_option, main
+from . import data_dir_option, emit, errors_to_exit_codes, lang_option, main
 
 _FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]), default="table",
                        show_default=True, help="xlsx needs --output FILE.")
@@ -19,25 +16,6 @@ _OUTPUT = click.option("--output", type=click.Path(dir_okay=False), default=None
 def _check_output(fmt: str, output: str | None) -> None:
     if (fmt == "xlsx") != (output is not None):
         raise click.UsageError("--output FILE goes with --format xlsx (and is needed there)")
-
-
-def _emit(frame: pd.DataFrame, fmt: str, table_lines, *, output: str | None = None, tables=None,
-          header: str = "", lang: str = "zh") -> None:
-    """The frame as CSV (no BOM, for pipes), JSON records, a workbook of ``tables``, or the table lines."""
-    if fmt == "xlsx":
-        from ..export.xlsx import write_tables
-
-        click.echo(f"wrote {write_tables(output, tables, header, lang)}")
-    elif fmt == "csv":
-        from ..export.csv import csv_text
-
-        click.echo(csv_text(frame), nl=False)
-    elif fmt == "json":
-        records = json.loads(frame.to_json(orient="records", force_ascii=False))
-        click.echo(json.dumps(records, ensure_ascii=False, indent=1))
-    else:
-        for line in table_lines():
-            click.echo(line)
 
 
 @main.command()
@@ -73,7 +51,7 @@ def trend(village: str, from_period: str | None, to_period: str | None, data_dir
                                                    "change", "change_unit", "change_rel"]]}
     header = f"{panel[-1].village.name(lang)} · {panel[0].period.label(lang)}{'至' if zh else ' to '}" \
              f"{panel[-1].period.label(lang)}"
-    _emit(long, fmt, lines, output=output, tables=tables, header=header, lang=lang)
+    emit(long, fmt, lines, output=output, tables=tables, header=header, lang=lang)
 
 
 @main.command()
@@ -117,4 +95,4 @@ def diff(village: str, from_period: str, to_period: str, data_dir: str | None, f
 
     name = ("逐户变化" if lang == "zh" else "households") if households else ("存量与流量" if lang == "zh" else "stock-flow")
     header = f"{after.village.name(lang)} · {p0.label(lang)} → {p1.label(lang)}"
-    _emit(frame, fmt, lines, output=output, tables={name: frame}, header=header, lang=lang)
+    emit(frame, fmt, lines, output=output, tables={name: frame}, header=header, lang=lang)
