@@ -337,17 +337,7 @@ def read_bytes(path: Path, limit: int = MAX_TABLE_BYTES) -> bytes:
     one clear error and never a hang.
     """
     path = Path(path)
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        what = "a broken link: its target does not exist" if path.is_symlink() else "the file does not exist"
-        raise DataError(what, path=path) from None
-    except OSError as exc:
-        raise DataError(f"cannot read the file ({exc.strerror})", path=path) from None
-    if not stat.S_ISREG(info.st_mode):
-        raise DataError("not a regular file (a folder, pipe or device): expected a data file", path=path)
-    if info.st_size > limit:
-        raise DataError(f"the file has {info.st_size} bytes: expected at most {limit}", path=path)
+    _check_regular(path, limit, "a data file")
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         with os.fdopen(fd, "rb") as fh:
@@ -588,8 +578,9 @@ def read_workbook_raw(path: Path) -> dict[str, pd.DataFrame]:
     return out
 
 
-def _check_regular(path: Path) -> None:
-    """A workbook path must be a readable regular file (see :func:`read_bytes`)."""
+def _check_regular(path: Path, limit: int = MAX_TABLE_BYTES, what: str = "a workbook") -> None:
+    """``path`` must be a readable regular file of at most ``limit`` bytes, else a :class:`DataError`: the
+    type is checked before opening, so a FIFO, a device (``/dev/zero``) or a broken link never hangs."""
     try:
         info = os.stat(path)
     except FileNotFoundError:
@@ -598,9 +589,9 @@ def _check_regular(path: Path) -> None:
     except OSError as exc:
         raise DataError(f"cannot read the file ({exc.strerror})", path=path) from None
     if not stat.S_ISREG(info.st_mode):
-        raise DataError("not a regular file (a folder, pipe or device): expected a workbook", path=path)
-    if info.st_size > MAX_TABLE_BYTES:
-        raise DataError(f"the file has {info.st_size} bytes: expected at most {MAX_TABLE_BYTES}", path=path)
+        raise DataError(f"not a regular file (a folder, pipe or device): expected {what}", path=path)
+    if info.st_size > limit:
+        raise DataError(f"the file has {info.st_size} bytes: expected at most {limit}", path=path)
 
 
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?t="e"[^>]*>(?:<f>[^<]*</f>)?(?:<v>([^<]*)</v>)?')
