@@ -47,3 +47,10 @@ def sheet(suoluoyu):
     from village_stats.indicators import indicator_sheet
 
     return indicator_sheet(suoluoyu)
+
+
+@pytest.fixture(autouse=True)
+def english_messages(monkeypatch):
+    """Tests read the command line's messages in English (VILLAGE_STATS_LANG=en); tests of the Chinese
+    messages set it themselves. Report language is not affected (reports follow --lang, Chinese by default)."""
+    monkeypatch.setenv("VILLAGE_STATS_LANG", "en")

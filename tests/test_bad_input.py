@@ -132,3 +132,53 @@ def test_privacy_scan_finds_the_planted_values():
     case = Path(__file__).parent / "bad_input" / "households_header_cell_missing"
     found = personal_values(case, load_meta(case))
     assert {"测试甲", "11010519491231002X", "440524198001010013"} <= found
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_bad_input_case_in_chinese(case, monkeypatch):
+    """The same line in Chinese (VILLAGE_STATS_LANG=zh, the default): place words in Chinese, paths, sheets,
+    cells and headers as written; `--lang en` on the command line still gives English."""
+    meta = load_meta(case)
+    data = case / "data"
+    monkeypatch.setenv("VILLAGE_STATS_LANG", "zh")
+    args = ["indicators", "--village", meta["village"], "--period", meta["period"], "--data-dir", str(data)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2 and result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("错误："), lines
+    line = lines[0]
+    if meta["file"] is not None:
+        assert str(data / meta["file"]) in line
+    if meta.get("cell") is not None:
+        assert f"工作表 {meta['sheet']}，单元格 {meta['cell']}" in line
+    elif meta["row"] is not None:
+        assert f"第 {meta['row']} 行" in line
+    if meta["column"] is not None:
+        assert f"列 '{meta['column']}'" in line or f"（{meta['column']}）" in line
+    assert not any(v in line for v in personal_values(case, meta))
+    english = CliRunner().invoke(main, args + ["--lang", "en"])
+    assert english.exit_code == 2 and english.stderr.startswith("error: ")
+    assert all(m in english.stderr for m in (meta["message"] if isinstance(meta["message"], list)
+                                             else [meta["message"]]))
+
+
+def test_a_bad_value_is_explained_in_chinese(tmp_path, monkeypatch):
+    """A value of the wrong kind: the expectation itself is in Chinese, the value quoted as written."""
+    import shutil
+
+    from .conftest import DATA
+
+    shutil.copytree(DATA / "suoluoyu", tmp_path / "suoluoyu")
+    pop = tmp_path / "suoluoyu" / "2017H1" / "population.csv"
+    lines = pop.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    row = next(i for i, line in enumerate(lines) if line.startswith("households_total"))
+    cells = lines[row].split(",")
+    cells[header.index("value")] = "-3"
+    lines[row] = ",".join(cells)
+    pop.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setenv("VILLAGE_STATS_LANG", "zh")
+    result = CliRunner().invoke(main, ["validate", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "有误  suoluoyu 2017H1" in result.stdout
+    assert f"第 {row + 1} 行，列 'value'：应为" in result.stderr and "实际为 '-3'" in result.stderr

@@ -39,14 +39,40 @@ class DataError(ValueError):
 
     def __init__(self, message: str, *, path: str | Path | None = None, row: int | None = None,
                  column: str | None = None, sheet: str | None = None,
-                 cell: str | None = None) -> None:
+                 cell: str | None = None, message_zh: str | None = None) -> None:
         self.message = message
+        self.message_zh = message_zh
         self.path = None if path is None else str(path)
         self.row = row
         self.column = column
         self.sheet = sheet
         self.cell = cell
         super().__init__(self._format())
+
+    def localized(self, lang: str = "en") -> str:
+        """The one-line message in ``lang``: in Chinese the place (文件, 工作表, 单元格, 第 N 行, 列) is in
+        Chinese, and so is the expectation where the check gives one (``message_zh``); file paths, sheet
+        names, column headers and ids stay as written.
+
+        >>> DataError("expected a whole number >= 0, got '-3'", path="p.csv", row=4, column="value",
+        ...           message_zh="应为不小于 0 的整数，实际为 '-3'").localized("zh")
+        "p.csv，第 4 行，列 'value'：应为不小于 0 的整数，实际为 '-3'"
+        """
+        if lang != "zh":
+            return str(self)
+        where = [self.path] if self.path is not None else []
+        if self.sheet is not None:
+            where.append(f"工作表 {self.sheet}")
+        if self.cell is not None:
+            where.append(f"单元格 {self.cell}" + (f"（{self.column}）" if self.column is not None else ""))
+        else:
+            if self.row is not None:
+                where.append(f"第 {self.row} 行")
+            if self.column is not None:
+                where.append(f"列 '{self.column}'")
+        body = self.message_zh or self.message
+        out = f"{'，'.join(where)}：{body}" if where else body
+        return out.replace("\r", "\\r").replace("\n", "\\n")
 
     def _render_traceback_(self) -> list[str]:
         """IPython/JupyterLab show a DataError as its one line, not a traceback into the library."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .labels import MPI_LABELS
+from .labels import MPI_LABELS, message_lang
 from .load import PeriodData
 from .measures import arith, crops, investment, poverty, register, worklog
 from .schema import CAUSES, HOUSEHOLD_CATEGORIES, HOUSEHOLD_STATUSES, PROJECT_CATEGORIES
@@ -543,11 +543,10 @@ class IndicatorSheet(pd.DataFrame):
                              heads[2]: self["indicator"].to_numpy()})
 
     def _repr_html_(self) -> str | None:
-        import os
 
         if not {"indicator", "value", "unit", "label_zh", "label_en"} <= set(self.columns):
             return super()._repr_html_()
-        lang = "en" if os.environ.get("VILLAGE_STATS_LANG", "zh") == "en" else "zh"
+        lang = message_lang()
         view = self.labelled(lang)
         styles = [{"selector": "th", "props": "text-align: left"},
                   {"selector": "td", "props": "text-align: left"},

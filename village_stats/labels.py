@@ -412,3 +412,46 @@ TEXT.update({
     "period": ("时期", "Period"),
     "sf_absent": ("未列入", "not listed"),
 })
+
+
+# Messages of the command line (errors, validate), in the user's language.
+
+#: Environment variable that picks the language of messages (and of labels in JupyterLab): zh or en.
+LANG_ENV = "VILLAGE_STATS_LANG"
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "msg_error": ("错误：", "error: "),
+    "msg_ok": ("通过", "ok "),
+    "msg_bad": ("有误", "BAD"),
+    "msg_findings": ("（登记册核查发现 {n} 条）", "({n} register audit findings)"),
+    "msg_finding": ("     发现  户 {household}：{rule}（{label}）", "     finding  household {household}: {rule} ({label})"),
+    "msg_no_village_data": ("未找到村庄数据", "no village data found"),
+    "msg_interrupted": ("已中断", "interrupted"),
+    "msg_out_of_memory": ("内存不足", "out of memory"),
+    "msg_cannot_rw": ("无法读写{where}：{reason}", "cannot read or write{where}: {reason}"),
+    "msg_unexpected": ("意外错误（{name}）；加 --debug 可显示调用栈", "unexpected failure ({name}); run with --debug "
+                       "for the traceback"),
+}
+
+
+def message_lang(explicit: str | None = None) -> str:
+    """The language of messages: ``explicit`` (a command's ``--lang``) when given, else ``$VILLAGE_STATS_LANG``,
+    else Chinese.
+
+    >>> message_lang("en")
+    'en'
+    """
+    import os
+
+    lang = explicit or os.environ.get(LANG_ENV, "zh")
+    return "en" if lang == "en" else "zh"
+
+
+def say(key: str, lang: str, **fields) -> str:
+    """A command-line message in ``lang``.
+
+    >>> say("msg_findings", "en", n=3), say("msg_findings", "zh", n=3)
+    ('(3 register audit findings)', '（登记册核查发现 3 条）')
+    """
+    zh, en = MESSAGES[key]
+    return (zh if lang == "zh" else en).format(**fields)

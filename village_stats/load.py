@@ -26,6 +26,7 @@ import yaml
 
 from . import schema
 from .errors import DataError, shorten
+from .labels import message_lang
 from .periods import PERIOD_FORMS, Period, is_period_code, parse_period
 from .schema import Column, Table
 
@@ -111,9 +112,8 @@ class PeriodData:
         """JupyterLab's view: village, period, poverty line and each table with its rows (labels in the
         language of ``VILLAGE_STATS_LANG``, Chinese by default)."""
         import html
-        import os
 
-        lang = "en" if os.environ.get("VILLAGE_STATS_LANG", "zh") == "en" else "zh"
+        lang = message_lang()
         esc = html.escape
         head = (f"<p><b>{esc(self.village.name(lang))}</b> · {esc(self.period.label(lang))} "
                 f"<code>{esc(self.village.id)} {esc(self.period.code)}</code></p>")
@@ -874,15 +874,18 @@ def read_table(raw: pd.DataFrame, table: Table, path: Path, sheet: str | None = 
         rows = np.flatnonzero(bad & keep)
         if rows.size:
             i = int(rows[0])
-            raise DataError(f"expected {expectation}, got {_show(raw[c.name].iloc[i], c)}", path=path,
+            shown = _show(raw[c.name].iloc[i], c)
+            raise DataError(f"expected {expectation}, got {shown}", path=path,
                             row=i + 2, column=seen[c.name], sheet=sheet,
-                            cell=_cell(letters, seen[c.name], i + 2, sheet))
+                            cell=_cell(letters, seen[c.name], i + 2, sheet),
+                            message_zh=f"应为{c.expectation_zh}，实际为 {shown}")
         if not c.nullable:
             empty = np.flatnonzero(keep & ~values.notna().to_numpy())
             if empty.size:
                 raise DataError(f"a value is required here ({c.expectation})", path=path,
                                 row=int(empty[0]) + 2, column=seen[c.name], sheet=sheet,
-                                cell=_cell(letters, seen[c.name], int(empty[0]) + 2, sheet))
+                                cell=_cell(letters, seen[c.name], int(empty[0]) + 2, sheet),
+                                message_zh=f"此处必须填写（{c.expectation_zh}）")
         out[c.name] = values[keep].reset_index(drop=True)
     frame = pd.DataFrame(out)
     frame.attrs["rows"] = np.flatnonzero(keep) + 2  # spreadsheet row of each record
@@ -1151,6 +1154,7 @@ class Checked(NamedTuple):
     period: str
     problem: str                 # "" when valid, else the one-line error
     data: PeriodData | None      # the loaded data when valid
+    error: DataError | None = None  # the error itself (its message in another language: DataError.localized)
 
 
 def validate(data_dir: str | Path | None = None, village_id: str | None = None,
@@ -1173,13 +1177,13 @@ def validate(data_dir: str | Path | None = None, village_id: str | None = None,
             read_village(data_dir, v)
             periods = [resolve_period(period, v, data_dir)] if period else list_periods(data_dir, v, strict=True)
         except DataError as exc:
-            results.append(Checked(v, period or "", str(exc), None))
+            results.append(Checked(v, period or "", str(exc), None, exc))
             continue
         for p in periods:
             try:
                 results.append(Checked(v, p.code, "", load_period(v, p, data_dir)))
             except DataError as exc:
-                results.append(Checked(v, p.code, str(exc), None))
+                results.append(Checked(v, p.code, str(exc), None, exc))
     return results
 
 

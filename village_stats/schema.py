@@ -64,6 +64,22 @@ KINDS = {
     "bool": "是/否, 1/0, true/false or y/n",
 }
 
+#: The same expectations in Chinese (messages in the user's language).
+KINDS_ZH = {
+    "text": "文字",
+    "code": "编号：小写英文字母、数字和下划线（如 cattle_farm）",
+    "key": "非空编号",
+    "count": "不小于 0 的整数（可带千分位）",
+    "amount": "不小于 0 的金额（可带千分位或“万”，如 110万）",
+    "area": "不小于 0 的面积",
+    "number": "数字",
+    "date": "日期 YYYY-MM-DD",
+    "year": "四位年份",
+    "vocab": "所列取值之一",
+    "vocab_list": "所列取值中的一项或多项，用 |、、、; 或 ； 分隔",
+    "bool": "是/否、1/0、true/false 或 y/n",
+}
+
 #: Largest plausible magnitude of a value of each numeric kind (a column's ``maximum`` overrides it):
 #: a village has at most some thousands of households, and nothing it records comes near these
 #: bounds; values beyond them are typing or unit errors. For ``number`` the bound is on |value|.
@@ -131,6 +147,14 @@ class Column:
             return "one or more of " + ", ".join(f"{t.id}/{t.zh}" for t in self.vocab.terms) + \
                 " separated by '|' (also '、', ';' or '；')"
         return KINDS[self.kind]
+
+    @property
+    def expectation_zh(self) -> str:
+        """:attr:`expectation` in Chinese."""
+        if self.kind in ("vocab", "vocab_list") and self.vocab is not None:
+            listed = "、".join(t.zh for t in self.vocab.terms)
+            return ("以下之一：" if self.kind == "vocab" else "以下一项或多项（用 | 或 、 分隔）：") + listed
+        return KINDS_ZH[self.kind]
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 from ..errors import DataError, ReportError, shorten
+from ..labels import message_lang, say
 
 
 def _debug() -> bool:
@@ -38,20 +39,33 @@ def errors_to_exit_codes(fn):
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except DataError as exc:
-            _fail(exc, f"error: {exc}", 2)
+            _fail(exc, say("msg_error", _lang()) + exc.localized(_lang()), 2)
         except ReportError as exc:
-            _fail(exc, f"error: {exc}", 1)
+            _fail(exc, say("msg_error", _lang()) + str(exc), 1)
         except KeyboardInterrupt as exc:
-            _fail(exc, "error: interrupted", 1)
+            _fail(exc, say("msg_error", _lang()) + say("msg_interrupted", _lang()), 1)
         except OSError as exc:
             where = f" {shorten(exc.filename, 200)}" if exc.filename else ""
-            _fail(exc, f"error: cannot read or write{where}: {exc.strerror or type(exc).__name__}", 1)
+            _fail(exc, say("msg_error", _lang()) + say("msg_cannot_rw", _lang(), where=where,
+                                                     reason=exc.strerror or type(exc).__name__), 1)
         except MemoryError as exc:
-            _fail(exc, "error: out of memory", 1)
+            _fail(exc, say("msg_error", _lang()) + say("msg_out_of_memory", _lang()), 1)
         except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, exit 1
-            _fail(exc, f"error: unexpected failure ({type(exc).__name__}); run with --debug for the traceback", 1)
+            _fail(exc, say("msg_error", _lang()) + say("msg_unexpected", _lang(), name=type(exc).__name__), 1)
 
     return wrapper
+
+
+def _lang() -> str:
+    """The language of messages: the command's ``--lang`` when given on the command line, else
+    ``$VILLAGE_STATS_LANG``, else Chinese (:func:`village_stats.labels.message_lang`)."""
+    from click.core import ParameterSource
+
+    ctx = click.get_current_context(silent=True)
+    explicit = None
+    if ctx is not None and "lang" in ctx.params and ctx.get_parameter_source("lang") == ParameterSource.COMMANDLINE:
+        explicit = ctx.params["lang"]
+    return message_lang(explicit)
 
 
 def _fail(exc: BaseException, line: str, code: int) -> None:

@@ -61,23 +61,28 @@ def validate(data_dir: str | None, village: str | None, period: str | None) -> N
     Errors (exit code 2) make a period unusable; household-register audit findings are listed by
     household id and do not change the exit code.
     """
+    from ..labels import message_lang, say
     from ..load import validate as _validate
     from ..measures.register import AUDIT_RULES, audit
 
+    lang = message_lang()
     results = _validate(config.resolve_data_dir(data_dir), village, period)
     for r in results:
         findings = None
         if r.data is not None and r.data.has("households"):
             findings = audit(r.data.table("households"), r.data.poverty_line.poverty_line_yuan)
-        note = "" if findings is None else f"  ({len(findings)} register audit findings)"
-        click.echo(f"{'ok ' if not r.problem else 'BAD'}  {r.village} {r.period}".rstrip() + note)
+        note = "" if findings is None else "  " + say("msg_findings", lang, n=len(findings))
+        status = say("msg_bad" if r.problem else "msg_ok", lang)
+        click.echo(f"{status}  {r.village} {r.period}".rstrip() + note)
         for hid, rule in ([] if findings is None else findings.itertuples(index=False)):
-            click.echo(f"     finding  household {hid}: {rule} ({AUDIT_RULES[rule][1]})")
+            label = AUDIT_RULES[rule][0 if lang == "zh" else 1]
+            click.echo(say("msg_finding", lang, household=hid, rule=rule, label=label))
     for r in results:
         if r.problem:
-            click.echo(f"error: {r.problem}", err=True)
+            text = r.error.localized(lang) if r.error is not None else r.problem
+            click.echo(say("msg_error", lang) + text, err=True)
     if not results:
-        click.echo("no village data found", err=True)
+        click.echo(say("msg_no_village_data", lang), err=True)
     if any(r.problem for r in results):
         sys.exit(2)
 
