@@ -56,6 +56,7 @@ demo: $(STAMP) ## Regenerate data/demo/ (fictional village, fixed seed)
 demo-county: $(STAMP) ## Regenerate examples/demo_county/ (fictional county of 24 villages, fixed seed)
 	$(BIN)/python scripts/make_demo_county.py
 
-clean: ## Remove everything a run wrote (output/) and the test caches
+clean: ## Remove everything a run wrote (output/), the roll-up cache and the test caches
 	find output -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
 	rm -rf .pytest_cache .ruff_cache .hypothesis
+	rm -rf "$${VILLAGE_STATS_CACHE:-$${XDG_CACHE_HOME:-$$HOME/.cache}/village_stats}"

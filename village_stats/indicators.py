@@ -844,12 +844,11 @@ def evaluation_rates(ctx: Context) -> dict[str, _evaluation.Rate]:
         rates = {"wrong_exit_rate": w, "missed_rate": m, "satisfaction_rate": _evaluation.satisfaction_rate(s)}
         if ctx.data.has("households"):
             hh = _hh(ctx)
-            persons = hh["members"].astype(float)
-            population = float(persons.sum()) if register.register_covers_all(hh) else ctx.measure(
+            population = register.person_count(hh) if register.register_covers_all(hh) else ctx.measure(
                 "population_total")
             rates["composite_incidence"] = _evaluation.composite_incidence(
-                float(persons[register.is_poor(hh)].sum()), float(persons[hh["status"].eq("exited")].sum()),
-                float(persons[hh["category"].eq("non_poor")].sum()), population, w, m)
+                register.person_count(hh, register.is_poor(hh)), register.person_count(hh, hh["status"].eq("exited")),
+                register.person_count(hh, hh["category"].eq("non_poor")), population, w, m)
         ctx.cache["evaluation"] = rates
     return ctx.cache["evaluation"]
 
