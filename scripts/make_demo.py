@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from village_stats.measures.register import reconcile
-from village_stats.policy import read_policy_table
+from village_stats.policy import PolicyBook
 from village_stats.schema import CAUSES, MONITORING_TYPES
 from village_stats.synthetic import (
     DEMO_EVALUATION_PERIOD,
@@ -54,13 +54,13 @@ NOTES = {
 
 def national_lines() -> dict[int, float]:
     """Year → national poverty line from data/policy/poverty_lines.csv. [yuan]"""
-    table = read_policy_table(DATA, "poverty_lines")
+    table = PolicyBook(DATA).table("poverty_lines")
     return table.loc[table["scope"] == "national"].set_index("year")["poverty_line_yuan"].to_dict()
 
 
 def national_thresholds() -> dict[int, float]:
     """Year → national monitoring threshold from data/policy/monitoring_thresholds.csv. [yuan]"""
-    table = read_policy_table(DATA, "monitoring_thresholds")
+    table = PolicyBook(DATA).table("monitoring_thresholds")
     return table.loc[table["scope"] == "national"].set_index("year")["monitoring_threshold_yuan"].to_dict()
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from village_stats.policy import read_policy_table
+from village_stats.policy import PolicyBook
 from village_stats.schema import CAUSES
 from village_stats.synthetic import COUNTY_EN, COUNTY_WESTERN_VILLAGE, COUNTY_ZH, county_village_specs, demo_county
 
@@ -42,13 +42,15 @@ def village_yaml(spec) -> str:
 
 
 def main() -> None:
-    lines = read_policy_table(ROOT / "data", "poverty_lines")
+    lines = PolicyBook(ROOT / "data").table("poverty_lines")
     lines = lines.loc[lines["scope"] == "national"]
     if TARGET.exists():
         for p in TARGET.iterdir():  # keep README.md, rewrite everything generated
             if p.is_dir():
                 shutil.rmtree(p)
     TARGET.mkdir(parents=True, exist_ok=True)
+    # the county's own policy tables: a data root carries the ones it uses (nothing falls back to data/)
+    shutil.copytree(ROOT / "data" / "policy", TARGET / "policy")
     specs = county_village_specs()
     for spec in specs.itertuples():
         (TARGET / spec.village_id).mkdir()

@@ -16,6 +16,15 @@ SEED_QUOTES = (
 )
 
 
+def with_policy(root: Path) -> Path:
+    """Give a data root made by a test the project's policy tables (every data root carries its own
+    ``policy/``: nothing falls back to the project's data/)."""
+    import shutil
+
+    shutil.copytree(DATA / "policy", Path(root) / "policy", dirs_exist_ok=True)
+    return Path(root)
+
+
 def tree_digest(folder: Path) -> dict[str, str]:
     """sha256 of every file below folder (to prove a run modified nothing), following the symlink a
     published output folder is (``output/<village>/<period>`` → its run folder)."""
@@ -44,7 +53,7 @@ def suoluoyu(data_dir):
 
 @pytest.fixture(scope="session")
 def sheet(suoluoyu):
-    from village_stats.indicators import indicator_sheet
+    from village_stats.evaluate import indicator_sheet
 
     return indicator_sheet(suoluoyu)
 

@@ -19,7 +19,7 @@ from village_stats.cli import main
 from village_stats.errors import DataError
 from village_stats.load import load_period
 
-from .conftest import tree_digest
+from .conftest import tree_digest, with_policy
 
 CASES = sorted(p for p in (Path(__file__).parent / "bad_input").iterdir() if (p / "case.yaml").is_file())
 _ID_LIKE = re.compile(r"\b\d{17}[\dXx]\b")
@@ -169,6 +169,7 @@ def test_a_bad_value_is_explained_in_chinese(tmp_path, monkeypatch):
     from .conftest import DATA
 
     shutil.copytree(DATA / "suoluoyu", tmp_path / "suoluoyu")
+    with_policy(tmp_path)
     pop = tmp_path / "suoluoyu" / "2017H1" / "population.csv"
     lines = pop.read_text(encoding="utf-8").splitlines()
     header = lines[0].split(",")

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from village_stats import run as run_module
 from village_stats.cli import main
 
-from .conftest import ROOT
+from .conftest import ROOT, with_policy
 
 pytestmark = pytest.mark.notebook
 
@@ -22,7 +22,7 @@ GOOD = ("beiwa", "nancha")
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
-    root = tmp_path_factory.mktemp("county")
+    root = with_policy(tmp_path_factory.mktemp("county"))
     for v in GOOD:
         shutil.copytree(COUNTY / v, root / v)
     shutil.copytree(COUNTY / "liugou", root / "broken")          # bad data: a negative count
@@ -76,13 +76,15 @@ def test_batch_json(batch):
 def test_an_unexpected_exception_is_one_failed_line(monkeypatch, tmp_path):
     calls = []
 
-    def explode(village, period, **kwargs):
-        calls.append(village)
-        if village == "nancha":
-            raise KeyError("something the code did not expect")
-        return run_module.RunResult(folder=tmp_path / village / period, files={})
+    from village_stats.run import batch
 
-    monkeypatch.setattr(run_module, "run_report", explode)
+    def explode(request, **kwargs):
+        calls.append(request.village)
+        if request.village == "nancha":
+            raise KeyError("something the code did not expect")
+        return run_module.RunResult(folder=tmp_path / request.village / request.period.code, files={})
+
+    monkeypatch.setattr(batch, "run", explode)
     results = run_module.run_batch(["nancha", "beiwa"], "2018H2", jobs=1, data_dir=COUNTY, output_dir=tmp_path)
     assert calls == ["nancha", "beiwa"]                           # the second still ran
     assert [r.status for r in results] == ["failed", "ok"]

@@ -13,7 +13,9 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from village_stats.cli import main
-from village_stats.panel.rollup import load_county, rollup, village_overview
+from village_stats.load import Source
+from village_stats.panel.county import load_county
+from village_stats.panel.rollup import rollup, village_overview
 
 from .conftest import ROOT, tree_digest
 
@@ -56,7 +58,7 @@ def test_recorded_sheet_is_the_village_rollup(county_run):
 
 
 def test_pdf_village_table_matches_the_rollup(pdf_text):
-    county = load_county(COUNTY, PERIOD)
+    county = load_county(Source(COUNTY), PERIOD)
     overview = village_overview(rollup(county, "village"), county)
     rows = {}
     for line in pdf_text.splitlines():
@@ -86,7 +88,7 @@ def test_pdf_names_the_missing_village_and_the_disagreeing_register(pdf_text):
 
 
 def test_pdf_key_figures_are_the_county_rollup(pdf_text):
-    county = load_county(COUNTY, PERIOD)
+    county = load_county(Source(COUNTY), PERIOD)
     c = rollup(county, "county").set_index("indicator")["value"]
     assert f"贫困人口 {int(c['poor_population']):,} 人" in pdf_text
     assert f"贫困发生率 {c['poverty_incidence'] * 100:.1f}%" in pdf_text
@@ -102,8 +104,8 @@ def test_bad_township_exits_2(tmp_path):
 
 def test_pdf_change_since_the_previous_period(pdf_text):
     section = pdf_text.split("七、与上期相比")[1]
-    now = rollup(load_county(COUNTY, PERIOD), "village").set_index(["group_id", "indicator"])["value"]
-    before = rollup(load_county(COUNTY, "2018H1"), "village").set_index(["group_id", "indicator"])["value"]
+    now = rollup(load_county(Source(COUNTY), PERIOD), "village").set_index(["group_id", "indicator"])["value"]
+    before = rollup(load_county(Source(COUNTY), "2018H1"), "village").set_index(["group_id", "indicator"])["value"]
     change = now[("baitu", "poor_population")] - before[("baitu", "poor_population")]
     line = next(x for x in section.splitlines() if x.startswith("白土村"))
     assert line.split()[-1] == f"{change:+,.0f}"

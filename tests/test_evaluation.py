@@ -76,7 +76,7 @@ def _verdict_table(s):
     w, m = ev.wrong_exit_rate(s), ev.missed_rate(s)
     rates = {"wrong_exit_rate": w, "missed_rate": m, "satisfaction_rate": ev.satisfaction_rate(s),
              "composite_incidence": ev.composite_incidence(4, 100, 300, 500, w, m)}
-    return ev.readiness(rates, policy.evaluation_thresholds(DATA, village))
+    return ev.readiness(rates, policy.PolicyBook(DATA).evaluation_thresholds(village))
 
 
 def test_readiness_each_criterion_shown():

@@ -10,7 +10,8 @@ from click.testing import CliRunner
 
 from village_stats.cli import errors_to_exit_codes, main
 from village_stats.errors import DataError, shorten
-from village_stats.load import list_periods, load_period, read_bytes, validate
+from village_stats.load import list_periods, load_period, validate
+from village_stats.readers import read_bytes
 
 from .test_io import write_village
 
@@ -118,14 +119,14 @@ def test_personal_column_values_are_never_quoted(tmp_path):
     import pandas as pd
 
     from village_stats import schema
-    from village_stats.load import read_table
+    from village_stats.parse import read_table
 
     raw = pd.DataFrame({"household_id": ["1"], "head_name": ["测试甲"], "members": ["x"], "category": ["general"],
                         "status": ["poor"]})
     with pytest.raises(DataError) as info:
         read_table(raw, schema.HOUSEHOLDS, tmp_path / "households.csv")
     assert "测试甲" not in str(info.value)
-    from village_stats.load import _show
+    from village_stats.parse import _show
 
     assert _show("11010519491231002X", schema.HOUSEHOLDS.column("id_number")) == \
         "a value that is not shown (personal data)"

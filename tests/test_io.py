@@ -8,10 +8,11 @@ import pandas as pd
 import pytest
 
 from village_stats.errors import DataError
-from village_stats.indicators import indicator_sheet, values
+from village_stats.evaluate import indicator_sheet
+from village_stats.indicators import values
 from village_stats.load import list_periods, load_period, validate
 
-from .conftest import DATA, tree_digest
+from .conftest import DATA, tree_digest, with_policy
 
 VILLAGE_YAML = """\
 id: {id}
@@ -30,6 +31,7 @@ def write_village(root: Path, vid: str = "dongshan") -> Path:
     d = root / vid
     d.mkdir(parents=True)
     (d / "village.yaml").write_text(VILLAGE_YAML.format(id=vid), encoding="utf-8")
+    with_policy(root)
     return d
 
 
@@ -80,6 +82,7 @@ def test_excel_workbook_equals_csv_folder(tmp_path, sheet):
     """The Suoluoyu data as one workbook (Chinese sheet names allowed) gives the same sheet."""
     v = tmp_path / "suoluoyu"
     v.mkdir()
+    with_policy(tmp_path)
     shutil.copy(DATA / "suoluoyu" / "village.yaml", v / "village.yaml")
     src = DATA / "suoluoyu" / "2017H1"
     with pd.ExcelWriter(v / "2017H1.xlsx", engine="xlsxwriter") as xw:
@@ -148,6 +151,7 @@ def test_validate_flags_folder_that_is_not_a_period(tmp_path):
 def test_gbk_village_yaml(tmp_path):
     d = tmp_path / "gbk"
     d.mkdir()
+    with_policy(tmp_path)
     (d / "village.yaml").write_bytes(VILLAGE_YAML.format(id="gbk").encode("gbk"))
     (d / "2017").mkdir()
     (d / "2017" / "population.csv").write_text(

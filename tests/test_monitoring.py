@@ -200,13 +200,13 @@ def test_previous_matched_by_id_not_position():
 
 def test_demo_monitoring_periods_are_what_the_generator_makes():
     from village_stats.load import load_period
-    from village_stats.policy import read_policy_table
+    from village_stats.policy import PolicyBook
     from village_stats.synthetic import DEMO_MONITORING_PERIODS, demo_monitoring_registers, demo_registers
 
     from .conftest import DATA
 
-    lines = read_policy_table(DATA, "poverty_lines").set_index("year")["poverty_line_yuan"].to_dict()
-    thresholds = read_policy_table(DATA, "monitoring_thresholds").set_index("year")["monitoring_threshold_yuan"]
+    lines = PolicyBook(DATA).table("poverty_lines").set_index("year")["poverty_line_yuan"].to_dict()
+    thresholds = PolicyBook(DATA).table("monitoring_thresholds").set_index("year")["monitoring_threshold_yuan"]
     regs = demo_registers(lines)
     later = demo_monitoring_registers(regs[max(regs)], lines, thresholds.to_dict())
     assert tuple(later) == DEMO_MONITORING_PERIODS
@@ -218,7 +218,8 @@ def test_demo_monitoring_periods_are_what_the_generator_makes():
 
 
 def test_demo_monitoring_facts_by_construction():
-    from village_stats.indicators import indicator_sheet, values
+    from village_stats.evaluate import indicator_sheet
+    from village_stats.indicators import values
     from village_stats.load import load_period
 
     from .conftest import DATA
@@ -264,15 +265,15 @@ def test_monitoring_section_by_household_id_only(monkeypatch, lang, needles):
 
     from village_stats.display import monitoring as section
     from village_stats.display import views
-    from village_stats.indicators import indicator_sheet
-    from village_stats.load import load_period, read_csv_raw
+    from village_stats.evaluate import evaluate
+    from village_stats.load import load_period
+    from village_stats.readers import read_csv_raw
 
     from .conftest import DATA
 
     shown: list[str] = []
     monkeypatch.setattr(views, "_html", shown.append)
-    data = load_period("demo", "2022H2", DATA)
-    section.show_monitoring_section(data, indicator_sheet(data), None, lang)
+    section.show_monitoring_section(evaluate(load_period("demo", "2022H2", DATA)), lang)
     text = re.sub(r"<[^>]+>", " ", "\n".join(shown))
     for needle in needles:
         assert needle in text, needle
@@ -281,8 +282,7 @@ def test_monitoring_section_by_household_id_only(monkeypatch, lang, needles):
     assert not any(number in text for number in raw["id_number"])
     # nothing for a period without monitoring fields or a sample
     shown.clear()
-    old = load_period("demo", "2018H2", DATA)
-    section.show_monitoring_section(old, indicator_sheet(old), None, "en")
+    section.show_monitoring_section(evaluate(load_period("demo", "2018H2", DATA)), "en")
     assert shown == []
 
 
@@ -290,7 +290,7 @@ def test_section_in_a_real_report(tmp_path):
     """The section through papermill, HTML and PDF: the period report of the demo's 2022H2."""
     from pypdf import PdfReader
 
-    from village_stats.load import read_csv_raw
+    from village_stats.readers import read_csv_raw
     from village_stats.run import run_report
 
     from .conftest import DATA
@@ -313,7 +313,7 @@ def test_section_in_a_real_report(tmp_path):
 
 
 def test_risk_types_list_is_read_with_any_separator():
-    from village_stats.load import parse_column
+    from village_stats.parse import parse_column
     from village_stats.schema import HOUSEHOLDS
 
     raw = pd.Series(["因病、因学", "illness|schooling|illness", "disaster; 其他", None, "因病|洪水"], dtype=object)

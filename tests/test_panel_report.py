@@ -7,7 +7,9 @@ import pytest
 
 from village_stats.display import change, views
 from village_stats.errors import DataError
+from village_stats.evaluate import evaluate
 from village_stats.labels import t
+from village_stats.load import Source
 from village_stats.panel.trend import load_panel, long_sheet
 
 from .conftest import DATA, tree_digest
@@ -22,8 +24,15 @@ def shown(monkeypatch):
     return calls
 
 
+def period_results(code: str):
+    """The demo period's results and those of the earlier periods of its kind, as a report has them."""
+    source = Source(DATA)
+    data = source.period("demo", code)
+    return evaluate(data), [evaluate(d) for d in source.earlier(data)]
+
+
 def test_change_section_of_the_demo_2018h1(shown):
-    change.show_change_section(DATA, "demo", "2018H1", "zh", exit_target="2019H2")
+    change.show_change_section(*period_results("2018H1"), "zh", exit_target="2019H2")
     kinds = [c[0] for c in shown]
     assert kinds[:5] == ["show_heading", "show_subheading", "show_table", "show_figure", "show_text"]
     assert shown[0][1] == ("sec_change", "zh")
@@ -43,13 +52,13 @@ def test_change_section_of_the_demo_2018h1(shown):
 
 
 def test_change_section_without_an_earlier_period(shown):
-    change.show_change_section(DATA, "demo", "2017H1", "en")
+    change.show_change_section(*period_results("2017H1"), "en")
     assert shown[1] == ("show_text", (t("no_previous", "en"),), {})
     assert [c[0] for c in shown] == ["show_heading", "show_text", "show_subheading", "show_figure"]
 
 
 def test_change_column():
-    long = long_sheet(load_panel("demo", DATA))
+    long = long_sheet([evaluate(d).sheet for d in load_panel(Source(DATA), "demo")])
     table = change.change_table(long, "2018H2", ["poor_households", "poverty_incidence"], "zh")
     assert list(table.columns)[-1] == "比上期"
     # 31 -> 26 poor households; incidence 99/455 -> 77/455 = -4.835 percentage points
@@ -62,13 +71,15 @@ def test_change_column():
 def test_trends_report_run_writes_its_outputs(tmp_path):
     from pypdf import PdfReader
 
+    from village_stats.request import Request
     from village_stats.run import run
 
     before = tree_digest(DATA / "demo")
     with pytest.raises(DataError, match="no period with data"):
-        run("trends", village="demo", from_period="2023H1", data_dir=DATA, output_dir=tmp_path)
+        run(Request.build("trends", village="demo", from_period="2023H1", data_dir=DATA), output_dir=tmp_path)
     assert not any(tmp_path.iterdir())                       # bad input: nothing written, no kernel started
-    result = run("trends", village="demo", to_period="2018H2", data_dir=DATA, output_dir=tmp_path, formats=("ipynb", "pdf", "csv"))
+    result = run(Request.build("trends", village="demo", to_period="2018H2", data_dir=DATA), output_dir=tmp_path,
+                 formats=("ipynb", "pdf", "csv"))
     folder = tmp_path / "demo" / "trends"
     assert result.folder == folder
     assert sorted(p.name for p in folder.iterdir()) == ["indicators.csv", "manifest.json", "report.ipynb",

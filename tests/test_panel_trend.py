@@ -8,7 +8,9 @@ import pandas as pd
 import pytest
 
 from village_stats.errors import DataError
+from village_stats.evaluate import evaluate
 from village_stats.indicators import SHEET_COLUMNS
+from village_stats.load import Source
 from village_stats.panel.trend import LONG_COLUMNS, add_changes, exit_pace, load_panel, long_sheet, period_steps, series
 
 from .conftest import DATA
@@ -45,18 +47,18 @@ def test_changes_skip_periods_without_a_value_and_other_kinds():
 
 
 def test_demo_long_sheet():
-    assert [d.period.code for d in load_panel("demo", DATA)][:5] == ["2017H1", "2017H2", "2018H1", "2018H2", "2021H1"]
-    panel = load_panel("demo", DATA, to_period="2018H2")
+    assert [d.period.code for d in load_panel(Source(DATA), "demo")][:5] == ["2017H1", "2017H2", "2018H1", "2018H2", "2021H1"]
+    panel = load_panel(Source(DATA), "demo", to_period="2018H2")
     assert [d.period.code for d in panel] == ["2017H1", "2017H2", "2018H1", "2018H2"]
-    long = long_sheet(panel)
+    long = long_sheet([evaluate(d).sheet for d in panel])
     assert tuple(long.columns) == LONG_COLUMNS and LONG_COLUMNS[:len(SHEET_COLUMNS)] == SHEET_COLUMNS
     assert long["indicator"].value_counts().eq(4).all()
     inc = series(long, "poverty_incidence")
     assert list(inc.index) == ["2017H1", "2017H2", "2018H1", "2018H2"]
-    assert [d.period.code for d in load_panel("demo", DATA, "2017H2", "2018H1")] == ["2017H2", "2018H1"]
-    assert [d.period.code for d in load_panel("demo", DATA, to_period="latest")][-1] == "2022H2"
+    assert [d.period.code for d in load_panel(Source(DATA), "demo", "2017H2", "2018H1")] == ["2017H2", "2018H1"]
+    assert [d.period.code for d in load_panel(Source(DATA), "demo", to_period="latest")][-1] == "2022H2"
     with pytest.raises(DataError, match="comes after"):
-        load_panel("demo", DATA, "2018H2", "2017H1")
+        load_panel(Source(DATA), "demo", "2018H2", "2017H1")
 
 
 def test_exit_pace_worked_by_hand():

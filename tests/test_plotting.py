@@ -31,7 +31,7 @@ def test_charts_render_without_missing_glyphs(suoluoyu, sheet, lang):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_register_charts_render_without_missing_glyphs(lang):
-    from village_stats.indicators import indicator_sheet
+    from village_stats.evaluate import indicator_sheet
     from village_stats.load import load_period
 
     from .conftest import DATA

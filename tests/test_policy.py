@@ -44,7 +44,7 @@ def own_policy(tmp_path):
 ])
 def test_most_specific_row_wins(own_policy, village, codes, year, expected, scope):
     v = dataclasses.replace(village, **{"poverty_line_yuan": None, "province_code": None, "county_code": None, **codes})
-    rule = policy.poverty_line_rule(own_policy, v, year)
+    rule = policy.PolicyBook(own_policy).poverty_line_rule(v, year)
     assert (rule.value, rule.scope, rule.year) == (expected, scope, year)
     assert rule.origin == "policy/poverty_lines.csv"
     assert rule.source == {"140724": "county text", "14": "provincial text", "national": "national text"}[scope]
@@ -52,42 +52,49 @@ def test_most_specific_row_wins(own_policy, village, codes, year, expected, scop
 
 def test_village_yaml_wins(own_policy, village):
     v = dataclasses.replace(village, poverty_line_yuan=4800.0, county_code="140724")
-    rule = policy.poverty_line_rule(own_policy, v, 2021)
+    rule = policy.PolicyBook(own_policy).poverty_line_rule(v, 2021)
     assert (rule.value, rule.origin) == (4800, "village.yaml")
-    m = policy.monitoring_threshold_for(own_policy, dataclasses.replace(village, monitoring_threshold_yuan=7000.0), 2021)
+    m = policy.PolicyBook(own_policy).monitoring_threshold(dataclasses.replace(village, monitoring_threshold_yuan=7000.0), 2021)
     assert (m.value, m.origin) == (7000, "village.yaml")
 
 
 def test_missing_year_names_the_table(own_policy, village):
     with pytest.raises(DataError, match="no poverty_line_yuan for 2030") as info:
-        policy.poverty_line_rule(own_policy, village, 2030)
+        policy.PolicyBook(own_policy).poverty_line_rule(village, 2030)
     assert Path(info.value.path) == own_policy / "policy" / "poverty_lines.csv"
 
 
-def test_tables_not_in_the_data_folder_come_from_the_project(own_policy, village):
-    rule = policy.monitoring_threshold_for(own_policy, village, 2021)
+def test_a_table_missing_from_the_data_folder_is_an_error_naming_it(own_policy, village):
+    """No silent fall-back to the project's data/policy/: the data root's own table, or one clear error."""
+    with pytest.raises(DataError, match="monitoring_thresholds.csv is missing") as info:
+        policy.PolicyBook(own_policy).monitoring_threshold(village, 2021)
+    assert Path(info.value.path) == own_policy / "policy" / "monitoring_thresholds.csv"
+
+
+def test_the_project_tables_give_the_2021_monitoring_threshold(village):
+    rule = policy.PolicyBook(DATA).monitoring_threshold(village, 2021)
     assert (rule.value, rule.verified, rule.scope) == (6000, True, "national")
     assert "防止返贫监测和帮扶机制" in rule.source
 
 
 def test_project_rules_with_sources(village):
-    assert policy.exit_threshold_for(DATA, "central").value == 0.02
-    assert policy.exit_threshold_for(DATA, "western").value == 0.03
-    assert not policy.monitoring_threshold_for(DATA, village, 2022).verified
-    share = policy.monitoring_rule(DATA, village, "monitored_share_ceiling")
+    assert policy.PolicyBook(DATA).exit_threshold("central").value == 0.02
+    assert policy.PolicyBook(DATA).exit_threshold("western").value == 0.03
+    assert not policy.PolicyBook(DATA).monitoring_threshold(village, 2022).verified
+    share = policy.PolicyBook(DATA).monitoring_rule(village, "monitored_share_ceiling")
     assert share.value == 0.10 and share.verified
-    ev = policy.evaluation_thresholds(DATA, village)
+    ev = policy.PolicyBook(DATA).evaluation_thresholds(village)
     assert ev["wrong_exit_rate"].met(0.019) and not ev["wrong_exit_rate"].met(0.02)
     assert ev["satisfaction_rate"].met(0.90) and not ev["satisfaction_rate"].met(0.899)
     assert ev["composite_incidence"].value == village.exit_threshold == 0.02
-    for rules in (ev.values(), [policy.poverty_line_rule(DATA, village, 2018)]):
+    for rules in (ev.values(), [policy.PolicyBook(DATA).poverty_line_rule(village, 2018)]):
         for r in rules:
             assert r.source and r.origin.startswith("policy/")
 
 
 def test_exit_threshold_of_village_yaml_comes_from_the_table(tmp_path):
     shutil.copytree(DATA / "demo", tmp_path / "demo")
-    (tmp_path / "policy").mkdir()
+    shutil.copytree(DATA / "policy", tmp_path / "policy")
     (tmp_path / "policy" / "exit_thresholds.csv").write_text(
         "region,exit_threshold,basis,source,verified\neastern,0.02,,a,true\ncentral,0.025,,b,false\n"
         "western,0.03,,c,true\n", encoding="utf-8")
@@ -106,7 +113,7 @@ def test_bad_policy_rows_name_file_row_column(tmp_path, village, row, message, c
         "scope,year,poverty_line_yuan,basis,source,verified\nnational,2016,2952,,src,true\n" + row + "\n",
         encoding="utf-8")
     with pytest.raises(DataError, match=message) as info:
-        policy.poverty_line_rule(tmp_path, village, 2016)
+        policy.PolicyBook(tmp_path).poverty_line_rule(village, 2016)
     assert (info.value.row, info.value.column) == (3, column)
 
 

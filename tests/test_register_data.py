@@ -13,14 +13,15 @@ from pypdf import PdfReader
 
 from village_stats.cli import main
 from village_stats.errors import DataError
-from village_stats.indicators import indicator_sheet, values
+from village_stats.evaluate import indicator_sheet
+from village_stats.indicators import values
 from village_stats.load import load_period
 from village_stats.measures import register as r
-from village_stats.policy import read_policy_table
+from village_stats.policy import PolicyBook
 from village_stats.run import run_report
 from village_stats.synthetic import DEMO_MISMATCH, DEMO_PERIODS, demo_registers
 
-from .conftest import DATA
+from .conftest import DATA, with_policy
 
 
 def test_personal_columns_never_leave_the_loader():
@@ -32,7 +33,7 @@ def test_personal_columns_never_leave_the_loader():
 
 
 def test_poverty_line_by_year_and_override(tmp_path):
-    lines = read_policy_table(DATA, "poverty_lines").set_index("year")
+    lines = PolicyBook(DATA).table("poverty_lines").set_index("year")
     assert lines.loc[2016, "poverty_line_yuan"] == 2952 and bool(lines.loc[2016, "verified"])
     assert not bool(lines.loc[2018, "verified"])
     data = load_period("demo", "2018H2", DATA)
@@ -55,7 +56,7 @@ def test_poverty_line_by_year_and_override(tmp_path):
 
 def test_demo_data_is_what_the_generator_makes():
     """data/demo is the committed output of scripts/make_demo.py (fixed seed)."""
-    lines = read_policy_table(DATA, "poverty_lines").set_index("year")["poverty_line_yuan"].to_dict()
+    lines = PolicyBook(DATA).table("poverty_lines").set_index("year")["poverty_line_yuan"].to_dict()
     regs = demo_registers(lines)
     assert tuple(regs) == DEMO_PERIODS
     for code, reg in regs.items():
@@ -179,6 +180,7 @@ def test_register_with_chinese_headers_and_labels(tmp_path):
     """A register written the way a township office would: Chinese headers, labels, 是/否, GBK."""
     v = tmp_path / "cun"
     (v / "2017").mkdir(parents=True)
+    with_policy(tmp_path)
     (v / "village.yaml").write_text((DATA / "demo" / "village.yaml").read_text(encoding="utf-8")
                                     .replace("id: demo", "id: cun").replace("fictional: true\n", "")
                                     + "poverty_line_yuan: 3000\n", encoding="utf-8")

@@ -22,7 +22,7 @@ from village_stats.load import list_periods, resolve_period
 from village_stats.periods import parse_period
 from village_stats.run import run_report
 
-from .conftest import DATA, tree_digest
+from .conftest import DATA, tree_digest, with_policy
 
 pytestmark = pytest.mark.notebook
 
@@ -208,6 +208,7 @@ def test_latest_and_previous(tmp_path):
 def test_chinese_parameters_are_readable(tmp_path):
     d = tmp_path / "数据"
     shutil.copytree(DATA / "suoluoyu", d / "suoluoyu")
+    with_policy(d)
     result = run_report("suoluoyu", "2017H1", data_dir=d, output_dir=tmp_path / "out", formats=("ipynb",))
     source = result.files["ipynb"].read_text(encoding="utf-8")
     assert "数据" in source and "\\u6570" not in source
@@ -273,6 +274,7 @@ def test_run_all_keeps_going_past_a_bad_village(tmp_path):
     """Two good villages in worker processes and one with bad data: outputs for the good ones, exit 2."""
     data = tmp_path / "data"
     shutil.copytree(DATA / "suoluoyu", data / "suoluoyu")
+    with_policy(data)
     shutil.copytree(DATA / "suoluoyu", data / "other", ignore=shutil.ignore_patterns("village.yaml"))
     (data / "other" / "village.yaml").write_text(
         (DATA / "suoluoyu" / "village.yaml").read_text(encoding="utf-8").replace("id: suoluoyu", "id: other"),
@@ -376,6 +378,7 @@ def test_hostile_village_name_comes_out_literally(tmp_path):
     hostile = '梭罗峪村</style><script>alert(1)</script>#import "x" #read("/etc/passwd") *b* $y$'
     d = tmp_path / "data"
     shutil.copytree(DATA / "suoluoyu", d / "suoluoyu")
+    with_policy(d)
     yaml_path = d / "suoluoyu" / "village.yaml"
     yaml_path.write_text(yaml_path.read_text(encoding="utf-8").replace(
         "name_zh: 梭罗峪村", "name_zh: " + json.dumps(hostile, ensure_ascii=False)), encoding="utf-8")
@@ -524,7 +527,7 @@ def test_reconciliation_is_read_back_from_the_sheet():
     """The notebook's reconciliation table comes from the sheet; demo 2018H1's register lists 2 poor
     persons fewer than population.csv reports (the seeded mismatch)."""
     from village_stats.display.views import reconciliation_from_sheet
-    from village_stats.indicators import indicator_sheet
+    from village_stats.evaluate import indicator_sheet
     from village_stats.load import load_period
 
     data = load_period("demo", "2018H1", DATA)

@@ -21,8 +21,12 @@ import pytest
 from click.testing import CliRunner
 
 from village_stats.cli import main
+from village_stats.load import Source
 from village_stats.measures import register
-from village_stats.panel.rollup import ADDITIVE_UNITS, TieOutError, combination, load_county, rollup, tie_out, wide
+from village_stats.panel.county import load_county
+from village_stats.panel.rollup import ADDITIVE_UNITS, TieOutError, combination, rollup, tie_out, wide
+
+from .conftest import with_policy
 
 PERIOD = "2018H2"
 GUARANTEES = "food_clothing_secure,education_secure,medical_secure,housing_secure,water_secure"
@@ -39,6 +43,7 @@ TOWNSHIP = {"a1": "甲乡", "a2": "甲乡", "b1": "乙乡", "b2": "乙乡"}
 
 
 def make_county(root):
+    with_policy(root)
     for v, town in TOWNSHIP.items():
         d = root / v
         d.mkdir(parents=True)
@@ -69,7 +74,7 @@ def county_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def county(county_dir):
-    return load_county(county_dir, PERIOD, cache=False)
+    return load_county(Source(county_dir), PERIOD)
 
 
 def test_combination_comes_from_the_catalogue_units():
@@ -179,7 +184,7 @@ def test_suppression_on_the_example_county_at_village_level():
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent / "examples" / "demo_county"
-    c = load_county(root, PERIOD)
+    c = load_county(Source(root), PERIOD)
     s = rollup(c, "village", suppress_below=10)
     assert s["suppressed"].any()
     _assert_not_derivable(s, c.villages.set_index("village_id")["township_zh"].to_dict())

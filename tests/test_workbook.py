@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from village_stats.cli import main
-from village_stats.indicators import indicator_sheet, values
+from village_stats.evaluate import indicator_sheet
+from village_stats.indicators import values
 from village_stats.load import load_period, read_village
 
 from .conftest import DATA, tree_digest
@@ -237,7 +238,8 @@ def test_text_that_looks_like_a_formula_stays_text(data_dir):
 
 def test_loader_skips_reference_columns(tmp_path):
     from village_stats import schema
-    from village_stats.load import read_csv_raw, read_table
+    from village_stats.parse import read_table
+    from village_stats.readers import read_csv_raw
 
     path = tmp_path / "population.csv"
     path.write_text("指标,数值,上期数值（参考）\n农业户数,180,not a number\n", encoding="utf-8")

@@ -8,11 +8,11 @@ import pytest
 from click.testing import CliRunner
 
 from village_stats.cli import main
+from village_stats.evaluate import indicator_sheet
 from village_stats.export.xlsx import write_xlsx
-from village_stats.indicators import indicator_sheet
 from village_stats.load import load_period
 
-from .conftest import DATA
+from .conftest import DATA, with_policy
 
 
 def run(*args):
@@ -113,6 +113,7 @@ def test_register_sheets_name_households_by_id_only(tmp_path):
 def test_planted_formula_is_text(tmp_path):
     root = tmp_path / "data"
     shutil.copytree(DATA / "suoluoyu", root / "suoluoyu")
+    with_policy(root)
     path = root / "suoluoyu" / "2017H1" / "projects.csv"
     planted = '=HYPERLINK("http://x.example","点击")'
     path.write_text(path.read_text(encoding="utf-8").replace("百头肉牛养殖场", '"' + planted.replace('"', '""') + '"'),

@@ -8,13 +8,17 @@ Typical use::
 """
 
 from .errors import DataError, ReportError
-from .indicators import CATALOGUE, format_value, indicator_sheet, values
-from .load import PeriodData, Village, list_periods, list_villages, load_period, validate
+from .evaluate import Results, evaluate, indicator_sheet
+from .indicators import CATALOGUE, format_value, values
+from .load import PeriodData, Source, list_periods, list_villages, load_period, validate
+from .parse import Village
 from .periods import Period, parse_period
+from .request import Request
 
 __all__ = [
-    "DataError", "ReportError", "Period", "parse_period", "PeriodData", "Village", "load_period",
-    "list_periods", "list_villages", "validate", "CATALOGUE", "indicator_sheet", "values", "format_value",
+    "DataError", "ReportError", "Request", "Period", "parse_period", "PeriodData", "Source", "Village", "load_period",
+    "list_periods", "list_villages", "validate", "CATALOGUE", "evaluate", "Results", "indicator_sheet", "values",
+    "format_value",
 ]
 
 try:  # the installed distribution's version

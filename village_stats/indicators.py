@@ -83,8 +83,20 @@ def indicator(id: str, unit: str, label_zh: str, label_en: str, table: str = "po
     return register
 
 
+def cached(ctx: Context, key: str, measure: Callable, *args):
+    """``measure(*args)``, computed once per context and kept as ``ctx.cache[key]`` (a detail frame that
+    indicators count and the report shows: :func:`village_stats.evaluate.evaluate` hands it on)."""
+    if key not in ctx.cache:
+        ctx.cache[key] = measure(*args)
+    return ctx.cache[key]
+
+
 class Context:
-    """What indicator functions see: the period data plus already computed indicator values."""
+    """What indicator functions see: the period data plus already computed indicator values.
+
+    Made only by :func:`village_stats.evaluate.evaluate`; ``cache`` holds the detail frames the
+    indicators share (audit findings, exit lists, screening, ...), which the results hand on.
+    """
 
     def __init__(self, data: PeriodData, **options):
         self.data = data
@@ -413,15 +425,15 @@ for _ind in register.MPI_INDICATORS:
 @indicator("exit_eligible_households", "households", "符合脱贫条件的贫困户", "Poor households meeting the exit test",
            "households")
 def _eligible(ctx):
-    """Status poor or returned, y > z and all five guarantees secure."""
-    return float(register.exit_eligible(_hh(ctx), _z(ctx)).sum())
+    """Status poor or returned, income above the poverty line and all five guarantees secure."""
+    return float(cached(ctx, "exit_eligible", register.exit_eligible, _hh(ctx), _z(ctx)).sum())
 
 
 @indicator("exited_failing_criteria_households", "households", "脱贫户未达标（收入或两不愁三保障）",
            "Exited households failing the exit test", "households")
 def _failing(ctx):
-    """Status exited and (y ≤ z or a guarantee not secure)."""
-    return float(register.exited_failing_criteria(_hh(ctx), _z(ctx)).sum())
+    """Status exited and (income at or below the poverty line, or a guarantee not secure)."""
+    return float(cached(ctx, "exited_failing", register.exited_failing_criteria, _hh(ctx), _z(ctx)).sum())
 
 
 for _by, _vocab, _zh_by, _en_by in (("category", HOUSEHOLD_CATEGORIES, "按属性", "by category"),
@@ -447,9 +459,7 @@ for _by, _vocab, _zh_by, _en_by in (("category", HOUSEHOLD_CATEGORIES, "按属�
 for _measure, _how, _ in register.RECONCILED:
     def _difference(ctx, _measure=_measure):
         """Register-derived minus reported value; empty when not comparable."""
-        if "reconcile" not in ctx.cache:
-            ctx.cache["reconcile"] = register.reconcile(_hh(ctx), ctx.measures)
-        return float(ctx.cache["reconcile"].loc[_measure, "difference"])
+        return float(cached(ctx, "reconcile", register.reconcile, _hh(ctx), ctx.measures).loc[_measure, "difference"])
 
     _m_zh = {"households_total": "农业户数", "population_total": "农业人口", "poor_households": "贫困户数",
              "poor_population": "贫困人口", "wubao_households": "五保户数", "dibao_households": "低保户数",
@@ -462,7 +472,7 @@ for _measure, _how, _ in register.RECONCILED:
 @indicator("audit_findings", "count", "登记册核查发现问题条数", "Register audit findings", "households")
 def _audit_count(ctx):
     """Rows of register.audit."""
-    return float(len(register.audit(_hh(ctx), _z(ctx))))
+    return float(len(cached(ctx, "audit", register.audit, _hh(ctx), _z(ctx))))
 
 
 # --------------------------------------------------------------------------- figures the alerts state
@@ -504,9 +514,7 @@ from .schema import POPULATION_MEASURES as _POP  # noqa: E402  (labels of the re
 for _measure, _how, _ in register.RECONCILED:
     def _derived(ctx, _measure=_measure):
         """The register's own count (register.reconcile, derived); empty when the register cannot give it."""
-        if "reconcile" not in ctx.cache:
-            ctx.cache["reconcile"] = register.reconcile(_hh(ctx), ctx.measures)
-        return float(ctx.cache["reconcile"].loc[_measure, "derived"])
+        return float(cached(ctx, "reconcile", register.reconcile, _hh(ctx), ctx.measures).loc[_measure, "derived"])
 
     indicator(f"register_count_{_measure}", "households" if "households" in _measure else "persons",
               f"登记册计数：{_POP.label(_measure, 'zh')}", f"Register count: {_POP.label(_measure, 'en').lower()}",
@@ -554,22 +562,13 @@ class IndicatorSheet(pd.DataFrame):
         return view.style.hide(axis="index").set_table_styles(styles).to_html()
 
 
-def indicator_sheet(data: PeriodData, **options) -> pd.DataFrame:
-    """Compute every indicator whose table is present.
+def sheet_of(ctx: Context) -> IndicatorSheet:
+    """Every indicator whose table is present, computed in ``ctx`` (catalogue order).
 
-    Parameters
-    ----------
-    data : PeriodData
-        A loaded village-period.
-    **options
-        Passed to indicator functions (e.g. ``mpi_k`` for the register measures).
-
-    Returns
-    -------
-    IndicatorSheet
-        A DataFrame with columns :data:`SHEET_COLUMNS`, one row per indicator, catalogue order.
+    Called by :func:`village_stats.evaluate.evaluate` only; use that (or
+    :func:`village_stats.evaluate.indicator_sheet`).
     """
-    ctx = Context(data, **options)
+    data = ctx.data
     rows = []
     for ind in CATALOGUE.values():
         if not (GROUPS[ind.table](data) if ind.table in GROUPS else data.has(ind.table)):
@@ -645,14 +644,13 @@ def label(indicator_id: str, lang: str = "zh") -> str:
 
 # --------------------------------------------------------------------------- monitoring and evaluation (after 2020)
 #
-# Policy numbers (monitoring threshold, shares, evaluation thresholds) come from data/policy/ through
-# village_stats.policy. Measures over two periods use the previous period's register: the option
-# ``previous`` (a PeriodData or a households frame) when given, else the previous period of the same
-# village loaded from the data folder when it has one.
+# Policy numbers (monitoring threshold, shares, evaluation thresholds) are the rules resolved when the
+# period was read (``data.rules``, from data/policy/ through village_stats.policy). Measures over two
+# periods use the previous period's register, read with the period (``data.previous``).
 
-from . import policy as _policy  # noqa: E402
 from .measures import evaluation as _evaluation  # noqa: E402
 from .measures import monitoring as _monitoring  # noqa: E402
+from .policy import Rule  # noqa: E402
 from .schema import MONITORING_TYPES, has_monitoring_fields  # noqa: E402
 
 
@@ -665,36 +663,23 @@ GROUPS["monitoring"] = has_monitoring
 
 
 def previous_households(ctx: Context) -> pd.DataFrame | None:
-    """The previous period's register (see the note above), or None when there is none."""
-    if "previous_households" not in ctx.cache:
-        prev = ctx.options.get("previous")
-        if prev is None:
-            from .load import list_periods, load_period
-
-            data_dir = _policy.data_dir_of(ctx.data)
-            before = ctx.data.period.previous()
-            if before in list_periods(data_dir, ctx.data.village.id):
-                prev = load_period(ctx.data.village.id, before, data_dir)
-        if isinstance(prev, PeriodData):
-            prev = prev.table("households") if prev.has("households") else None
-        ctx.cache["previous_households"] = prev
-    return ctx.cache["previous_households"]
+    """The previous period's register (read with the period), or None when there is none."""
+    prev = ctx.data.previous
+    return prev.table("households") if prev is not None and prev.has("households") else None
 
 
-def monitoring_threshold(ctx: Context) -> _policy.Rule:
-    """The monitoring threshold rule of the period's year."""
-    if "monitoring_threshold" not in ctx.cache:
-        ctx.cache["monitoring_threshold"] = _policy.monitoring_threshold_for(
-            _policy.data_dir_of(ctx.data), ctx.data.village, ctx.data.period.year)
-    return ctx.cache["monitoring_threshold"]
+def monitoring_threshold(ctx: Context) -> Rule:
+    """The monitoring threshold rule of the period's year (resolved when the period was read)."""
+    rule = ctx.data.rules.monitoring_threshold
+    if rule is None:
+        raise ValueError(f"{ctx.data.village.id} {ctx.data.period.code}: no monitoring threshold was resolved "
+                         "(a register with monitoring fields read through village_stats.load has one)")
+    return rule
 
 
-def monitoring_rule(ctx: Context, rule: str) -> _policy.Rule:
-    """A rule of ``monitoring_rules.csv`` for the village."""
-    key = f"monitoring_rule_{rule}"
-    if key not in ctx.cache:
-        ctx.cache[key] = _policy.monitoring_rule(_policy.data_dir_of(ctx.data), ctx.data.village, rule)
-    return ctx.cache[key]
+def monitoring_rule(ctx: Context, rule: str) -> Rule:
+    """A rule of ``monitoring_rules.csv`` for the village (resolved when the period was read)."""
+    return ctx.data.rules.monitoring[rule]
 
 
 def _positions(ctx: Context):
@@ -856,8 +841,7 @@ def evaluation_rates(ctx: Context) -> dict[str, _evaluation.Rate]:
 def evaluation_table(ctx: Context) -> pd.DataFrame:
     """Each evaluation criterion against its policy threshold (cached)."""
     if "evaluation_table" not in ctx.cache:
-        thresholds = _policy.evaluation_thresholds(_policy.data_dir_of(ctx.data), ctx.data.village)
-        ctx.cache["evaluation_table"] = _evaluation.readiness(evaluation_rates(ctx), thresholds)
+        ctx.cache["evaluation_table"] = _evaluation.readiness(evaluation_rates(ctx), ctx.data.rules.evaluation)
     return ctx.cache["evaluation_table"]
 
 

@@ -408,6 +408,7 @@ TEXT.update({
     "on_course": ("按期可达", "on course"),
     "off_course": ("按目前进度不能按期达到", "not on course at this pace"),
     "trends_title": ("{village}贫困变化趋势（{first}至{last}）", "{village}: trends, {first} to {last}"),
+    "span": ("{first}至{last}", "{first} to {last}"),
     "trends_sheet": ("各期指标及比上期变化", "Indicators by period and change since the previous period"),
     "period": ("时期", "Period"),
     "sf_absent": ("未列入", "not listed"),

@@ -39,15 +39,19 @@ def git_commit(root: Path = config.PROJECT_ROOT) -> str | None:
     return None
 
 
-def build_manifest(*, kind: str, parameters: dict, formats, notebook: str, inputs: list[Path], input_root: Path,
+def build_manifest(*, kind: str, parameters: dict, formats, notebook: str, inputs: dict[str, str],
                    outputs: list[Path], output_root: Path, started_at: str, seconds: dict[str, float]) -> dict:
-    """The manifest of a run (``manifest.json``): everything needed to reproduce and check it."""
+    """The manifest of a run (``manifest.json``): everything needed to reproduce and check it.
+
+    ``inputs`` are the digests of exactly the bytes the run read (path relative to the data root → sha256,
+    :meth:`village_stats.load.Source.digests`): no input file is opened again here.
+    """
     return {
         "report": kind,
         "parameters": parameters,
         "formats": list(formats),
         "notebook": notebook,
-        "inputs": [{"path": p, "sha256": h} for p, h in file_digests(inputs, input_root)],
+        "inputs": [{"path": p, "sha256": h} for p, h in sorted(inputs.items())],
         "outputs": [{"path": p, "sha256": h} for p, h in file_digests(outputs, output_root)],
         "versions": config.package_versions(),
         "git_commit": git_commit(),

@@ -7,22 +7,24 @@ the first two digits of the county code), else ``national``; a value set in vill
 Each lookup returns a :class:`Rule`: the value together with where it came from, so a report can name
 the rule, its source and whether it is verified.
 
-Each table is read from ``<data_dir>/policy/``; where a data folder does not have it, the project's
-``data/policy/`` copy is used. Sources are described in ``docs/policy.md``.
+Each table is read from ``<data root>/policy/``, once per :class:`PolicyBook` (one book per data root and
+process); a data root without the table needed is an error naming the file, never a silent fall-back to
+another folder's copy. Sources are described in ``docs/policy.md``.
 """
 
 from __future__ import annotations
 
 import operator
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from . import schema
-from .config import PROJECT_ROOT
 from .errors import DataError
-from .load import PovertyLine, Village, read_csv_raw, read_table
+from .parse import PovertyLine, Village, read_table
+from .readers import Reader, read_csv_raw
 
 #: Comparisons an evaluation threshold may use.
 COMPARISONS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
@@ -72,26 +74,150 @@ class Rule:
         return bool(COMPARISONS[self.comparison](measure, self.value))
 
 
-# --------------------------------------------------------------------------- reading the tables
+# --------------------------------------------------------------------------- the book of a data root
 
-def table_path(data_dir: str | Path, name: str) -> Path:
-    """Path of one policy table (``poverty_lines``, ``monitoring_thresholds`` …).
+POLICY_FOLDER = "policy"
 
-    ``<data_dir>/policy/<name>.csv`` when that file exists, else the project's ``data/policy/<name>.csv``.
+
+class PolicyBook:
+    """The policy tables of one data root, each read (and validated) at most once.
+
+    Parameters
+    ----------
+    data_dir : Path
+        The data root; its tables are ``<data_dir>/policy/<table>.csv``.
+    reader : Reader, optional
+        The reader that opens the files (a :class:`~village_stats.load.Source` passes its own, so the
+        manifest lists the policy tables read with their digests).
+
+    Examples
+    --------
+    >>> book = PolicyBook(Path("data"))
+    >>> book.path("poverty_lines").as_posix()
+    'data/policy/poverty_lines.csv'
     """
-    filename = schema.POLICY_TABLES[name].filename
-    own = Path(data_dir) / "policy" / filename
-    return own if own.is_file() else PROJECT_ROOT / "data" / "policy" / filename
+
+    def __init__(self, data_dir: Path, reader: Reader | None = None) -> None:
+        self.data_dir = Path(data_dir)
+        self.reader = reader if reader is not None else Reader()
+        self._tables: dict[str, pd.DataFrame] = {}
+
+    def path(self, name: str) -> Path:
+        """Where the table ``name`` (``poverty_lines``, ``exit_thresholds`` …) is read from."""
+        return self.data_dir / POLICY_FOLDER / schema.POLICY_TABLES[name].filename
+
+    def table(self, name: str) -> pd.DataFrame:
+        """The table, validated against its schema (read on first use, then kept)."""
+        if name not in self._tables:
+            self._tables[name] = _read_policy_table(self.path(name), name, self.reader)
+        return self._tables[name]
+
+    # ----------------------------------------------------------------------- the rules
+
+    def _by_year(self, village: Village, year: int, table: str, column: str, override: float | None) -> Rule:
+        if override is not None:
+            return Rule(column, float(override), "village.yaml", year, f"village.yaml {column}", village.note or "",
+                        True, "village.yaml")
+        row = _pick(self.table(table), village, year=year)
+        if row is None:
+            raise DataError(f"no {column} for {year}: expected a row for year {year} and scope "
+                            f"{' or '.join(scopes(village))} (or {column} in village.yaml)", path=self.path(table))
+        return _rule(column, column, row, table, year)
+
+    def poverty_line_rule(self, village: Village, year: int) -> Rule:
+        """The poverty line for ``year``: village.yaml's ``poverty_line_yuan``, else the most specific row.
+
+        Returns
+        -------
+        Rule
+            ``value`` in [yuan per person per year].
+        """
+        return self._by_year(village, year, "poverty_lines", "poverty_line_yuan", village.poverty_line_yuan)
+
+    def poverty_line(self, village: Village, year: int) -> PovertyLine:
+        """The poverty line as the loader records it on :class:`~village_stats.load.PeriodData`."""
+        r = self.poverty_line_rule(village, year)
+        origin = r.origin if r.origin == "village.yaml" else f"{r.origin} ({r.scope})"
+        return PovertyLine(r.value, int(year), r.basis, r.source, r.verified, origin)
+
+    def monitoring_threshold(self, village: Village, year: int) -> Rule:
+        """The monitoring threshold (防返贫监测标准) for ``year``. [yuan per person per year]"""
+        return self._by_year(village, year, "monitoring_thresholds", "monitoring_threshold_yuan",
+                             village.monitoring_threshold_yuan)
+
+    def exit_threshold(self, region: str) -> Rule:
+        """The exit threshold on incidence for a region (eastern, central, western). [ratio]"""
+        frame = self.table("exit_thresholds")
+        hit = frame.loc[frame["region"] == region]
+        if hit.empty:
+            raise DataError(f"no exit_threshold for region {region}: expected a row for it",
+                            path=self.path("exit_thresholds"))
+        return _rule("exit_threshold", "exit_threshold", hit.iloc[0], "exit_thresholds", None, comparison="<")
+
+    def monitoring_rule(self, village: Village, rule: str) -> Rule:
+        """A number of the monitoring rules (``monitored_share_expected`` …), most specific scope first."""
+        row = _pick(self.table("monitoring_rules"), village, rule=rule)
+        if row is None:
+            raise DataError(f"no monitoring rule {rule}: expected a row for it", path=self.path("monitoring_rules"))
+        return _rule(rule, "value", row, "monitoring_rules", None)
+
+    def evaluation_thresholds(self, village: Village) -> dict[str, Rule]:
+        """Thresholds of the exit evaluation, by criterion.
+
+        An empty threshold (the composite incidence) is the village's exit threshold: village.yaml's
+        ``exit_threshold`` when set, else its region's row of ``exit_thresholds.csv``.
+        """
+        out: dict[str, Rule] = {}
+        for _, row in self.table("evaluation_thresholds").iterrows():
+            if pd.isna(row["threshold"]):
+                ex = self.exit_threshold(village.region)
+                row = row.copy()
+                row["threshold"] = village.exit_threshold
+                row["source"] = row["source"] + "; threshold: " + (ex.source if village.exit_threshold == ex.value
+                                                                   else "village.yaml exit_threshold")
+            out[row["criterion"]] = _rule(row["criterion"], "threshold", row, "evaluation_thresholds", None,
+                                          comparison=row["comparison"])
+        return out
 
 
-def read_policy_table(data_dir: str | Path, name: str) -> pd.DataFrame:
+#: The monitoring rules a period with monitoring fields applies (``monitoring_rules.csv``).
+MONITORING_RULES = ("monitored_share_expected", "monitored_share_ceiling", "income_drop_share")
+
+
+@dataclass(frozen=True)
+class AppliedRules:
+    """The policy rules that apply to one village-period, resolved when it is read.
+
+    Attributes
+    ----------
+    poverty_line : Rule or None
+        The poverty line of the period's year (periods with a register). [yuan per person per year]
+    monitoring_threshold : Rule or None
+        The monitoring threshold (registers with monitoring fields). [yuan per person per year]
+    monitoring : dict
+        The monitoring rules (:data:`MONITORING_RULES`) by id (registers with monitoring fields). [ratio]
+    evaluation : dict
+        The exit-evaluation thresholds by criterion (periods with an evaluation sample). [ratio]
+    """
+
+    poverty_line: Rule | None = None
+    monitoring_threshold: Rule | None = None
+    monitoring: Mapping[str, Rule] = field(default_factory=dict)
+    evaluation: Mapping[str, Rule] = field(default_factory=dict)
+
+    def used(self) -> list[Rule]:
+        """Every rule applied, in the order a report lists them."""
+        return [r for r in (self.poverty_line, self.monitoring_threshold) if r is not None] + \
+            list(self.monitoring.values()) + list(self.evaluation.values())
+
+
+def _read_policy_table(path: Path, name: str, reader: Reader) -> pd.DataFrame:
     """One policy table, validated against its schema (a :class:`DataError` names file, row and column)."""
     table = schema.POLICY_TABLES[name]
-    path = table_path(data_dir, name)
     if not path.is_file():
-        raise DataError(f"{table.filename} is missing: expected the policy table {table.zh} "
-                        f"in data/policy/", path=path)
-    frame = read_table(read_csv_raw(path), table, path)
+        raise DataError(f"{table.filename} is missing: expected the policy table {table.zh} in the data "
+                        f"folder's {POLICY_FOLDER}/ (copy data/policy/ of the project and adapt it)", path=path)
+    frame = read_table(read_csv_raw(path, reader.read(path)), table, path)
     if "scope" in frame:
         bad = ~frame["scope"].str.fullmatch(r"national|\d{2}|\d{6}").to_numpy(dtype=bool)
         if bad.any():
@@ -148,118 +274,3 @@ def _rule(name: str, value_column: str, row: pd.Series, table: str, year: int | 
     return Rule(name, float(row[value_column]), str(row.get("scope", row.get("region", "national"))), year,
                 str(row.get("basis") or ""), str(row.get("source") or ""), bool(row["verified"]),
                 f"policy/{table}.csv", **extra)
-
-
-def _by_year(data_dir, village: Village, year: int, table: str, column: str, override: float | None) -> Rule:
-    if override is not None:
-        return Rule(column, float(override), "village.yaml", year, f"village.yaml {column}", village.note or "",
-                    True, "village.yaml")
-    path = table_path(data_dir, table)
-    row = _pick(read_policy_table(data_dir, table), village, year=year)
-    if row is None:
-        raise DataError(f"no {column} for {year}: expected a row for year {year} and scope "
-                        f"{' or '.join(scopes(village))} (or {column} in village.yaml)", path=path)
-    return _rule(column, column, row, table, year)
-
-
-# --------------------------------------------------------------------------- the rules
-
-def poverty_line_rule(data_dir: str | Path, village: Village, year: int) -> Rule:
-    """The poverty line for ``year``: village.yaml's ``poverty_line_yuan``, else the most specific row.
-
-    Returns
-    -------
-    Rule
-        ``value`` in [yuan per person per year].
-    """
-    return _by_year(data_dir, village, year, "poverty_lines", "poverty_line_yuan", village.poverty_line_yuan)
-
-
-def poverty_line_for(data_dir: str | Path, village: Village, year: int) -> PovertyLine:
-    """The poverty line as the loader records it on :class:`~village_stats.load.PeriodData`."""
-    r = poverty_line_rule(data_dir, village, year)
-    origin = r.origin if r.origin == "village.yaml" else f"{r.origin} ({r.scope})"
-    return PovertyLine(r.value, int(year), r.basis, r.source, r.verified, origin)
-
-
-def monitoring_threshold_for(data_dir: str | Path, village: Village, year: int) -> Rule:
-    """The monitoring threshold (防返贫监测标准) for ``year``. [yuan per person per year]"""
-    return _by_year(data_dir, village, year, "monitoring_thresholds", "monitoring_threshold_yuan",
-                    village.monitoring_threshold_yuan)
-
-
-def exit_threshold_for(data_dir: str | Path, region: str) -> Rule:
-    """The exit threshold on incidence for a region (eastern, central, western). [ratio]"""
-    frame = read_policy_table(data_dir, "exit_thresholds")
-    hit = frame.loc[frame["region"] == region]
-    if hit.empty:
-        raise DataError(f"no exit_threshold for region {region}: expected a row for it",
-                        path=table_path(data_dir, "exit_thresholds"))
-    return _rule("exit_threshold", "exit_threshold", hit.iloc[0], "exit_thresholds", None, comparison="<")
-
-
-def monitoring_rule(data_dir: str | Path, village: Village, rule: str) -> Rule:
-    """A number of the monitoring rules (``monitored_share_expected`` …), most specific scope first."""
-    row = _pick(read_policy_table(data_dir, "monitoring_rules"), village, rule=rule)
-    if row is None:
-        raise DataError(f"no monitoring rule {rule}: expected a row for it",
-                        path=table_path(data_dir, "monitoring_rules"))
-    return _rule(rule, "value", row, "monitoring_rules", None)
-
-
-def evaluation_thresholds(data_dir: str | Path, village: Village) -> dict[str, Rule]:
-    """Thresholds of the exit evaluation, by criterion.
-
-    An empty threshold (the composite incidence) is the village's exit threshold: village.yaml's
-    ``exit_threshold`` when set, else its region's row of ``exit_thresholds.csv``.
-    """
-    frame = read_policy_table(data_dir, "evaluation_thresholds")
-    out: dict[str, Rule] = {}
-    for _, row in frame.iterrows():
-        if pd.isna(row["threshold"]):
-            ex = exit_threshold_for(data_dir, village.region)
-            row = row.copy()
-            row["threshold"] = village.exit_threshold
-            source = row["source"] + "; threshold: " + (ex.source if village.exit_threshold == ex.value
-                                                        else "village.yaml exit_threshold")
-            row["source"] = source
-        out[row["criterion"]] = _rule(row["criterion"], "threshold", row, "evaluation_thresholds", None,
-                                      comparison=row["comparison"])
-    return out
-
-
-def inputs_used(data_dir: str | Path, village: Village, period, tables) -> list[Path]:
-    """The policy tables and the previous period's files a period's measures read (for the manifest).
-
-    The exit thresholds always (unless village.yaml sets ``exit_threshold``, they give its default); with
-    a register carrying monitoring fields, the monitoring thresholds and rules and the previous period's
-    data; with an evaluation sample, the evaluation thresholds.
-    """
-    from .load import list_periods, period_source
-    from .schema import has_monitoring_fields
-
-    out = [table_path(data_dir, "exit_thresholds")]
-    if "households" in tables and has_monitoring_fields(tables["households"]):
-        if village.monitoring_threshold_yuan is None:
-            out.append(table_path(data_dir, "monitoring_thresholds"))
-        out.append(table_path(data_dir, "monitoring_rules"))
-        before = period.previous()
-        if before in list_periods(data_dir, village.id):
-            source = period_source(data_dir, village.id, before)
-            out += sorted(p for p in source.iterdir() if p.suffix.lower() == ".csv") if source.is_dir() else [source]
-    if "evaluation_sample" in tables:
-        out.append(table_path(data_dir, "evaluation_thresholds"))
-    return out
-
-
-def data_dir_of(data) -> Path:
-    """The data folder a :class:`~village_stats.load.PeriodData` was loaded from (its first source is
-    ``<data_dir>/<village>/village.yaml``)."""
-    return Path(data.sources[0]).parents[1]
-
-
-def rules_table(rules) -> pd.DataFrame:
-    """Rules as a plain table: name, value, scope, year, source, verified (for a report)."""
-    rows = [(r.name, r.comparison, r.value, r.scope, r.year, r.origin, r.source, r.verified) for r in rules]
-    return pd.DataFrame(rows, columns=["rule", "comparison", "value", "scope", "year", "origin", "source",
-                                       "verified"])

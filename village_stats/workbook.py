@@ -30,8 +30,10 @@ import pandas as pd
 
 from . import schema
 from .errors import DataError
-from .load import INSTRUCTIONS_SHEET, REFERENCE_MARK, PeriodData, Village
+from .load import PeriodData
+from .parse import Village
 from .periods import Period
+from .readers import INSTRUCTIONS_SHEET, REFERENCE_MARK
 from .schema import Column, Table
 
 # --------------------------------------------------------------------------- safe cells
@@ -520,7 +522,9 @@ def personal_columns(data_dir: Path, village_id: str, period: Period) -> pd.Data
     Reads the register file again, but parses only these columns (the period was validated by
     :func:`village_stats.load.load_period` before). None when the register has no personal column.
     """
-    from .load import parse_column, period_source, read_csv_raw, read_workbook_raw
+    from .load import period_source
+    from .parse import parse_column
+    from .readers import read_csv_raw, read_workbook_raw
 
     where = period_source(data_dir, village_id, period)
     raw = read_csv_raw(where / schema.HOUSEHOLDS.filename) if where.is_dir() else read_workbook_raw(where)["households"]

@@ -34,11 +34,12 @@ def rollup(period: str, by: str, data_dir: str | None, township: str | None, fmt
     """
     from ..export.csv import csv_text
     from ..indicators import format_value
-    from ..panel.rollup import load_county, resolve_county_period
+    from ..load import Source
+    from ..panel.county import load_county
     from ..panel.rollup import rollup as _rollup
 
-    root = config.resolve_data_dir(data_dir)
-    county = load_county(root, resolve_county_period(period, root), township)
+    source = Source(config.resolve_data_dir(data_dir))
+    county = load_county(source, source.resolve_any(period), township)
     sheet = _rollup(county, by, suppress_below=suppress_below)
     if fmt == "csv":
         out = sheet.astype({"value": object})

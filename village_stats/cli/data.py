@@ -22,7 +22,8 @@ from . import data_dir_option, emit, errors_to_exit_codes, lang_option, main
 @errors_to_exit_codes
 def indicators(village: str, period: str, data_dir: str | None, fmt: str, output: str | None, lang: str) -> None:
     """Print the indicator sheet of one village-period (or write it: --output FILE)."""
-    from ..indicators import format_value, indicator_sheet
+    from ..evaluate import indicator_sheet
+    from ..indicators import format_value
     from ..load import load_period, resolve_period
 
     if (fmt == "xlsx") != (output is not None) and fmt != "csv":
@@ -61,16 +62,15 @@ def validate(data_dir: str | None, village: str | None, period: str | None) -> N
     Errors (exit code 2) make a period unusable; household-register audit findings are listed by
     household id and do not change the exit code.
     """
+    from ..evaluate import evaluate
     from ..labels import message_lang, say
     from ..load import validate as _validate
-    from ..measures.register import AUDIT_RULES, audit
+    from ..measures.register import AUDIT_RULES
 
     lang = message_lang()
     results = _validate(config.resolve_data_dir(data_dir), village, period)
     for r in results:
-        findings = None
-        if r.data is not None and r.data.has("households"):
-            findings = audit(r.data.table("households"), r.data.poverty_line.poverty_line_yuan)
+        findings = None if r.data is None else evaluate(r.data).audit  # None without a register
         note = "" if findings is None else "  " + say("msg_findings", lang, n=len(findings))
         status = say("msg_bad" if r.problem else "msg_ok", lang)
         click.echo(f"{status}  {r.village} {r.period}".rstrip() + note)

@@ -30,13 +30,15 @@ def _check_output(fmt: str, output: str | None) -> None:
 def trend(village: str, from_period: str | None, to_period: str | None, data_dir: str | None, fmt: str,
           output: str | None, lang: str) -> None:
     """Print the long sheet: every period's indicators with the change since the previous period."""
+    from ..evaluate import evaluate
     from ..indicators import format_value
+    from ..labels import t
+    from ..load import Source
     from ..panel.trend import format_change, load_panel, long_sheet
 
     _check_output(fmt, output)
-    root = config.resolve_data_dir(data_dir)
-    panel = load_panel(village, root, from_period, to_period)
-    long = long_sheet(panel)
+    panel = load_panel(Source(config.resolve_data_dir(data_dir)), village, from_period, to_period)
+    long = long_sheet([evaluate(d).sheet for d in panel])
     label_col = "label_zh" if lang == "zh" else "label_en"
 
     def lines():
@@ -49,8 +51,8 @@ def trend(village: str, from_period: str | None, to_period: str | None, data_dir
     tables = {"各期指标" if zh else "indicators": long,
               "比上期" if zh else "changes": long[["period", "indicator", "previous_period", "previous_value",
                                                    "change", "change_unit", "change_rel"]]}
-    header = f"{panel[-1].village.name(lang)} · {panel[0].period.label(lang)}{'至' if zh else ' to '}" \
-             f"{panel[-1].period.label(lang)}"
+    header = f"{panel[-1].village.name(lang)} · " \
+             f"{t('span', lang, first=panel[0].period.label(lang), last=panel[-1].period.label(lang))}"
     emit(long, fmt, lines, output=output, tables=tables, header=header, lang=lang)
 
 
@@ -69,15 +71,15 @@ def diff(village: str, from_period: str, to_period: str, data_dir: str | None, f
     """Print the stock-flow of the poor between two periods, or with --households each household's changes."""
     from ..errors import DataError
     from ..indicators import format_value
-    from ..load import load_period, resolve_period
+    from ..load import Source
     from ..panel.stockflow import household_diff_sheet, stock_flow_sheet
 
     _check_output(fmt, output)
-    root = config.resolve_data_dir(data_dir)
-    p0, p1 = resolve_period(from_period, village, root), resolve_period(to_period, village, root)
+    source = Source(config.resolve_data_dir(data_dir))
+    p0, p1 = source.resolve(from_period, village), source.resolve(to_period, village)
     if p0.start >= p1.start:
         raise DataError(f"--from {p0.code} must come before --to {p1.code}")
-    before, after = load_period(village, p0, root), load_period(village, p1, root)
+    before, after = source.period(village, p0), source.period(village, p1)
     if households:
         frame = household_diff_sheet(before, after)
 

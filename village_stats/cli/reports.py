@@ -39,13 +39,13 @@ def run(kind: str, village: str | None, period: str | None, from_period: str | N
     rewrite.
     """
     from ..export import DEFAULT_FORMATS
-    from ..run import run as run_kind
+    from ..request import Request
+    from ..run import run as run_request
 
-    given = {"village": village, "period": period, "from_period": from_period, "to_period": to_period,
-             "township": township}
-    arguments = {k: v for k, v in given.items() if v is not None}
-    result = run_kind(kind, data_dir=config.resolve_data_dir(data_dir), output_dir=output_dir, lang=lang,
-                      formats=formats.split(",") if formats else DEFAULT_FORMATS, notebook=notebook, **arguments)
+    request = Request.build(kind, data_dir=data_dir, lang=lang, village=village, period=period,
+                            from_period=from_period, to_period=to_period, township=township)
+    result = run_request(request, output_dir=output_dir, formats=formats.split(",") if formats else DEFAULT_FORMATS,
+                         notebook=notebook)
     for name, path in result.files.items():
         click.echo(f"{name:<9}{path}")
 
@@ -77,19 +77,12 @@ def run_all(villages: tuple[str, ...], period: str, data_dir: str | None, output
     from pathlib import Path
 
     from ..export import DEFAULT_FORMATS
-    from ..load import check_village_id
+    from ..load import check_village_id, village_folders
     from ..run import batch_summary, run_batch
 
     root = config.resolve_data_dir(data_dir)
-    if villages:
-        names = [check_village_id(v) for v in villages]
-    else:
-        if not root.is_dir():
-            from ..errors import DataError
-
-            raise DataError("data folder not found", path=root)
-        # every folder, also one without village.yaml (reported as bad input, not skipped silently)
-        names = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    # every village folder, also one without village.yaml (reported as bad input, not skipped silently)
+    names = [check_village_id(v) for v in villages] if villages else village_folders(root)
     jobs = jobs or max(1, os.cpu_count() or 1)
     bar = None
     if progress is None:

@@ -8,15 +8,15 @@ Charts return :class:`matplotlib.figure.Figure`; the section is shown only with 
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..evaluate import Results
 from ..indicators import format_value
 from ..labels import t
-from ..load import PeriodData, load_period, resolve_period
+from ..load import PeriodData
 from ..panel import stockflow, trend
 from ..periods import Period, parse_period
 from ..schema import HOUSEHOLD_STATUSES
@@ -214,31 +214,27 @@ def show_trend(long: pd.DataFrame, lang: str = "zh", exit_target: str | Period |
                           verdict=t("on_course" if pace["on_course"] else "off_course", lang)))
 
 
-def show_change_section(data_dir: str | Path, village: str, period: str | Period, lang: str = "zh",
-                        exit_target: str | Period | None = None, *, current: PeriodData | None = None,
-                        earlier: list[PeriodData] | None = None, long: pd.DataFrame | None = None) -> None:
+def show_change_section(current: Results, earlier: list[Results], lang: str = "zh",
+                        exit_target: str | Period | None = None, long: pd.DataFrame | None = None) -> None:
     """The section 变化与趋势 / Change and trends of a period report.
 
     The stock-flow of the poor since the previous period of the same kind with a register (table and
     waterfall), the households with inconsistent moves (by id), the register's end against population.csv,
     and the incidence trend over every period so far against the exit threshold (with the pace needed by
-    ``exit_target`` when given). A period report passes what it already has (``current``, the ``earlier``
-    periods and the ``long`` sheet of :func:`village_stats.panel.trend.with_history`), so no sheet is
-    computed twice; without them they are loaded here.
+    ``exit_target`` when given). ``earlier`` are the results of the periods of the same kind before this
+    one (oldest first) and ``long`` their long sheet with this one's (:func:`village_stats.panel.trend.long_sheet`);
+    nothing is read or computed again here.
     """
-    data_dir = Path(data_dir)
-    period = resolve_period(period, village, data_dir)
-    if current is None or earlier is None:
-        panel = trend.load_panel(village, data_dir, to_period=period)
-        current = panel[-1] if panel and panel[-1].period == period else load_period(village, period, data_dir)
-        earlier = [d for d in panel if d.period.kind == period.kind and d.period.start < period.start]
+    data = current.data
     views.show_heading("sec_change", lang)
-    previous = previous_with_register(earlier + [current], period) if current.has("households") else None
+    previous = previous_with_register([r.data for r in earlier] + [data], data.period) \
+        if data.has("households") else None
     if previous is None:
         views.show_text(t("no_previous", lang))
     else:
-        show_stock_flow(previous, current, lang)
-    show_trend(long if long is not None else trend.long_sheet(earlier + [current]), lang, exit_target)
+        show_stock_flow(previous, data, lang)
+    show_trend(long if long is not None else trend.long_sheet([r.sheet for r in [*earlier, current]]), lang,
+               exit_target)
 
 
 def key_changes(long: pd.DataFrame | None, period: str | Period, lang: str = "zh") -> dict[str, str]:

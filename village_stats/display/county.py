@@ -188,19 +188,8 @@ def show_title(county: County, lang: str = "zh", township: str | None = None, da
     period = parse_period(county.period)
     views.show_subheading("county_title", lang, place=_place(county, township), period=period.label(lang))
     views.show_text(t("county_note", lang, data_dir=data_dir or "data", period_code=county.period))
-    if _all_fictional(county, data_dir):
+    if "fictional" in county.villages and county.villages["fictional"].all():
         views.show_text(t("county_fictional", lang))
-
-
-def _all_fictional(county: County, data_dir: str) -> bool:
-    from pathlib import Path
-
-    from ..load import read_village
-
-    try:
-        return all(read_village(Path(data_dir), v).fictional for v in county.villages["village_id"])
-    except Exception:
-        return False
 
 
 def show_key_figures(county_sheet, overview, county, lang: str = "zh") -> None:

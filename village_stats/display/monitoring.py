@@ -2,8 +2,9 @@
 
 One call from the notebook: :func:`show_monitoring_section`. Tables are built by the ``*_table``
 functions (labelled DataFrames, households by ``household_id`` only) and shown with the primitives of
-:mod:`village_stats.display.views`. Every number comes from the indicator context (the same
-computation as the indicator sheet) and the policy tables; nothing here computes a measure.
+:mod:`village_stats.display.views`. Every number comes from the period's
+:class:`~village_stats.evaluate.Results` (its sheet, screening, 风险消除 test, transitions, evaluation and
+the rules applied); nothing here computes a measure or reads a file.
 """
 
 from __future__ import annotations
@@ -12,22 +13,12 @@ import math
 
 import pandas as pd
 
-from ..indicators import (
-    Context,
-    evaluation_table,
-    format_value,
-    has_monitoring,
-    monitoring_rule,
-    monitoring_threshold,
-    previous_households,
-    risk_elimination_result,
-    screening_result,
-)
+from ..evaluate import Results
+from ..indicators import format_value, has_monitoring
 from ..labels import MONITORING_LABELS, t
-from ..load import PeriodData
 from ..measures import evaluation as ev
 from ..measures import monitoring as mon
-from ..policy import Rule, data_dir_of, evaluation_thresholds, poverty_line_rule
+from ..policy import Rule
 from ..schema import MONITORING_TYPES
 from . import views
 
@@ -111,41 +102,28 @@ def evaluation_display_table(table: pd.DataFrame, lang: str = "zh") -> pd.DataFr
                                        t("met_sure", lang), t("source", lang)])
 
 
-def show_monitoring_section(data: PeriodData, sheet: pd.DataFrame, previous: PeriodData | None = None,
-                            lang: str = "zh") -> None:
+def show_monitoring_section(results: Results, lang: str = "zh") -> None:
     """Show the section 监测与评估 when the period has monitoring fields or an evaluation sample.
 
     Parameters
     ----------
-    data : PeriodData
-        The period.
-    sheet : DataFrame
-        Its indicator sheet (the monitoring indicators are read from it).
-    previous : PeriodData, optional
-        The previous period (for screening, 风险消除 and transitions); when None, the previous period of
-        the same village is loaded from the data folder if there is one.
+    results : Results
+        The period's results (:func:`village_stats.evaluate.evaluate`): the monitoring indicators of its
+        sheet, the screening, the 风险消除 test, the transitions (with a previous period), the evaluation
+        and the rules applied.
     lang : str
         ``zh`` or ``en``.
     """
+    data, sheet = results.data, results.sheet
     monitoring, evaluation = has_monitoring(data), data.has("evaluation_sample")
     if not (monitoring or evaluation):
         return
-    ctx = Context(data, **({} if previous is None else {"previous": previous}))
     views.show_heading("sec_monitoring", lang)
-    rules: list[Rule] = []
-    if data.has("households"):
-        rules.append(poverty_line_rule(data_dir_of(data), data.village, data.period.year))
-    if monitoring:
-        threshold = monitoring_threshold(ctx)
-        rules += [threshold] + [monitoring_rule(ctx, r) for r in ("monitored_share_expected",
-                                                                    "monitored_share_ceiling", "income_drop_share")]
-    if evaluation:
-        rules += list(_evaluation_rules(ctx).values())
     views.show_subheading("mon_policy", lang)
-    views.show_table(policy_table(rules, lang))
+    views.show_table(policy_table(results.rules, lang))
     if monitoring:
-        values = dict(zip(sheet["indicator"], sheet["value"]))
-        prev = previous_households(ctx)
+        threshold = data.rules.monitoring_threshold
+        values = results.values
         views.show_subheading("mon_objects", lang)
         views.show_text(t("mon_threshold_text", lang, value=format_value(threshold.value, "yuan_per_person_year", lang),
                           year=threshold.year, scope=_scope(threshold, lang), source=threshold.source,
@@ -157,25 +135,21 @@ def show_monitoring_section(data: PeriodData, sheet: pd.DataFrame, previous: Per
                           expected=format_value(values.get("monitored_share_expected"), "ratio", lang),
                           ceiling=format_value(ceiling, "ratio", lang),
                           verdict=t("mon_share_within" if not share > ceiling else "mon_share_above", lang)))
-        if prev is None:
+        if results.transitions is None:
             views.show_text(t("mon_no_previous", lang))
         views.show_subheading("mon_candidates", lang)
-        views.show_table(screening_table(screening_result(ctx), lang))
+        views.show_table(screening_table(results.screening, lang))
         views.show_subheading("mon_risk", lang)
-        views.show_table(risk_table(risk_elimination_result(ctx), lang))
-        if prev is not None:
+        views.show_table(risk_table(results.risk_elimination, lang))
+        if results.transitions is not None:
             before = data.period.previous()
             views.show_subheading("mon_transitions", lang, before=before.label(lang), now=data.period.label(lang))
-            views.show_table(transition_table(mon.transitions(prev, data.table("households")), lang))
+            views.show_table(transition_table(results.transitions, lang))
             views.show_text(t("mon_rates_text", lang, returned=format_value(values.get("return_rate"), "ratio", lang),
                               newly=format_value(values.get("impoverishment_rate"), "ratio", lang)))
     if evaluation:
-        table = evaluation_table(ctx)
+        table = results.evaluation
         views.show_subheading("mon_evaluation", lang)
         views.show_table(evaluation_display_table(table, lang))
         views.show_text(t("mon_interval_note", lang))
         views.show_text(t(f"mon_verdict_{ev.verdict(table)}", lang))
-
-
-def _evaluation_rules(ctx: Context) -> dict[str, Rule]:
-    return evaluation_thresholds(data_dir_of(ctx.data), ctx.data.village)

@@ -11,7 +11,7 @@ import html
 import io as _io
 import math
 import re
-from pathlib import Path
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -20,7 +20,6 @@ from ..document import ALERT_LEVELS, BLOCK_MIME
 from ..indicators import format_value, label
 from ..labels import display_names, place, t, unit_text
 from ..load import PeriodData
-from ..manifest import file_digests
 from ..measures import crops as crop_measures
 from ..schema import ACTIVITIES, PROJECT_CATEGORIES, PROJECT_STATUSES, TABLES
 
@@ -156,11 +155,10 @@ def alerts_table(alerts: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
                          t("alert", lang): list(alerts[msg])})
 
 
-def inputs_table(data: PeriodData, data_dir: str | Path, lang: str = "zh") -> pd.DataFrame:
-    """Every input file of the period with its SHA-256 (paths relative to the data folder)."""
-    root = Path(data_dir).resolve()
-    rows = file_digests([Path(p).resolve() for p in data.sources], root)
-    return pd.DataFrame(rows, columns=[t("file", lang), t("sha256", lang)])
+def inputs_table(inputs: Mapping[str, str], lang: str = "zh") -> pd.DataFrame:
+    """Every input file the report read with its SHA-256 (paths relative to the data folder), as
+    :meth:`village_stats.load.Source.digests` recorded them: no file is opened again."""
+    return pd.DataFrame(sorted(inputs.items()), columns=[t("file", lang), t("sha256", lang)])
 
 
 def parameters_table(parameters: dict, lang: str = "zh") -> pd.DataFrame:
@@ -432,13 +430,13 @@ def show_crops_not_recorded(data: PeriodData, lang: str = "zh") -> None:
         show_text(t("crops_not_recorded", lang, names=("、" if lang == "zh" else ", ").join(names)), style="note")
 
 
-def show_appendix(data: PeriodData, data_dir: str | Path, parameters: dict, lang: str = "zh") -> None:
+def show_appendix(inputs: Mapping[str, str], parameters: dict, lang: str = "zh") -> None:
     """The compact appendix: parameters and versions on one line each, the inputs with their SHA-256
     (the PDF prints 12 characters, the HTML the full value; manifest.json has them all)."""
     sep = "；" if lang == "zh" else "; "
     params = sep.join(f"{k} = {v!r}" if isinstance(v, str) else f"{k} = {v}" for k, v in parameters.items())
     show_text(t("appendix_parameters", lang, params=params), style="note")
-    show_table(inputs_table(data, data_dir, lang), t("tab_inputs", lang), types=["text", "hash"])
+    show_table(inputs_table(inputs, lang), t("tab_inputs", lang), types=["text", "hash"])
     show_text(t("appendix_hashes", lang), style="note")
     versions = " · ".join(f"{k} {v}" for k, v in package_versions().items())
     show_text(t("appendix_versions", lang, versions=versions), style="note")

@@ -33,18 +33,17 @@ References
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..errors import DataError, ReportError
-from ..indicators import CATALOGUE, UNITS, indicator_sheet
-from ..load import PeriodData, as_period, list_villages, load_period, read_village
+from ..evaluate import indicator_sheet
+from ..indicators import CATALOGUE, UNITS
+from ..load import PeriodData
 from ..measures.register import (
     DEFAULT_MPI_K,
     DEFAULT_MPI_WEIGHTS,
@@ -53,7 +52,6 @@ from ..measures.register import (
     MPI_INDICATORS,
     measures_by_village,
 )
-from ..policy import table_path
 
 LEVELS = ("village", "township", "county")
 #: Units whose values add up over villages (counts and amounts). Every other unit is a ratio, an index
@@ -117,120 +115,6 @@ class County:
 
 
 REGISTER_COLUMNS = ("members", "income_per_capita_yuan", "status", *GUARANTEES)
-
-
-def load_county(data_dir: str | Path, period: str, township: str | None = None, *, cache: bool = True) -> County:
-    """Load and validate every village of ``data_dir`` for ``period`` (bad data raises :class:`DataError`).
-
-    A village without the period is listed in :attr:`County.missing`, not an error. ``township`` keeps
-    the villages of one township (its ``township_zh``). With ``cache``, each village-period's sheet and
-    register are kept in the cache folder under the SHA-256 of its input files and of the package's code
-    (:func:`village_period`), so unchanged villages are not loaded again.
-    """
-    data_dir = Path(data_dir)
-    period = as_period(period).code
-    rows, sheets, registers = [], {}, {}
-    for v in list_villages(data_dir):
-        info = read_village(data_dir, v)
-        if township and info.township_zh != township:
-            continue
-        rows.append((v, info.name_zh, info.name_en, info.township_zh, info.county_zh, info.exit_threshold))
-        if (data_dir / v / period).is_dir() or (data_dir / v / f"{period}.xlsx").is_file():
-            sheet, reg = village_period(data_dir, v, period, cache=cache)
-            sheets[v] = sheet
-            if reg is not None:
-                registers[v] = reg
-    if township and not rows:
-        raise DataError(f"no village of township '{township}' in {data_dir}")
-    if not rows:
-        raise DataError("no village folder (with a village.yaml) found", path=data_dir)
-    if not sheets:
-        raise DataError(f"no village has data for period {period}", path=data_dir)
-    villages = pd.DataFrame(rows, columns=["village_id", "name_zh", "name_en", "township_zh", "county_zh",
-                                           "exit_threshold"])
-    return County(period, villages, sheets, registers)
-
-
-def village_period(data_dir: Path, village: str, period: str, *, cache: bool = True
-                   ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """One village-period's indicator sheet and register columns, from the cache when the inputs are unchanged.
-
-    The cache key is the SHA-256 of the package's source files, the village's ``village.yaml``, the
-    period's files and the policy tables it uses; files are written atomically, so parallel runs can share
-    them. Without ``cache`` (or when the cache folder is not writable) it loads and computes directly.
-    """
-    import hashlib
-    import os
-    import pickle
-    import uuid
-
-    from ..load import period_source
-
-    source = period_source(data_dir, village, period)
-    files = [data_dir / village / "village.yaml", table_path(data_dir, "poverty_lines"),
-             table_path(data_dir, "exit_thresholds")]
-    files += sorted(source.iterdir()) if source.is_dir() else [source]
-    digest = hashlib.sha256(_code_fingerprint().encode())
-    for f in files:
-        if f.is_file():
-            digest.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
-    path = _cache_dir() / "rollup" / f"{digest.hexdigest()}.pkl"
-    if cache and path.is_file():
-        try:
-            with open(path, "rb") as fh:
-                return pickle.load(fh)
-        except Exception:  # a damaged cache file is recomputed
-            pass
-    data = load_period(village, period, data_dir)
-    sheet = indicator_sheet(data)
-    reg = None
-    if data.has("households"):
-        reg = data.table("households")[list(REGISTER_COLUMNS)].assign(
-            poverty_line_yuan=data.poverty_line.poverty_line_yuan).reset_index(drop=True)
-    if cache:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
-            with open(tmp, "wb") as fh:
-                pickle.dump((sheet, reg), fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except OSError:
-            pass
-    return sheet, reg
-
-
-def _cache_dir() -> Path:
-    """``$VILLAGE_STATS_CACHE``, else ``$XDG_CACHE_HOME/village_stats``, else ``~/.cache/village_stats``
-    (the same folder as the font cache)."""
-    import os
-
-    if os.environ.get("VILLAGE_STATS_CACHE"):
-        return Path(os.environ["VILLAGE_STATS_CACHE"])
-    return Path(os.environ.get("XDG_CACHE_HOME") or (Path.home() / ".cache")) / "village_stats"
-
-
-@functools.cache
-def _code_fingerprint() -> str:
-    """SHA-256 of the package's Python sources: a code change invalidates every cached sheet."""
-    import hashlib
-
-    h = hashlib.sha256()
-    root = Path(__file__).resolve().parent.parent
-    for f in sorted(root.rglob("*.py")):
-        h.update(f.relative_to(root).as_posix().encode() + f.read_bytes())
-    return h.hexdigest()
-
-
-def resolve_county_period(period: str, data_dir: str | Path) -> str:
-    """A period code, or ``latest``: the newest period any village of ``data_dir`` has."""
-    from ..load import list_periods
-
-    if period == "latest":
-        found = [p for v in list_villages(Path(data_dir)) for p in list_periods(Path(data_dir), v)]
-        if not found:
-            raise DataError("no village has any period", path=data_dir)
-        return max(found, key=lambda p: (p.end, p.start)).code
-    return as_period(period).code
 
 
 # --------------------------------------------------------------------------- pooled register measures
@@ -619,7 +503,7 @@ def from_data(data: Iterable[PeriodData], villages: pd.DataFrame | None = None) 
 
 
 __all__ = ["ADDITIVE_UNITS", "County", "ROLLUP_COLUMNS", "TieOutError", "combination", "from_data",
-           "load_county", "pooled_register_measures", "rollup", "suppress", "tie_out", "villages_table", "wide"]
+           "pooled_register_measures", "rollup", "suppress", "tie_out", "villages_table", "wide"]
 
 
 # --------------------------------------------------------------------------- what the county report shows
@@ -665,17 +549,6 @@ def register_disagreements(village_sheet: pd.DataFrame) -> pd.DataFrame:
         "measure": rec["indicator"].str.removeprefix("reconciliation_").str.removesuffix("_difference").to_numpy(),
         "difference": rec["value"].to_numpy(),
     })
-
-
-def previous_county(data_dir: str | Path, county: County, township: str | None = None) -> County | None:
-    """The same villages one period earlier, or None when no village has data for that period."""
-    before = as_period(county.period).previous().code
-    try:
-        return load_county(data_dir, before, township)
-    except DataError as exc:
-        if "no village has data" in str(exc):
-            return None
-        raise
 
 
 def change_since(now: pd.DataFrame, before: pd.DataFrame,

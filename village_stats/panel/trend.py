@@ -11,14 +11,13 @@ quarter after quarter) that has a value: ``previous_period``, ``previous_value``
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from ..indicators import SHEET_COLUMNS, IndicatorSheet, format_value, indicator_sheet
-from ..load import PeriodData, list_periods, load_period, resolve_period
+from ..indicators import SHEET_COLUMNS, IndicatorSheet, format_value
+from ..load import PeriodData, Source
 from ..periods import PER_YEAR, Period, parse_period
 
 #: Columns the long sheet adds to :data:`village_stats.indicators.SHEET_COLUMNS`.
@@ -44,23 +43,22 @@ def select_periods(periods: list[Period], from_period: Period | None = None,
     return sorted(out, key=lambda p: (p.start, p.end))
 
 
-def load_panel(village: str, data_dir: str | Path, from_period: str | Period | None = None,
+def load_panel(source: Source, village: str, from_period: str | Period | None = None,
                to_period: str | Period | None = None) -> list[PeriodData]:
-    """Load (and so validate) every period of a village with data, or those from/to the ones given.
+    """Read (and so validate) every period of a village with data, or those from/to the ones given.
 
     ``from_period``/``to_period`` accept codes, ``latest`` and ``previous``. Raises :class:`DataError`
     for the first bad period, or when no period is left.
     """
-    data_dir = Path(data_dir)
-    first = resolve_period(from_period, village, data_dir) if from_period is not None else None
-    last = resolve_period(to_period, village, data_dir) if to_period is not None else None
+    first = source.resolve(from_period, village) if from_period is not None else None
+    last = source.resolve(to_period, village) if to_period is not None else None
     if first is not None and last is not None and first.start > last.start:
         raise DataError(f"--from {first.code} comes after --to {last.code}")
-    chosen = select_periods(list_periods(data_dir, village), first, last)
+    chosen = select_periods(source.periods(village), first, last)
     if not chosen:
         span = f" from {first.code if first else '…'} to {last.code if last else '…'}" if first or last else ""
-        raise DataError(f"no period with data for village '{village}'{span}", path=data_dir / village)
-    return [load_period(village, p, data_dir) for p in chosen]
+        raise DataError(f"no period with data for village '{village}'{span}", path=source.data_dir / village)
+    return [source.period(village, p) for p in chosen]
 
 
 def add_changes(long: pd.DataFrame) -> pd.DataFrame:
@@ -120,39 +118,18 @@ def add_changes(long: pd.DataFrame) -> pd.DataFrame:
     return out.drop(columns=["_kind", "_start", "_row"])
 
 
-def long_sheet(panel: list[PeriodData], **options) -> pd.DataFrame:
-    """Each period's indicator sheet stacked, with the changes of :func:`add_changes`.
+def long_sheet(sheets: list[pd.DataFrame]) -> IndicatorSheet:
+    """Indicator sheets of one village's periods (oldest first) stacked, with the changes of
+    :func:`add_changes`: the long sheet of the trends report, and of a period report with its history
+    (``long_sheet([r.sheet for r in earlier] + [results.sheet])``). Nothing is computed again here.
 
     Returns
     -------
     IndicatorSheet
         Columns :data:`LONG_COLUMNS`; one block of rows per period, oldest first.
     """
-    sheets = [indicator_sheet(d, **options) for d in panel]
     stacked = pd.concat([pd.DataFrame(s) for s in sheets], ignore_index=True)
     return IndicatorSheet(add_changes(stacked)[list(LONG_COLUMNS)])
-
-
-def with_history(sheet: pd.DataFrame, earlier: list[PeriodData], **options) -> pd.DataFrame:
-    """This period's ``sheet`` (computed once, by the caller) after the sheets of the ``earlier`` periods,
-    stacked, with the changes of :func:`add_changes` — the long sheet of a period report.
-
-    Returns
-    -------
-    IndicatorSheet
-        Columns :data:`LONG_COLUMNS`, oldest period first; this period's rows last.
-    """
-    sheets = [indicator_sheet(d, **options) for d in earlier] + [sheet]
-    stacked = pd.concat([pd.DataFrame(s) for s in sheets], ignore_index=True)
-    return IndicatorSheet(add_changes(stacked)[list(LONG_COLUMNS)])
-
-
-def earlier_periods(data: PeriodData, data_dir: str | Path) -> list[PeriodData]:
-    """The periods of the same kind before ``data``'s period that have data, loaded (validated), oldest first."""
-    data_dir = Path(data_dir)
-    codes = [p for p in list_periods(data_dir, data.village.id)
-             if p.kind == data.period.kind and p.start < data.period.start]
-    return [load_period(data.village.id, p, data_dir) for p in codes]
 
 
 def period_steps(first: Period | str, last: Period | str) -> int:
