@@ -14,7 +14,7 @@ Rules of every cell (RFC 4180 with ``\\n`` line ends):
 - numbers are written as numbers (floats with up to 12 significant digits), an unknown value (NaN,
   None) as an empty field;
 - a text cell that a spreadsheet would take for a formula (starting with ``=``, ``+``, ``-``, ``@``,
-  tab or CR; see :func:`village_stats.workbook.looks_like_formula`) gets a leading apostrophe, the
+  tab or CR; see :func:`village_stats.cells.looks_like_formula`) gets a leading apostrophe, the
   spreadsheet convention for "this is text".
 """
 
@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..workbook import looks_like_formula
+from ..cells import looks_like_formula
 
 BOM = "\ufeff"
 _NEEDS_QUOTES = (",", '"', "\r", "\n")
