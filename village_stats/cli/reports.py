@@ -7,7 +7,7 @@ import sys
 import click
 
 from .. import config
-from . import data_dir_option, errors_to_exit_codes, lang_option, main
+from .common import data_dir_option, errors_to_exit_codes, lang_option, main
 
 _FORMATS_HELP = "Comma-separated subset of ipynb,html,pdf,csv,xlsx (default: all of them)."
 
