@@ -16,9 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
-import shutil
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from . import schema
+from .atomic import atomic_folder, atomic_path, write_atomic
 from .cells import CellWriter, Styles, column_width, new_workbook, write_cell
 from .errors import DataError
 from .load import INSTRUCTIONS_SHEET, REFERENCE_MARK, PeriodData, Village
@@ -356,11 +354,12 @@ def _write_instructions(ws, styles: Styles, title: str, tables: list[Table]) -> 
 
 
 def write_period_csv(sheets: list[SheetTemplate], folder: str | Path, title: str) -> Path:
-    """Write the new period as a folder of CSV files (Chinese headers, UTF-8 with BOM) and 填表说明.txt."""
+    """Write the new period into ``folder`` (made when missing) as CSV files (Chinese headers, UTF-8 with
+    BOM) and 填表说明.txt."""
     from .export.csv import write_csv
 
     folder = Path(folder)
-    folder.mkdir()
+    folder.mkdir(exist_ok=True)
     for sheet in sheets:
         layout = _layout(sheet)
         frame = pd.DataFrame({j: values for j, (_, _, values) in enumerate(layout)})
@@ -369,7 +368,7 @@ def write_period_csv(sheets: list[SheetTemplate], folder: str | Path, title: str
     lines = []
     for heading, rows in instructions(title, [s.table for s in sheets], csv=True):
         lines += [heading, ""] + ["\t".join(str(v) for v in r) for r in rows] + [""]
-    (folder / f"{INSTRUCTIONS_SHEET}.txt").write_bytes(("\ufeff" + "\r\n".join(lines)).encode("utf-8"))
+    write_atomic(folder / f"{INSTRUCTIONS_SHEET}.txt", "\ufeff" + "\r\n".join(lines))
     return folder
 
 
@@ -469,27 +468,17 @@ def new_period(data_dir: str | Path, village_id: str, period: Period | str, sour
             personal = personal_columns(data_dir, village_id, chosen)
     sheets = carry_over(data, personal)
     title = period_title(village, period)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{period.code}-", dir=folder))  # same file system: moves are atomic
-    try:
+    try:  # written beside the target, moved into place whole, never over anything
         if as_ == "csv":
-            write_period_csv(sheets, tmp / period.code, title)
-            _move_new(tmp / period.code, target)
+            with atomic_folder(target) as tmp:
+                write_period_csv(sheets, tmp, title)
         else:
-            write_period_workbook(sheets, tmp / target.name, title)
-            _move_new(tmp / target.name, target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+            with atomic_path(target, replace=False) as tmp:
+                write_period_workbook(sheets, tmp, title)
+    except FileExistsError:
+        raise DataError("appeared while the new period was being written; nothing is overwritten",
+                        path=target) from None
     return NewPeriod(target, chosen, tuple(s.table.name for s in sheets))
-
-
-def _move_new(written: Path, target: Path) -> None:
-    """Move a finished file or folder into place, failing rather than replacing anything there."""
-    if target.exists():
-        raise DataError("appeared while the new period was being written; nothing is overwritten", path=target)
-    if written.is_dir():
-        os.rename(written, target)  # a non-empty folder at target makes this fail
-    else:
-        os.link(written, target)  # fails if target exists
 
 
 # --------------------------------------------------------------------------- village.yaml
@@ -546,6 +535,7 @@ def new_village(data_dir: str | Path, values: dict[str, object]) -> Path:
     if path.exists():
         raise DataError("village.yaml already exists: nothing is overwritten", path=path)
     folder.mkdir(parents=True, exist_ok=True)
-    with open(path, "x", encoding="utf-8") as fh:  # "x": fails rather than replace
-        fh.write(village_yaml(values))
-    return path
+    try:
+        return write_atomic(path, village_yaml(values), replace=False)
+    except FileExistsError:
+        raise DataError("village.yaml already exists: nothing is overwritten", path=path) from None

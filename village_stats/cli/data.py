@@ -113,6 +113,7 @@ def codebook(target: str | None, output_codebook: bool) -> None:
     """
     from pathlib import Path
 
+    from ..atomic import write_atomic
     from ..indicators import catalogue_markdown
     from ..schema import codebook_markdown
 
@@ -126,5 +127,5 @@ def codebook(target: str | None, output_codebook: bool) -> None:
     if start not in doc or end not in doc:
         raise click.UsageError(f"{target} has no codebook markers")
     head, rest = doc.split(start, 1)
-    path.write_text(head + start + text + rest[rest.index(end):], encoding="utf-8")
+    write_atomic(path, head + start + text + rest[rest.index(end):])
     click.echo(f"updated {target}")

@@ -76,6 +76,7 @@ def run_all(villages: tuple[str, ...], period: str, data_dir: str | None, output
     import time
     from pathlib import Path
 
+    from ..atomic import write_atomic
     from ..export import DEFAULT_FORMATS
     from ..load import check_village_id
     from ..run import batch_summary, run_batch
@@ -117,10 +118,7 @@ def run_all(villages: tuple[str, ...], period: str, data_dir: str | None, output
     label = codes.pop() if len(codes) == 1 and period in ("latest", "previous") else period
     path = Path(output_dir) / f"batch-{label}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps({"period": period, "jobs": jobs, **summary}, ensure_ascii=False, indent=1) + "\n",
-                   encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps({"period": period, "jobs": jobs, **summary}, ensure_ascii=False, indent=1) + "\n")
     _print_summary(results, summary, path)
     if summary["bad_input"]:
         sys.exit(2)
