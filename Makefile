@@ -56,7 +56,6 @@ demo: $(STAMP) ## Regenerate data/demo/ (fictional village, fixed seed)
 demo-county: $(STAMP) ## Regenerate examples/demo_county/ (fictional county of 24 villages, fixed seed)
 	$(BIN)/python scripts/make_demo_county.py
 
-clean: ## Remove everything a run wrote (output/), the roll-up cache and the test caches
-	find output -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
+clean: ## Remove what the project made here: the contents of output/ (runs, benchmarks) and the test caches
+	[ ! -d output ] || find output -mindepth 1 -maxdepth 1 ! -name .gitkeep -exec rm -rf {} +
 	rm -rf .pytest_cache .ruff_cache .hypothesis
-	rm -rf "$${VILLAGE_STATS_CACHE:-$${XDG_CACHE_HOME:-$$HOME/.cache}/village_stats}"

@@ -1,8 +1,12 @@
 """The project's own contract: one dependency list, generated codebook, CI calls the README's command."""
 
+import os
 import re
+import shutil
+import subprocess
 import tomllib
 
+import pytest
 import yaml
 
 from village_stats.indicators import CATALOGUE, catalogue_markdown
@@ -97,3 +101,24 @@ def test_lab_saves_template_notebooks_without_outputs():
     hook(scratch, "output/mine.ipynb", None)
     assert template["content"]["cells"][0]["outputs"] == [] and template["content"]["cells"][0]["execution_count"] is None
     assert scratch["content"]["cells"][0]["outputs"] != []
+
+
+def test_make_clean_removes_only_what_the_project_made(tmp_path):
+    """Whatever $VILLAGE_STATS_CACHE or $XDG_CACHE_HOME name is left alone; output/ is emptied but for .gitkeep."""
+    if shutil.which("make") is None:
+        pytest.skip("no make")
+    work = tmp_path / "repo"
+    (work / "output" / "suoluoyu" / "2017H1").mkdir(parents=True)
+    (work / "output" / ".gitkeep").write_text("")
+    (work / ".pytest_cache").mkdir()
+    (work / "data").mkdir()
+    (work / "data" / "keep.csv").write_text("x")
+    shutil.copy(ROOT / "Makefile", work / "Makefile")
+    precious = tmp_path / "precious"
+    (precious / "village_stats").mkdir(parents=True)
+    env = {**os.environ, "VILLAGE_STATS_CACHE": str(precious), "XDG_CACHE_HOME": str(precious),
+           "HOME": str(precious)}
+    subprocess.run(["make", "--no-print-directory", "clean"], cwd=work, env=env, check=True, capture_output=True)
+    assert sorted(p.name for p in (work / "output").iterdir()) == [".gitkeep"]
+    assert not (work / ".pytest_cache").exists() and (work / "data" / "keep.csv").is_file()
+    assert (precious / "village_stats").is_dir()
