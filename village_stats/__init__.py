@@ -5,21 +5,20 @@ Typical use::
     from village_stats import load_period, indicator_sheet
     data = load_period("suoluoyu", "2017H1")
     sheet = indicator_sheet(data)
+
+Everything else is imported from its module (``village_stats.periods.parse_period``, ...).
 """
 
-from .errors import DataError, ReportError
-from .indicators import CATALOGUE, format_value, indicator_sheet, values
-from .load import PeriodData, Village, list_periods, list_villages, load_period, validate
-from .periods import Period, parse_period
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
 
-__all__ = [
-    "DataError", "ReportError", "Period", "parse_period", "PeriodData", "Village", "load_period",
-    "list_periods", "list_villages", "validate", "CATALOGUE", "indicator_sheet", "values", "format_value",
-]
+from .errors import DataError
+from .indicators import indicator_sheet
+from .load import load_period
+
+__all__ = ["DataError", "load_period", "indicator_sheet"]
 
 try:  # the installed distribution's version
-    from importlib.metadata import version as _version
-
     __version__ = _version("village-stats")
-except Exception:  # pragma: no cover - running from a bare checkout
+except PackageNotFoundError:  # running from a bare checkout that was never installed
     __version__ = "0+unknown"
