@@ -205,3 +205,25 @@ def test_cli_rollup_formats(county_dir):
 def test_cli_rollup_bad_period_exits_2(county_dir):
     res = CliRunner().invoke(main, ["rollup", "--period", "2018X9", "--data-dir", str(county_dir)])
     assert res.exit_code == 2
+
+
+def test_the_fictional_warning_shows_and_never_vanishes_silently(tmp_path, monkeypatch):
+    """show_title reads village.yaml from the folder the county was loaded from (an empty data_dir is the
+    default folder, as the notebook's load_county has it); an unreadable village.yaml is an error."""
+    from village_stats.display import county as sections
+    from village_stats.display import views
+    from village_stats.errors import DataError
+    from village_stats.labels import t
+    from village_stats.panel.rollup import County
+
+    make_county(tmp_path)
+    shown = []
+    monkeypatch.setattr(views, "show_text", lambda text, style="": shown.append(text))
+    monkeypatch.setattr(views, "show_subheading", lambda *args, **kwargs: None)
+    monkeypatch.setenv("VILLAGE_STATS_DATA", str(tmp_path))
+    county = County(PERIOD, pd.DataFrame({"village_id": ["a1", "a2", "b1"], "county_zh": "测试县"}))
+    sections.show_title(county, "zh", None, "")
+    assert t("county_fictional", "zh") in shown
+    (tmp_path / "b1" / "village.yaml").write_text("id: b1\nfictional: [\n", encoding="utf-8")
+    with pytest.raises(DataError):
+        sections.show_title(county, "zh", None, str(tmp_path))

@@ -193,14 +193,17 @@ def show_title(county: County, lang: str = "zh", township: str | None = None, da
 
 
 def _all_fictional(county: County, data_dir: str) -> bool:
-    from pathlib import Path
+    """Whether every village says ``fictional: true``, read from the data folder the county was loaded from
+    (an empty ``data_dir`` is the default folder, as for :func:`~village_stats.panel.rollup.load_county`).
 
+    A village.yaml that cannot be read raises :class:`~village_stats.errors.DataError`: it is not a
+    reason to leave the warning out.
+    """
+    from ..config import resolve_data_dir
     from ..load import read_village
 
-    try:
-        return all(read_village(Path(data_dir), v).fictional for v in county.villages["village_id"])
-    except Exception:
-        return False
+    root = resolve_data_dir(data_dir)
+    return all(read_village(root, v).fictional for v in county.villages["village_id"])
 
 
 def show_key_figures(county_sheet, overview, county, lang: str = "zh") -> None:
