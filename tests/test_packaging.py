@@ -9,8 +9,8 @@ import tomllib
 import pytest
 import yaml
 
+from village_stats.codebook import codebook_markdown
 from village_stats.indicators import CATALOGUE, catalogue_markdown
-from village_stats.schema import codebook_markdown
 
 from .conftest import ROOT
 

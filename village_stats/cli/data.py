@@ -114,8 +114,8 @@ def codebook(target: str | None, output_codebook: bool) -> None:
     from pathlib import Path
 
     from ..atomic import write_atomic
+    from ..codebook import codebook_markdown
     from ..indicators import catalogue_markdown
-    from ..schema import codebook_markdown
 
     text = catalogue_markdown() if output_codebook else codebook_markdown()
     if target is None:
