@@ -3,23 +3,39 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+#: The tested versions of every package installed (make lock refreshes it); pyproject.toml keeps ranges.
+LOCK   := constraints.txt
 VILLAGE ?= suoluoyu
 PERIOD  ?= 2017H1
 
 .DEFAULT_GOAL := help
-.PHONY: help install report test lint bench fuzz lab codebook demo demo-county validate clean
+.PHONY: help install lock report test lint bench fuzz lab codebook demo demo-county validate clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
+CHECK_PYTHON := $(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
+
+$(STAMP): pyproject.toml $(LOCK)
+	@$(CHECK_PYTHON)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet --upgrade -c $(LOCK) pip
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e '.[test,bench]'
 	@touch $(STAMP)
 
-install: $(STAMP) ## Create .venv and install the package with its test and bench extras
+install: $(STAMP) ## Create .venv and install the package with its test and bench extras, at the versions of constraints.txt
+
+lock: ## Refresh constraints.txt: the newest versions pyproject.toml allows, from a fresh venv (then make test, commit)
+	@$(CHECK_PYTHON)
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp" $(LOCK).new' EXIT && \
+	$(PYTHON) -m venv "$$tmp/venv" && \
+	"$$tmp/venv/bin/python" -m pip install --quiet --upgrade pip && \
+	"$$tmp/venv/bin/python" -m pip install --quiet -e '.[test,bench]' && \
+	{ echo "# The tested versions: make install installs exactly these (pip install -c $(LOCK) -e '.[test,bench]')."; \
+	  echo "# Made by make lock on $$(date -u +%Y-%m-%d) with Python $$("$$tmp/venv/bin/python" -c 'import platform; print(platform.python_version())'): a fresh venv, the newest versions"; \
+	  echo "# pyproject.toml allows, then pip freeze. Refresh it with make lock, run make test, commit both."; \
+	  "$$tmp/venv/bin/python" -m pip freeze --all --exclude-editable | grep -v -E '^(setuptools|wheel)=='; } > $(LOCK).new && \
+	mv $(LOCK).new $(LOCK) && echo "wrote $(LOCK) ($$(grep -c '==' $(LOCK)) packages)"
 
 report: $(STAMP) ## Run the period report (VILLAGE=suoluoyu PERIOD=2017H1): notebook, HTML, PDF, CSV
 	$(BIN)/village-stats run --village $(VILLAGE) --period $(PERIOD)
@@ -56,7 +72,6 @@ demo: $(STAMP) ## Regenerate data/demo/ (fictional village, fixed seed)
 demo-county: $(STAMP) ## Regenerate examples/demo_county/ (fictional county of 24 villages, fixed seed)
 	$(BIN)/python scripts/make_demo_county.py
 
-clean: ## Remove everything a run wrote (output/), the roll-up cache and the test caches
-	find output -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
+clean: ## Remove what the project made here: the contents of output/ (runs, benchmarks) and the test caches
+	[ ! -d output ] || find output -mindepth 1 -maxdepth 1 ! -name .gitkeep -exec rm -rf {} +
 	rm -rf .pytest_cache .ruff_cache .hypothesis
-	rm -rf "$${VILLAGE_STATS_CACHE:-$${XDG_CACHE_HOME:-$$HOME/.cache}/village_stats}"

@@ -1,5 +1,6 @@
 """Atomic publication of an output folder (village_stats.outputs): old or new, whole, never neither."""
 
+import contextlib
 import json
 import os
 import random
@@ -12,9 +13,22 @@ from pathlib import Path
 
 import pytest
 
-from village_stats.outputs import OutputBusy, Publication, clean_stale_kernel_dirs, publishing, runs_folder
+from village_stats.outputs import OutputBusy, Publication, clean_stale_kernel_dirs, runs_folder
 
 FILES = ("report.ipynb", "report.html", "indicators.csv", "manifest.json")
+
+
+@contextlib.contextmanager
+def publishing(final: Path, wait_seconds: float = 0.0):
+    """As a run uses :class:`Publication`: begin, write, then commit, or abort on any exception."""
+    pub = Publication(final, wait_seconds=wait_seconds)
+    tmp = pub.begin()
+    try:
+        yield tmp
+    except BaseException:
+        pub.abort()
+        raise
+    pub.commit()
 
 
 def write_run(folder: Path, run_id: str) -> None:
@@ -82,14 +96,14 @@ def test_second_concurrent_run_fails_with_one_line(tmp_path):
     assert whole_run(final) == "c"
 
 
-def test_former_layout_and_stale_folders_are_cleaned(tmp_path):
+def test_a_real_folder_at_final_is_moved_aside(tmp_path):
+    """A first run that failed keeps its notebook in a real folder final/failed/; the next run publishes."""
     parent = tmp_path / "v"
     final = parent / "2017H1"
-    final.mkdir(parents=True)
-    write_run(final, "old")                                  # the former layout: a real folder
-    (parent / ".2017H1.tmp-1234abcd").mkdir()                # a killed run of the former layout
-    (parent / ".2017H1.old-1234abcd").mkdir()
-    (parent / "2017H2").mkdir()                              # another period: never touched
+    (final / "failed").mkdir(parents=True)
+    (final / "failed" / "report.ipynb").write_text("{}", encoding="utf-8")
+    (parent / ".2017H1.link-1234abcd").symlink_to("nowhere")  # a link a killed run left
+    (parent / "2017H2").mkdir()                               # another period: never touched
     with publishing(final) as tmp:
         write_run(tmp, "new")
     assert whole_run(final) == "new"
@@ -114,13 +128,15 @@ def test_missing_final_is_repaired_from_the_newest_complete_run(tmp_path):
 WRITER = r"""
 import json, sys, time
 from pathlib import Path
-from village_stats.outputs import publishing
+from village_stats.outputs import Publication
 final, run = Path(sys.argv[1]), sys.argv[2]
-with publishing(final, wait_seconds=30) as tmp:
-    for name in ("report.ipynb", "report.html", "indicators.csv"):
-        (tmp / name).write_text(run * 1000, encoding="utf-8")
-        time.sleep(0.01)
-    (tmp / "manifest.json").write_text(json.dumps({"run": run}), encoding="utf-8")
+pub = Publication(final, wait_seconds=30)
+tmp = pub.begin()
+for name in ("report.ipynb", "report.html", "indicators.csv"):
+    (tmp / name).write_text(run * 1000, encoding="utf-8")
+    time.sleep(0.01)
+(tmp / "manifest.json").write_text(json.dumps({"run": run}), encoding="utf-8")
+pub.commit()
 """
 
 

@@ -1,12 +1,16 @@
 """The project's own contract: one dependency list, generated codebook, CI calls the README's command."""
 
+import os
 import re
+import shutil
+import subprocess
 import tomllib
 
+import pytest
 import yaml
 
+from village_stats.codebook import codebook_markdown
 from village_stats.indicators import CATALOGUE, catalogue_markdown
-from village_stats.schema import codebook_markdown
 
 from .conftest import ROOT
 
@@ -97,3 +101,65 @@ def test_lab_saves_template_notebooks_without_outputs():
     hook(scratch, "output/mine.ipynb", None)
     assert template["content"]["cells"][0]["outputs"] == [] and template["content"]["cells"][0]["execution_count"] is None
     assert scratch["content"]["cells"][0]["outputs"] != []
+
+
+def _normalized(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _pins() -> dict[str, str]:
+    """constraints.txt as name → version; every line is ``name==version`` (or a comment)."""
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        m = re.fullmatch(r"([A-Za-z0-9][A-Za-z0-9._-]*)==([0-9A-Za-z.+!-]+)", line)
+        assert m, f"constraints.txt: {line!r} is not pinned with =="
+        pins[_normalized(m[1])] = m[2]
+    return pins
+
+
+def test_every_dependency_is_pinned_in_the_constraints_within_pyproject_ranges():
+    """The lock (make lock) pins every dependency of pyproject and its extras, at a version the range allows."""
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = [Requirement(r) for r in project["dependencies"]]
+    wanted += [Requirement(r) for extra in project["optional-dependencies"].values() for r in extra]
+    pins = _pins()
+    assert [str(r) for r in wanted if _normalized(r.name) not in pins] == []
+    assert [f"{r} but =={pins[_normalized(r.name)]}" for r in wanted
+            if not r.specifier.contains(pins[_normalized(r.name)], prereleases=True)] == []
+    assert "pip" in pins  # make install brings pip to the tested version too
+
+
+def test_make_install_uses_the_constraints():
+    """make install (and so CI, through make test) installs the locked versions, and again when they change."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    stamp = re.search(r"^\$\(STAMP\):(.*)\n((?:\t.*\n)+)", makefile, re.M)
+    assert stamp and "$(LOCK)" in stamp[1].split() and re.search(r"^LOCK\s*:=\s*constraints\.txt$", makefile, re.M)
+    assert "pip install --quiet -c $(LOCK) -e '.[test,bench]'" in stamp[2]
+    assert re.search(r"^lock:.*## ", makefile, re.M), "make lock, listed by make help"
+    assert re.search(r"^test: lint\b", makefile, re.M) and re.search(r"^lint: \$\(STAMP\)", makefile, re.M)
+
+
+def test_make_clean_removes_only_what_the_project_made(tmp_path):
+    """Whatever $VILLAGE_STATS_CACHE or $XDG_CACHE_HOME name is left alone; output/ is emptied but for .gitkeep."""
+    if shutil.which("make") is None:
+        pytest.skip("no make")
+    work = tmp_path / "repo"
+    (work / "output" / "suoluoyu" / "2017H1").mkdir(parents=True)
+    (work / "output" / ".gitkeep").write_text("")
+    (work / ".pytest_cache").mkdir()
+    (work / "data").mkdir()
+    (work / "data" / "keep.csv").write_text("x")
+    shutil.copy(ROOT / "Makefile", work / "Makefile")
+    precious = tmp_path / "precious"
+    (precious / "village_stats").mkdir(parents=True)
+    env = {**os.environ, "VILLAGE_STATS_CACHE": str(precious), "XDG_CACHE_HOME": str(precious),
+           "HOME": str(precious)}
+    subprocess.run(["make", "--no-print-directory", "clean"], cwd=work, env=env, check=True, capture_output=True)
+    assert sorted(p.name for p in (work / "output").iterdir()) == [".gitkeep"]
+    assert not (work / ".pytest_cache").exists() and (work / "data" / "keep.csv").is_file()
+    assert (precious / "village_stats").is_dir()

@@ -210,3 +210,26 @@ def test_cli_rollup_formats(county_dir):
 def test_cli_rollup_bad_period_exits_2(county_dir):
     res = CliRunner().invoke(main, ["rollup", "--period", "2018X9", "--data-dir", str(county_dir)])
     assert res.exit_code == 2
+
+
+def test_the_fictional_warning_shows_when_every_village_is_fictional(tmp_path, monkeypatch):
+    """show_title reads the villages' ``fictional`` flags the county was read with (village.yaml, read once):
+    shown when every village is fictional, not when one is real; nothing is read again, so nothing can
+    make the warning vanish silently."""
+    from village_stats.display import county as sections
+    from village_stats.display import views
+    from village_stats.labels import t
+
+    make_county(tmp_path)
+    shown = []
+    monkeypatch.setattr(views, "show_text", lambda text, style="": shown.append(text))
+    monkeypatch.setattr(views, "show_subheading", lambda *args, **kwargs: None)
+    county = load_county(Source(tmp_path), PERIOD)
+    assert county.villages["fictional"].all()          # make_county writes fictional: true
+    sections.show_title(county, "zh", None, str(tmp_path))
+    assert t("county_fictional", "zh") in shown
+    shown.clear()
+    y = tmp_path / "b1" / "village.yaml"
+    y.write_text(y.read_text(encoding="utf-8").replace("fictional: true\n", ""), encoding="utf-8")
+    sections.show_title(load_county(Source(tmp_path), PERIOD), "zh", None, str(tmp_path))
+    assert t("county_fictional", "zh") not in shown

@@ -2,28 +2,24 @@
 
 Typical use::
 
-    from village_stats import load_period, indicator_sheet
-    data = load_period("suoluoyu", "2017H1")
-    sheet = indicator_sheet(data)
+    from village_stats import Source, evaluate
+    results = evaluate(Source("data").period("suoluoyu", "2017H1"))
+    results.sheet                      # the indicator sheet; results.audit, results.screening, ...
+
+Everything else is imported from its module (``village_stats.periods.parse_period``, ...).
 """
 
-from .errors import DataError, ReportError
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
+
+from .errors import DataError
 from .evaluate import Results, evaluate, indicator_sheet
-from .indicators import CATALOGUE, format_value, values
-from .load import PeriodData, Source, list_periods, list_villages, load_period, validate
-from .parse import Village
-from .periods import Period, parse_period
+from .load import Source, load_period
 from .request import Request
 
-__all__ = [
-    "DataError", "ReportError", "Request", "Period", "parse_period", "PeriodData", "Source", "Village", "load_period",
-    "list_periods", "list_villages", "validate", "CATALOGUE", "evaluate", "Results", "indicator_sheet", "values",
-    "format_value",
-]
+__all__ = ["DataError", "Request", "Source", "evaluate", "Results", "load_period", "indicator_sheet"]
 
 try:  # the installed distribution's version
-    from importlib.metadata import version as _version
-
     __version__ = _version("village-stats")
-except Exception:  # pragma: no cover - running from a bare checkout
+except PackageNotFoundError:  # running from a bare checkout that was never installed
     __version__ = "0+unknown"

@@ -13,16 +13,17 @@ written beside ``final`` (same file system, so the rename is a rename and never 
 period links, as readers expect. The lock
 makes a second run of the same village-period fail at once with one line (exit 2) instead of racing,
 and lets each run remove, safely, what killed runs left behind: run folders other than the published
-one, stray links, and the ``.<period>.tmp-*``/``.<period>.old-*`` folders of the former layout.
+one and stray links.
 
-A folder that still has the former layout (``final`` a real folder) is moved into the runs folder
-before the new run is published; a kill in that single step is repaired by the next run (the newest
-complete run folder is published again).
+When ``final`` is a real folder (the ``failed/`` notebook of a first run that failed is kept in
+``final/failed/``), it is moved into the runs folder before the new run is published; a kill in that
+single step is repaired by the next run (the newest complete run folder is published again).
+
+Single files are written whole by :mod:`village_stats.atomic`; this module publishes a folder of them.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import errno
 import os
@@ -32,7 +33,6 @@ import tempfile
 import time
 import uuid
 import weakref
-from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import DataError
@@ -141,7 +141,7 @@ class Publication:
             self.folder = done
             previous = _published(self.final)
             if self.final.exists() and not self.final.is_symlink():
-                previous = _adopt_legacy(self.final)
+                previous = _move_aside(self.final)
             _point(self.final, done)
             if previous is not None and previous != done.resolve():
                 shutil.rmtree(previous, ignore_errors=True)
@@ -155,33 +155,6 @@ class Publication:
                 shutil.rmtree(self.folder, ignore_errors=True)
         finally:
             self._unlock()
-
-
-@contextlib.contextmanager
-def publishing(final: str | Path, *, wait_seconds: float = 0.0) -> Iterator[Path]:
-    """``with publishing(final) as tmp:`` write into ``tmp``; on success it becomes ``final`` atomically.
-
-    On an exception nothing is published and ``tmp`` is removed; the previous outputs stay as they were.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> root = pathlib.Path(tempfile.mkdtemp())
-    >>> with publishing(root / "v" / "2017H1") as tmp:
-    ...     _ = (tmp / "manifest.json").write_text("{}")
-    >>> sorted(p.name for p in (root / "v" / "2017H1").iterdir())
-    ['manifest.json']
-    >>> (root / "v" / "2017H1").is_symlink()
-    True
-    """
-    pub = Publication(final, wait_seconds=wait_seconds)
-    tmp = pub.begin()
-    try:
-        yield tmp
-    except BaseException:
-        pub.abort()
-        raise
-    pub.commit()
 
 
 # --------------------------------------------------------------------------- helpers
@@ -202,11 +175,11 @@ def _point(final: Path, folder: Path) -> None:
     _fsync_dir(final.parent)
 
 
-def _adopt_legacy(final: Path) -> Path:
-    """Move a real folder at ``final`` (former layout, or a failed/ folder) into the runs folder."""
+def _move_aside(final: Path) -> Path:
+    """Move a real folder at ``final`` (the failed/ folder of a first run that failed) into the runs folder."""
     runs = runs_folder(final)
     runs.mkdir(exist_ok=True)
-    moved = runs / f"legacy-{uuid.uuid4().hex[:8]}"
+    moved = runs / f"aside-{uuid.uuid4().hex[:8]}"
     os.replace(final, moved)
     return moved.resolve()
 
@@ -218,9 +191,9 @@ def _complete(folder: Path) -> bool:
 def clean_stale(final: Path) -> None:
     """With the lock held: remove what killed runs left, and repair a missing ``final``.
 
-    Keeps the published run folder; removes every other run folder, stray ``.link-*`` symlinks and the
-    former layout's ``.<period>.tmp-*``/``.<period>.old-*`` folders. If ``final`` is missing (a kill
-    while a former-layout folder was being adopted), the newest complete run folder is published again.
+    Keeps the published run folder; removes every other run folder and stray ``.<period>.link-*``
+    symlinks. If ``final`` is missing (a kill while a real folder at ``final`` was being moved aside),
+    the newest complete run folder is published again.
     """
     parent, name = final.parent, final.name
     runs = runs_folder(final)
@@ -237,7 +210,7 @@ def clean_stale(final: Path) -> None:
             if keep is None or p.resolve() != keep:
                 _remove(p)
     for p in parent.iterdir():
-        if p.name.startswith((f".{name}.tmp-", f".{name}.old-", f".{name}.link-")):
+        if p.name.startswith(f".{name}.link-"):
             _remove(p)
 
 

@@ -2,7 +2,10 @@
 
 This module is the one source of truth for the data contract. The loader (:mod:`village_stats.load`)
 applies it, the error messages quote it, and the codebook in ``data/README.md`` is generated from it
-(``village-stats codebook``), so the three cannot drift apart.
+(:mod:`village_stats.codebook`, ``village-stats codebook``), so the three cannot drift apart.
+
+Every table, vocabulary and policy table is declared here, in one module of about 600 lines, so that the
+whole contract reads in one place; the Markdown codebook, a view of it, lives in its own module.
 """
 
 from __future__ import annotations
@@ -584,52 +587,6 @@ VILLAGE_FIELDS: tuple[tuple[str, str, bool], ...] = (
     ("province_en", "English name of the province, e.g. Shanxi (else pinyin of province_zh).", False),
     ("supported_by_en", "English name of the supporting unit (else the Chinese name stays).", False),
 )
-
-
-# --------------------------------------------------------------------------- codebook
-
-def _bound_text(c: Column) -> str:
-    """The plausible range of a numeric column, as the codebook states it.
-
-    >>> _bound_text(HOUSEHOLDS.column("members"))
-    '; at most 30'
-    """
-    if c.upper is None:
-        return ""
-    return f"; |value| at most {int(c.upper):,}" if c.kind == "number" else f"; at most {int(c.upper):,}"
-
-
-def codebook_markdown() -> str:
-    """The codebook of every table, as Markdown (the generated part of ``data/README.md``)."""
-    lines = ["### village.yaml", "", "| key | required | meaning |", "|---|---|---|"]
-    for key, meaning, required in VILLAGE_FIELDS:
-        lines.append(f"| `{key}` | {'yes' if required else 'no'} | {meaning} |")
-    lines.append("")
-    for t in (*TABLES.values(), *POLICY_TABLES.values()):
-        lines += [f"### {t.filename} · {t.zh} ({'required' if t.required else 'optional'})", "",
-                  f"{t.description} Grain: {t.grain}."]
-        if t.unique:
-            lines.append(f"Unique: {', '.join(t.unique)}.")
-        for n in t.notes:
-            lines.append(n)
-        lines += ["", "| column | 中文表头 | required | empty allowed | unit | meaning | allowed values |",
-                  "|---|---|---|---|---|---|---|"]
-        for c in t.columns:
-            lines.append(
-                f"| `{c.name}` | {c.zh} | {'yes' if c.required else 'no'} | {'yes' if c.nullable else 'no'} "
-                f"| {c.unit or ''} | {c.description}{' **Personal data: never reported.**' if c.sensitive else ''} "
-                f"| {c.expectation}{_bound_text(c)} |")
-        lines.append("")
-    vocabs = {c.vocab.name: c.vocab for t in (*TABLES.values(), *POLICY_TABLES.values()) for c in t.columns
-              if c.vocab is not None and c.vocab is not REGIONS}
-    vocabs[REGIONS.name] = REGIONS
-    for v in vocabs.values():
-        lines += [f"#### Vocabulary `{v.name}`", "", "| id | 中文 | English | also accepted |",
-                  "|---|---|---|---|"]
-        for term in v.terms:
-            lines.append(f"| `{term.id}` | {term.zh} | {term.en} | {', '.join(term.aliases)} |")
-        lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
 
 
 #: The register columns of monitoring (after 2020; optional).

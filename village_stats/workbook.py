@@ -8,19 +8,14 @@ Chinese text, and a 填表说明 sheet generated from the codebook. What can be 
 source period is filled in; figures to collect anew are left empty, with last period's value beside
 them in a reference column (header ending in ``(参考)``) that the loader skips.
 
-The module also holds the rules every spreadsheet this package writes follows (:class:`CellWriter`,
-:func:`looks_like_formula`, :func:`column_width`): text is always written as text, never as a formula.
+Every cell is written by the safe-cell rules of :mod:`village_stats.cells` (text is always text, never a
+formula), which the exports share.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-import os
-import re
-import shutil
-import tempfile
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,135 +24,14 @@ import numpy as np
 import pandas as pd
 
 from . import schema
+from .atomic import atomic_folder, atomic_path, write_atomic
+from .cells import CellWriter, Styles, column_width, new_workbook, write_cell
 from .errors import DataError
 from .load import PeriodData
 from .parse import Village
 from .periods import Period
 from .readers import INSTRUCTIONS_SHEET, REFERENCE_MARK
 from .schema import Column, Table
-
-# --------------------------------------------------------------------------- safe cells
-
-#: First characters that make a spreadsheet read a typed cell as a formula (or, for tab and CR,
-#: that CSV-to-spreadsheet imports are known to strip before doing so).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$")
-
-
-def looks_like_formula(text: str) -> bool:
-    """Whether a text cell could be taken for a formula by a spreadsheet.
-
-    True when the text starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return, unless
-    the whole text is a plain signed number (``-3``, ``+1,200.5``), which a spreadsheet reads as that
-    number and nothing else.
-
-    Examples
-    --------
-    >>> looks_like_formula('=HYPERLINK("http://x","y")'), looks_like_formula("@SUM(A1)")
-    (True, True)
-    >>> looks_like_formula("-3"), looks_like_formula("-2+3"), looks_like_formula("杂粮"), looks_like_formula("")
-    (False, True, False, False)
-    """
-    return bool(text) and text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.match(text)
-
-
-def display_width(text: str) -> int:
-    """Width of a text in a spreadsheet's character units: 2 for each wide (CJK) character, else 1.
-
-    >>> display_width("投资(元)"), display_width("value")
-    (8, 5)
-    """
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in str(text))
-
-
-class Styles:
-    """XlsxWriter formats of one workbook, made once per distinct set of properties."""
-
-    def __init__(self, book) -> None:
-        self.book = book
-        self._made: dict[tuple, object] = {}
-
-    def __call__(self, **props):
-        if not props:
-            return None
-        key = tuple(sorted(props.items()))
-        if key not in self._made:
-            self._made[key] = self.book.add_format(dict(props))
-        return self._made[key]
-
-
-def new_workbook(path: str | Path, **options):
-    """An XlsxWriter workbook that never turns a string into a formula, a link or a number."""
-    import xlsxwriter
-
-    return xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                           "strings_to_numbers": False, "nan_inf_to_errors": False, **options})
-
-
-class CellWriter:
-    """Writes the values of one column by type with the column's formats, made once.
-
-    Numbers are numbers, text is always text (never a formula), unknown (NaN, None, ``pd.NaT``) is a
-    blank cell; dates get ``yyyy-mm-dd``; text that :func:`looks_like_formula` also gets Excel's quote
-    prefix, so that editing the cell does not turn it into a formula either.
-    """
-
-    def __init__(self, styles: Styles, **props) -> None:
-        self.fmt = styles(**props)
-        self.quoted = styles(**{**props, "quote_prefix": True})
-        self.date = styles(**{"num_format": "yyyy-mm-dd", **props})
-
-    def __call__(self, ws, row: int, col: int, value) -> None:
-        if isinstance(value, str):
-            ws.write_string(row, col, value, self.quoted if looks_like_formula(value) else self.fmt)
-        elif isinstance(value, (float, int, np.floating, np.integer)) and not isinstance(value, (bool, np.bool_)):
-            v = float(value)
-            if math.isfinite(v):
-                ws.write_number(row, col, v, self.fmt)
-            else:
-                ws.write_blank(row, col, None, self.fmt)
-        elif value is None or value is pd.NaT or value is pd.NA:
-            ws.write_blank(row, col, None, self.fmt)
-        elif isinstance(value, (bool, np.bool_)):
-            ws.write_boolean(row, col, bool(value), self.fmt)
-        elif isinstance(value, (dt.date, pd.Timestamp)):
-            when = value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
-            ws.write_datetime(row, col, when, self.date)
-        else:
-            self(ws, row, col, str(value))
-
-
-def write_cell(ws, row: int, col: int, value, styles: Styles, **props) -> None:
-    """Write one value by its type, as :class:`CellWriter` does (for a few cells; columns use a CellWriter)."""
-    CellWriter(styles, **props)(ws, row, col, value)
-
-
-def column_width(header: str, values: Iterable, *, minimum: int = 8, maximum: int = 60, sample: int = 2000) -> int:
-    """A column width that fits its header and its widest value as shown (first ``sample`` values).
-
-    In character units as Excel counts them (:func:`display_width`), plus a margin of 2.
-
-    >>> column_width("项目名称", ["合作社办公及农产品展销室", 1234567.5])
-    26
-    """
-    widest = display_width(header)
-    for i, v in enumerate(values):
-        if i == sample:
-            break
-        widest = max(widest, display_width(_shown(v)))
-    return min(maximum, max(minimum, widest + 2))
-
-
-def _shown(v) -> str:
-    """Roughly how a spreadsheet shows a value (for widths only)."""
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return ""
-    if isinstance(v, float):
-        return f"{v:,.2f}" if not v.is_integer() else f"{v:,.0f}"
-    if isinstance(v, (dt.date, pd.Timestamp)):
-        return "2017-01-01"
-    return str(v)
-
 
 # --------------------------------------------------------------------------- the contract, in Chinese
 
@@ -482,11 +356,12 @@ def _write_instructions(ws, styles: Styles, title: str, tables: list[Table]) -> 
 
 
 def write_period_csv(sheets: list[SheetTemplate], folder: str | Path, title: str) -> Path:
-    """Write the new period as a folder of CSV files (Chinese headers, UTF-8 with BOM) and 填表说明.txt."""
+    """Write the new period into ``folder`` (made when missing) as CSV files (Chinese headers, UTF-8 with
+    BOM) and 填表说明.txt."""
     from .export.csv import write_csv
 
     folder = Path(folder)
-    folder.mkdir()
+    folder.mkdir(exist_ok=True)
     for sheet in sheets:
         layout = _layout(sheet)
         frame = pd.DataFrame({j: values for j, (_, _, values) in enumerate(layout)})
@@ -495,7 +370,7 @@ def write_period_csv(sheets: list[SheetTemplate], folder: str | Path, title: str
     lines = []
     for heading, rows in instructions(title, [s.table for s in sheets], csv=True):
         lines += [heading, ""] + ["\t".join(str(v) for v in r) for r in rows] + [""]
-    (folder / f"{INSTRUCTIONS_SHEET}.txt").write_bytes(("\ufeff" + "\r\n".join(lines)).encode("utf-8"))
+    write_atomic(folder / f"{INSTRUCTIONS_SHEET}.txt", "\ufeff" + "\r\n".join(lines))
     return folder
 
 
@@ -597,27 +472,17 @@ def new_period(data_dir: str | Path, village_id: str, period: Period | str, sour
             personal = personal_columns(data_dir, village_id, chosen)
     sheets = carry_over(data, personal)
     title = period_title(village, period)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{period.code}-", dir=folder))  # same file system: moves are atomic
-    try:
+    try:  # written beside the target, moved into place whole, never over anything
         if as_ == "csv":
-            write_period_csv(sheets, tmp / period.code, title)
-            _move_new(tmp / period.code, target)
+            with atomic_folder(target) as tmp:
+                write_period_csv(sheets, tmp, title)
         else:
-            write_period_workbook(sheets, tmp / target.name, title)
-            _move_new(tmp / target.name, target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+            with atomic_path(target, replace=False) as tmp:
+                write_period_workbook(sheets, tmp, title)
+    except FileExistsError:
+        raise DataError("appeared while the new period was being written; nothing is overwritten",
+                        path=target) from None
     return NewPeriod(target, chosen, tuple(s.table.name for s in sheets))
-
-
-def _move_new(written: Path, target: Path) -> None:
-    """Move a finished file or folder into place, failing rather than replacing anything there."""
-    if target.exists():
-        raise DataError("appeared while the new period was being written; nothing is overwritten", path=target)
-    if written.is_dir():
-        os.rename(written, target)  # a non-empty folder at target makes this fail
-    else:
-        os.link(written, target)  # fails if target exists
 
 
 # --------------------------------------------------------------------------- village.yaml
@@ -674,6 +539,7 @@ def new_village(data_dir: str | Path, values: dict[str, object]) -> Path:
     if path.exists():
         raise DataError("village.yaml already exists: nothing is overwritten", path=path)
     folder.mkdir(parents=True, exist_ok=True)
-    with open(path, "x", encoding="utf-8") as fh:  # "x": fails rather than replace
-        fh.write(village_yaml(values))
-    return path
+    try:
+        return write_atomic(path, village_yaml(values), replace=False)
+    except FileExistsError:
+        raise DataError("village.yaml already exists: nothing is overwritten", path=path) from None

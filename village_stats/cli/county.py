@@ -7,7 +7,7 @@ import json
 import click
 
 from .. import config
-from . import data_dir_option, errors_to_exit_codes, lang_option, main
+from .common import data_dir_option, errors_to_exit_codes, lang_option, main
 
 SUPPRESSED = "suppressed"
 

@@ -7,7 +7,7 @@ import sys
 import click
 
 from .. import config
-from . import data_dir_option, emit, errors_to_exit_codes, lang_option, main
+from .common import data_dir_option, emit, errors_to_exit_codes, lang_option, main
 
 
 @main.command()
@@ -113,8 +113,9 @@ def codebook(target: str | None, output_codebook: bool) -> None:
     """
     from pathlib import Path
 
+    from ..atomic import write_atomic
+    from ..codebook import codebook_markdown
     from ..indicators import catalogue_markdown
-    from ..schema import codebook_markdown
 
     text = catalogue_markdown() if output_codebook else codebook_markdown()
     if target is None:
@@ -126,5 +127,5 @@ def codebook(target: str | None, output_codebook: bool) -> None:
     if start not in doc or end not in doc:
         raise click.UsageError(f"{target} has no codebook markers")
     head, rest = doc.split(start, 1)
-    path.write_text(head + start + text + rest[rest.index(end):], encoding="utf-8")
+    write_atomic(path, head + start + text + rest[rest.index(end):])
     click.echo(f"updated {target}")

@@ -6,7 +6,7 @@ import click
 
 from .. import config
 from ..schema import VILLAGE_FIELDS
-from . import data_dir_option, errors_to_exit_codes, main
+from .common import data_dir_option, errors_to_exit_codes, main
 
 
 @main.command("new-period")

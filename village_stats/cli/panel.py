@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import config
-from . import data_dir_option, emit, errors_to_exit_codes, lang_option, main
+from .common import data_dir_option, emit, errors_to_exit_codes, lang_option, main
 
 _FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]), default="table",
                        show_default=True, help="xlsx needs --output FILE.")

@@ -7,7 +7,7 @@ import sys
 import click
 
 from .. import config
-from . import data_dir_option, errors_to_exit_codes, lang_option, main
+from .common import data_dir_option, errors_to_exit_codes, lang_option, main
 
 _FORMATS_HELP = "Comma-separated subset of ipynb,html,pdf,csv,xlsx (default: all of them)."
 
@@ -76,6 +76,7 @@ def run_all(villages: tuple[str, ...], period: str, data_dir: str | None, output
     import time
     from pathlib import Path
 
+    from ..atomic import write_atomic
     from ..export import DEFAULT_FORMATS
     from ..load import check_village_id, village_folders
     from ..run import batch_summary, run_batch
@@ -110,10 +111,7 @@ def run_all(villages: tuple[str, ...], period: str, data_dir: str | None, output
     label = codes.pop() if len(codes) == 1 and period in ("latest", "previous") else period
     path = Path(output_dir) / f"batch-{label}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps({"period": period, "jobs": jobs, **summary}, ensure_ascii=False, indent=1) + "\n",
-                   encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps({"period": period, "jobs": jobs, **summary}, ensure_ascii=False, indent=1) + "\n")
     _print_summary(results, summary, path)
     if summary["bad_input"]:
         sys.exit(2)

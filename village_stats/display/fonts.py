@@ -15,8 +15,6 @@ from pathlib import Path
 #: Family name of the font inside the OTF file.
 FAMILY = "Noto Sans CJK SC"
 FILE_NAME = "NotoSansCJKsc-Regular.otf"
-#: Fallbacks named in the HTML for screens that have other SC fonts (never a JP/TC face).
-CSS_STACK = f"'{FAMILY}', 'Source Han Sans SC', 'Source Han Sans CN', 'PingFang SC', 'Microsoft YaHei', sans-serif"
 
 
 @lru_cache(maxsize=1)

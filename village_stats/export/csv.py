@@ -14,21 +14,20 @@ Rules of every cell (RFC 4180 with ``\\n`` line ends):
 - numbers are written as numbers (floats with up to 12 significant digits), an unknown value (NaN,
   None) as an empty field;
 - a text cell that a spreadsheet would take for a formula (starting with ``=``, ``+``, ``-``, ``@``,
-  tab or CR; see :func:`village_stats.workbook.looks_like_formula`) gets a leading apostrophe, the
+  tab or CR; see :func:`village_stats.cells.looks_like_formula`) gets a leading apostrophe, the
   spreadsheet convention for "this is text".
 """
 
 from __future__ import annotations
 
 import math
-import os
-import uuid
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..workbook import looks_like_formula
+from ..atomic import write_atomic
+from ..cells import looks_like_formula
 
 BOM = "\ufeff"
 _NEEDS_QUOTES = (",", '"', "\r", "\n")
@@ -99,14 +98,5 @@ def csv_text(frame: pd.DataFrame, bom: bool = False) -> str:
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write a CSV file for people: UTF-8 with BOM, whole or not at all (temporary file, then rename)."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        with open(tmp, "xb") as fh:  # permissions by the umask, like any file the user writes
-            fh.write(csv_text(frame, bom=True).encode("utf-8"))
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
+    """Write a CSV file for people: UTF-8 with BOM, whole or not at all (:func:`village_stats.atomic.write_atomic`)."""
+    return write_atomic(path, csv_text(frame, bom=True))

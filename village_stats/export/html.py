@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from ..atomic import write_atomic
 from ..document import caption_label, from_report
 from . import ExecutedReport
 
@@ -33,4 +34,4 @@ def render_html(document: dict) -> str:
 
 
 def write(report: ExecutedReport, target: Path) -> None:
-    target.write_text(render_html(from_report(report)), encoding="utf-8")
+    write_atomic(target, render_html(from_report(report)))

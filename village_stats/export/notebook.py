@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..document import HIDE_TAG, PAPERMILL_ERROR_TAG, report_cells  # noqa: F401  (names kept for callers)
+from ..atomic import atomic_file
 from . import ExecutedReport
 
 
@@ -12,7 +12,8 @@ def write(report: ExecutedReport, target: Path) -> None:
     """The executed notebook as papermill wrote it (parameters readable in the injected cell)."""
     import nbformat
 
-    nbformat.write(report.notebook, str(target))
+    with atomic_file(target, "w", encoding="utf-8") as fh:
+        nbformat.write(report.notebook, fh)
 
 
 def write_sheet_csv(report: ExecutedReport, target: Path) -> None:

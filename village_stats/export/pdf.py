@@ -14,6 +14,7 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
+from ..atomic import write_atomic
 from ..display import fonts
 from ..document import from_report, image_bytes
 from ..errors import ReportError
@@ -67,8 +68,9 @@ def render_pdf(document: dict) -> bytes:
 
 
 def write(report: ExecutedReport, target: Path) -> None:
+    document = from_report(report)
     try:
-        pdf = render_pdf(from_report(report))
-    except Exception as exc:
+        pdf = render_pdf(document)
+    except RuntimeError as exc:  # typst.TypstError (Typst could not compile), or the SC font is missing
         raise ReportError(f"PDF export failed: {type(exc).__name__}: {' '.join(str(exc).split())[:500]}") from None
-    target.write_bytes(pdf)
+    write_atomic(target, pdf)

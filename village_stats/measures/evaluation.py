@@ -37,7 +37,7 @@ def wilson_interval(k: float, n: float, confidence: float = 0.95) -> tuple[float
     .. math:: \\frac{\\hat p + \\frac{z^2}{2n} \\pm z\\sqrt{\\frac{\\hat p(1-\\hat p)}{n} + \\frac{z^2}{4n^2}}}
               {1 + \\frac{z^2}{n}}
 
-    with z the (1 + confidence)/2 quantile of the standard normal (1.959964 for 95%).
+    with :math:`z` the (1 + confidence)/2 quantile of the standard normal (1.959964 for 95%).
 
     Parameters
     ----------

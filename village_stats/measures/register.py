@@ -1,8 +1,9 @@
 """Household-register measures (建档立卡): depth of poverty, inequality, 两不愁三保障, exits, audits.
 
-Notation: incomes per person y_i [yuan], household sizes w_i (``members``) [persons] used as weights,
-poverty line z [yuan per person per year], N = Σ w_i. A household is income-poor when y < z (strict),
-and meets the income exit test when y > z. Conventions and their sources: ``docs/methods.md``.
+Notation of the formulas: incomes per person y_i [yuan], household sizes w_i (``members``) [persons] used
+as weights, the poverty line :math:`z` = ``poverty_line_yuan`` [yuan per person per year], N = Σ w_i. A
+household is income-poor when its income per person is below ``poverty_line_yuan`` (strictly), and meets
+the income exit test when it is above it. Conventions and their sources: ``docs/methods.md``.
 All functions are pure: frames and arrays in, numbers or frames out.
 """
 
@@ -44,8 +45,8 @@ def fgt(y, w, poverty_line_yuan: float, alpha: float) -> float:
         Income per person of each household. [yuan]
     w : array_like or None
         Household sizes (weights). [persons]; None for 1 each.
-    z : float
-        Poverty line (> 0). [yuan]
+    poverty_line_yuan : float
+        Poverty line (> 0), :math:`z` in the formula. [yuan per person per year]
     alpha : float
         0 headcount ratio, 1 poverty gap, 2 squared gap (severity).
 
@@ -56,7 +57,8 @@ def fgt(y, w, poverty_line_yuan: float, alpha: float) -> float:
 
     Notes
     -----
-    Poor means y < z strictly. Incomes ≤ 0 count with a gap ≥ 1 (they are not left out).
+    Poor means an income per person below ``poverty_line_yuan``, strictly (an income equal to the line is
+    not poor). Incomes ≤ 0 count with a gap ≥ 1 (they are not left out).
 
     Examples
     --------
@@ -79,7 +81,7 @@ def fgt(y, w, poverty_line_yuan: float, alpha: float) -> float:
 
 
 def fgt0(y, w, poverty_line_yuan):
-    """Headcount ratio FGT(0): share of persons with y < z. [ratio]"""
+    """Headcount ratio FGT(0): share of persons with income per person below ``poverty_line_yuan``. [ratio]"""
     return fgt(y, w, poverty_line_yuan, 0)
 
 
@@ -161,7 +163,7 @@ def gini(y, w=None) -> float:
 def deprivations(households: pd.DataFrame, poverty_line_yuan: float) -> pd.DataFrame:
     """Deprivation matrix g: one boolean column per indicator of :data:`MPI_INDICATORS`.
 
-    income: y < z; each guarantee: not secure.
+    income: income per person below ``poverty_line_yuan``; each guarantee: not secure.
     """
     g = pd.DataFrame({"income": households["income_per_capita_yuan"].to_numpy(dtype=float) < poverty_line_yuan},
                      index=households.index)
@@ -182,8 +184,8 @@ def alkire_foster(households: pd.DataFrame, poverty_line_yuan: float, k: float =
     ----------
     households : DataFrame
         Columns ``members``, ``income_per_capita_yuan`` and the five guarantees.
-    z : float
-        Poverty line. [yuan]
+    poverty_line_yuan : float
+        Poverty line. [yuan per person per year]
     k : float
         Poverty cut-off on the deprivation score, default 1/3. [ratio]
     weights : dict, optional
@@ -247,7 +249,7 @@ def person_count(households: pd.DataFrame, mask: pd.Series | None = None) -> flo
 
 
 def persons_below_line(households: pd.DataFrame, poverty_line_yuan: float) -> float:
-    """Persons in households with income per person below the line, Σ_{y<z} w (the numerator of FGT0). [persons]"""
+    """Persons in households with income per person below ``poverty_line_yuan`` (the numerator of FGT0). [persons]"""
     return person_count(households, households["income_per_capita_yuan"] < poverty_line_yuan)
 
 
@@ -262,12 +264,14 @@ def all_secure(households: pd.DataFrame) -> pd.Series:
 
 
 def exit_eligible(households: pd.DataFrame, poverty_line_yuan: float) -> pd.Series:
-    """Households that meet the exit test: poor or returned, y > z, all five guarantees secure."""
+    """Households that meet the exit test: poor or returned, income per person above ``poverty_line_yuan``,
+    all five guarantees secure."""
     return is_poor(households) & (households["income_per_capita_yuan"] > poverty_line_yuan) & all_secure(households)
 
 
 def exited_failing_criteria(households: pd.DataFrame, poverty_line_yuan: float) -> pd.Series:
-    """Exited households that fail the exit test: y ≤ z or a guarantee not secure (脱贫户未解决两不愁三保障)."""
+    """Exited households that fail the exit test: income per person at or below ``poverty_line_yuan``, or a
+    guarantee not secure (脱贫户未解决两不愁三保障)."""
     return households["status"].eq("exited") & ((households["income_per_capita_yuan"] <= poverty_line_yuan) | ~all_secure(households))
 
 
@@ -410,8 +414,8 @@ def measures_by_village(register: pd.DataFrame, poverty_line_yuan: float, k: flo
     ----------
     register : DataFrame
         Columns ``village_id``, ``members``, ``income_per_capita_yuan``, ``status`` and the five guarantees.
-    z : float
-        Poverty line. [yuan]
+    poverty_line_yuan : float
+        Poverty line. [yuan per person per year]
     k, weights
         Alkire–Foster cut-off and indicator weights (see :func:`alkire_foster`).
 
@@ -431,7 +435,7 @@ def measures_by_village(register: pd.DataFrame, poverty_line_yuan: float, k: flo
 
     n = total(w)
     with np.errstate(divide="ignore", invalid="ignore"):
-        gap = np.maximum(poverty_line_yuan - y, 0.0) / poverty_line_yuan                     # 0 for y >= z; y < z ⇔ gap > 0
+        gap = np.maximum(poverty_line_yuan - y, 0.0) / poverty_line_yuan                     # 0 at or above the line; poor ⇔ gap > 0
         fgt0 = total(w * (y < poverty_line_yuan)) / n
         fgt1 = total(w * gap) / n
         fgt2 = total(w * gap * gap) / n

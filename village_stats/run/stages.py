@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import config
+from ..atomic import write_atomic
 from ..errors import DataError, ReportError
 from ..export import DEFAULT_FORMATS, FORMATS, ExecutedReport, check_formats
 from ..manifest import build_manifest
@@ -177,7 +178,7 @@ def _export(executed: Path, prepared: Prepared, formats, lang: str, tmp: Path, c
 
 def _write_manifest(path: Path, manifest: dict) -> None:
     """Stage manifest: ``manifest.json`` in the unpublished folder (published with it, atomically)."""
-    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    write_atomic(path, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
 
 
 def _carry_over(final: Path, tmp: Path) -> None:
