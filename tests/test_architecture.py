@@ -15,7 +15,7 @@ PACKAGE = ROOT / "village_stats"
 
 #: Each module's layer (README, "How the code is laid out"): a module imports only from layers ≤ its own.
 LAYERS = {
-    "errors": 1, "config": 1, "periods": 1, "labels": 1, "schema": 2, "idnumbers": 2,
+    "errors": 1, "config": 1, "periods": 1, "labels": 1, "units": 1, "schema": 2, "idnumbers": 2,
     "load": 3, "manifest": 3, "policy": 3,
     "measures": 4, "synthetic": 4,
     "indicators": 5, "alerts": 5, "panel": 5,

@@ -8,6 +8,9 @@ The county (poverty line 3,000 yuan, set in each village.yaml):
 | a2 | 甲乡 | 100 | 400 | 8 | 20 | 150,000 | 3 households |
 | b1 | 乙乡 | 50 | 200 | 1 | 2 | — | none |
 | b2 | 乙乡 | (no data for 2018H2) | | | | | |
+
+Crops: a1 plans 50 mu of maize and 20 mu of beans with nothing achieved (2 groups without progress);
+a2 plans 30 mu of herbs and achieves all 30 (0 groups without progress); b1 has no crops table.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ REGISTERS = {
 POPULATION = {"a1": (30, 100, 4, 10), "a2": (100, 400, 8, 20), "b1": (50, 200, 1, 2)}
 PROJECTS = {"a1": 50_000, "a2": 150_000}
 TOWNSHIP = {"a1": "甲乡", "a2": "甲乡", "b1": "乙乡", "b2": "乙乡"}
+CROPS = {"a1": "maize,玉米,50,\nbeans,豆类,20,0\n", "a2": "herbs,中药材,30,30\n"}
 
 
 def make_county(root):
@@ -59,6 +63,9 @@ def make_county(root):
                 encoding="utf-8")
         if v in REGISTERS:
             (p / "households.csv").write_text(HH_HEADER + REGISTERS[v], encoding="utf-8")
+        if v in CROPS:
+            (p / "crops.csv").write_text("crop_group,name_zh,target_new_area_mu,achieved_new_area_mu\n" + CROPS[v],
+                                         encoding="utf-8")
     return root
 
 
@@ -93,6 +100,16 @@ def test_sums_and_recomputed_ratios(county):
     assert c.loc["测试县", "poor_population"] == 32
     assert c.loc["测试县", "poverty_incidence"] == pytest.approx(32 / 700)
     assert c.loc["测试县", "exit_threshold"] == pytest.approx(0.02)
+
+
+def test_a_count_of_crop_groups_adds_up_over_villages(county):
+    # a1 has 2 crop groups without progress and a2 has 0: the township and the county have 2, not NaN
+    t = wide(rollup(county, "township"))
+    assert t.loc["甲乡", "crop_groups_without_progress"] == 2
+    assert t.loc["甲乡", "crop_target_without_progress_mu"] == 70
+    assert t.loc["甲乡", "crop_achievement_share"] == pytest.approx(30 / 100)   # (0 + 30) / (70 + 30)
+    c = wide(rollup(county, "county"))
+    assert c.loc["测试县", "crop_groups_without_progress"] == 2
 
 
 def test_villages_covered_and_missing(county):

@@ -8,9 +8,10 @@ Typical use::
 """
 
 from .errors import DataError, ReportError
-from .indicators import CATALOGUE, format_value, indicator_sheet, values
+from .indicators import CATALOGUE, indicator_sheet, values
 from .load import PeriodData, Village, list_periods, list_villages, load_period, validate
 from .periods import Period, parse_period
+from .units import format_value
 
 __all__ = [
     "DataError", "ReportError", "Period", "parse_period", "PeriodData", "Village", "load_period",

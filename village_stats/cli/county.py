@@ -33,9 +33,9 @@ def rollup(period: str, by: str, data_dir: str | None, township: str | None, fmt
     and the villages lacking the period. Exit 1 if the totals do not tie out, 2 on bad data.
     """
     from ..export.csv import csv_text
-    from ..indicators import format_value
     from ..panel.rollup import load_county, resolve_county_period
     from ..panel.rollup import rollup as _rollup
+    from ..units import format_value
 
     root = config.resolve_data_dir(data_dir)
     county = load_county(root, resolve_county_period(period, root), township)

@@ -30,8 +30,8 @@ def _check_output(fmt: str, output: str | None) -> None:
 def trend(village: str, from_period: str | None, to_period: str | None, data_dir: str | None, fmt: str,
           output: str | None, lang: str) -> None:
     """Print the long sheet: every period's indicators with the change since the previous period."""
-    from ..indicators import format_value
     from ..panel.trend import format_change, load_panel, long_sheet
+    from ..units import format_value
 
     _check_output(fmt, output)
     root = config.resolve_data_dir(data_dir)
@@ -68,9 +68,9 @@ def diff(village: str, from_period: str, to_period: str, data_dir: str | None, f
          households: bool, lang: str) -> None:
     """Print the stock-flow of the poor between two periods, or with --households each household's changes."""
     from ..errors import DataError
-    from ..indicators import format_value
     from ..load import load_period, resolve_period
     from ..panel.stockflow import household_diff_sheet, stock_flow_sheet
+    from ..units import format_value
 
     _check_output(fmt, output)
     root = config.resolve_data_dir(data_dir)

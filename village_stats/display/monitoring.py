@@ -15,7 +15,6 @@ import pandas as pd
 from ..indicators import (
     Context,
     evaluation_table,
-    format_value,
     has_monitoring,
     monitoring_rule,
     monitoring_threshold,
@@ -29,6 +28,7 @@ from ..measures import evaluation as ev
 from ..measures import monitoring as mon
 from ..policy import Rule, data_dir_of, evaluation_thresholds, poverty_line_rule
 from ..schema import MONITORING_TYPES
+from ..units import format_value
 from . import views
 
 MONITORING_INDICATORS = ("monitoring_threshold_yuan", "monitored_households", "monitored_persons",

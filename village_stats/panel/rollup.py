@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, ReportError
-from ..indicators import CATALOGUE, UNITS, indicator_sheet
+from ..indicators import CATALOGUE, indicator_sheet
 from ..load import PeriodData, as_period, list_villages, load_period, read_village
 from ..measures.register import (
     DEFAULT_MPI_K,
@@ -54,15 +54,14 @@ from ..measures.register import (
     measures_by_village,
 )
 from ..policy import table_path
+from ..units import UNITS
 
 LEVELS = ("village", "township", "county")
-#: Units whose values add up over villages (counts and amounts). Every other unit is a ratio, an index
-#: or a per-unit amount and is recomputed.
-ADDITIVE_UNITS = frozenset({"households", "persons", "household_visits", "meetings", "mu", "ha", "yuan",
-                            "projects", "count"})
-assert ADDITIVE_UNITS <= set(UNITS)
+#: Units whose values add up over villages (counts and amounts), as :data:`village_stats.units.UNITS` declares.
+#: Every other unit is a ratio, an index or a per-unit amount and is recomputed.
+ADDITIVE_UNITS = frozenset(u for u, x in UNITS.items() if x.additive)
 #: Units of head counts that suppression protects (small cells identify households).
-COUNT_UNITS = frozenset({"households", "persons"})
+COUNT_UNITS = frozenset(u for u, x in UNITS.items() if x.head_count)
 ROLLUP_COLUMNS = ("group_level", "group_id", "period", "indicator", "value", "unit", "numerator", "denominator",
                   "label_zh", "label_en", "villages_covered", "villages_missing", "suppressed")
 #: Relative tolerance of the tie-out (sums of floats in a different order).
