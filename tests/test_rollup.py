@@ -25,7 +25,8 @@ from click.testing import CliRunner
 
 from village_stats.cli import main
 from village_stats.measures import register
-from village_stats.panel.rollup import ADDITIVE_UNITS, TieOutError, combination, load_county, rollup, tie_out, wide
+from village_stats.panel.rollup import TieOutError, combination, load_county, rollup, tie_out, wide
+from village_stats.units import Pooled, Ratio, Sum
 
 PERIOD = "2018H2"
 GUARANTEES = "food_clothing_secure,education_secure,medical_secure,housing_secure,water_secure"
@@ -79,13 +80,13 @@ def county(county_dir):
     return load_county(county_dir, PERIOD, cache=False)
 
 
-def test_combination_comes_from_the_catalogue_units():
-    assert combination("poor_population") == "additive"
-    assert combination("investment_committed_yuan") == "additive"
-    assert combination("poverty_incidence") == "ratio"
-    assert combination("investment_committed_per_poor_person_yuan") == "ratio"
-    assert combination("gini") == "register" and combination("fgt0") == "register"
-    assert "ratio" not in ADDITIVE_UNITS and "yuan_per_person" not in ADDITIVE_UNITS
+def test_combination_comes_from_the_catalogue_declarations():
+    assert combination("poor_population") == Sum()
+    assert combination("investment_committed_yuan") == Sum()
+    assert combination("poverty_incidence") == Ratio("poor_population", "population_total")
+    assert combination("investment_committed_per_poor_person_yuan") == Ratio("investment_committed_yuan",
+                                                                              "poor_population")
+    assert isinstance(combination("gini"), Pooled) and isinstance(combination("fgt0"), Pooled)
 
 
 def test_sums_and_recomputed_ratios(county):
@@ -162,7 +163,7 @@ def _assert_not_derivable(sheet, parent_of):
     hidden = sheet[sheet["suppressed"]]
     assert hidden["value"].isna().all() and hidden["numerator"].isna().all()
     for ind in hidden["indicator"].unique():
-        if combination(ind) != "additive":
+        if not isinstance(combination(ind), Sum):
             continue
         cells = sheet[sheet["indicator"] == ind].assign(parent=lambda f: f["group_id"].map(parent_of))
         for _, part in cells.groupby("parent"):
@@ -222,3 +223,133 @@ def test_cli_rollup_formats(county_dir):
 def test_cli_rollup_bad_period_exits_2(county_dir):
     res = CliRunner().invoke(main, ["rollup", "--period", "2018X9", "--data-dir", str(county_dir)])
     assert res.exit_code == 2
+
+
+# --------------------------------------------------------------------------- combination by declaration
+
+def _hand_county():
+    """Two villages of one township, sheets written by hand (values, parts) rather than computed.
+
+    | indicator | x1 | x2 |
+    |---|---|---|
+    | wrong_exit_rate (numerator / denominator) | 0.1 (3 / 30) | 0.05 (1 / 20) |
+    | wrong_exit_rate_low, _high | 0.05, 0.25 | 0.02, 0.20 |
+    | resident_contact_rate | 0.8 (16 / 20) | 1.0 (25 / 25) |
+    | poverty_line_yuan, exit_threshold | 3000, 0.02 | 2800, 0.02 |
+    | crop_groups_without_progress | 2 | 0 |
+    | poor_households | 0 | 12 |
+    | reconciliation_poor_population_difference | −5 | 20 |
+    """
+    from village_stats.indicators import CATALOGUE, SHEET_COLUMNS
+    from village_stats.panel.rollup import County
+
+    nan = math.nan
+    rows = {"x1": [("wrong_exit_rate", 0.1, 3, 30), ("wrong_exit_rate_low", 0.05, nan, nan),
+                   ("wrong_exit_rate_high", 0.25, nan, nan), ("resident_contact_rate", 0.8, 16, 20),
+                   ("poverty_line_yuan", 3000, nan, nan), ("exit_threshold", 0.02, nan, nan),
+                   ("crop_groups_without_progress", 2, nan, nan), ("poor_households", 0, nan, nan),
+                   ("reconciliation_poor_population_difference", -5, nan, nan)],
+            "x2": [("wrong_exit_rate", 0.05, 1, 20), ("wrong_exit_rate_low", 0.02, nan, nan),
+                   ("wrong_exit_rate_high", 0.2, nan, nan), ("resident_contact_rate", 1.0, 25, 25),
+                   ("poverty_line_yuan", 2800, nan, nan), ("exit_threshold", 0.02, nan, nan),
+                   ("crop_groups_without_progress", 0, nan, nan), ("poor_households", 12, nan, nan),
+                   ("reconciliation_poor_population_difference", 20, nan, nan)]}
+    sheets = {v: pd.DataFrame([(v, PERIOD, i, float(x), CATALOGUE[i].unit, float(n), float(d), CATALOGUE[i].label_zh,
+                                CATALOGUE[i].label_en) for i, x, n, d in r], columns=list(SHEET_COLUMNS))
+              for v, r in rows.items()}
+    villages = pd.DataFrame({"village_id": ["x1", "x2"], "name_zh": ["一村", "二村"], "name_en": ["One", "Two"],
+                             "township_zh": "一乡", "county_zh": "一县", "exit_threshold": 0.02})
+    return County(PERIOD, villages, sheets, {})
+
+
+def test_each_kind_of_declaration_combines_as_declared():
+    c = wide(rollup(_hand_county(), "county")).loc["一县"]
+    assert c["wrong_exit_rate"] == pytest.approx(4 / 50)                      # (3 + 1) / (30 + 20)
+    assert c["wrong_exit_rate_low"] == pytest.approx((0.05 * 30 + 0.02 * 20) / 50)   # 0.038
+    assert c["wrong_exit_rate_high"] == pytest.approx((0.25 * 30 + 0.2 * 20) / 50)   # 0.23
+    assert c["resident_contact_rate"] == pytest.approx(41 / 45)               # parts not indicators of the sheet
+    assert c["exit_threshold"] == 0.02 and math.isnan(c["poverty_line_yuan"])  # settings: common value or none
+    assert c["crop_groups_without_progress"] == 2
+    row = rollup(_hand_county(), "county").set_index("indicator").loc["wrong_exit_rate"]
+    assert (row["numerator"], row["denominator"]) == (4, 50)
+
+
+def test_suppression_hides_ratio_parts_their_bounds_and_small_differences():
+    s = rollup(_hand_county(), "county", suppress_below=10).set_index("indicator")
+    # 4 wrongly exited households: the rate, its parts and its interval (which gives k and n away) are hidden
+    for i in ("wrong_exit_rate", "wrong_exit_rate_low", "wrong_exit_rate_high"):
+        assert s.loc[i, "suppressed"] and math.isnan(s.loc[i, "value"]) and math.isnan(s.loc[i, "numerator"])
+    assert not s.loc["resident_contact_rate", "suppressed"]                  # 41 / 45
+    assert s.loc["reconciliation_poor_population_difference", "value"] == 15 # −5 + 20
+    v = rollup(_hand_county(), "village", suppress_below=10).set_index(["group_id", "indicator"])
+    assert v.loc[("x1", "wrong_exit_rate"), "suppressed"] and v.loc[("x2", "wrong_exit_rate"), "suppressed"]
+    assert v.loc[("x1", "wrong_exit_rate_high"), "suppressed"]
+    assert v.loc[("x1", "poor_households"), "value"] == 0                    # a zero reveals nobody: shown
+    assert v.loc[("x1", "reconciliation_poor_population_difference"), "suppressed"]   # |−5| < 10
+    assert v.loc[("x2", "reconciliation_poor_population_difference"), "suppressed"]   # else 15 − 20 gives it
+    assert not v.loc[("x1", "resident_contact_rate"), "suppressed"]           # 16 / 20
+
+
+@pytest.mark.parametrize("root, period", [("data", "2022H2"), ("examples/demo_county", "2018H2")])
+def test_no_head_count_below_n_in_any_column_at_any_level(root, period):
+    """--suppress-below 10 prints no head count from 1 to 9 (nor −1 to −9) as a value, numerator or denominator.
+
+    Every numerator and denominator of the roll-up counts households or persons, except the areas of the crop
+    achievement share and the yuan of the investment per poor person; values are checked by their unit.
+    """
+    from pathlib import Path
+
+    data = Path(__file__).resolve().parent.parent / root
+    not_counts = {"numerator": {"crop_achievement_share", "investment_committed_per_poor_person_yuan"},
+                  "denominator": {"crop_achievement_share"}}
+    for by in ("village", "township", "county"):
+        res = CliRunner().invoke(main, ["rollup", "--period", period, "--by", by, "--data-dir", str(data),
+                                        "--format", "csv", "--suppress-below", "10"])
+        assert res.exit_code == 0, res.output
+        frame = pd.read_csv(__import__("io").StringIO(res.output), dtype=str, keep_default_na=False)
+        assert (frame["suppressed"] == "True").any()
+        shown = []
+        for r in frame.itertuples():
+            cells = [("value", r.value)] if r.unit in ("households", "persons") else []
+            cells += [(c, getattr(r, c)) for c in ("numerator", "denominator") if r.indicator not in not_counts[c]]
+            for column, text in cells:
+                if text not in ("", "suppressed") and 0 < abs(float(text)) < 10:
+                    shown.append((by, r.group_id, r.indicator, column, text))
+        assert shown == []
+
+
+# --------------------------------------------------------------------------- the tie-out's three comparisons
+
+def _with(county, **villages_columns):
+    """The county with some villages' township or county changed: {column: {village: value}}."""
+    from village_stats.panel.rollup import County
+
+    villages = county.villages.copy()
+    for column, change in villages_columns.items():
+        for v, value in change.items():
+            villages.loc[villages["village_id"] == v, column] = value
+    return County(county.period, villages, county.sheets, dict(county.registers))
+
+
+def test_tie_out_fails_when_the_county_is_not_the_sum_of_its_townships(county):
+    # b1 lies in 乙乡 but in no county: 乙乡 (of 测试县 through b2) counts its 2 poor persons, the county does not
+    planted = _with(county, county_zh={"b1": None})
+    with pytest.raises(TieOutError, match="county ≠ Σ townships"):
+        rollup(planted, "township")
+
+
+def test_tie_out_fails_when_the_townships_are_not_the_sum_of_the_villages(county):
+    # b1 lies in no township: the villages count 32 poor persons, the townships 30
+    planted = _with(county, township_zh={"b1": None})
+    with pytest.raises(TieOutError, match="Σ townships ≠ Σ villages"):
+        rollup(planted, "village")
+
+
+def test_tie_out_fails_when_the_pooled_register_misses_a_village(county):
+    # a1's sheet counts 3 register households and 6 persons, but its register is not in the pool
+    planted = _with(county)
+    del planted.registers["a1"]
+    with pytest.raises(TieOutError, match="pooled register"):
+        rollup(planted, "village")
+    with pytest.raises(TieOutError, match="pooled register"):
+        tie_out(planted, rollup(county, "township"))      # recomputed from the villages' registers
