@@ -77,7 +77,7 @@ def county_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def county(county_dir):
-    return load_county(county_dir, PERIOD, cache=False)
+    return load_county(county_dir, PERIOD)
 
 
 def test_combination_comes_from_the_catalogue_declarations():
@@ -353,3 +353,41 @@ def test_tie_out_fails_when_the_pooled_register_misses_a_village(county):
         rollup(planted, "village")
     with pytest.raises(TieOutError, match="pooled register"):
         tie_out(planted, rollup(county, "township"))      # recomputed from the villages' registers
+
+
+# --------------------------------------------------------------------------- loading: no cache, honest checks
+
+def test_load_county_writes_no_cache(county_dir, tmp_path, monkeypatch):
+    import inspect
+
+    monkeypatch.setenv("VILLAGE_STATS_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    c = load_county(county_dir, PERIOD)
+    assert sorted(c.sheets) == ["a1", "a2", "b1"]
+    assert not (tmp_path / "cache").exists() and not (tmp_path / "xdg").exists()
+    assert "cache" not in inspect.signature(load_county).parameters
+
+
+def test_previous_county_asks_which_periods_exist(county_dir, tmp_path):
+    import shutil
+
+    from village_stats.errors import DataError
+    from village_stats.panel.rollup import previous_county
+
+    before = previous_county(county_dir, load_county(county_dir, PERIOD))   # only b2 has 2018H1
+    assert sorted(before.sheets) == ["b2"]
+    assert previous_county(county_dir, before) is None                      # nobody has 2017H2
+    broken = tmp_path / "broken"
+    shutil.copytree(county_dir, broken)
+    (broken / "b2" / "2018H1" / "population.csv").write_text("measure,value\nno_such_measure,1\n", encoding="utf-8")
+    with pytest.raises(DataError):
+        previous_county(broken, load_county(broken, PERIOD))
+
+
+def test_the_fictional_data_warning_hides_only_a_missing_data_folder(county, monkeypatch):
+    from village_stats.display import county as display
+
+    assert display._all_fictional(county, "/nonexistent/folder") is False
+    monkeypatch.setattr("village_stats.load.read_village", lambda *a: (_ for _ in ()).throw(RuntimeError("bug")))
+    with pytest.raises(RuntimeError, match="bug"):
+        display._all_fictional(county, "/nonexistent/folder")

@@ -196,11 +196,12 @@ def show_title(county: County, lang: str = "zh", township: str | None = None, da
 def _all_fictional(county: County, data_dir: str) -> bool:
     from pathlib import Path
 
+    from ..errors import DataError
     from ..load import read_village
 
     try:
         return all(read_village(Path(data_dir), v).fictional for v in county.villages["village_id"])
-    except Exception:
+    except DataError:  # no data folder given or its village.yaml unreadable: nothing says the data are fictional
         return False
 
 

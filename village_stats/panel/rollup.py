@@ -25,7 +25,7 @@ registers: for every summed indicator, each group equals the sum of its villages
 sum of its townships, the townships together equal the villages together, and the pooled register's
 households and persons equal the sums of the villages' register counts; otherwise :class:`TieOutError`.
 
-Publish-safe output
+Each village-period is loaded and computed directly (no cache). Publish-safe output
 (``suppress_below``) is :func:`village_stats.panel.disclosure.suppress`.
 
 Pooling is exact for the FGT family because it is additively decomposable: the pooled index is the
@@ -40,7 +40,6 @@ References
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,7 +58,6 @@ from ..measures.register import (
     MPI_INDICATORS,
     measures_by_village,
 )
-from ..policy import table_path
 from ..units import Bound, Pooled, Ratio, Setting, Sum
 from .disclosure import suppress
 
@@ -114,103 +112,35 @@ class County:
 REGISTER_COLUMNS = ("members", "income_per_capita_yuan", "status", *GUARANTEES)
 
 
-def load_county(data_dir: str | Path, period: str, township: str | None = None, *, cache: bool = True) -> County:
+def load_county(data_dir: str | Path, period: str, township: str | None = None) -> County:
     """Load and validate every village of ``data_dir`` for ``period`` (bad data raises :class:`DataError`).
 
-    A village without the period is listed in :attr:`County.missing`, not an error. ``township`` keeps
-    the villages of one township (its ``township_zh``). With ``cache``, each village-period's sheet and
-    register are kept in the cache folder under the SHA-256 of its input files and of the package's code
-    (:func:`village_period`), so unchanged villages are not loaded again.
+    A village without the period (:func:`~village_stats.load.list_periods`) is listed in
+    :attr:`County.missing`, not an error. ``township`` keeps the villages of one township (its
+    ``township_zh``). Each village-period is loaded and its sheet computed directly.
     """
     data_dir = Path(data_dir)
-    period = as_period(period).code
+    wanted = as_period(period)
     rows, sheets, registers = [], {}, {}
     for v in list_villages(data_dir):
         info = read_village(data_dir, v)
         if township and info.township_zh != township:
             continue
         rows.append((v, info.name_zh, info.name_en, info.township_zh, info.county_zh, info.exit_threshold))
-        if (data_dir / v / period).is_dir() or (data_dir / v / f"{period}.xlsx").is_file():
-            sheet, reg = village_period(data_dir, v, period, cache=cache)
-            sheets[v] = sheet
-            if reg is not None:
-                registers[v] = reg
+        if wanted in list_periods(data_dir, v):
+            data = load_period(v, wanted, data_dir)
+            sheets[v] = indicator_sheet(data)
+            if data.has("households"):
+                registers[v] = _register_of(data)
     if township and not rows:
         raise DataError(f"no village of township '{township}' in {data_dir}")
     if not rows:
         raise DataError("no village folder (with a village.yaml) found", path=data_dir)
     if not sheets:
-        raise DataError(f"no village has data for period {period}", path=data_dir)
+        raise DataError(f"no village has data for period {wanted.code}", path=data_dir)
     villages = pd.DataFrame(rows, columns=["village_id", "name_zh", "name_en", "township_zh", "county_zh",
                                            "exit_threshold"])
-    return County(period, villages, sheets, registers)
-
-
-def village_period(data_dir: Path, village: str, period: str, *, cache: bool = True
-                   ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """One village-period's indicator sheet and register columns, from the cache when the inputs are unchanged.
-
-    The cache key is the SHA-256 of the package's source files, the village's ``village.yaml``, the
-    period's files and the policy tables it uses; files are written atomically, so parallel runs can share
-    them. Without ``cache`` (or when the cache folder is not writable) it loads and computes directly.
-    """
-    import hashlib
-    import os
-    import pickle
-    import uuid
-
-    from ..load import period_source
-
-    source = period_source(data_dir, village, period)
-    files = [data_dir / village / "village.yaml", table_path(data_dir, "poverty_lines"),
-             table_path(data_dir, "exit_thresholds")]
-    files += sorted(source.iterdir()) if source.is_dir() else [source]
-    digest = hashlib.sha256(_code_fingerprint().encode())
-    for f in files:
-        if f.is_file():
-            digest.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
-    path = _cache_dir() / "rollup" / f"{digest.hexdigest()}.pkl"
-    if cache and path.is_file():
-        try:
-            with open(path, "rb") as fh:
-                return pickle.load(fh)
-        except Exception:  # a damaged cache file is recomputed
-            pass
-    data = load_period(village, period, data_dir)
-    sheet = indicator_sheet(data)
-    reg = _register_of(data) if data.has("households") else None
-    if cache:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
-            with open(tmp, "wb") as fh:
-                pickle.dump((sheet, reg), fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except OSError:
-            pass
-    return sheet, reg
-
-
-def _cache_dir() -> Path:
-    """``$VILLAGE_STATS_CACHE``, else ``$XDG_CACHE_HOME/village_stats``, else ``~/.cache/village_stats``
-    (the same folder as the font cache)."""
-    import os
-
-    if os.environ.get("VILLAGE_STATS_CACHE"):
-        return Path(os.environ["VILLAGE_STATS_CACHE"])
-    return Path(os.environ.get("XDG_CACHE_HOME") or (Path.home() / ".cache")) / "village_stats"
-
-
-@functools.cache
-def _code_fingerprint() -> str:
-    """SHA-256 of the package's Python sources: a code change invalidates every cached sheet."""
-    import hashlib
-
-    h = hashlib.sha256()
-    root = Path(__file__).resolve().parent.parent
-    for f in sorted(root.rglob("*.py")):
-        h.update(f.relative_to(root).as_posix().encode() + f.read_bytes())
-    return h.hexdigest()
+    return County(wanted.code, villages, sheets, registers)
 
 
 def _register_of(data: PeriodData) -> pd.DataFrame:
@@ -593,14 +523,13 @@ def register_disagreements(village_sheet: pd.DataFrame) -> pd.DataFrame:
 
 
 def previous_county(data_dir: str | Path, county: County, township: str | None = None) -> County | None:
-    """The same villages one period earlier, or None when no village has data for that period."""
-    before = as_period(county.period).previous().code
-    try:
-        return load_county(data_dir, before, township)
-    except DataError as exc:
-        if "no village has data" in str(exc):
-            return None
-        raise
+    """The same villages one period earlier, or None when none of them has that period
+    (:func:`~village_stats.load.list_periods`); bad data of that period raises :class:`DataError`."""
+    data_dir = Path(data_dir)
+    before = as_period(county.period).previous()
+    if not any(before in list_periods(data_dir, v) for v in county.villages["village_id"]):
+        return None
+    return load_county(data_dir, before.code, township)
 
 
 def change_since(now: pd.DataFrame, before: pd.DataFrame,
