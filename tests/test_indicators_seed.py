@@ -4,7 +4,8 @@ import math
 
 import pytest
 
-from village_stats.indicators import CATALOGUE, SHEET_COLUMNS, UNITS, values
+from village_stats.indicators import CATALOGUE, SHEET_COLUMNS, values
+from village_stats.units import UNITS
 
 from .conftest import SEED_QUOTES
 

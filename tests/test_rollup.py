@@ -8,6 +8,9 @@ The county (poverty line 3,000 yuan, set in each village.yaml):
 | a2 | 甲乡 | 100 | 400 | 8 | 20 | 150,000 | 3 households |
 | b1 | 乙乡 | 50 | 200 | 1 | 2 | — | none |
 | b2 | 乙乡 | (no data for 2018H2) | | | | | |
+
+Crops: a1 plans 50 mu of maize and 20 mu of beans with nothing achieved (2 groups without progress);
+a2 plans 30 mu of herbs and achieves all 30 (0 groups without progress); b1 has no crops table.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from village_stats.cli import main
 from village_stats.load import Source
 from village_stats.measures import register
 from village_stats.panel.county import load_county
-from village_stats.panel.rollup import ADDITIVE_UNITS, TieOutError, combination, rollup, tie_out, wide
+from village_stats.panel.rollup import TieOutError, combination, rollup, tie_out, wide
+from village_stats.units import Pooled, Ratio, Sum
 
 from .conftest import with_policy
 
@@ -40,6 +44,7 @@ REGISTERS = {
 POPULATION = {"a1": (30, 100, 4, 10), "a2": (100, 400, 8, 20), "b1": (50, 200, 1, 2)}
 PROJECTS = {"a1": 50_000, "a2": 150_000}
 TOWNSHIP = {"a1": "甲乡", "a2": "甲乡", "b1": "乙乡", "b2": "乙乡"}
+CROPS = {"a1": "maize,玉米,50,\nbeans,豆类,20,0\n", "a2": "herbs,中药材,30,30\n"}
 
 
 def make_county(root):
@@ -64,6 +69,9 @@ def make_county(root):
                 encoding="utf-8")
         if v in REGISTERS:
             (p / "households.csv").write_text(HH_HEADER + REGISTERS[v], encoding="utf-8")
+        if v in CROPS:
+            (p / "crops.csv").write_text("crop_group,name_zh,target_new_area_mu,achieved_new_area_mu\n" + CROPS[v],
+                                         encoding="utf-8")
     return root
 
 
@@ -77,13 +85,13 @@ def county(county_dir):
     return load_county(Source(county_dir), PERIOD)
 
 
-def test_combination_comes_from_the_catalogue_units():
-    assert combination("poor_population") == "additive"
-    assert combination("investment_committed_yuan") == "additive"
-    assert combination("poverty_incidence") == "ratio"
-    assert combination("investment_committed_per_poor_person_yuan") == "ratio"
-    assert combination("gini") == "register" and combination("fgt0") == "register"
-    assert "ratio" not in ADDITIVE_UNITS and "yuan_per_person" not in ADDITIVE_UNITS
+def test_combination_comes_from_the_catalogue_declarations():
+    assert combination("poor_population") == Sum()
+    assert combination("investment_committed_yuan") == Sum()
+    assert combination("poverty_incidence") == Ratio("poor_population", "population_total")
+    assert combination("investment_committed_per_poor_person_yuan") == Ratio("investment_committed_yuan",
+                                                                              "poor_population")
+    assert isinstance(combination("gini"), Pooled) and isinstance(combination("fgt0"), Pooled)
 
 
 def test_sums_and_recomputed_ratios(county):
@@ -98,6 +106,16 @@ def test_sums_and_recomputed_ratios(county):
     assert c.loc["测试县", "poor_population"] == 32
     assert c.loc["测试县", "poverty_incidence"] == pytest.approx(32 / 700)
     assert c.loc["测试县", "exit_threshold"] == pytest.approx(0.02)
+
+
+def test_a_count_of_crop_groups_adds_up_over_villages(county):
+    # a1 has 2 crop groups without progress and a2 has 0: the township and the county have 2, not NaN
+    t = wide(rollup(county, "township"))
+    assert t.loc["甲乡", "crop_groups_without_progress"] == 2
+    assert t.loc["甲乡", "crop_target_without_progress_mu"] == 70
+    assert t.loc["甲乡", "crop_achievement_share"] == pytest.approx(30 / 100)   # (0 + 30) / (70 + 30)
+    c = wide(rollup(county, "county"))
+    assert c.loc["测试县", "crop_groups_without_progress"] == 2
 
 
 def test_villages_covered_and_missing(county):
@@ -150,7 +168,7 @@ def _assert_not_derivable(sheet, parent_of):
     hidden = sheet[sheet["suppressed"]]
     assert hidden["value"].isna().all() and hidden["numerator"].isna().all()
     for ind in hidden["indicator"].unique():
-        if combination(ind) != "additive":
+        if not isinstance(combination(ind), Sum):
             continue
         cells = sheet[sheet["indicator"] == ind].assign(parent=lambda f: f["group_id"].map(parent_of))
         for _, part in cells.groupby("parent"):
@@ -233,3 +251,163 @@ def test_the_fictional_warning_shows_when_every_village_is_fictional(tmp_path, m
     y.write_text(y.read_text(encoding="utf-8").replace("fictional: true\n", ""), encoding="utf-8")
     sections.show_title(load_county(Source(tmp_path), PERIOD), "zh", None, str(tmp_path))
     assert t("county_fictional", "zh") not in shown
+
+
+# --------------------------------------------------------------------------- combination by declaration
+
+def _hand_county():
+    """Two villages of one township, sheets written by hand (values, parts) rather than computed.
+
+    | indicator | x1 | x2 |
+    |---|---|---|
+    | wrong_exit_rate (numerator / denominator) | 0.1 (3 / 30) | 0.05 (1 / 20) |
+    | wrong_exit_rate_low, _high | 0.05, 0.25 | 0.02, 0.20 |
+    | resident_contact_rate | 0.8 (16 / 20) | 1.0 (25 / 25) |
+    | poverty_line_yuan, exit_threshold | 3000, 0.02 | 2800, 0.02 |
+    | crop_groups_without_progress | 2 | 0 |
+    | poor_households | 0 | 12 |
+    | reconciliation_poor_population_difference | −5 | 20 |
+    """
+    from village_stats.indicators import CATALOGUE, SHEET_COLUMNS
+    from village_stats.panel.rollup import County
+
+    nan = math.nan
+    rows = {"x1": [("wrong_exit_rate", 0.1, 3, 30), ("wrong_exit_rate_low", 0.05, nan, nan),
+                   ("wrong_exit_rate_high", 0.25, nan, nan), ("resident_contact_rate", 0.8, 16, 20),
+                   ("poverty_line_yuan", 3000, nan, nan), ("exit_threshold", 0.02, nan, nan),
+                   ("crop_groups_without_progress", 2, nan, nan), ("poor_households", 0, nan, nan),
+                   ("reconciliation_poor_population_difference", -5, nan, nan)],
+            "x2": [("wrong_exit_rate", 0.05, 1, 20), ("wrong_exit_rate_low", 0.02, nan, nan),
+                   ("wrong_exit_rate_high", 0.2, nan, nan), ("resident_contact_rate", 1.0, 25, 25),
+                   ("poverty_line_yuan", 2800, nan, nan), ("exit_threshold", 0.02, nan, nan),
+                   ("crop_groups_without_progress", 0, nan, nan), ("poor_households", 12, nan, nan),
+                   ("reconciliation_poor_population_difference", 20, nan, nan)]}
+    sheets = {v: pd.DataFrame([(v, PERIOD, i, float(x), CATALOGUE[i].unit, float(n), float(d), CATALOGUE[i].label_zh,
+                                CATALOGUE[i].label_en) for i, x, n, d in r], columns=list(SHEET_COLUMNS))
+              for v, r in rows.items()}
+    villages = pd.DataFrame({"village_id": ["x1", "x2"], "name_zh": ["一村", "二村"], "name_en": ["One", "Two"],
+                             "township_zh": "一乡", "county_zh": "一县", "exit_threshold": 0.02})
+    return County(PERIOD, villages, sheets, {})
+
+
+def test_each_kind_of_declaration_combines_as_declared():
+    c = wide(rollup(_hand_county(), "county")).loc["一县"]
+    assert c["wrong_exit_rate"] == pytest.approx(4 / 50)                      # (3 + 1) / (30 + 20)
+    assert c["wrong_exit_rate_low"] == pytest.approx((0.05 * 30 + 0.02 * 20) / 50)   # 0.038
+    assert c["wrong_exit_rate_high"] == pytest.approx((0.25 * 30 + 0.2 * 20) / 50)   # 0.23
+    assert c["resident_contact_rate"] == pytest.approx(41 / 45)               # parts not indicators of the sheet
+    assert c["exit_threshold"] == 0.02 and math.isnan(c["poverty_line_yuan"])  # settings: common value or none
+    assert c["crop_groups_without_progress"] == 2
+    row = rollup(_hand_county(), "county").set_index("indicator").loc["wrong_exit_rate"]
+    assert (row["numerator"], row["denominator"]) == (4, 50)
+
+
+def test_suppression_hides_ratio_parts_their_bounds_and_small_differences():
+    s = rollup(_hand_county(), "county", suppress_below=10).set_index("indicator")
+    # 4 wrongly exited households: the rate, its parts and its interval (which gives k and n away) are hidden
+    for i in ("wrong_exit_rate", "wrong_exit_rate_low", "wrong_exit_rate_high"):
+        assert s.loc[i, "suppressed"] and math.isnan(s.loc[i, "value"]) and math.isnan(s.loc[i, "numerator"])
+    assert not s.loc["resident_contact_rate", "suppressed"]                  # 41 / 45
+    assert s.loc["reconciliation_poor_population_difference", "value"] == 15 # −5 + 20
+    v = rollup(_hand_county(), "village", suppress_below=10).set_index(["group_id", "indicator"])
+    assert v.loc[("x1", "wrong_exit_rate"), "suppressed"] and v.loc[("x2", "wrong_exit_rate"), "suppressed"]
+    assert v.loc[("x1", "wrong_exit_rate_high"), "suppressed"]
+    assert v.loc[("x1", "poor_households"), "value"] == 0                    # a zero reveals nobody: shown
+    assert v.loc[("x1", "reconciliation_poor_population_difference"), "suppressed"]   # |−5| < 10
+    assert v.loc[("x2", "reconciliation_poor_population_difference"), "suppressed"]   # else 15 − 20 gives it
+    assert not v.loc[("x1", "resident_contact_rate"), "suppressed"]           # 16 / 20
+
+
+@pytest.mark.parametrize("root, period", [("data", "2022H2"), ("examples/demo_county", "2018H2")])
+def test_no_head_count_below_n_in_any_column_at_any_level(root, period):
+    """--suppress-below 10 prints no head count from 1 to 9 (nor −1 to −9) as a value, numerator or denominator.
+
+    Every numerator and denominator of the roll-up counts households or persons, except the areas of the crop
+    achievement share and the yuan of the investment per poor person; values are checked by their unit.
+    """
+    from pathlib import Path
+
+    data = Path(__file__).resolve().parent.parent / root
+    not_counts = {"numerator": {"crop_achievement_share", "investment_committed_per_poor_person_yuan"},
+                  "denominator": {"crop_achievement_share"}}
+    for by in ("village", "township", "county"):
+        res = CliRunner().invoke(main, ["rollup", "--period", period, "--by", by, "--data-dir", str(data),
+                                        "--format", "csv", "--suppress-below", "10"])
+        assert res.exit_code == 0, res.output
+        frame = pd.read_csv(__import__("io").StringIO(res.output), dtype=str, keep_default_na=False)
+        assert (frame["suppressed"] == "True").any()
+        shown = []
+        for r in frame.itertuples():
+            cells = [("value", r.value)] if r.unit in ("households", "persons") else []
+            cells += [(c, getattr(r, c)) for c in ("numerator", "denominator") if r.indicator not in not_counts[c]]
+            for column, text in cells:
+                if text not in ("", "suppressed") and 0 < abs(float(text)) < 10:
+                    shown.append((by, r.group_id, r.indicator, column, text))
+        assert shown == []
+
+
+# --------------------------------------------------------------------------- the tie-out's three comparisons
+
+def _with(county, **villages_columns):
+    """The county with some villages' township or county changed: {column: {village: value}}."""
+    from village_stats.panel.rollup import County
+
+    villages = county.villages.copy()
+    for column, change in villages_columns.items():
+        for v, value in change.items():
+            villages.loc[villages["village_id"] == v, column] = value
+    return County(county.period, villages, county.sheets, dict(county.registers))
+
+
+def test_tie_out_fails_when_the_county_is_not_the_sum_of_its_townships(county):
+    # b1 lies in 乙乡 but in no county: 乙乡 (of 测试县 through b2) counts its 2 poor persons, the county does not
+    planted = _with(county, county_zh={"b1": None})
+    with pytest.raises(TieOutError, match="county ≠ Σ townships"):
+        rollup(planted, "township")
+
+
+def test_tie_out_fails_when_the_townships_are_not_the_sum_of_the_villages(county):
+    # b1 lies in no township: the villages count 32 poor persons, the townships 30
+    planted = _with(county, township_zh={"b1": None})
+    with pytest.raises(TieOutError, match="Σ townships ≠ Σ villages"):
+        rollup(planted, "village")
+
+
+def test_tie_out_fails_when_the_pooled_register_misses_a_village(county):
+    # a1's sheet counts 3 register households and 6 persons, but its register is not in the pool
+    planted = _with(county)
+    del planted.registers["a1"]
+    with pytest.raises(TieOutError, match="pooled register"):
+        rollup(planted, "village")
+    with pytest.raises(TieOutError, match="pooled register"):
+        tie_out(planted, rollup(county, "township"))      # recomputed from the villages' registers
+
+
+# --------------------------------------------------------------------------- loading: no cache, honest checks
+
+def test_load_county_writes_no_cache(county_dir, tmp_path, monkeypatch):
+    import inspect
+
+    monkeypatch.setenv("VILLAGE_STATS_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    c = load_county(Source(county_dir), PERIOD)
+    assert sorted(c.sheets) == ["a1", "a2", "b1"]
+    assert not (tmp_path / "cache").exists() and not (tmp_path / "xdg").exists()
+    assert "cache" not in inspect.signature(load_county).parameters
+
+
+def test_previous_county_asks_which_periods_exist(county_dir, tmp_path):
+    import shutil
+
+    from village_stats.errors import DataError
+    from village_stats.panel.county import previous_county
+
+    source = Source(county_dir)
+    before = previous_county(source, load_county(source, PERIOD))           # only b2 has 2018H1
+    assert sorted(before.sheets) == ["b2"]
+    assert previous_county(source, before) is None                          # nobody has 2017H2
+    broken = tmp_path / "broken"
+    shutil.copytree(county_dir, broken)
+    (broken / "b2" / "2018H1" / "population.csv").write_text("measure,value\nno_such_measure,1\n", encoding="utf-8")
+    with pytest.raises(DataError):
+        previous_county(Source(broken), load_county(Source(broken), PERIOD))

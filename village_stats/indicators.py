@@ -1,8 +1,9 @@
 """The indicator sheet: one tidy table of every indicator of a village-period.
 
 Columns: ``village_id, period, indicator, value, unit, numerator, denominator, label_zh, label_en``.
-The catalogue below is the one list of indicator ids, units and labels. A new indicator is one
-:func:`indicator` entry here plus the measure function it calls (and its test).
+The catalogue below is the one list of indicator ids, units, labels and how each combines over villages
+(the units and the kinds of combination are declared in :mod:`village_stats.units`). A new indicator is
+one :func:`indicator` entry here plus the measure function it calls (and its test).
 """
 
 from __future__ import annotations
@@ -13,36 +14,25 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from . import units
 from .labels import MPI_LABELS, message_lang
 from .load import PeriodData
 from .measures import arith, crops, investment, poverty, register, worklog
 from .schema import CAUSES, HOUSEHOLD_CATEGORIES, HOUSEHOLD_STATUSES, PROJECT_CATEGORIES
+from .units import Bound, Combine, Pooled, Ratio, Setting, Sum
 
 SHEET_COLUMNS = ("village_id", "period", "indicator", "value", "unit", "numerator", "denominator",
                  "label_zh", "label_en")
 
-#: Units: id → (中文, English).
-UNITS: dict[str, tuple[str, str]] = {
-    "households": ("户", "households"),
-    "persons": ("人", "persons"),
-    "ratio": ("比例", "ratio"),
-    "persons_per_household": ("人/户", "persons per household"),
-    "household_visits": ("户次", "household visits"),
-    "meetings": ("次", "meetings"),
-    "mu": ("亩", "mu"),
-    "ha": ("公顷", "ha"),
-    "yuan": ("元", "yuan"),
-    "yuan_per_person": ("元/人", "yuan per person"),
-    "yuan_per_person_year": ("元/人·年", "yuan per person per year"),
-    "projects": ("个", "projects"),
-    "count": ("条", "findings"),
-    "index": ("", ""),
-}
-
-
 @dataclass(frozen=True)
 class Indicator:
-    """One catalogue entry."""
+    """One catalogue entry.
+
+    ``unit`` is an id of :data:`village_stats.units.UNITS`; ``combine`` says how the villages' values
+    combine over a group of villages (:class:`~village_stats.units.Sum`, :class:`~village_stats.units.Ratio`,
+    :class:`~village_stats.units.Pooled`, :class:`~village_stats.units.Setting` or
+    :class:`~village_stats.units.Bound`).
+    """
 
     id: str
     unit: str
@@ -50,6 +40,7 @@ class Indicator:
     label_en: str
     table: str
     description: str = ""
+    combine: Combine | None = None
 
 
 @dataclass(frozen=True)
@@ -68,15 +59,23 @@ GROUPS: dict[str, Callable[[PeriodData], bool]] = {}
 
 
 def indicator(id: str, unit: str, label_zh: str, label_en: str, table: str = "population",
-              description: str = ""):
-    """Register an indicator: its catalogue entry and the function that computes it."""
-    if unit not in UNITS:
+              description: str = "", combine: Combine | None = None):
+    """Register an indicator: its catalogue entry and the function that computes it.
+
+    ``combine`` may be left out for an additive unit (then :class:`~village_stats.units.Sum`); every
+    other unit must declare how the indicator combines over villages.
+    """
+    if unit not in units.UNITS:
         raise ValueError(f"unknown unit {unit!r}")
+    combine = combine if combine is not None else units.default_combine(unit)
+    if combine is None:
+        raise ValueError(f"indicator {id!r}: unit {unit!r} does not add up, so declare combine=")
 
     def register(fn):
         if id in CATALOGUE:
             raise ValueError(f"indicator {id!r} registered twice")
-        CATALOGUE[id] = Indicator(id, unit, label_zh, label_en, table, description or (fn.__doc__ or "").strip())
+        CATALOGUE[id] = Indicator(id, unit, label_zh, label_en, table, description or (fn.__doc__ or "").strip(),
+                                  combine)
         _FUNCTIONS[id] = fn
         return fn
 
@@ -137,25 +136,29 @@ for _m, _zh, _en, _unit in (
         lambda ctx, _m=_m: ctx.measure(_m))
 
 
-@indicator("poor_household_share", "ratio", "贫困户占比", "Share of households that are poor")
+@indicator("poor_household_share", "ratio", "贫困户占比", "Share of households that are poor",
+           combine=Ratio("poor_households", "households_total"))
 def _poor_household_share(ctx):
     """poor_households / households_total."""
     return ctx.ratio(poverty.poor_household_share, "poor_households", "households_total")
 
 
-@indicator("poverty_incidence", "ratio", "贫困发生率", "Poverty incidence")
+@indicator("poverty_incidence", "ratio", "贫困发生率", "Poverty incidence",
+           combine=Ratio("poor_population", "population_total"))
 def _poverty_incidence(ctx):
     """poor_population / population_total (agricultural population)."""
     return ctx.ratio(poverty.poverty_incidence, "poor_population", "population_total")
 
 
-@indicator("avg_household_size", "persons_per_household", "户均人口", "Average household size")
+@indicator("avg_household_size", "persons_per_household", "户均人口", "Average household size",
+           combine=Ratio("population_total", "households_total"))
 def _avg_household_size(ctx):
     """population_total / households_total."""
     return ctx.ratio(poverty.average_household_size, "population_total", "households_total")
 
 
-@indicator("avg_poor_household_size", "persons_per_household", "贫困户户均人口", "Average poor household size")
+@indicator("avg_poor_household_size", "persons_per_household", "贫困户户均人口", "Average poor household size",
+           combine=Ratio("poor_population", "poor_households"))
 def _avg_poor_household_size(ctx):
     """poor_population / poor_households."""
     return ctx.ratio(poverty.average_household_size, "poor_population", "poor_households")
@@ -170,7 +173,8 @@ for _m, _zh, _en in (
         lambda ctx, _m=_m: ctx.measure(_m))
 
 
-@indicator("exit_threshold", "ratio", "贫困村退出标准（贫困发生率低于）", "Village exit threshold (incidence below)")
+@indicator("exit_threshold", "ratio", "贫困村退出标准（贫困发生率低于）", "Village exit threshold (incidence below)",
+           combine=Setting())
 def _exit_threshold(ctx):
     """From village.yaml, else by region from data/policy/exit_thresholds.csv."""
     return ctx.data.village.exit_threshold
@@ -197,14 +201,15 @@ def _contacted(ctx):
     return worklog.activity_total(ctx.data.table("work_log"), "household_contact")
 
 
-@indicator("contact_rate", "ratio", "贫困户对接率", "Contact rate of poor households", "work_log")
+@indicator("contact_rate", "ratio", "贫困户对接率", "Contact rate of poor households", "work_log",
+           combine=Ratio("contacted_poor_households", "poor_households"))
 def _contact_rate(ctx):
     """contacted_poor_households / poor_households."""
     return ctx.ratio(worklog.contact_rate, "contacted_poor_households", "poor_households")
 
 
 @indicator("resident_contact_rate", "ratio", "在村贫困户对接率", "Contact rate of resident poor households",
-           "work_log")
+           "work_log", combine=Ratio("contacted_poor_households", parts_unit="households"))
 def _resident_contact_rate(ctx):
     """contacted_poor_households / (poor_households − absent_poor_households)."""
     num = ctx["contacted_poor_households"]
@@ -245,7 +250,8 @@ def _crop_achieved(ctx):
     return crops.achieved_new_area_mu(ctx.data.table("crops"))
 
 
-@indicator("crop_achievement_share", "ratio", "种植结构调整完成率", "Share of planned crop area achieved", "crops")
+@indicator("crop_achievement_share", "ratio", "种植结构调整完成率", "Share of planned crop area achieved", "crops",
+           combine=Ratio("crop_achieved_new_area_mu", "crop_target_new_area_mu"))
 def _crop_share(ctx):
     """crop_achieved_new_area_mu / crop_target_new_area_mu."""
     return ctx.ratio(crops.achievement_share, "crop_achieved_new_area_mu", "crop_target_new_area_mu")
@@ -267,7 +273,8 @@ def _planned(ctx):
 
 
 @indicator("investment_committed_per_poor_person_yuan", "yuan_per_person", "贫困人口人均已投入项目投资",
-           "Committed investment per poor person", "projects")
+           "Committed investment per poor person", "projects",
+           combine=Ratio("investment_committed_yuan", "poor_population"))
 def _per_poor(ctx):
     """investment_committed_yuan / poor_population."""
     return ctx.ratio(investment.per_person, "investment_committed_yuan", "poor_population")
@@ -324,7 +331,7 @@ def _rates(ctx) -> pd.Series:
 
 
 @indicator("poverty_line_yuan", "yuan_per_person_year", "贫困标准（人均纯收入）", "Poverty line (income per person)",
-           "households")
+           "households", combine=Setting())
 def _line(ctx):
     """From village.yaml poverty_line_yuan, else the most specific row of data/policy/poverty_lines.csv for the period's year."""
     return _z(ctx)
@@ -369,10 +376,11 @@ for _a, _unit, _zh, _en in ((0, "ratio", "收入贫困发生率 FGT0（人均纯
             return v
         return Value(v, register.persons_below_line(hh, _z(ctx)), register.person_count(hh))
 
-    indicator(f"fgt{_a}", _unit, _zh, _en, "households")(_fgt)
+    indicator(f"fgt{_a}", _unit, _zh, _en, "households",
+              combine=Pooled(parts_unit="persons") if _a == 0 else Pooled(within="fgt0"))(_fgt)
 
 
-@indicator("watts", "index", "Watts 指数", "Watts index", "households")
+@indicator("watts", "index", "Watts 指数", "Watts index", "households", combine=Pooled(within="fgt0"))
 def _watts(ctx):
     """(1/N) Σ_{0<y<z} w ln(z/y); y ≤ 0 kept in N, left out of the sum."""
     hh = _hh(ctx)
@@ -386,26 +394,30 @@ def _nonpositive(ctx):
     return float(register.nonpositive_income_households(_hh(ctx)["income_per_capita_yuan"]))
 
 
-@indicator("gini", "index", "人均纯收入基尼系数", "Gini coefficient of income per person", "households")
+@indicator("gini", "index", "人均纯收入基尼系数", "Gini coefficient of income per person", "households",
+           combine=Pooled())
 def _gini(ctx):
     """Person-weighted population Gini over all listed households."""
     hh = _hh(ctx)
     return register.gini(hh["income_per_capita_yuan"], hh["members"])
 
 
-@indicator("mpi_h", "ratio", "多维贫困发生率 H", "Multidimensional headcount H", "households")
+@indicator("mpi_h", "ratio", "多维贫困发生率 H", "Multidimensional headcount H", "households",
+           combine=Pooled(parts_unit="persons"))
 def _mpi_h(ctx):
     """Share of persons with deprivation score c ≥ k."""
     return _af(ctx)["mpi_h"]
 
 
-@indicator("mpi_a", "index", "多维贫困强度 A", "Intensity A (mean share of deprivations of the poor)", "households")
+@indicator("mpi_a", "index", "多维贫困强度 A", "Intensity A (mean share of deprivations of the poor)", "households",
+           combine=Pooled(within="mpi_h"))
 def _mpi_a(ctx):
     """Person-weighted mean c among the multidimensionally poor."""
     return _af(ctx)["mpi_a"]
 
 
-@indicator("mpi_m0", "index", "多维贫困指数 M0 = H×A", "Adjusted headcount M0 = H×A", "households")
+@indicator("mpi_m0", "index", "多维贫困指数 M0 = H×A", "Adjusted headcount M0 = H×A", "households",
+           combine=Pooled(within="mpi_h"))
 def _mpi_m0(ctx):
     """H·A = Σ_j w_j h_j."""
     return _af(ctx)["mpi_m0"]
@@ -415,10 +427,12 @@ for _ind in register.MPI_INDICATORS:
     _zh, _en = MPI_LABELS[_ind]
     _en = _en.lower()
     indicator(f"deprivation_rate_{_ind}", "ratio", f"剥夺率：{_zh}", f"Deprivation rate: {_en}", "households",
-              description=f"Share of persons deprived in {_ind} (uncensored), Σ w g_{_ind} / N.")(
+              description=f"Share of persons deprived in {_ind} (uncensored), Σ w g_{_ind} / N.",
+              combine=Pooled(parts_unit="persons"))(
         lambda ctx, _ind=_ind: float(_rates(ctx)[_ind]))
     indicator(f"mpi_contribution_{_ind}", "ratio", f"对M0的贡献：{_zh}", f"Contribution to M0: {_en}",
-              "households", description=f"w_{_ind} h_{_ind} / M0 (h: censored headcount ratio).")(
+              "households", description=f"w_{_ind} h_{_ind} / M0 (h: censored headcount ratio).",
+              combine=Pooled(within="mpi_h"))(
         lambda ctx, _ind=_ind: _af(ctx)[f"contribution_{_ind}"])
 
 
@@ -449,10 +463,12 @@ for _by, _vocab, _zh_by, _en_by in (("category", HOUSEHOLD_CATEGORIES, "按属�
             return float(ctx.cache[key].loc[_id, _col])
 
         indicator(f"households_by_{_short}_{_term.id}", "households", f"户数{_zh_by}：{_term.zh}",
-                  f"Households {_en_by}: {_term.en.lower()}", "households")(_count)
+                  f"Households {_en_by}: {_term.en.lower()}", "households",
+                  combine=Sum(part_of="register_households", by=_by))(_count)
         indicator(f"population_by_{_short}_{_term.id}", "persons", f"人口{_zh_by}：{_term.zh}",
                   f"Persons {_en_by}: {_term.en.lower()}", "households",
-                  description=f"Σ members of households with {_by} = {_term.id}.")(
+                  description=f"Σ members of households with {_by} = {_term.id}.",
+                  combine=Sum(part_of="register_population", by=_by))(
             lambda ctx, _f=_count: _f(ctx, _col="persons"))
 
 
@@ -478,9 +494,8 @@ def _audit_count(ctx):
 # --------------------------------------------------------------------------- figures the alerts state
 # (alerts read the sheet only: every figure an alert states is one of these or another indicator)
 
-UNITS.setdefault("crop_groups", ("类", "crop groups"))
-
-@indicator("absent_poor_household_share", "ratio", "长期不在村贫困户占贫困户比例", "Share of poor households long absent")
+@indicator("absent_poor_household_share", "ratio", "长期不在村贫困户占贫困户比例", "Share of poor households long absent",
+           combine=Ratio("absent_poor_households", "poor_households"))
 def _absent_share(ctx):
     """absent_poor_households / poor_households."""
     return Value(arith.ratio(ctx.measure("absent_poor_households"), ctx["poor_households"]),
@@ -522,7 +537,7 @@ for _measure, _how, _ in register.RECONCILED:
 
 
 @indicator("poverty_line_verified", "index", "贫困标准已核实（1 是，0 否）", "Poverty line verified (1 yes, 0 no)",
-           "households")
+           "households", combine=Setting())
 def _line_verified(ctx):
     """1 when the poverty line used was checked against an official source, else 0."""
     return 1.0 if ctx.data.poverty_line.verified else 0.0
@@ -547,7 +562,7 @@ class IndicatorSheet(pd.DataFrame):
         label = "label_zh" if lang == "zh" else "label_en"
         heads = ("指标", "数值", "编号") if lang == "zh" else ("Indicator", "Value", "Id")
         return pd.DataFrame({heads[0]: self[label].to_numpy(),
-                             heads[1]: [format_value(v, u, lang) for v, u in zip(self["value"], self["unit"])],
+                             heads[1]: [units.format_value(v, u, lang) for v, u in zip(self["value"], self["unit"])],
                              heads[2]: self["indicator"].to_numpy()})
 
     def _repr_html_(self) -> str | None:
@@ -594,46 +609,23 @@ METHOD_SECTIONS = {"population": "Village aggregates", "work_log": "Work log", "
 
 
 def catalogue_markdown() -> str:
-    """The output codebook of ``indicators.csv``: every indicator with its unit, labels, definition and the
-    section of ``docs/methods.md`` that gives its source (the generated part of ``docs/indicators.md``)."""
-    lines = ["| indicator | unit | 中文 | English | definition | method |", "|---|---|---|---|---|---|"]
+    """The output codebook of ``indicators.csv``: every indicator with its unit, labels, definition, how it
+    combines over villages (:mod:`village_stats.units`) and the section of ``docs/methods.md`` that gives its
+    source (the generated part of ``docs/indicators.md``)."""
+    lines = ["| indicator | unit | 中文 | English | definition | over villages | method |",
+             "|---|---|---|---|---|---|---|"]
     for ind in CATALOGUE.values():
-        zh_unit, en_unit = UNITS[ind.unit]
+        zh_unit = units.UNITS[ind.unit].zh
         unit = f"{ind.unit} ({zh_unit})" if zh_unit else ind.unit
         definition = " ".join(ind.description.split()).replace("|", "\\|")
         lines.append(f"| `{ind.id}` | {unit} | {ind.label_zh} | {ind.label_en} | {definition} "
-                     f"| {METHOD_SECTIONS.get(ind.table, ind.table)} |")
+                     f"| {ind.combine.describe()} | {METHOD_SECTIONS.get(ind.table, ind.table)} |")
     return "\n".join(lines) + "\n"
 
 
 def values(sheet: pd.DataFrame) -> dict[str, float]:
     """The sheet as ``{indicator: value}``."""
     return dict(zip(sheet["indicator"], sheet["value"]))
-
-
-def format_value(value: float, unit: str, lang: str = "zh", *, digits: int = 1) -> str:
-    """A value for people: ratios as percent, amounts with separators, unknown as a dash.
-
-    Examples
-    --------
-    >>> format_value(0.478049, "ratio"), format_value(3097200, "yuan"), format_value(float("nan"), "mu")
-    ('47.8%', '3,097,200 元', '—')
-    >>> format_value(15802.0408, "yuan_per_person", "en")
-    '15,802.04 yuan per person'
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    if unit == "ratio":
-        return f"{value * 100:.{digits}f}%"
-    if unit == "index":
-        return f"{value:.4f}"
-    zh, en = UNITS.get(unit, ("", ""))
-    label = zh if lang == "zh" else en
-    if float(value).is_integer():
-        text = f"{int(value):,}"
-    else:
-        text = f"{value:,.{2 if unit.startswith('yuan') else max(digits, 2)}f}"
-    return f"{text} {label}" if label else text
 
 
 def label(indicator_id: str, lang: str = "zh") -> str:
@@ -708,7 +700,7 @@ def risk_elimination_result(ctx: Context) -> pd.DataFrame:
 
 
 @indicator("monitoring_threshold_yuan", "yuan_per_person_year", "防返贫监测标准（人均纯收入）",
-           "Monitoring threshold (income per person)", "monitoring")
+           "Monitoring threshold (income per person)", "monitoring", combine=Setting())
 def _monitoring_threshold(ctx):
     """From village.yaml monitoring_threshold_yuan, else data/policy/monitoring_thresholds.csv (most specific)."""
     return monitoring_threshold(ctx).value
@@ -735,29 +727,32 @@ def _monitored_persons(ctx):
 for _term in MONITORING_TYPES.terms:
     indicator(f"monitored_households_{_term.id}", "households", f"监测对象户数：{_term.zh}",
               f"Monitored households: {_term.en.lower()}", "monitoring",
-              description=f"Households with monitoring_type = {_term.id} and no risk_eliminated_on.")(
+              description=f"Households with monitoring_type = {_term.id} and no risk_eliminated_on.",
+              combine=Sum(part_of="monitored_households", by="monitoring_type"))(
         lambda ctx, _id=_term.id: float(_by_type(ctx).loc[_id, "households"]))
     indicator(f"monitored_persons_{_term.id}", "persons", f"监测对象人数：{_term.zh}",
               f"Monitored persons: {_term.en.lower()}", "monitoring",
-              description=f"Σ members of households with monitoring_type = {_term.id} and no risk_eliminated_on.")(
+              description=f"Σ members of households with monitoring_type = {_term.id} and no risk_eliminated_on.",
+              combine=Sum(part_of="monitored_persons", by="monitoring_type"))(
         lambda ctx, _id=_term.id: float(_by_type(ctx).loc[_id, "persons"]))
 
 
 @indicator("monitored_share", "ratio", "监测对象占建档立卡人口比例", "Monitored persons / registered population",
-           "monitoring")
+           "monitoring", combine=Ratio("monitored_persons", parts_unit="persons"))
 def _monitored_share(ctx):
     """monitored_persons / persons of registered households (category not non_poor)."""
     return Value(*_monitoring.monitored_share(_hh(ctx)))
 
 
 @indicator("monitored_share_expected", "ratio", "监测对象比例（一般为）", "Monitored share expected (about)",
-           "monitoring")
+           "monitoring", combine=Setting())
 def _share_expected(ctx):
     """data/policy/monitoring_rules.csv monitored_share_expected."""
     return monitoring_rule(ctx, "monitored_share_expected").value
 
 
-@indicator("monitored_share_ceiling", "ratio", "监测对象比例（原则上不超过）", "Monitored share ceiling", "monitoring")
+@indicator("monitored_share_ceiling", "ratio", "监测对象比例（原则上不超过）", "Monitored share ceiling", "monitoring",
+           combine=Setting())
 def _share_ceiling(ctx):
     """data/policy/monitoring_rules.csv monitored_share_ceiling."""
     return monitoring_rule(ctx, "monitored_share_ceiling").value
@@ -806,7 +801,7 @@ def _re_hold(ctx):
 
 
 @indicator("return_rate", "ratio", "返贫率（上期已脱贫户本期返贫）", "Return rate (exited last period, poor now)",
-           "monitoring")
+           "monitoring", combine=Ratio(parts_unit="households"))
 def _return_rate(ctx):
     """Households exited in the previous period and poor or returned now / exited in the previous period."""
     prev = previous_households(ctx)
@@ -814,7 +809,7 @@ def _return_rate(ctx):
 
 
 @indicator("impoverishment_rate", "ratio", "致贫率（上期非贫困户本期致贫）", "Impoverishment rate (non-poor last "
-           "period, poor now)", "monitoring")
+           "period, poor now)", "monitoring", combine=Ratio(parts_unit="households"))
 def _impoverishment_rate(ctx):
     """Households non_poor in the previous period and poor or returned now / non_poor in the previous period."""
     prev = previous_households(ctx)
@@ -853,16 +848,17 @@ for _c, _zh, _en in (("wrong_exit_rate", "错退率", "Wrong-exit rate"), ("miss
         return Value(float("nan")) if r is None else Value(r.value, r.numerator, r.denominator)
 
     indicator(_c, "ratio", _zh, _en, "evaluation_sample",
-              description=f"{_en} from evaluation_sample.csv (see measures.evaluation).")(_eval_rate)
+              description=f"{_en} from evaluation_sample.csv (see measures.evaluation).",
+              combine=Ratio(parts_unit="persons" if _c == "composite_incidence" else "households"))(_eval_rate)
     for _end, _end_zh, _end_en in (("low", "95%置信区间下限", "95% interval, low"),
                                    ("high", "95%置信区间上限", "95% interval, high")):
         indicator(f"{_c}_{_end}", "ratio", f"{_zh}（{_end_zh}）", f"{_en} ({_end_en})", "evaluation_sample",
-                  description=f"Wilson 95% interval of {_c}, {_end} end.")(
+                  description=f"Wilson 95% interval of {_c}, {_end} end.", combine=Bound(_c, _end))(
             lambda ctx, _c=_c, _end=_end: getattr(evaluation_rates(ctx).get(_c), _end, float("nan")))
 
 
 @indicator("exit_readiness", "index", "退出评估结论（1 达到，0 未达到，空 数据不全）",
-           "Exit readiness (1 ready, 0 not ready, empty incomplete)", "evaluation_sample")
+           "Exit readiness (1 ready, 0 not ready, empty incomplete)", "evaluation_sample", combine=Setting())
 def _exit_readiness(ctx):
     """1 when every evaluation criterion meets its policy threshold, 0 when one fails, NaN when one has no data."""
     return {"ready": 1.0, "not_ready": 0.0}.get(_evaluation.verdict(evaluation_table(ctx)), float("nan"))

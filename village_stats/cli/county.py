@@ -33,10 +33,10 @@ def rollup(period: str, by: str, data_dir: str | None, township: str | None, fmt
     and the villages lacking the period. Exit 1 if the totals do not tie out, 2 on bad data.
     """
     from ..export.csv import csv_text
-    from ..indicators import format_value
     from ..load import Source
     from ..panel.county import load_county
     from ..panel.rollup import rollup as _rollup
+    from ..units import format_value
 
     source = Source(config.resolve_data_dir(data_dir))
     county = load_county(source, source.resolve_any(period), township)

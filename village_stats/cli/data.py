@@ -23,8 +23,8 @@ from .common import data_dir_option, emit, errors_to_exit_codes, lang_option, ma
 def indicators(village: str, period: str, data_dir: str | None, fmt: str, output: str | None, lang: str) -> None:
     """Print the indicator sheet of one village-period (or write it: --output FILE)."""
     from ..evaluate import indicator_sheet
-    from ..indicators import format_value
     from ..load import load_period, resolve_period
+    from ..units import format_value
 
     if (fmt == "xlsx") != (output is not None) and fmt != "csv":
         raise click.UsageError("--output FILE goes with --format xlsx (needed) or csv")

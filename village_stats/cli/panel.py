@@ -31,10 +31,10 @@ def trend(village: str, from_period: str | None, to_period: str | None, data_dir
           output: str | None, lang: str) -> None:
     """Print the long sheet: every period's indicators with the change since the previous period."""
     from ..evaluate import evaluate
-    from ..indicators import format_value
     from ..labels import t
     from ..load import Source
     from ..panel.trend import format_change, load_panel, long_sheet
+    from ..units import format_value
 
     _check_output(fmt, output)
     panel = load_panel(Source(config.resolve_data_dir(data_dir)), village, from_period, to_period)
@@ -70,9 +70,9 @@ def diff(village: str, from_period: str, to_period: str, data_dir: str | None, f
          households: bool, lang: str) -> None:
     """Print the stock-flow of the poor between two periods, or with --households each household's changes."""
     from ..errors import DataError
-    from ..indicators import format_value
     from ..load import Source
     from ..panel.stockflow import household_diff_sheet, stock_flow_sheet
+    from ..units import format_value
 
     _check_output(fmt, output)
     source = Source(config.resolve_data_dir(data_dir))

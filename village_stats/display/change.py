@@ -14,12 +14,12 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..evaluate import Results
-from ..indicators import format_value
 from ..labels import t
 from ..load import PeriodData
 from ..panel import stockflow, trend
 from ..periods import Period, parse_period
 from ..schema import HOUSEHOLD_STATUSES
+from ..units import format_value
 from . import fonts, plotting, views
 
 #: Colours as in the period report's charts (colour-blind safe, print well in grey).

@@ -12,10 +12,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..indicators import format_value, label
+from ..indicators import label
 from ..labels import t
 from ..panel.rollup import County, exit_readiness, register_disagreements, village_overview, wide
 from ..periods import parse_period
+from ..units import format_value
 from . import fonts, plotting, views
 
 BLUE, ORANGE, GREY, GREEN = "#3b6ea5", "#e08a2c", "#b8b8b8", "#4f9a6a"

@@ -14,12 +14,13 @@ import math
 import pandas as pd
 
 from ..evaluate import Results
-from ..indicators import format_value, has_monitoring
+from ..indicators import has_monitoring
 from ..labels import MONITORING_LABELS, t
 from ..measures import evaluation as ev
 from ..measures import monitoring as mon
 from ..policy import Rule
 from ..schema import MONITORING_TYPES
+from ..units import format_value
 from . import views
 
 MONITORING_INDICATORS = ("monitoring_threshold_yuan", "monitored_households", "monitored_persons",

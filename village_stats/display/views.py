@@ -17,11 +17,12 @@ import pandas as pd
 
 from ..config import package_versions
 from ..document import ALERT_LEVELS, BLOCK_MIME
-from ..indicators import format_value, label
+from ..indicators import label
 from ..labels import display_names, place, t, unit_text
 from ..load import PeriodData
 from ..measures import crops as crop_measures
 from ..schema import ACTIVITIES, PROJECT_CATEGORIES, PROJECT_STATUSES, TABLES
+from ..units import UNITS, format_value
 
 #: MIME type of the hidden output that records the indicator sheet in an executed notebook.
 SHEET_MIME = "application/vnd.village-stats.sheet+json"
@@ -42,13 +43,9 @@ INVESTMENT_INDICATORS = ("projects_total", "investment_committed_yuan", "investm
 
 # --------------------------------------------------------------------------- tables
 
-#: Count units whose English word is singular for 1 ("1 project").
-_COUNT_UNITS = ("households", "persons", "projects", "meetings", "household_visits", "count", "crop_groups")
-
-
 def display_value(value: float, unit: str, lang: str = "zh") -> str:
-    """An indicator value as a report shows it: :func:`~village_stats.indicators.format_value`, with money per
-    person rounded to whole 元 and English count units singular for 1.
+    """An indicator value as a report shows it: :func:`~village_stats.units.format_value`, with money per
+    person rounded to whole 元 and English count units singular for 1 (the unit's ``en_one``).
 
     >>> display_value(15802.0408, "yuan_per_person"), display_value(1.0, "projects", "en")
     ('15,802 元/人', '1 project')
@@ -58,8 +55,9 @@ def display_value(value: float, unit: str, lang: str = "zh") -> str:
     if unit.startswith("yuan_per_person") and not (value is None or math.isnan(value)):
         value = float(math.floor(abs(value) + 0.5)) * (1 if value >= 0 else -1)
     text = format_value(value, unit, lang)
-    if lang != "zh" and unit in _COUNT_UNITS and value == 1 and text.endswith("s"):
-        text = text[:-1]
+    u = UNITS.get(unit)
+    if lang != "zh" and u is not None and u.en_one and value == 1:
+        text = text.removesuffix(u.en) + u.en_one
     return text
 
 

@@ -37,22 +37,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..indicators import CATALOGUE, UNITS
+from ..indicators import CATALOGUE
 from ..labels import display_names, t
 from ..load import PeriodData
 from ..schema import ACTIVITIES, POPULATION_MEASURES, PROJECT_CATEGORIES, PROJECT_STATUSES
+from ..units import UNITS
 from ..workbook import CellWriter, Styles, column_width, new_workbook, write_cell
 
-#: Number format of each unit of the catalogue.
-NUMBER_FORMATS: dict[str, str] = {
-    "ratio": "0.0%",
-    "households": "#,##0", "persons": "#,##0", "household_visits": "#,##0", "meetings": "#,##0",
-    "projects": "#,##0", "count": "#,##0",
-    "yuan": "#,##0.00", "yuan_per_person": "#,##0.00", "yuan_per_person_year": "#,##0.00",
-    "mu": "#,##0.00", "ha": "#,##0.00",
-    "persons_per_household": "0.00",
-    "index": "0.0000",
-}
+#: Number format of each unit of the catalogue (declared in :data:`village_stats.units.UNITS`).
+NUMBER_FORMATS: dict[str, str] = {u.id: u.xlsx_format for u in UNITS.values()}
 #: Amounts at or above this many yuan also get the 万元 column. [yuan]
 WAN_FROM_YUAN = 10_000.0
 WAN_FORMAT = "#,##0.00"
@@ -88,8 +81,7 @@ def _w(key: str, lang: str) -> str:
 
 
 def _unit_label(unit: str, lang: str) -> str:
-    zh, en = UNITS.get(unit, ("", ""))
-    return zh if lang == "zh" else en
+    return UNITS[unit].name(lang) if unit in UNITS else ""
 
 
 def wan_yuan(value: float) -> float:

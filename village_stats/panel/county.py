@@ -16,7 +16,7 @@ from ..errors import DataError
 from ..evaluate import evaluate
 from ..load import PeriodData, Source, as_period, list_villages
 from ..periods import Period
-from .rollup import REGISTER_COLUMNS, County, rollup
+from .rollup import County, register_of, rollup
 
 LEVELS = ("village", "township", "county")
 
@@ -58,8 +58,7 @@ def load_county(source: Source, period: Period | str, township: str | None = Non
     for v, d in data.items():
         sheets[v] = evaluate(d).sheet
         if d.has("households"):
-            registers[v] = d.table("households")[list(REGISTER_COLUMNS)].assign(
-                poverty_line_yuan=d.poverty_line.poverty_line_yuan).reset_index(drop=True)
+            registers[v] = register_of(d)
     return County(as_period(period).code, villages, sheets, registers)
 
 

@@ -1,39 +1,45 @@
 """Roll-up of many villages' indicator sheets to townships and the county, with a tie-out check.
 
-How each indicator is combined follows from its catalogue entry (:data:`village_stats.indicators.CATALOGUE`),
-never from a second list of indicator ids:
+How each indicator combines is read from its catalogue entry, ``CATALOGUE[id].combine`` (the kinds are
+declared in :mod:`village_stats.units`); this module keeps no list of units or indicators of its own and
+reads no descriptions:
 
-* **additive** — the unit is a count or an amount (:data:`ADDITIVE_UNITS`: households, persons, yuan,
-  mu, ...): the group's value is the sum of its villages' values (unknown values are left out; a sum
-  over only unknown values is unknown);
-* **register measures** — the indicator is computed from ``households`` and its unit is not additive
-  (FGT, Watts, Gini, Alkire–Foster, deprivation rates): computed again on the group's pooled register,
-  person-weighted, each household against its own village's poverty line (:func:`pooled_register_measures`);
-* **ratios** — any other indicator whose village rows carry a numerator and a denominator: Σ numerators
-  / Σ denominators over the villages where both are known (never an average of the villages' ratios);
-* **settings** — a non-additive indicator with neither parts nor a pooled register measure
-  (``exit_threshold``, ``poverty_line_yuan``): the common value when every village of the group has the
-  same, else unknown.
+* :class:`~village_stats.units.Sum` — the group's value is the sum of its villages' values (unknown values
+  are left out; a sum over only unknown values is unknown);
+* :class:`~village_stats.units.Ratio` — Σ numerators / Σ denominators of the declared parts over the
+  villages where both are known (never a mean of the villages' ratios); the group's row carries both sums;
+* :class:`~village_stats.units.Pooled` — a register measure (FGT, Watts, Gini, Alkire–Foster, deprivation
+  rates) computed again on the group's pooled register, person-weighted, each household against its own
+  village's poverty line (:func:`pooled_register_measures`); a share of persons also gets its numerator
+  (value × the pooled register's persons) and denominator;
+* :class:`~village_stats.units.Setting` — ``exit_threshold``, ``poverty_line_yuan`` and the other policy
+  settings: the common value when every village of the group has the same, else unknown (villages under
+  different settings have no common one);
+* :class:`~village_stats.units.Bound` — an end of a rate's interval: Σ bound × denominator of the rate /
+  Σ denominator.
 
-The tie-out (:func:`tie_out`) runs on every roll-up: for every additive indicator the county equals the
-sum of its townships equals the sum of its villages, and the pooled register's households and persons
-equal the sums of the villages' register counts; otherwise :class:`TieOutError`.
+So a group's value is unknown only when its villages' values are (or, for a setting, disagree).
+
+The tie-out (:func:`tie_out`) runs on every roll-up and recomputes from the villages' own sheets and
+registers: for every summed indicator, each group equals the sum of its villages, the county equals the
+sum of its townships, the townships together equal the villages together, and the pooled register's
+households and persons equal the sums of the villages' register counts; otherwise :class:`TieOutError`.
+
+Each village-period is loaded and computed directly (no cache). Publish-safe output
+(``suppress_below``) is :func:`village_stats.panel.disclosure.suppress`.
 
 Pooling is exact for the FGT family because it is additively decomposable: the pooled index is the
 population-share-weighted sum of the villages' indices (Foster, Greer and Thorbecke 1984); the Gini is not
-decomposable and is computed on the pooled incomes. Suppression follows the usual primary plus
-complementary cell suppression of tabular data (Hundepool et al. 2012, ch. 4).
+decomposable and is computed on the pooled incomes.
 
 References
 ----------
 .. [1] J. Foster, J. Greer and E. Thorbecke, "A class of decomposable poverty measures", Econometrica
    52(3), 761–766, 1984. doi:10.2307/1913475
-.. [2] A. Hundepool et al., *Statistical Disclosure Control*, Wiley, 2012. doi:10.1002/9781118348239
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -42,7 +48,7 @@ import pandas as pd
 
 from ..errors import DataError, ReportError
 from ..evaluate import indicator_sheet
-from ..indicators import CATALOGUE, UNITS
+from ..indicators import CATALOGUE
 from ..load import PeriodData
 from ..measures.register import (
     DEFAULT_MPI_K,
@@ -52,15 +58,10 @@ from ..measures.register import (
     MPI_INDICATORS,
     measures_by_village,
 )
+from ..units import Bound, Pooled, Ratio, Setting, Sum
+from .disclosure import suppress
 
 LEVELS = ("village", "township", "county")
-#: Units whose values add up over villages (counts and amounts). Every other unit is a ratio, an index
-#: or a per-unit amount and is recomputed.
-ADDITIVE_UNITS = frozenset({"households", "persons", "household_visits", "meetings", "mu", "ha", "yuan",
-                            "projects", "count"})
-assert ADDITIVE_UNITS <= set(UNITS)
-#: Units of head counts that suppression protects (small cells identify households).
-COUNT_UNITS = frozenset({"households", "persons"})
 ROLLUP_COLUMNS = ("group_level", "group_id", "period", "indicator", "value", "unit", "numerator", "denominator",
                   "label_zh", "label_en", "villages_covered", "villages_missing", "suppressed")
 #: Relative tolerance of the tie-out (sums of floats in a different order).
@@ -68,27 +69,21 @@ TIE_OUT_RTOL = 1e-9
 
 
 class TieOutError(ReportError):
-    """A roll-up whose totals do not add up (county ≠ Σ townships ≠ Σ villages)."""
+    """A roll-up whose totals do not add up (county ≠ Σ townships ≠ Σ villages, or the pooled register's
+    counts ≠ the villages' register counts)."""
 
 
-def combination(indicator_id: str) -> str:
-    """How an indicator is combined over villages, from its catalogue entry: ``additive`` (unit in
-    :data:`ADDITIVE_UNITS`), ``register`` (any other indicator of the ``households`` table) or ``ratio``.
-
-    A ``ratio`` whose village rows carry no numerator and denominator, and a ``register`` indicator the
-    pooled measures do not compute, are settings: the group shows their common value.
+def combination(indicator_id: str):
+    """How an indicator combines over villages: its catalogue declaration.
 
     Examples
     --------
-    >>> [combination(i) for i in ("poor_population", "fgt1", "poverty_incidence", "exit_threshold")]
-    ['additive', 'register', 'ratio', 'ratio']
+    >>> [type(combination(i)).__name__ for i in ("poor_population", "fgt1", "poverty_incidence", "exit_threshold")]
+    ['Sum', 'Pooled', 'Ratio', 'Setting']
+    >>> combination("poverty_incidence")
+    Ratio(numerator='poor_population', denominator='population_total', parts_unit=None)
     """
-    ind = CATALOGUE[indicator_id]
-    if ind.unit in ADDITIVE_UNITS:
-        return "additive"
-    if ind.table == "households":
-        return "register"
-    return "ratio"
+    return CATALOGUE[indicator_id].combine
 
 
 # --------------------------------------------------------------------------- a county's data
@@ -117,6 +112,12 @@ class County:
 REGISTER_COLUMNS = ("members", "income_per_capita_yuan", "status", *GUARANTEES)
 
 
+def register_of(data: PeriodData) -> pd.DataFrame:
+    """The register columns the pooled measures need, with the village's poverty line on every row."""
+    return data.table("households")[list(REGISTER_COLUMNS)].assign(
+        poverty_line_yuan=data.poverty_line.poverty_line_yuan).reset_index(drop=True)
+
+
 # --------------------------------------------------------------------------- pooled register measures
 
 def pooled_register_measures(register: pd.DataFrame, group: np.ndarray | pd.Series, poverty_line_yuan, k: float = DEFAULT_MPI_K,
@@ -134,9 +135,9 @@ def pooled_register_measures(register: pd.DataFrame, group: np.ndarray | pd.Seri
         Columns ``members``, ``income_per_capita_yuan``, ``status`` and the five guarantees.
     group : array
         The group of each household (e.g. its township).
-    z : float or array
+    poverty_line_yuan : float or array
         Poverty line, per household when villages use different lines (the gap (z − y)/z is each
-        household's own). [yuan]
+        household's own). [yuan per person per year]
 
     Returns
     -------
@@ -171,6 +172,8 @@ def pooled_register_measures(register: pd.DataFrame, group: np.ndarray | pd.Seri
     return out
 
 
+
+
 # --------------------------------------------------------------------------- the roll-up
 
 def _group_of(villages: pd.DataFrame, by: str) -> pd.Series:
@@ -193,8 +196,8 @@ def rollup(county: County, by: str = "township", *, suppress_below: int | None =
     by : str
         ``village``, ``township`` or ``county``.
     suppress_below : int, optional
-        Publish-safe output: head counts below this (and the cells that would reveal them) are
-        suppressed (see :func:`suppress`). [persons or households]
+        Publish-safe output: every head count below this, in any column, and the cells that would reveal
+        one are suppressed (:func:`village_stats.panel.disclosure.suppress`). [households or persons]
     check : bool
         Run :func:`tie_out` (always on; off only for tests of the check itself).
 
@@ -228,7 +231,7 @@ def rollup(county: County, by: str = "township", *, suppress_below: int | None =
     sheet["label_zh"] = sheet["indicator"].map(lambda i: CATALOGUE[i].label_zh)
     sheet["label_en"] = sheet["indicator"].map(lambda i: CATALOGUE[i].label_en)
     sheet["villages_covered"] = sheet["group_id"].map(covered).astype(int)
-    sheet["villages_missing"] = sheet["group_id"].map(missing).fillna("")
+    sheet["villages_missing"] = [missing.get(g, "") for g in sheet["group_id"]]
     sheet["suppressed"] = False
     sheet = sheet[list(ROLLUP_COLUMNS)]
     order = {k: i for i, k in enumerate(CATALOGUE)}
@@ -237,62 +240,76 @@ def rollup(county: County, by: str = "township", *, suppress_below: int | None =
     if check:
         tie_out(county, sheet, registers)
     if suppress_below:
-        sheet = suppress(sheet, suppress_below, county)
+        sheet = suppress(sheet, suppress_below, villages)
     return sheet
 
 
 def _combine(long: pd.DataFrame, registers: pd.DataFrame | None) -> pd.DataFrame:
-    """Group the villages' rows (``group_id``, ``indicator``) as :func:`combination` says, vectorised.
+    """Group the villages' rows (``group_id``, ``indicator``) as each indicator's declaration says, vectorised.
 
     Returns ``group_id, indicator, value, numerator, denominator``.
     """
+    declared = {i: CATALOGUE[i].combine for i in long["indicator"].unique()}
     keys = [long["group_id"], long["indicator"]]
-    how = long["indicator"].map({i: combination(i) for i in long["indicator"].unique()})
-    finite = np.isfinite(long["numerator"]) & np.isfinite(long["denominator"])
+    value, num, den = long["value"], long["numerator"], long["denominator"]
+    finite = np.isfinite(num) & np.isfinite(den)
+    # a bound is weighted by its rate's denominator in the same village
+    rate_of = long["indicator"].map({i: c.of for i, c in declared.items() if isinstance(c, Bound)})
+    weight = pd.Series(np.nan, index=long.index)
+    bounds = rate_of.notna().to_numpy()
+    if bounds.any():
+        dens = long.set_index(["village_id", "indicator"])["denominator"]
+        at = pd.MultiIndex.from_arrays([long["village_id"][bounds], rate_of[bounds]])
+        weight[bounds] = dens.reindex(at).to_numpy(dtype=float)
+    weighted = np.isfinite(value) & np.isfinite(weight)
     g = pd.DataFrame({
-        "sum": long["value"].groupby(keys, sort=True).sum(min_count=1),
-        "num": long["numerator"].where(finite).groupby(keys, sort=True).sum(min_count=1),
-        "den": long["denominator"].where(finite).groupby(keys, sort=True).sum(min_count=1),
-        "has_parts": finite.groupby(keys, sort=True).any(),
-        "lo": long["value"].groupby(keys, sort=True).min(),
-        "hi": long["value"].groupby(keys, sort=True).max(),
-        "known": long["value"].groupby(keys, sort=True).count(),
-        "rows": long["value"].groupby(keys, sort=True).size(),
-        "how": how.groupby(keys, sort=True).first(),
+        "sum": value.groupby(keys, sort=True).sum(min_count=1),
+        "num": num.where(finite).groupby(keys, sort=True).sum(min_count=1),
+        "den": den.where(finite).groupby(keys, sort=True).sum(min_count=1),
+        "bound": (value * weight).where(weighted).groupby(keys, sort=True).sum(min_count=1),
+        "weight": weight.where(weighted).groupby(keys, sort=True).sum(min_count=1),
+        "lo": value.groupby(keys, sort=True).min(),
+        "hi": value.groupby(keys, sort=True).max(),
+        "known": value.groupby(keys, sort=True).count(),
+        "rows": value.groupby(keys, sort=True).size(),
     })
     gid = g.index.get_level_values(0)
     ind = g.index.get_level_values(1)
+    def of_kind(kind) -> np.ndarray:
+        return np.array([isinstance(declared[i], kind) for i in ind], dtype=bool)
+
+    is_sum, is_ratio, is_pooled, is_setting, is_bound = (of_kind(k) for k in (Sum, Ratio, Pooled, Setting, Bound))
     pooled = np.full(len(g), np.nan)
-    is_pooled = np.zeros(len(g), dtype=bool)
+    persons = np.full(len(g), np.nan)
     if registers is not None:
         stacked = registers.stack()
         lookup = pd.MultiIndex.from_arrays([gid, ind])
         found = lookup.isin(stacked.index)
         pooled[found] = stacked.reindex(lookup[found]).to_numpy(dtype=float)
-        is_pooled = (g["how"].to_numpy() == "register") & found
-    additive = g["how"].to_numpy() == "additive"
-    ratio = ~additive & ~is_pooled & g["has_parts"].to_numpy()
-    setting = ~additive & ~is_pooled & ~ratio
+        persons = registers["register_population"].reindex(gid).to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         quotient = np.where(g["den"].to_numpy() != 0, g["num"].to_numpy() / g["den"].to_numpy(), np.nan)
+        mean_bound = np.where(g["weight"].to_numpy() != 0, g["bound"].to_numpy() / g["weight"].to_numpy(), np.nan)
     common = np.where((g["lo"] == g["hi"]).to_numpy() & (g["known"] == g["rows"]).to_numpy(), g["lo"].to_numpy(),
                       np.nan)
-    value = np.select([additive, is_pooled, ratio, setting], [g["sum"].to_numpy(), pooled, quotient, common])
-    num = np.where(ratio, g["num"].to_numpy(), np.nan)
-    den = np.where(ratio, g["den"].to_numpy(), np.nan)
-    if registers is not None and "register_population" in registers:   # FGT0's parts: poor persons / persons
-        fgt0 = is_pooled & (ind == "fgt0")
-        persons = registers["register_population"].reindex(gid[fgt0]).to_numpy(dtype=float)
-        num[fgt0], den[fgt0] = value[fgt0] * persons, persons
-    return pd.DataFrame({"group_id": gid, "indicator": ind, "value": value.astype(float), "numerator": num,
-                         "denominator": den})
+    out = np.select([is_sum, is_ratio, is_pooled, is_setting, is_bound],
+                    [g["sum"].to_numpy(), quotient, pooled, common, mean_bound], np.nan)
+    numerator = np.where(is_ratio, g["num"].to_numpy(), np.nan)
+    denominator = np.where(is_ratio, g["den"].to_numpy(), np.nan)
+    shares = is_pooled & np.array([getattr(declared[i], "parts_unit", None) is not None for i in ind], dtype=bool)
+    # a share of the pooled register's persons: its parts are persons (rounded off the float error)
+    numerator[shares] = np.round(out[shares] * persons[shares], 6)
+    denominator[shares] = persons[shares]
+    return pd.DataFrame({"group_id": gid, "indicator": ind, "value": out.astype(float), "numerator": numerator,
+                         "denominator": denominator})
 
 
 def _pooled_register(county: County, group: pd.Series) -> pd.DataFrame | None:
-    """Pooled register measures per group, over the villages that have a register for the period."""
-    if not county.registers:
+    """Pooled register measures per group, over the villages of a group that have a register for the period."""
+    parts = [r.assign(group=group[v]) for v, r in county.registers.items()
+             if v in group.index and pd.notna(group[v])]
+    if not parts:
         return None
-    parts = [r.assign(group=group[v]) for v, r in county.registers.items()]
     reg = pd.concat(parts, ignore_index=True)
     return pooled_register_measures(reg, reg["group"].to_numpy(), reg["poverty_line_yuan"].to_numpy())
 
@@ -300,169 +317,82 @@ def _pooled_register(county: County, group: pd.Series) -> pd.DataFrame | None:
 # --------------------------------------------------------------------------- the tie-out
 
 def tie_out(county: County, sheet: pd.DataFrame, registers: pd.DataFrame | None = None) -> None:
-    """Check that every additive indicator of ``sheet`` ties out; raise :class:`TieOutError` if not.
+    """Check that a roll-up sheet ties out with the villages it was made from; raise :class:`TieOutError` if not.
 
-    For each additive indicator: Σ over the groups of ``sheet`` = Σ over the villages' own sheets =
-    the county total computed separately from the villages grouped by county; each group's value =
-    Σ of its villages. With ``registers`` (pooled measures per group): its households and persons equal
-    the groups' ``register_households`` and ``register_population``.
+    Every comparison is over the summed indicators (:class:`~village_stats.units.Sum`) and is recomputed
+    from the villages' own sheets and registers (:attr:`County.sheets`, :attr:`County.registers`); the
+    levels other than the sheet's are grouped again from the villages:
+
+    0. each group of ``sheet`` = Σ of its villages;
+    1. each county = Σ of its townships (and all counties together = all townships together); a
+       township whose villages lie in two counties does not tie out;
+    2. all townships together = all villages together (a village in no township, or a township figure
+       that is not its villages', shows here);
+    3. the pooled register of each group (``registers``, else pooled again from the villages' registers)
+       has as many households and persons as its villages' sheets count (``register_households``,
+       ``register_population``).
+
+    Raises
+    ------
+    TieOutError
+        Listing the first problems found.
     """
     by = sheet["group_level"].iloc[0]
+    sums = [i for i in sheet["indicator"].unique() if isinstance(CATALOGUE[i].combine, Sum)]
+    long = pd.concat(list(county.sheets.values()), ignore_index=True)
+    v = long[long["indicator"].isin(sums)]
+    shown = sheet[sheet["indicator"].isin(sums)].set_index(["group_id", "indicator"])["value"]
+    problems: dict[str, list[str]] = {}
+
+    def per(level: str) -> pd.Series:
+        """The level's summed figures: the sheet's own, else grouped again from the villages."""
+        if level == by:
+            return shown
+        return v.assign(group_id=v["village_id"].map(_group_of(county.villages, level))).groupby(
+            ["group_id", "indicator"])["value"].sum(min_count=1)
+
+    def compare(a: pd.Series, b: pd.Series, what: str) -> None:
+        joined = pd.concat([a.rename("a"), b.rename("b")], axis=1)
+        x, y = joined["a"].to_numpy(dtype=float), joined["b"].to_numpy(dtype=float)
+        bad = ~np.isclose(x, y, rtol=TIE_OUT_RTOL, atol=1e-9, equal_nan=True)
+        for key, p, q in zip(joined.index[bad], x[bad], y[bad]):
+            problems.setdefault(what, []).append(f"{key}: {p:g} ≠ {q:g}")
+
+    # 0. the sheet's groups against their villages
     group = _group_of(county.villages, by)
-    village_long = pd.concat(list(county.sheets.values()), ignore_index=True)
-    additive = [i for i in sheet["indicator"].unique() if combination(i) == "additive"]
-    v = village_long[village_long["indicator"].isin(additive)]
-    per_group = v.assign(group_id=v["village_id"].map(group)).groupby(["group_id", "indicator"])["value"].sum(
-        min_count=1)
-    g = sheet[sheet["indicator"].isin(additive)].set_index(["group_id", "indicator"])["value"]
-    county_of = _group_of(county.villages, "county")
-    county_total = v.assign(c=v["village_id"].map(county_of)).groupby("indicator")["value"].sum(min_count=1)
-    village_total = v.groupby("indicator")["value"].sum(min_count=1)
-    group_total = g.groupby(level="indicator").sum(min_count=1)
-    problems = []
-    for ind in additive:
-        a, b, c = group_total.get(ind, math.nan), village_total.get(ind, math.nan), county_total.get(ind, math.nan)
-        if not (_same(a, b) and _same(b, c)):
-            problems.append(f"{ind}: Σ {by} groups = {a:g}, Σ villages = {b:g}, county = {c:g}")
-    joined = pd.concat([g.rename("sheet"), per_group.rename("villages")], axis=1)
-    for (gid, ind), r in joined.iterrows():
-        if not _same(r["sheet"], r["villages"]):
-            problems.append(f"{ind} of {gid}: {r['sheet']:g} ≠ Σ its villages {r['villages']:g}")
-    if registers is not None:
-        for col in ("register_households", "register_population"):
-            want = g.xs(col, level="indicator") if col in g.index.get_level_values("indicator") else None
-            if want is not None:
-                for gid, value in want.items():
-                    if gid in registers.index and not _same(value, registers.loc[gid, col]):
-                        problems.append(f"{col} of {gid}: {value:g} ≠ pooled register {registers.loc[gid, col]:g}")
-    if problems:
-        raise TieOutError(f"roll-up does not tie out ({len(problems)} problems): " + "; ".join(problems[:3]))
-
-
-def _same(a: float, b: float) -> bool:
-    if isinstance(a, float) and math.isnan(a) or isinstance(b, float) and math.isnan(b):
-        return (isinstance(a, float) and math.isnan(a)) and (isinstance(b, float) and math.isnan(b))
-    return math.isclose(float(a), float(b), rel_tol=TIE_OUT_RTOL, abs_tol=1e-9)
-
-
-# --------------------------------------------------------------------------- suppression
-
-def _families() -> dict[str, tuple[str, list[str]]]:
-    """Breakdowns that add up to a total: family name → (total indicator, parts), from the catalogue ids."""
-    fam: dict[str, tuple[str, list[str]]] = {}
-    for ind in CATALOGUE:
-        for kind, total in (("households_by_", "register_households"), ("population_by_", "register_population")):
-            if ind.startswith(kind):
-                by = ind[len(kind):].split("_", 1)[0]
-                fam.setdefault(f"{kind}{by}", (total, []))[1].append(ind)
-    return fam
-
-
-def suppress(sheet: pd.DataFrame, below: int, county: County | None = None) -> pd.DataFrame:
-    """Suppress small head counts and every cell that would reveal one.
-
-    1. *Primary*: a head count (unit households or persons) with 0 < value < ``below``. Zeros are shown:
-       they reveal nobody.
-    2. *Ratios and register measures*: a ratio whose numerator or denominator is a suppressed cell of
-       the same group (poverty_incidence when poor_population is suppressed), and every register
-       measure of a group whose register population is below ``below``.
-    3. *Complementary, within a breakdown*: when a total is shown and exactly one part of a breakdown
-       that adds up to it (households by status, category, cause; persons likewise) is suppressed, the
-       smallest other part is suppressed too.
-    4. *Complementary, across groups*: the groups' parent total (each township's villages add up to
-       the township, townships to the county, and parents are published elsewhere) would reveal a single
-       suppressed group; the smallest other group with a value is suppressed too. Without ``county``
-       all groups are taken to add up to one total.
-
-    Steps 3 and 4 repeat until nothing changes. A suppressed cell has ``suppressed`` True and value,
-    numerator and denominator empty; tables print it as "suppressed", never as a number.
-
-    Examples
-    --------
-    >>> s = pd.DataFrame({"group_level": "township", "group_id": ["a", "b", "c"], "indicator": "poor_households",
-    ...                   "value": [2.0, 40.0, 50.0], "unit": "households", "numerator": float("nan"),
-    ...                   "denominator": float("nan"), "suppressed": False})
-    >>> suppress(s, 5)["suppressed"].tolist()
-    [True, True, False]
-    """
-    sheet = sheet.copy()
-    wide = sheet.pivot(index="group_id", columns="indicator", values="value")
-    mask = pd.DataFrame(False, index=wide.index, columns=wide.columns)
-    units = {i: CATALOGUE[i].unit if i in CATALOGUE else sheet.loc[sheet["indicator"] == i, "unit"].iloc[0]
-             for i in wide.columns}
-    counts = [i for i in wide.columns if units[i] in COUNT_UNITS]
-    mask[counts] = (wide[counts] > 0) & (wide[counts] < below)
-    parent = None                                  # group → the total it adds up to
-    level = sheet["group_level"].iloc[0]
-    if county is not None and level == "village":
-        parent = county.villages.set_index("village_id")["township_zh"]
-    elif county is not None and level == "township":
-        parent = county.villages.drop_duplicates("township_zh").set_index("township_zh")["county_zh"]
-    elif county is None:                           # unknown structure: the groups add up to one total
-        parent = pd.Series("total", index=wide.index)
-    families = [(t, [p for p in parts if p in wide.columns]) for t, parts in _families().values()
-                if t in wide.columns]
-    changed = True
-    while changed:
-        changed = False
-        for total, parts in families:              # step 3
-            for gid in wide.index:
-                if mask.at[gid, total] or not parts:
-                    continue
-                hidden = [p for p in parts if mask.at[gid, p]]
-                if len(hidden) == 1:
-                    changed |= _hide_smallest(wide, mask, [(gid, p) for p in parts if p not in hidden])
-        if parent is not None:                     # step 4
-            keyed = parent.reindex(wide.index)
-            for _, members in keyed.groupby(keyed):
-                ids = list(members.index)
-                for ind in counts + [i for i in wide.columns if units[i] in ADDITIVE_UNITS and i not in counts]:
-                    hidden = [g for g in ids if mask.at[g, ind]]
-                    if len(hidden) == 1:
-                        changed |= _hide_smallest(wide, mask, [(g, ind) for g in ids if g not in hidden])
-    # step 2: ratios built on a hidden count, register measures of a small register
-    hidden_rows = set(zip(*np.nonzero(mask.to_numpy()))) if mask.to_numpy().any() else set()
-    hidden_cells = {(wide.index[r], wide.columns[c]) for r, c in hidden_rows}
-    small_register = set()
-    if "register_population" in wide.columns:
-        small_register = set(wide.index[(wide["register_population"] < below).fillna(False)])
-    parts_of = _ratio_parts()
-    flags = []
-    for r in sheet.itertuples():
-        hide = (r.group_id, r.indicator) in hidden_cells
-        if not hide and r.indicator in CATALOGUE and combination(r.indicator) == "register":
-            hide = r.group_id in small_register
-        if not hide and r.indicator in parts_of:
-            hide = any((r.group_id, p) in hidden_cells for p in parts_of[r.indicator])
-        flags.append(hide)
-    flags = np.array(flags, dtype=bool)
-    sheet["suppressed"] = flags
-    sheet.loc[flags, ["value", "numerator", "denominator"]] = np.nan
-    return sheet
-
-
-def _hide_smallest(wide: pd.DataFrame, mask: pd.DataFrame, cells: list[tuple[str, str]]) -> bool:
-    """Suppress the smallest shown, non-zero cell among ``cells``; True when one was suppressed."""
-    shown = [(wide.at[g, i], g, i) for g, i in cells
-             if not mask.at[g, i] and pd.notna(wide.at[g, i]) and wide.at[g, i] > 0]
-    if not shown:
-        return False
-    _, g, i = min(shown)
-    mask.at[g, i] = True
-    return True
-
-
-def _ratio_parts() -> dict[str, tuple[str, ...]]:
-    """Ratio indicator → the head counts it divides, read from the catalogue descriptions ("a / b")."""
-    parts: dict[str, tuple[str, ...]] = {}
-    for ind in CATALOGUE.values():
-        if combination(ind.id) != "ratio" and ind.id != "max_poor_population_at_exit":
+    compare(shown, v.assign(group_id=v["village_id"].map(group)).groupby(["group_id", "indicator"])["value"].sum(
+        min_count=1), f"{by} ≠ Σ its villages")
+    # 1. county = Σ townships
+    townships, counties = per("township"), per("county")
+    places = county.villages.dropna(subset=["township_zh"]).groupby("township_zh")["county_zh"].agg(
+        lambda c: list(pd.unique(c.dropna())))
+    for t, cs in places.items():
+        if len(cs) > 1:
+            problems.setdefault("county ≠ Σ townships", []).append(f"township {t} lies in counties {', '.join(cs)}")
+    county_of = places.map(lambda cs: cs[0] if cs else None)
+    t = townships.reset_index()
+    t["county"] = t["group_id"].map(county_of)
+    compare(counties, t.groupby(["county", "indicator"])["value"].sum(min_count=1), "county ≠ Σ townships")
+    compare(counties.groupby(level="indicator").sum(min_count=1),
+            townships.groupby(level="indicator").sum(min_count=1), "county ≠ Σ townships")
+    # 2. Σ townships = Σ villages
+    compare(townships.groupby(level="indicator").sum(min_count=1), v.groupby("indicator")["value"].sum(min_count=1),
+            "Σ townships ≠ Σ villages")
+    # 3. the pooled register against the villages' register counts
+    if registers is None:
+        registers = _pooled_register(county, group)
+    counted = v[v["indicator"].isin(["register_households", "register_population"])]
+    counted = counted.assign(group_id=counted["village_id"].map(group)).pivot_table(
+        index="group_id", columns="indicator", values="value", aggfunc="sum")
+    for col in ("register_households", "register_population"):
+        if col not in counted:
             continue
-        words = [w.strip("().,;") for w in ind.description.replace("/", " ").replace("−", " ").split()]
-        found = tuple(w for w in words if w in CATALOGUE and CATALOGUE[w].unit in COUNT_UNITS)
-        if found:
-            parts[ind.id] = found
-    return parts
+        pooled = registers[col] if registers is not None else pd.Series(dtype=float)
+        compare(pooled.reindex(counted.index).fillna(0.0), counted[col],
+                f"pooled register ≠ Σ villages' {col}")
+    if problems:
+        raise TieOutError("roll-up does not tie out: " + "; ".join(
+            f"{what} ({len(found)}×, e.g. {found[0]})" for what, found in problems.items()))
 
 
 # --------------------------------------------------------------------------- small helpers for callers
@@ -497,13 +427,13 @@ def from_data(data: Iterable[PeriodData], villages: pd.DataFrame | None = None) 
                                 columns=["village_id", "name_zh", "name_en", "township_zh", "county_zh",
                                          "exit_threshold"])
     sheets = {d.village.id: indicator_sheet(d) for d in data}
-    registers = {d.village.id: d.table("households")[list(REGISTER_COLUMNS)].assign(
-        poverty_line_yuan=d.poverty_line.poverty_line_yuan) for d in data if d.has("households")}
+    registers = {d.village.id: register_of(d) for d in data if d.has("households")}
     return County(periods.pop(), villages.reset_index(drop=True), sheets, registers)
 
 
-__all__ = ["ADDITIVE_UNITS", "County", "ROLLUP_COLUMNS", "TieOutError", "combination", "from_data",
-           "pooled_register_measures", "rollup", "suppress", "tie_out", "villages_table", "wide"]
+
+__all__ = ["County", "ROLLUP_COLUMNS", "TieOutError", "combination", "from_data",
+           "pooled_register_measures", "rollup", "tie_out", "villages_table", "wide"]
 
 
 # --------------------------------------------------------------------------- what the county report shows

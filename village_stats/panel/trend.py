@@ -16,15 +16,14 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from ..indicators import SHEET_COLUMNS, IndicatorSheet, format_value
+from ..indicators import SHEET_COLUMNS, IndicatorSheet
 from ..load import PeriodData, Source
 from ..periods import PER_YEAR, Period, parse_period
+from ..units import UNITS, format_value
 
 #: Columns the long sheet adds to :data:`village_stats.indicators.SHEET_COLUMNS`.
 CHANGE_COLUMNS = ("previous_period", "previous_value", "change", "change_unit", "change_rel")
 LONG_COLUMNS = SHEET_COLUMNS + CHANGE_COLUMNS
-#: Units whose change is not relative: ratios (percentage points) and indices (index points).
-NOT_RELATIVE = ("ratio", "index")
 
 
 def select_periods(periods: list[Period], from_period: Period | None = None,
@@ -110,10 +109,12 @@ def add_changes(long: pd.DataFrame) -> pd.DataFrame:
     out["previous_period"] = previous["period"].reindex(out.index)
     out["previous_value"] = previous["value"].reindex(out.index).astype(float)
     diff = out["value"] - out["previous_value"]
-    ratio = out["unit"].eq("ratio")
+    unit = {u: UNITS.get(u) for u in pd.unique(out["unit"])}
+    ratio = out["unit"].map({u: x is not None and x.display == "percent" for u, x in unit.items()}).astype(bool)
     out["change"] = np.where(ratio, diff * 100.0, diff)
     out["change_unit"] = np.where(ratio, "percentage_points", out["unit"])
-    relative = ~out["unit"].isin(NOT_RELATIVE) & out["previous_value"].ne(0)
+    relative = out["unit"].map({u: x is None or x.relative_change for u, x in unit.items()}).astype(bool) \
+        & out["previous_value"].ne(0)
     out["change_rel"] = np.where(relative, diff / out["previous_value"].where(relative, np.nan), np.nan)
     return out.drop(columns=["_kind", "_start", "_row"])
 
