@@ -102,6 +102,7 @@ TEXT.update({
     "fact_village": ("村庄", "Village"),
     "fact_township": ("乡（镇）", "Township"),
     "fact_county": ("所在县市", "County, city, province"),
+    "fact_county_value": ("{province}{city}{county}", "{county}, {city}, {province}"),
     "fact_supporter": ("帮扶单位", "Supporting unit"),
     "fact_period": ("报告期", "Period"),
     "fact_cutoff": ("数据截至", "Data as of"),
@@ -216,12 +217,48 @@ def plural(n: float, one: str, many: str | None = None) -> str:
     return f"{n:,.0f} {word}"
 
 
-#: English for the measurement units written in the data (work log, project outputs).
-UNIT_EN: dict[str, str] = {"户": "households", "户次": "household visits", "次": "times", "人": "persons",
-                           "人次": "person-times", "头": "head", "只": "head", "立方米": "m³", "方": "m³",
-                           "米": "m", "公里": "km", "亩": "mu", "平方米": "m²", "平米": "m²", "株": "trees",
-                           "棵": "trees", "个": "units", "盏": "lamps", "座": "units", "间": "rooms",
-                           "元": "yuan", "万元": "10,000 yuan", "吨": "t", "千克": "kg", "公斤": "kg"}
+#: Names of units, id → (中文, English): the one table of unit names. Unit ids of the indicator catalogue
+#: (``village_stats.indicators.UNITS`` repeats them until it reads them from here; a test checks they agree),
+#: units of report tables (``wan_yuan``; ``number``: a plain number whose unit another column states), and
+#: the measure words written in the data (work log, project outputs), whose id is the word itself.
+UNIT_NAMES: dict[str, tuple[str, str]] = {
+    # the catalogue's units
+    "households": ("户", "households"), "persons": ("人", "persons"), "ratio": ("比例", "ratio"),
+    "persons_per_household": ("人/户", "persons per household"), "household_visits": ("户次", "household visits"),
+    "meetings": ("次", "meetings"), "mu": ("亩", "mu"), "ha": ("公顷", "ha"), "yuan": ("元", "yuan"),
+    "yuan_per_person": ("元/人", "yuan per person"), "yuan_per_person_year": ("元/人·年", "yuan per person per year"),
+    "projects": ("个", "projects"), "count": ("条", "findings"), "index": ("", ""),
+    "crop_groups": ("类", "crop groups"),
+    # units of report tables
+    "wan_yuan": ("万元", "10,000 yuan"), "number": ("", ""),
+    # measure words of the data, as written
+    "户": ("户", "households"), "户次": ("户次", "household visits"), "次": ("次", "times"), "人": ("人", "persons"),
+    "人次": ("人次", "person-times"), "头": ("头", "head"), "只": ("只", "head"), "立方米": ("立方米", "m³"),
+    "方": ("方", "m³"), "米": ("米", "m"), "公里": ("公里", "km"), "亩": ("亩", "mu"), "平方米": ("平方米", "m²"),
+    "平米": ("平米", "m²"), "株": ("株", "trees"), "棵": ("棵", "trees"), "个": ("个", "units"), "盏": ("盏", "lamps"),
+    "座": ("座", "units"), "间": ("间", "rooms"), "元": ("元", "yuan"), "万元": ("万元", "10,000 yuan"),
+    "吨": ("吨", "t"), "千克": ("千克", "kg"), "公斤": ("公斤", "kg"),
+}
+
+
+def pick(pair: tuple[str, str], lang: str = "zh") -> str:
+    """The word of a (中文, English) pair in ``lang``: the one place a pair of wordings is chosen from.
+
+    >>> pick(("严重", "Serious"), "en"), pick(("严重", "Serious"))
+    ('Serious', '严重')
+    """
+    if lang not in ("zh", "en"):
+        raise ValueError(f"unknown language {lang!r}: expected 'zh' or 'en'")
+    return pair[0] if lang == "zh" else pair[1]
+
+
+def unit_name(unit: str, lang: str = "zh") -> str:
+    """The name of a unit id (:data:`UNIT_NAMES`) in ``lang``; empty for a unit with no name (ratio shows %).
+
+    >>> unit_name("yuan_per_person"), unit_name("wan_yuan", "en"), unit_name("index")
+    ('元/人', '10,000 yuan', '')
+    """
+    return pick(UNIT_NAMES.get(unit, ("", "")), lang)
 
 
 def unit_text(unit, lang: str = "zh") -> str:
@@ -232,7 +269,10 @@ def unit_text(unit, lang: str = "zh") -> str:
     """
     if not isinstance(unit, str) or not unit:
         return ""
-    return unit if lang == "zh" else UNIT_EN.get(unit.strip(), unit)
+    unit = unit.strip()
+    return unit if lang == "zh" else UNIT_NAMES.get(unit, (unit, unit))[1]
+
+
 # monitoring and evaluation (after 2020): section 监测与评估 (village_stats.display.monitoring)
 TEXT.update({
     "sec_monitoring": ("七、监测与评估", "7. Monitoring and evaluation"),
@@ -414,6 +454,44 @@ TEXT.update({
 })
 
 
+# The document model and its outputs (village_stats.document, village_stats.export): captions, page
+# footers, separators, the workbook's sheets and the headers only the workbook has.
+TEXT.update({
+    "caption_table": ("表 {n}", "Table {n}"),
+    "caption_figure": ("图 {n}", "Figure {n}"),
+    "caption_sep": ("\u3000", ": "),
+    "page_of": ("第 {page} 页 / 共 {pages} 页", "Page {page} of {pages}"),
+    "list_sep": ("、", ", "),
+    "clause_sep": ("；", "; "),
+    "sheet_summary": ("汇总", "Summary"),
+    "sheet_projects": ("项目", "Projects"),
+    "sheet_project_outputs": ("项目产出", "Project outputs"),
+    "sheet_crops": ("种植结构调整", "Crops"),
+    "sheet_work_log": ("帮扶工作记录", "Work log"),
+    "sheet_register": ("建档立卡指标", "Register measures"),
+    "sheet_reconciliation": ("登记册核对", "Reconciliation"),
+    "sheet_audit": ("整改清单", "Audit findings"),
+    "sheet_exit": ("脱贫核查", "Exit lists"),
+    "col_period": ("期间", "Period"),
+    "numerator": ("计算依据：分子", "Basis: numerator"),
+    "denominator": ("计算依据：分母", "Basis: denominator"),
+    "indicator_id": ("指标编号", "Indicator id"),
+    "project_id": ("项目编号", "Project id"),
+    "date_from": ("开始日期", "From"),
+    "date_to": ("结束日期", "To"),
+    "rule_id": ("规则编号", "Rule id"),
+    "exit_list": ("名单", "List"),
+    "exit_eligible_name": ("符合脱贫条件的贫困户", "Poor households meeting the exit test"),
+    "exited_failing_name": ("脱贫户未达标（收入或两不愁三保障）", "Exited households failing the exit test"),
+})
+
+#: Alert levels, most serious first: id → (中文, English).
+ALERT_LEVELS: dict[str, tuple[str, str]] = {"serious": ("严重", "Serious"), "attention": ("注意", "Attention"),
+                                            "note": ("提示", "Note")}
+#: Language tags of the outputs (HTML ``lang``, PDF metadata).
+LANGUAGE_TAGS: dict[str, str] = {"zh": "zh-CN", "en": "en"}
+
+
 # Messages of the command line (errors, validate), in the user's language.
 
 #: Environment variable that picks the language of messages (and of labels in JupyterLab): zh or en.
@@ -429,6 +507,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "msg_interrupted": ("已中断", "interrupted"),
     "msg_out_of_memory": ("内存不足", "out of memory"),
     "msg_cannot_rw": ("无法读写{where}：{reason}", "cannot read or write{where}: {reason}"),
+    "msg_pdf_failed": ("PDF 导出失败：{reason}", "PDF export failed: {reason}"),
     "msg_unexpected": ("意外错误（{name}）；加 --debug 可显示调用栈", "unexpected failure ({name}); run with --debug "
                        "for the traceback"),
 }

@@ -1,24 +1,31 @@
 """Labelled tables and display helpers for notebooks (JupyterLab and the papermill report).
 
-Tables come back as DataFrames with headers in the report language and values formatted for people;
-``show_*`` functions display them (and headings, text, figures) as HTML outputs that JupyterLab and the
-HTML/PDF export render the same way. Nothing here computes a measure.
+One builder per report table (``crops_table``, ``projects_table`` …): it returns a DataFrame with headers
+in the report language and raw values (numbers as numbers, NaN for unknown), marked by :func:`typed` with
+each column's unit id and the table's workbook sheet. :func:`show_table` publishes it as a typed table
+block of the document model (:mod:`village_stats.document`): the report prints it and ``indicators.xlsx``
+writes it, so the two cannot disagree. ``show_*`` functions display blocks (and headings, text, figures)
+with an HTML rendering for JupyterLab. Nothing here computes a measure, except :func:`period_tables` (the
+workbook's tables when no notebook runs), which calls the register's audit and exit tests as the
+notebook does.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import io as _io
 import math
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..config import package_versions
-from ..document import ALERT_LEVELS, BLOCK_MIME
-from ..indicators import format_value, label
-from ..labels import display_names, place, t, unit_text
+from ..document import BLOCK_MIME, number_text, table_view
+from ..indicators import CATALOGUE, label
+from ..labels import ALERT_LEVELS, display_names, pick, place, t, unit_name, unit_text
 from ..load import PeriodData
 from ..manifest import file_digests
 from ..measures import crops as crop_measures
@@ -39,35 +46,117 @@ INVESTMENT_INDICATORS = ("projects_total", "investment_committed_yuan", "investm
                          "investment_committed_per_poor_person_yuan", "investment_industry_yuan",
                          "investment_infrastructure_yuan", "investment_living_environment_yuan",
                          "investment_public_service_yuan", "projects_without_investment")
+#: Amounts at or above this many yuan also get the 万元 column (glossary: money). [yuan]
+WAN_FROM_YUAN = 10_000.0
 
 
-# --------------------------------------------------------------------------- tables
+# --------------------------------------------------------------------------- typed tables
 
-#: Count units whose English word is singular for 1 ("1 project").
-_COUNT_UNITS = ("households", "persons", "projects", "meetings", "household_visits", "count", "crop_groups")
+def typed(frame: pd.DataFrame, *, lang: str = "zh", units: dict | None = None, total_rows: int = 0,
+          totals_only: str | None = None, group: bool = False, sheet: str | None = None, only: str | None = None,
+          column_only: dict | None = None, signed=(), unknown: dict | None = None) -> pd.DataFrame:
+    """Mark a labelled table with what its block needs (kept in ``frame.attrs["table"]``); returns ``frame``.
 
-
-def display_value(value: float, unit: str, lang: str = "zh") -> str:
-    """An indicator value as a report shows it: :func:`~village_stats.indicators.format_value`, with money per
-    person rounded to whole 元 and English count units singular for 1.
-
-    >>> display_value(15802.0408, "yuan_per_person"), display_value(1.0, "projects", "en")
-    ('15,802 元/人', '1 project')
-    >>> display_value(2.0, "projects", "en"), display_value(3097200.0, "yuan")
-    ('2 projects', '3,097,200 元')
+    Parameters
+    ----------
+    frame : DataFrame
+        Headers in the report language, raw values.
+    lang : {"zh", "en"}
+        The report language (of the headers; JupyterLab's rendering names units in it).
+    units : dict, optional
+        Column → a unit id (:data:`village_stats.labels.UNIT_NAMES`) for the whole column, a list of unit
+        ids (one per row) for a column that mixes units, or ``text``/``hash``/``date``. A numeric column not
+        named here is a plain ``number``; any other column is text.
+    total_rows : int
+        The last ``total_rows`` rows are totals.
+    totals_only : {"report"}, optional
+        The totals are printed only (the workbook's sheet keeps the rows that add up).
+    group : bool
+        The first column groups consecutive equal rows (shown once).
+    sheet : str, optional
+        Id of the workbook sheet the table becomes (``projects`` …; named by ``sheet_<id>`` of the labels).
+    only : {"workbook"}, optional
+        A table of the workbook alone (not printed).
+    column_only : dict, optional
+        Column → ``report`` or ``workbook``: a column that one of them leaves out.
+    signed : iterable of str
+        Columns whose positive numbers get a ``+``.
+    unknown : dict, optional
+        Column → what the report prints for an unknown value (default a dash).
     """
-    if unit.startswith("yuan_per_person") and not (value is None or math.isnan(value)):
-        value = float(math.floor(abs(value) + 0.5)) * (1 if value >= 0 else -1)
-    text = format_value(value, unit, lang)
-    if lang != "zh" and unit in _COUNT_UNITS and value == 1 and text.endswith("s"):
-        text = text[:-1]
-    return text
+    frame.attrs["table"] = {"lang": lang, "units": dict(units or {}), "total_rows": int(total_rows),
+                            "totals_only": totals_only, "group": bool(group),
+                            "sheet": sheet, "only": only, "column_only": dict(column_only or {}),
+                            "signed": list(signed), "unknown": dict(unknown or {})}
+    return frame
+
+
+def _raw(v):
+    """A cell as the document stores it: numbers as numbers, dates as ``YYYY-MM-DD``, unknown as None."""
+    if v is None or v is pd.NaT or v is pd.NA:
+        return None
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        return None if math.isnan(v) else float(v)
+    if isinstance(v, (pd.Timestamp, dt.date)):
+        return v.strftime("%Y-%m-%d")
+    return str(v)
+
+
+def table_block(df: pd.DataFrame, caption: str | None = None, **options) -> dict:
+    """The typed table block (:mod:`village_stats.document`) of a labelled frame.
+
+    ``options`` are those of :func:`typed` and override what the frame was marked with; ``types`` (a list,
+    one per column: ``number``/``text``/``hash``/``date``) sets column types outright. A text column whose
+    every cell reads as a number (a table another module formatted) is aligned as a number.
+    """
+    spec = {**df.attrs.get("table", {}), **{k: v for k, v in options.items() if v is not None}}
+    units, column_only = spec.get("units", {}), spec.get("column_only", {})
+    types = list(spec["types"]) if spec.get("types") is not None else [None] * df.shape[1]
+    looks_numeric = column_types(df)
+    columns = []
+    for j, name in enumerate(df.columns):
+        col = {"name": str(name)}
+        unit = units.get(name)
+        if isinstance(unit, (list, tuple)):
+            if len(unit) != len(df):
+                raise ValueError(f"column {name!r}: {len(unit)} units for {len(df)} rows")
+            col.update(type="number", units=list(unit))
+        elif unit in ("text", "hash", "date"):
+            col["type"] = unit
+        elif unit is not None:
+            col.update(type="number", unit=unit)
+        elif pd.api.types.is_numeric_dtype(df.dtypes.iloc[j]) and not pd.api.types.is_bool_dtype(df.dtypes.iloc[j]):
+            col.update(type="number", unit="number")
+        else:
+            col["type"] = looks_numeric[j]
+        if types[j] is not None:
+            col["type"] = types[j]
+        if name in spec.get("signed", ()):
+            col["signed"] = True
+        if name in spec.get("unknown", {}):
+            col["unknown"] = spec["unknown"][name]
+        if name in column_only:
+            col["only"] = column_only[name]
+        columns.append(col)
+    block = {"type": "table", "caption": caption or "", "columns": columns,
+             "rows": [[_raw(v) for v in row] for row in df.itertuples(index=False, name=None)],
+             "total_rows": int(spec.get("total_rows", 0)), "group": bool(spec.get("group", False))}
+    if spec.get("sheet"):
+        block["sheet"] = spec["sheet"]
+    for key in ("only", "totals_only"):
+        if spec.get(key):
+            block[key] = spec[key]
+    return block
 
 
 def indicator_table(sheet: pd.DataFrame, indicators, lang: str = "zh") -> pd.DataFrame:
-    """Chosen indicators as a labelled table: label, formatted value, and numerator/denominator."""
+    """Chosen indicators as a labelled table: label, value (each with its own unit), numerator/denominator."""
     rows = sheet.set_index("indicator")
-    out = []
+    out, units = [], []
     for ind in indicators:
         if ind not in rows.index:
             continue
@@ -75,92 +164,144 @@ def indicator_table(sheet: pd.DataFrame, indicators, lang: str = "zh") -> pd.Dat
         basis = ""
         if not (math.isnan(r["numerator"]) or math.isnan(r["denominator"])):
             basis = f"{r['numerator']:,.10g} / {r['denominator']:,.10g}"
-        out.append((label(ind, lang), display_value(r["value"], r["unit"], lang), basis))
-    return pd.DataFrame(out, columns=[t("indicator", lang), t("value", lang), t("basis", lang)])
+        out.append((label(ind, lang), float(r["value"]), basis))
+        units.append(r["unit"])
+    frame = pd.DataFrame(out, columns=[t("indicator", lang), t("value", lang), t("basis", lang)])
+    return typed(frame, lang=lang, units={t("value", lang): units})
+
+
+def sheet_table(sheet: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """An indicator sheet laid out for the workbook: label, value, unit, 万元, numerator, denominator, id.
+
+    A sheet of several villages or periods starts with their columns. The 万元 column holds value / 10,000
+    for amounts in yuan of at least :data:`WAN_FROM_YUAN`, else nothing.
+    """
+    units = list(sheet["unit"])
+    values = [float(v) for v in sheet["value"]]
+    cols: dict[str, list] = {}
+    for key, head in (("village_id", t("village", lang)), ("period", t("col_period", lang))):
+        if key in sheet and sheet[key].nunique() > 1:  # a stacked sheet of several villages or periods
+            cols[head] = list(sheet[key])
+    cols[t("indicator", lang)] = list(sheet[pick(("label_zh", "label_en"), lang)])
+    cols[t("value", lang)] = values
+    cols[t("unit", lang)] = [unit_name(u, lang) for u in units]
+    cols[unit_name("wan_yuan", lang)] = [wan_yuan(v) if u == "yuan" else math.nan for v, u in zip(values, units)]
+    cols[t("numerator", lang)] = [float(v) for v in sheet["numerator"]]
+    cols[t("denominator", lang)] = [float(v) for v in sheet["denominator"]]
+    cols[t("indicator_id", lang)] = list(sheet["indicator"])
+    return typed(pd.DataFrame(cols), lang=lang, units={t("value", lang): units, unit_name("wan_yuan", lang): "wan_yuan"})
+
+
+def register_sheet_table(sheet: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """The register's indicators (catalogue table ``households``) as the workbook sheet 建档立卡指标 (workbook only)."""
+    register = sheet[sheet["indicator"].isin([i for i, ind in CATALOGUE.items() if ind.table == "households"])]
+    frame = sheet_table(register.reset_index(drop=True), lang)
+    frame.attrs["table"].update(sheet="register", only="workbook")
+    return frame
+
+
+def wan_yuan(value: float) -> float:
+    """The 万元 figure shown beside an amount in yuan: value / 10,000 when value ≥ 10,000, else NaN.
+
+    Parameters
+    ----------
+    value : float
+        An amount. [yuan]
+
+    Returns
+    -------
+    float
+        value / 10,000 [10,000 yuan], or NaN below :data:`WAN_FROM_YUAN` and for unknown amounts.
+
+    Examples
+    --------
+    >>> wan_yuan(3097200), wan_yuan(9999.0), wan_yuan(float("nan"))
+    (309.72, nan, nan)
+    """
+    return value / 10_000.0 if value >= WAN_FROM_YUAN else float("nan")
 
 
 def work_table(data: PeriodData, lang: str = "zh") -> pd.DataFrame:
-    """The work log as a labelled table (activity, count, unit, dates)."""
+    """The work log: activity, count, unit, dates (the report prints the span, the workbook both dates)."""
     log = data.table("work_log")
-    rows = []
-    for _, r in log.iterrows():
-        dates = ""
-        if "date_from" in log and pd.notna(r.get("date_from")):
-            dates = f"{r['date_from']:%Y-%m-%d} – {r['date_to']:%Y-%m-%d}" if pd.notna(r.get("date_to")) \
-                else f"{r['date_from']:%Y-%m-%d}"
-        count = "—" if pd.isna(r["count"]) else f"{r['count']:,.0f}"
-        rows.append((ACTIVITIES.label(r["activity"], lang), count, unit_text(r.get("unit"), lang), dates))
-    return pd.DataFrame(rows, columns=[t("activity", lang), t("count", lang), t("unit", lang), t("dates", lang)])
+    n = len(log)
+    start = list(log["date_from"]) if "date_from" in log else [pd.NaT] * n
+    end = list(log["date_to"]) if "date_to" in log else [pd.NaT] * n
+    spans = [("" if pd.isna(a) else f"{a:%Y-%m-%d}" + ("" if pd.isna(b) else f" – {b:%Y-%m-%d}"))
+             for a, b in zip(start, end)]
+    frame = pd.DataFrame({t("activity", lang): [ACTIVITIES.label(a, lang) for a in log["activity"]],
+                          t("count", lang): [float(v) for v in log["count"]],
+                          t("unit", lang): [unit_text(u, lang) for u in (log["unit"] if "unit" in log else [None] * n)],
+                          t("dates", lang): spans, t("date_from", lang): start, t("date_to", lang): end})
+    return typed(frame, lang=lang, units={t("date_from", lang): "date", t("date_to", lang): "date"}, sheet="work_log",
+                 column_only={t("dates", lang): "report", t("date_from", lang): "workbook",
+                              t("date_to", lang): "workbook"})
 
 
 def crops_table(data: PeriodData, lang: str = "zh") -> pd.DataFrame:
     """Crop groups with planned and achieved new area and the achieved share, plus a total row."""
     c = data.table("crops")
-    achieved = c["achieved_new_area_mu"] if "achieved_new_area_mu" in c else pd.Series(math.nan, index=c.index)
-    rows = []
-    for name, target, done in zip(display_names(c, lang), c["target_new_area_mu"], achieved):
-        rows.append((name, format_value(target, "mu", lang), format_value(done, "mu", lang),
-                     format_value(crop_measures.achievement_share(done, target), "ratio", lang)))
-    tt, ta = crop_measures.target_new_area_mu(c), crop_measures.achieved_new_area_mu(c)
-    rows.append((t("total", lang), format_value(tt, "mu", lang), format_value(ta, "mu", lang),
-                 format_value(crop_measures.achievement_share(ta, tt), "ratio", lang)))
-    return pd.DataFrame(rows, columns=[t("crop_group", lang), t("target_mu", lang), t("achieved_mu", lang),
-                                       t("share", lang)])
+    target = [float(v) for v in c["target_new_area_mu"]]
+    done = [float(v) for v in c["achieved_new_area_mu"]] if "achieved_new_area_mu" in c else [math.nan] * len(c)
+    target.append(crop_measures.target_new_area_mu(c))
+    done.append(crop_measures.achieved_new_area_mu(c))
+    frame = pd.DataFrame({t("crop_group", lang): display_names(c, lang) + [t("total", lang)],
+                          t("target_mu", lang): target, t("achieved_mu", lang): done,
+                          t("share", lang): [crop_measures.achievement_share(a, b) for a, b in zip(done, target)]})
+    return typed(frame, lang=lang, units={t("target_mu", lang): "mu", t("achieved_mu", lang): "mu", t("share", lang): "ratio"},
+                 total_rows=1, sheet="crops")
 
 
 def projects_table(data: PeriodData, lang: str = "zh") -> pd.DataFrame:
     """Projects with category, status and investment in 元 and 万元, then totals: committed, planned, all known.
 
-    Money rule (docs/glossary.md): amounts in whole 元 with separators, plus a 万元 column (two decimals).
+    Money rule (docs/glossary.md): amounts in 元 with separators, plus a 万元 column (two decimals) for
+    amounts of at least 10,000 元. The project's id and note are in the workbook only; the three totals
+    overlap (committed + planned = all known), so they are printed only and the sheet's column adds up.
     """
     from ..measures.arith import known_sum
-
-    p = data.table("projects")
-    rows = [(name, PROJECT_CATEGORIES.label(cat, lang), PROJECT_STATUSES.label(st, lang),
-             t("unknown", lang) if pd.isna(inv) else f"{inv:,.0f}", "—" if pd.isna(inv) else f"{inv / 10000:,.2f}")
-            for name, cat, st, inv in zip(display_names(p, lang), p["category"], p["status"], p["investment_yuan"])]
     from ..measures.investment import committed_yuan, planned_yuan
 
-    def money(x: float) -> tuple[str, str]:
-        return ("—", "—") if math.isnan(x) else (f"{x:,.0f}", f"{x / 10000:,.2f}")
-
-    # three total rows (show with total_rows=3): committed and planned apart, as in the indicators and chart
-    rows.append((t("committed", lang), "", "", *money(committed_yuan(p))))
-    rows.append((t("planned", lang), "", "", *money(planned_yuan(p))))
-    rows.append((t("total", lang), "", "", *money(known_sum(p["investment_yuan"]))))
-    return pd.DataFrame(rows, columns=[t("project", lang), t("category", lang), t("status", lang),
-                                       t("investment", lang), t("investment_wan", lang)])
+    p = data.table("projects")
+    n = len(p)
+    invest = [float(v) for v in p["investment_yuan"]] + [committed_yuan(p), planned_yuan(p),
+                                                         known_sum(p["investment_yuan"])]
+    frame = pd.DataFrame({
+        t("project_id", lang): list(p["project_id"]) + [None] * 3,
+        # three total rows: committed and planned apart, as in the indicators and the chart
+        t("project", lang): display_names(p, lang) + [t("committed", lang), t("planned", lang), t("total", lang)],
+        t("category", lang): [PROJECT_CATEGORIES.label(c, lang) for c in p["category"]] + [""] * 3,
+        t("status", lang): [PROJECT_STATUSES.label(s, lang) for s in p["status"]] + [""] * 3,
+        t("investment", lang): invest,
+        unit_name("wan_yuan", lang): [wan_yuan(v) for v in invest],
+        t("note", lang): (list(p["note"]) if "note" in p else [None] * n) + [None] * 3})
+    return typed(frame, lang=lang, units={t("investment", lang): "yuan", unit_name("wan_yuan", lang): "wan_yuan"},
+                 total_rows=3, totals_only="report", sheet="projects", unknown={t("investment", lang): t("unknown", lang)},
+                 column_only={t("project_id", lang): "workbook", t("note", lang): "workbook"})
 
 
 def outputs_table(data: PeriodData, lang: str = "zh") -> pd.DataFrame:
-    """Physical outputs per project, rows of one project together (show with ``group=True``)."""
+    """Physical outputs per project, rows of one project together, in the order of the projects."""
     o = data.table("project_outputs")
     projects = data.table("projects")
     names = dict(zip(projects["project_id"], display_names(projects, lang)))
     order = {pid: i for i, pid in enumerate(projects["project_id"])}
     wording = list(o["output"])
-    if lang != "zh" and "output_en" in o:
+    if lang == "en" and "output_en" in o:
         wording = [en if isinstance(en, str) and en else zh for zh, en in zip(o["output"], o["output_en"])]
-    rows = sorted(((names.get(pid, pid), out, f"{q:,.10g}" if pd.notna(q) else "—", unit_text(unit, lang),
-                    order.get(pid, len(order)))
+    rows = sorted(((names.get(pid, pid), out, float(q), unit_text(unit, lang), order.get(pid, len(order)))
                    for pid, out, q, unit in zip(o["project_id"], wording, o["quantity"], o["unit"])),
                   key=lambda r: r[4])
-    return pd.DataFrame([r[:4] for r in rows],
-                        columns=[t("project", lang), t("output", lang), t("quantity", lang), t("unit", lang)])
-
-
-def alerts_table(alerts: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """Alerts as a two-column table (level, message)."""
-    msg = "message_zh" if lang == "zh" else "message_en"
-    return pd.DataFrame({t("level", lang): [ALERT_LEVELS[x][0 if lang == "zh" else 1] for x in alerts["level"]],
-                         t("alert", lang): list(alerts[msg])})
+    frame = pd.DataFrame([r[:4] for r in rows],
+                         columns=[t("project", lang), t("output", lang), t("quantity", lang), t("unit", lang)])
+    return typed(frame, lang=lang, group=True, sheet="project_outputs")
 
 
 def inputs_table(data: PeriodData, data_dir: str | Path, lang: str = "zh") -> pd.DataFrame:
     """Every input file of the period with its SHA-256 (paths relative to the data folder)."""
     root = Path(data_dir).resolve()
     rows = file_digests([Path(p).resolve() for p in data.sources], root)
-    return pd.DataFrame(rows, columns=[t("file", lang), t("sha256", lang)])
+    return typed(pd.DataFrame(rows, columns=[t("file", lang), t("sha256", lang)]), lang=lang, units={t("sha256", lang): "hash"})
 
 
 def parameters_table(parameters: dict, lang: str = "zh") -> pd.DataFrame:
@@ -171,6 +312,28 @@ def parameters_table(parameters: dict, lang: str = "zh") -> pd.DataFrame:
 def versions_table(lang: str = "zh") -> pd.DataFrame:
     """Python's and the main packages' versions."""
     return pd.DataFrame(list(package_versions().items()), columns=[t("package", lang), t("version", lang)])
+
+
+def period_tables(data: PeriodData, sheet: pd.DataFrame, lang: str = "zh") -> list[dict]:
+    """The workbook's table blocks of a village-period when no notebook runs (``village-stats indicators
+    --format xlsx``): the blocks the period report publishes, from the same builders.
+
+    Like the notebook, it calls the register's audit and exit tests; the reconciliation is read back
+    from the sheet.
+    """
+    from ..measures import register
+
+    frames = [build(data, lang) for key, build in (("work_log", work_table), ("crops", crops_table),
+                                                   ("projects", projects_table), ("project_outputs", outputs_table))
+              if data.has(key)]
+    if data.has("households"):
+        hh, line = data.table("households"), data.poverty_line.poverty_line_yuan
+        frames += [register_sheet_table(sheet, lang),
+                   exit_lists_table(data, register.exit_eligible(hh, line), register.exited_failing_criteria(hh, line),
+                                    lang),
+                   reconciliation_table(reconciliation_from_sheet(sheet), lang),
+                   audit_table(register.audit(hh, line), lang)]
+    return [table_block(f) for f in frames]
 
 
 # --------------------------------------------------------------------------- display
@@ -206,9 +369,20 @@ def _publish(block: dict, html_text: str, markdown: str | None = None, plain: st
     publish_display_data(data, metadata=metadata or {})
 
 
-def table_html(df: pd.DataFrame) -> str:
-    """A labelled table as HTML (escaped, no index)."""
-    return df.to_html(index=False, escape=True, border=0, classes="vs-table", na_rep="—")
+def table_html(block: dict, lang: str = "zh") -> str:
+    """A table block as HTML for JupyterLab (escaped; cells as :func:`village_stats.document.table_view` prints them)."""
+    view = table_view(block, lang)
+
+    num = ' class="num"'
+
+    def cells(tag: str, texts, columns) -> str:
+        return "".join(f"<{tag}{num if c['type'] == 'number' else ''}>{html.escape(x)}</{tag}>"
+                       for x, c in zip(texts, columns))
+
+    cap = f"<caption>{html.escape(block['caption'])}</caption>" if block.get("caption") else ""
+    head = cells("th", [c["name"] for c in view["columns"]], view["columns"])
+    body = "".join(f"<tr>{cells('td', row, view['columns'])}</tr>" for row in view["rows"])
+    return f'<table class="vs-table">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def title_facts(data: PeriodData, lang: str = "zh", report_date: str = "") -> list[list[str]]:
@@ -219,11 +393,10 @@ def title_facts(data: PeriodData, lang: str = "zh", report_date: str = "") -> li
     v = data.village
     facts = [[t("fact_village", lang), v.name(lang)],
              [t("fact_township", lang), place(v.township_zh, v.township_en, lang)],
-             [t("fact_county", lang), ", ".join([place(v.county_zh, v.county_en, lang),
-                                                 place(v.city_zh, v.city_en, lang),
-                                                 place(v.province_zh, v.province_en, lang)])
-              if lang != "zh" else f"{v.province_zh}{v.city_zh}{v.county_zh}"],
-             [t("fact_supporter", lang), v.supported_by_zh if lang == "zh" else (v.supported_by_en or v.supported_by_zh)],
+             [t("fact_county", lang), t("fact_county_value", lang, county=place(v.county_zh, v.county_en, lang),
+                                        city=place(v.city_zh, v.city_en, lang),
+                                        province=place(v.province_zh, v.province_en, lang))],
+             [t("fact_supporter", lang), pick((v.supported_by_zh, v.supported_by_en or v.supported_by_zh), lang)],
              [t("fact_period", lang), data.period.label(lang)],
              [t("fact_cutoff", lang), cutoff_text(data.period, lang)]]
     if report_date:
@@ -312,7 +485,8 @@ _UNKNOWN = {"", "—", "未知", "unknown"}
 
 
 def column_types(df: pd.DataFrame) -> list[str]:
-    """``number`` for columns whose every known cell is a number (with an optional unit or %), else ``text``.
+    """``number`` for columns whose every known cell is a number (with an optional unit or %), else ``text``:
+    the alignment of a table whose cells another module formatted as text.
 
     >>> column_types(pd.DataFrame({"a": ["1,200", "47.8%", "—"], "b": ["x", "3", "4"], "c": ["2.33 人/户", "未知", ""],
     ...                            "d": ["53 / 86", "1", "2"]}))
@@ -325,48 +499,35 @@ def column_types(df: pd.DataFrame) -> list[str]:
     return out
 
 
-def header_unit(header) -> str:
-    """The unit a column header states in brackets at its end, else empty.
-
-    >>> header_unit("计划新增（亩）"), header_unit("Investment (10,000 yuan)"), header_unit("项目")
-    ('亩', '10,000 yuan', '')
-    """
-    m = re.search(r"[（(]([^（）()]+)[）)]$", str(header))
-    return m.group(1) if m else ""
-
-
-def show_table(df: pd.DataFrame, caption: str | None = None, *, units=None, types=None, total_rows: int = 0,
-               group: bool = False) -> None:
-    """A labelled table: cells as formatted text, numbers right-aligned.
+def show_table(df: pd.DataFrame, caption: str | None = None, *, units=None, types=None, total_rows: int | None = None,
+               group: bool | None = None, sheet: str | None = None, only: str | None = None) -> None:
+    """A labelled table as a typed table block: printed in the report, written to the workbook when it has a sheet.
 
     Parameters
     ----------
     df : DataFrame
-        Headers in the report language, values formatted for people.
+        Headers in the report language, raw values (a builder's frame, marked by :func:`typed`); a frame of
+        text that another module formatted is shown as it is.
     caption : str, optional
         Caption; captioned tables are numbered (表 1 …).
-    units, types : list, optional
-        Per column: unit text (default: :func:`header_unit`), and ``text``/``number``/``hash`` (default:
-        :func:`column_types`).
-    total_rows : int
-        The last ``total_rows`` rows are totals (set apart in print).
-    group : bool
-        The first column groups consecutive equal rows (a project and its outputs), shown once.
+    units : dict, optional
+        Column → unit id (or one unit id per row), as in :func:`typed`; adds to the frame's own.
+    types : list, optional
+        Per column ``text``/``number``/``hash``/``date``.
+    total_rows, group, sheet, only
+        As in :func:`typed`; given here, they override the frame's own.
     """
     if df.empty:
-        show_text("—")
+        if not only:
+            show_text("—")
         return
-    types = list(types) if types is not None else column_types(df)
-    units = list(units) if units is not None else [header_unit(c) for c in df.columns]
-    block = {"type": "table", "caption": caption or "",
-             "columns": [{"name": str(c), "type": ty, "unit": u or ""} for c, ty, u in zip(df.columns, types, units)],
-             "rows": [["—" if (v is None or (isinstance(v, float) and math.isnan(v))) else str(v) for v in row]
-                      for row in df.itertuples(index=False, name=None)],
-             "total_rows": int(total_rows), "group": bool(group)}
-    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    _publish(block, table_html(df).replace('<table border="0" class="dataframe vs-table">',
-                                           f'<table border="0" class="dataframe vs-table">{cap}', 1),
-             plain=caption or "<table>")
+    spec = df.attrs.get("table", {})
+    block = table_block(df, caption, units={**spec.get("units", {}), **(units or {})}, types=types,
+                        total_rows=total_rows, group=group, sheet=sheet, only=only)
+    if block.get("only") == "workbook":
+        _publish(block, "", plain=caption or "<table>")
+        return
+    _publish(block, table_html(block, spec.get("lang", "zh")), plain=caption or "<table>")
 
 
 def figure_png(fig) -> bytes:
@@ -406,7 +567,7 @@ def show_figure(fig, caption: str | None = None, alt: str | None = None) -> None
 def show_no_data(table_key: str, lang: str = "zh") -> None:
     """A line saying the period has no data for a table (named as the schema names it)."""
     table = TABLES[table_key]
-    show_text(t("no_data", lang, table=table.zh if lang == "zh" else table.en))
+    show_text(t("no_data", lang, table=pick((table.zh, table.en), lang)))
 
 
 def show_alerts(alerts: pd.DataFrame, lang: str = "zh") -> None:
@@ -414,9 +575,8 @@ def show_alerts(alerts: pd.DataFrame, lang: str = "zh") -> None:
     if alerts.empty:
         show_text(t("no_alerts", lang))
         return
-    msg = "message_zh" if lang == "zh" else "message_en"
-    items = [{"level": lv, "label": ALERT_LEVELS[lv][0 if lang == "zh" else 1], "text": m}
-             for lv, m in zip(alerts["level"], alerts[msg])]
+    items = [{"level": lv, "label": pick(ALERT_LEVELS[lv], lang), "text": m}
+             for lv, m in zip(alerts["level"], alerts[pick(("message_zh", "message_en"), lang)])]
     boxes = "".join(f'<div class="vs-alert vs-alert-{i["level"]}"><strong>{html.escape(i["label"])}</strong> '
                     f'{html.escape(i["text"])}</div>' for i in items)
     _publish({"type": "alerts", "items": items}, boxes,
@@ -429,14 +589,13 @@ def show_crops_not_recorded(data: PeriodData, lang: str = "zh") -> None:
     stalled = crop_measures.groups_without_progress(data.table("crops"))
     if len(stalled):
         names = display_names(stalled, lang)
-        show_text(t("crops_not_recorded", lang, names=("、" if lang == "zh" else ", ").join(names)), style="note")
+        show_text(t("crops_not_recorded", lang, names=t("list_sep", lang).join(names)), style="note")
 
 
 def show_appendix(data: PeriodData, data_dir: str | Path, parameters: dict, lang: str = "zh") -> None:
     """The compact appendix: parameters and versions on one line each, the inputs with their SHA-256
     (the PDF prints 12 characters, the HTML the full value; manifest.json has them all)."""
-    sep = "；" if lang == "zh" else "; "
-    params = sep.join(f"{k} = {v!r}" if isinstance(v, str) else f"{k} = {v}" for k, v in parameters.items())
+    params = t("clause_sep", lang).join(f"{k} = {v!r}" if isinstance(v, str) else f"{k} = {v}" for k, v in parameters.items())
     show_text(t("appendix_parameters", lang, params=params), style="note")
     show_table(inputs_table(data, data_dir, lang), t("tab_inputs", lang), types=["text", "hash"])
     show_text(t("appendix_hashes", lang), style="note")
@@ -482,15 +641,39 @@ REGISTER_EXIT_INDICATORS = ("exit_eligible_households", "exited_failing_criteria
 def poverty_line_text(data: PeriodData, lang: str = "zh") -> str:
     """Which poverty line the register measures use, and whether it is verified."""
     pl = data.poverty_line
-    return t("line_used", lang, line=format_value(pl.poverty_line_yuan, "yuan_per_person_year", lang), year=pl.year,
+    return t("line_used", lang, line=number_text(pl.poverty_line_yuan, "yuan_per_person_year", lang), year=pl.year,
              origin=pl.origin, verified=t("verified" if pl.verified else "unverified", lang),
-             basis=pl.basis if lang == "zh" else "")
+             basis=pick((pl.basis, ""), lang))
+
+
+def _ids(mask: pd.Series, data: PeriodData) -> list[str]:
+    return list(data.table("households").loc[mask.to_numpy(dtype=bool), "household_id"])
 
 
 def household_ids_text(key: str, mask: pd.Series, data: PeriodData, lang: str = "zh") -> str:
     """A sentence listing households by id only (never by name)."""
-    ids = list(data.table("households").loc[mask.to_numpy(dtype=bool), "household_id"])
-    return t(key, lang, ids="、".join(ids) if lang == "zh" and ids else (", ".join(ids) if ids else t("none", lang)))
+    ids = _ids(mask, data)
+    return t(key, lang, ids=t("list_sep", lang).join(ids) if ids else t("none", lang))
+
+
+def exit_lists_table(data: PeriodData, eligible: pd.Series, failing: pd.Series, lang: str = "zh") -> pd.DataFrame:
+    """The exit lists by household id: poor households meeting the exit test, exited households failing it
+    (the workbook's sheet 脱贫核查; the report says them in sentences, :func:`show_exit_lists`)."""
+    ids, lists = [], []
+    for key, mask in (("exit_eligible_name", eligible), ("exited_failing_name", failing)):
+        chosen = _ids(mask, data)
+        ids += chosen
+        lists += [t(key, lang)] * len(chosen)
+    frame = pd.DataFrame({t("household_id", lang): ids, t("exit_list", lang): lists})
+    return typed(frame, lang=lang, units={t("household_id", lang): "text", t("exit_list", lang): "text"}, sheet="exit",
+                 only="workbook")
+
+
+def show_exit_lists(data: PeriodData, eligible: pd.Series, failing: pd.Series, lang: str = "zh") -> None:
+    """The two exit lists as sentences of household ids, and as the workbook's table (:func:`exit_lists_table`)."""
+    show_text(household_ids_text("exit_eligible_list", eligible, data, lang))
+    show_text(household_ids_text("exited_failing_list", failing, data, lang))
+    show_table(exit_lists_table(data, eligible, failing, lang))
 
 
 def reconciliation_from_sheet(sheet: pd.DataFrame) -> pd.DataFrame:
@@ -509,25 +692,28 @@ def reconciliation_from_sheet(sheet: pd.DataFrame) -> pd.DataFrame:
 
 
 def reconciliation_table(reconciliation: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """Reported against register-derived counts, with the difference (register − reported)."""
+    """Reported against register-derived counts, with the difference (register − reported); where the two
+    cannot be compared the difference cell says so (or is unknown when nothing was reported)."""
     from ..schema import POPULATION_MEASURES
 
-    rows = []
-    for measure, r in reconciliation.iterrows():
-        unit = "households" if "households" in measure else "persons"
-        diff = format_value(r["difference"], unit, lang) if r["comparable"] else (
-            t("not_comparable", lang) if not math.isnan(r["reported"]) else "—")
-        if r["comparable"] and r["difference"] > 0:
-            diff = "+" + diff
-        rows.append((POPULATION_MEASURES.label(measure, lang), format_value(r["reported"], unit, lang),
-                     format_value(r["derived"], unit, lang), diff))
-    return pd.DataFrame(rows, columns=[t("measure", lang), t("reported", lang), t("derived", lang),
-                                       t("difference", lang)])
+    units = ["households" if "households" in m else "persons" for m in reconciliation.index]
+    diff = [float(r["difference"]) if r["comparable"] else (t("not_comparable", lang) if not math.isnan(r["reported"])
+                                                            else None)
+            for _, r in reconciliation.iterrows()]
+    frame = pd.DataFrame({t("measure", lang): [POPULATION_MEASURES.label(m, lang) for m in reconciliation.index],
+                          t("reported", lang): [float(v) for v in reconciliation["reported"]],
+                          t("derived", lang): [float(v) for v in reconciliation["derived"]],
+                          t("difference", lang): diff})
+    return typed(frame, lang=lang, units={t("reported", lang): units, t("derived", lang): units, t("difference", lang): units},
+                 signed=[t("difference", lang)], sheet="reconciliation")
 
 
 def audit_table(findings: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """Audit findings by household id and rule (no personal data)."""
+    """Audit findings by household id and rule (no personal data); the rule's id in the workbook only."""
     from ..measures.register import AUDIT_RULES
 
-    return pd.DataFrame({t("household_id", lang): list(findings["household_id"]),
-                         t("rule", lang): [AUDIT_RULES[r][0 if lang == "zh" else 1] for r in findings["rule"]]})
+    frame = pd.DataFrame({t("household_id", lang): list(findings["household_id"]),
+                          t("rule", lang): [pick(AUDIT_RULES[r], lang) for r in findings["rule"]],
+                          t("rule_id", lang): list(findings["rule"])})
+    return typed(frame, lang=lang, units={c: "text" for c in frame.columns}, sheet="audit",
+                 column_only={t("rule_id", lang): "workbook"})
