@@ -8,7 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from village_stats.cli import main
-from village_stats.export.xlsx import write_xlsx
+from village_stats.display.views import period_tables
+from village_stats.export.xlsx import write_workbook
 from village_stats.indicators import indicator_sheet
 from village_stats.load import load_period
 
@@ -17,6 +18,13 @@ from .conftest import DATA
 
 def run(*args):
     return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def write_xlsx(data, sheet, path, lang="zh"):
+    """The workbook of a village-period without a notebook run, as ``village-stats indicators --format xlsx``
+    writes it: the period report's table blocks from the same builders."""
+    header = f"{data.village.name(lang)} · {data.period.label(lang)}"
+    return write_workbook(path, sheet, period_tables(data, sheet, lang), header, lang)
 
 
 @pytest.fixture(scope="module")

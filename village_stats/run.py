@@ -20,7 +20,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from . import config
 from .errors import DataError, ReportError
@@ -163,7 +162,6 @@ class Prepared:
     title: str                        # document title and running header
     inputs: list[Path]                # input files (digests go in the manifest)
     input_root: Path                  # inputs are recorded relative to this folder
-    data: Any = None                  # the validated input, for exporters that lay out input tables
     meta: dict = field(default_factory=dict)
 
 
@@ -195,7 +193,7 @@ def prepare_period(*, village: str, period: str | Period, data_dir: Path, lang: 
                     "lang": lang},
         folder=(village, period.code),
         title=f"{data.village.name(lang)} · {period.label(lang)}",
-        inputs=[Path(x).resolve() for x in data.sources], input_root=data_dir.resolve(), data=data,
+        inputs=[Path(x).resolve() for x in data.sources], input_root=data_dir.resolve(),
         meta={"author": data.village.supported_by_zh, "village_id": village, "period": period.code})
 
 
@@ -224,7 +222,7 @@ def prepare_county(*, period: str | Period, data_dir: Path, lang: str, township:
                     "lang": lang},
         folder=("county", township, code) if township else ("county", code),
         title=f"{place} · {period_label}",
-        inputs=inputs, input_root=data_dir.resolve(), data=None,
+        inputs=inputs, input_root=data_dir.resolve(),
         meta={"author": place, "period": code})
 
 
@@ -241,7 +239,6 @@ def prepare_trends(*, village: str, data_dir: Path, lang: str, from_period: str 
         folder=(village, "trends"),
         title=f"{panel[-1].village.name(lang)} · {first.label(lang)}{'至' if lang == 'zh' else ' to '}{last.label(lang)}",
         inputs=[Path(x).resolve() for d in panel for x in d.sources], input_root=data_dir.resolve(),
-        data=panel[-1],
         meta={"author": panel[-1].village.supported_by_zh, "village_id": village,
               "period": f"{first.code}-{last.code}"})
 
@@ -340,7 +337,7 @@ def run(kind: str = "period", *, output_dir: str | Path | None = None, lang: str
         warm.join()
         stage("wait_for_exporters")
         report = ExecutedReport(nbformat.read(executed, as_version=4), lang=lang, title=prepared.title,
-                                data=prepared.data, meta=prepared.meta)
+                                meta=prepared.meta)
         written = {"ipynb": executed} if "ipynb" in formats else {}
         if "ipynb" not in formats:
             executed.unlink()
