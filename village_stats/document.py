@@ -225,10 +225,6 @@ def image_bytes(block: dict) -> bytes:
 
 # --------------------------------------------------------------------------- table cells as people read them
 
-#: Count units whose English word is singular for 1 ("1 project").
-_COUNT_UNITS = ("households", "persons", "projects", "meetings", "household_visits", "count", "crop_groups")
-
-
 def _unknown(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
@@ -272,10 +268,8 @@ def number_text(value: float | None, unit: str, lang: str = "zh", *, named: bool
         if unit.startswith("yuan_per_person"):
             value = float(math.floor(abs(value) + 0.5)) * (1 if value >= 0 else -1)
         text = format_value(value, unit, lang)
-        if not named and name and text.endswith(" " + name):
-            text = text[: -len(name) - 1]
-        elif lang != "zh" and unit in _COUNT_UNITS and value == 1 and text.endswith("s"):
-            text = text[:-1]
+        if name and text.endswith(" " + name):  # the unit's name for this count, or none under a named header
+            text = text[: -len(name) - 1] + (" " + unit_name(unit, lang, count=value) if named else "")
     return text
 
 

@@ -25,7 +25,7 @@ import pandas as pd
 from ..config import package_versions
 from ..document import BLOCK_MIME, number_text, table_view
 from ..indicators import CATALOGUE, label
-from ..labels import ALERT_LEVELS, display_names, pick, place, t, unit_name, unit_text
+from ..labels import display_names, in_language, pick, place, t, unit_name, unit_text
 from ..load import PeriodData
 from ..manifest import file_digests
 from ..measures import crops as crop_measures
@@ -286,9 +286,7 @@ def outputs_table(data: PeriodData, lang: str = "zh") -> pd.DataFrame:
     projects = data.table("projects")
     names = dict(zip(projects["project_id"], display_names(projects, lang)))
     order = {pid: i for i, pid in enumerate(projects["project_id"])}
-    wording = list(o["output"])
-    if lang == "en" and "output_en" in o:
-        wording = [en if isinstance(en, str) and en else zh for zh, en in zip(o["output"], o["output_en"])]
+    wording = in_language(o["output"], o["output_en"] if "output_en" in o else None, lang)
     rows = sorted(((names.get(pid, pid), out, float(q), unit_text(unit, lang), order.get(pid, len(order)))
                    for pid, out, q, unit in zip(o["project_id"], wording, o["quantity"], o["unit"])),
                   key=lambda r: r[4])
@@ -481,7 +479,7 @@ def show_text(text: str, style: str = "") -> None:
 
 _NUMBER = re.compile(r"^[+\-−]?\d[\d,]*(\.\d+)?\s?(%|[^\d\s–-]{1,10})?$")
 #: Cells that stand for an unknown value in a number column.
-_UNKNOWN = {"", "—", "未知", "unknown"}
+_UNKNOWN = {"", "—", t("unknown", "zh"), t("unknown", "en")}
 
 
 def column_types(df: pd.DataFrame) -> list[str]:
@@ -575,7 +573,7 @@ def show_alerts(alerts: pd.DataFrame, lang: str = "zh") -> None:
     if alerts.empty:
         show_text(t("no_alerts", lang))
         return
-    items = [{"level": lv, "label": pick(ALERT_LEVELS[lv], lang), "text": m}
+    items = [{"level": lv, "label": t(f"alert_{lv}", lang), "text": m}
              for lv, m in zip(alerts["level"], alerts[pick(("message_zh", "message_en"), lang)])]
     boxes = "".join(f'<div class="vs-alert vs-alert-{i["level"]}"><strong>{html.escape(i["label"])}</strong> '
                     f'{html.escape(i["text"])}</div>' for i in items)

@@ -16,6 +16,8 @@ from typing import Any
 
 import pandas as pd
 
+from ..labels import DEFAULT_LANG
+
 
 @dataclass
 class ExecutedReport:
@@ -60,7 +62,7 @@ class Format:
 
     def filename(self, lang: str) -> str:
         """``report.pdf`` for Chinese, ``report.en.pdf`` for English (so the two never overwrite each other)."""
-        if self.per_language and lang != "zh":
+        if self.per_language and lang != DEFAULT_LANG:
             return f"{self.stem}.{lang}{self.suffix}"
         return f"{self.stem}{self.suffix}"
 
