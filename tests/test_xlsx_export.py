@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from village_stats.cli import main
-from village_stats.display.views import period_tables
+from village_stats.display.tables import period_tables
 from village_stats.export.xlsx import write_workbook
 from village_stats.indicators import indicator_sheet
 from village_stats.load import load_period

@@ -31,7 +31,7 @@ def indicators(village: str, period: str, data_dir: str | None, fmt: str, output
     data = load_period(village, resolve_period(period, village, root), root)
     sheet = indicator_sheet(data)
     if fmt == "xlsx":
-        from ..display.views import period_tables
+        from ..display.tables import period_tables
         from ..export.xlsx import write_workbook
 
         header = f"{data.village.name(lang)} · {data.period.label(lang)}"

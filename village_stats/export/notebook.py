@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..document import HIDE_TAG, PAPERMILL_ERROR_TAG, report_cells  # noqa: F401  (names kept for callers)
 from . import ExecutedReport
 
 

@@ -44,7 +44,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..display.views import sheet_table, table_block
+from ..display.tables import sheet_table, table_block
 from ..labels import TEXT, t
 from ..workbook import CellWriter, Styles, column_width, new_workbook, write_cell
 
