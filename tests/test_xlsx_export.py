@@ -202,3 +202,18 @@ def test_run_workbook_reads_the_document_not_the_data(tmp_path, monkeypatch):
     assert recon.loc["贫困人口", "上报"] == reported["poor_population"]
     assert recon.loc["贫困人口", "登记册"] == poor_persons == reported["poor_population"] - 2
     assert recon.loc["贫困人口", "差异"] == -2 and wb["登记册核对"]["D5"].number_format == "+#,##0;-#,##0;0"
+
+
+def test_an_empty_table_prints_a_dash_and_keeps_its_sheet(monkeypatch, tmp_path):
+    """A register with no audit findings: the report prints a dash, the workbook still has 整改清单 (headers only)."""
+    from village_stats.display import tables, views
+
+    published = []
+    monkeypatch.setattr(views, "_publish", lambda block, html_text, **kw: published.append(block))
+    empty = pd.DataFrame({"household_id": pd.Series([], dtype=str), "rule": pd.Series([], dtype=str)})
+    views.show_table(tables.audit_table(empty), "登记册核查发现")
+    assert [b["type"] for b in published] == ["paragraph", "table"] and published[0]["text"] == "—"
+    assert published[1]["sheet"] == "audit" and published[1]["only"] == "workbook" and published[1]["rows"] == []
+    sheet = indicator_sheet(load_period("suoluoyu", "2017H1", DATA))
+    wb = openpyxl.load_workbook(write_workbook(tmp_path / "x.xlsx", sheet, published, "村 · 期"))
+    assert wb.sheetnames == ["汇总", "整改清单"] and [c.value for c in wb["整改清单"][1]] == ["户编号", "核查规则", "规则编号"]

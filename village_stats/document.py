@@ -22,7 +22,7 @@ Blocks (``type``):
 A ``table`` block carries values, not text, so every output formats them its own way (HTML and PDF
 through :func:`cell_text`, the workbook with number formats)::
 
-    {"type": "table", "caption": "种植结构调整：计划与完成", "sheet": "种植结构调整",
+    {"type": "table", "caption": "种植结构调整：计划与完成", "sheet": "crops",
      "columns": [{"name": "作物类别", "type": "text"},
                  {"name": "计划新增（亩）", "type": "number", "unit": "mu"},
                  {"name": "完成率", "type": "number", "unit": "ratio"}],
@@ -42,7 +42,8 @@ through :func:`cell_text`, the workbook with number formats)::
 ``totals_only`` ``report`` when the totals are printed only (the project list's three totals overlap, so
                 the workbook keeps just the rows that add up)
 ``group``       the first column groups consecutive equal rows (a project and its outputs), shown once
-``sheet``       the name of the workbook sheet the table becomes (absent: not in the workbook)
+``sheet``       the id of the workbook sheet the table becomes (``crops``; the workbook names it by the
+                labels' ``sheet_<id>``, 种植结构调整), absent: not in the workbook
 ``only``        ``workbook`` for a table of the workbook alone (the exit lists by household id); HTML and
                 PDF leave it out and it takes no number
 ``number``      caption number, set here
@@ -67,8 +68,6 @@ BLOCK_MIME = "application/vnd.village-stats.block+json"
 #: Schema id of the document.
 SCHEMA = "village-stats-document/2"
 BLOCK_TYPES = ("title", "heading", "paragraph", "keyfigures", "table", "figure", "alerts")
-#: Column types of a table block.
-COLUMN_TYPES = ("number", "text", "hash", "date")
 
 
 def markdown_blocks(source: str) -> list[dict]:

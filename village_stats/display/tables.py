@@ -66,6 +66,11 @@ def typed(frame: pd.DataFrame, *, lang: str = "zh", units: dict | None = None, t
         Columns whose positive numbers get a ``+``.
     unknown : dict, optional
         Column → what the report prints for an unknown value (default a dash).
+
+    Returns
+    -------
+    DataFrame
+        ``frame`` itself, marked.
     """
     frame.attrs["table"] = {"lang": lang, "units": dict(units or {}), "total_rows": int(total_rows),
                             "totals_only": totals_only, "group": bool(group),

@@ -212,14 +212,19 @@ def show_table(df: pd.DataFrame, caption: str | None = None, *, units=None, type
         Per column ``text``/``number``/``hash``/``date``.
     total_rows, group, sheet, only
         As in :func:`typed`; given here, they override the frame's own.
+
+    An empty table prints a dash; when it has a sheet, its block still goes to the workbook (a sheet with
+    its header row), not printed.
     """
-    if df.empty:
-        if not only:
-            show_text("—")
-        return
     spec = df.attrs.get("table", {})
     block = table_block(df, caption, units={**spec.get("units", {}), **(units or {})}, types=types,
                         total_rows=total_rows, group=group, sheet=sheet, only=only)
+    if df.empty:
+        if block.get("only") != "workbook":
+            show_text("—")
+        if not block.get("sheet"):
+            return
+        block["only"] = "workbook"
     if block.get("only") == "workbook":
         _publish(block, "", plain=caption or "<table>")
         return
