@@ -1,4 +1,11 @@
-"""Report wording in Chinese and English: section titles, column headers, sentences."""
+"""Every word the outputs print, in Chinese and English: section titles, column headers, sentences, captions,
+page footers, sheet names, alt texts, unit names (:data:`UNIT_NAMES`) and command-line messages.
+
+Layout code (the document model, the exports, the display helpers) takes its words from here with
+:func:`t`, :func:`pick` and :func:`unit_name` and keeps no ``lang == "zh"`` branch of its own. The module
+is long (over 600 lines) because it is the one catalogue of wording: tables of text, with a few small
+helpers to choose from them.
+"""
 
 from __future__ import annotations
 
@@ -41,8 +48,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "committed": ("已投入（在建及完工）", "Committed (in progress, completed)"),
     "planned": ("计划", "Planned"),
     "unknown": ("未知", "unknown"),
-    "alert": ("提示", "Alert"),
-    "level": ("级别", "Level"),
     "file": ("文件", "File"),
     "sha256": ("SHA-256", "SHA-256"),
     "parameter": ("参数", "Parameter"),
@@ -118,7 +123,6 @@ TEXT.update({
     "tab_reconcile": ("登记册与上报数据核对", "Register against reported counts"),
     "tab_audit": ("登记册核查发现", "Register audit findings"),
     "tab_inputs": ("输入文件（SHA-256）", "Input files (SHA-256)"),
-    "investment_wan": ("投资（万元）", "Investment (10,000 yuan)"),
     "appendix_parameters": ("运行参数：{params}", "Parameters: {params}"),
     "appendix_versions": ("软件版本：{versions}", "Versions: {versions}"),
     "appendix_hashes": ("PDF 中列出 SHA-256 的前 12 位；完整值见 HTML 版报告和 manifest.json。",
