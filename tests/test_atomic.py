@@ -125,9 +125,7 @@ def test_sigkill_while_writing_leaves_the_old_file_or_the_new_one_whole(tmp_path
 
 #: Writes that do not go through village_stats.atomic, allowed for now. Issue 17: these files are being
 #: rewritten by the core engineer, who moves them onto the helper and deletes the entries.
-NOT_YET = {
-    "village_stats/export/xlsx.py",   # _write_book: temporary file, os.replace
-}
+NOT_YET: set[str] = set()
 #: Writes that are not outputs: the helper itself, the publication of a run folder (a symlink swap),
 #: Typst's scratch folders (the font link, the compile root), a kernel's socket folder, and a run's moves
 #: and links of files already written (the failed notebook moved aside, the carried-over outputs linked

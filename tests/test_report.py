@@ -79,6 +79,38 @@ def test_pdf_is_a4_chinese_with_header_and_page_numbers(zh_run):
     assert "33户贫困户长期不在村，占贫困户的38.4%" in flat(text)
 
 
+def test_table_blocks_carry_numbers_and_unit_ids(zh_run):
+    """The document's tables hold values with their unit ids, not text: the crops table's areas are numbers
+    in mu, each value of an indicator table carries its own unit, the project list's amounts are yuan; HTML,
+    PDF and the workbook each format them."""
+    from village_stats.document import build_document
+
+    nb = nbformat.read(zh_run.files["ipynb"], as_version=4)
+    doc = json.loads(json.dumps(build_document(nb, lang="zh", header="")))  # through JSON, as exported
+    tables = {b["caption"]: b for b in doc["blocks"] if b["type"] == "table"}
+    crops = tables["种植结构调整：计划与完成"]
+    assert [r[1] for r in crops["rows"]] == [120, 70, 200, 390]  # 120 + 70 + 200 mu planned
+    assert [r[2] for r in crops["rows"]] == [None] * 4           # nothing achieved yet: unknown, not "—"
+    assert [(c["type"], c.get("unit")) for c in crops["columns"]] == [("text", None), ("number", "mu"),
+                                                                      ("number", "mu"), ("number", "ratio")]
+    assert crops["sheet"] == "crops" and crops["total_rows"] == 1
+    basic = tables["基本情况指标"]
+    value = basic["columns"][1]
+    by_label = {r[0]: (r[1], u) for r, u in zip(basic["rows"], value["units"])}
+    assert by_label["农业户数"] == (176, "households") and by_label["贫困人口"] == (196, "persons")
+    assert by_label["贫困发生率"][1] == "ratio" and by_label["贫困发生率"][0] == pytest.approx(196 / 410)
+    projects = tables["项目清单与投资"]
+    names = [c["name"] for c in projects["columns"]]
+    investment = projects["columns"][names.index("投资（元）")]
+    assert investment["unit"] == "yuan" and projects["rows"][0][names.index("投资（元）")] == 600_000
+    assert projects["columns"][names.index("项目编号")]["only"] == "workbook"
+    # formatted once, for print: bare under the column's one unit, with the unit where units vary by row
+    from village_stats.document import table_view
+
+    assert table_view(crops, "zh")["rows"][0] == ["杂粮", "120", "—", "—"]
+    assert table_view(basic, "zh")["rows"][0][1] == "176 户"
+
+
 def test_pdf_embeds_the_sc_font_and_no_code(zh_run):
     reader, text = pdf_text(zh_run.files["pdf"])
     fonts = set()

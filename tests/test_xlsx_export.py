@@ -8,8 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 from village_stats.cli import main
+from village_stats.display.tables import period_tables
 from village_stats.evaluate import indicator_sheet
-from village_stats.export.xlsx import write_xlsx
+from village_stats.export.xlsx import write_workbook
 from village_stats.load import load_period
 
 from .conftest import DATA, with_policy
@@ -17,6 +18,13 @@ from .conftest import DATA, with_policy
 
 def run(*args):
     return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def write_xlsx(data, sheet, path, lang="zh"):
+    """The workbook of a village-period without a notebook run, as ``village-stats indicators --format xlsx``
+    writes it: the period report's table blocks from the same builders."""
+    header = f"{data.village.name(lang)} · {data.period.label(lang)}"
+    return write_workbook(path, sheet, period_tables(data, sheet, lang), header, lang)
 
 
 @pytest.fixture(scope="module")
@@ -144,3 +152,69 @@ def test_tables_in_the_same_style_for_roll_ups(tmp_path, sheet):
     assert ws["C3"].value == pytest.approx(26 / 150)
     for ws in wb.worksheets:
         assert ws.freeze_panes == "A2" and ws.oddHeader.center.text == "昔阳县 · 2017年上半年"
+
+
+@pytest.mark.notebook
+def test_run_workbook_reads_the_document_not_the_data(tmp_path, monkeypatch):
+    """The run's workbook is written from the executed notebook alone: no PeriodData, and every measure that
+    could compute it again raises. The register sheets still hold what demo 2018H1's files say."""
+    import nbformat
+
+    from village_stats import load
+    from village_stats.export import FORMATS, ExecutedReport
+    from village_stats.measures import register
+    from village_stats.run import run_report
+
+    run = run_report("demo", "2018H1", data_dir=DATA, output_dir=tmp_path / "out", formats=("ipynb",))
+    nb = nbformat.read(run.files["ipynb"], as_version=4)
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the workbook computed a figure again")
+
+    for name in ("audit", "reconcile", "exit_eligible", "exited_failing_criteria"):
+        monkeypatch.setattr(register, name, forbidden)
+    monkeypatch.setattr(load, "load_period", forbidden)
+    path = tmp_path / "indicators.xlsx"
+    FORMATS["xlsx"].write(ExecutedReport(nb, lang="zh", title="示例村 · 2018年上半年"), path)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["汇总", "建档立卡指标", "登记册核对", "整改清单", "脱贫核查"]
+
+    # worked from the files: households.csv and the 2018 poverty line of data/policy/poverty_lines.csv
+    hh = pd.read_csv(DATA / "demo" / "2018H1" / "households.csv", dtype={"household_id": str})
+    line = 2995.0
+    assert "2995" in (DATA / "policy" / "poverty_lines.csv").read_text(encoding="utf-8")
+    secure = (hh[["food_clothing_secure", "education_secure", "medical_secure", "housing_secure",
+                  "water_secure"]] == "是").all(axis=1)
+    meets = (hh["income_per_capita_yuan"] > line) & secure
+    eligible = set(hh.loc[(hh["status"] == "poor") & meets, "household_id"])
+    failing = set(hh.loc[(hh["status"] == "exited") & ~meets, "household_id"])
+    lists = table(wb["脱贫核查"])
+    assert set(lists.loc[lists["名单"] == "符合脱贫条件的贫困户", "户编号"]) == eligible and len(eligible) == 5
+    assert set(lists.loc[lists["名单"] != "符合脱贫条件的贫困户", "户编号"]) == failing and len(failing) == 6
+    findings = set(map(tuple, table(wb["整改清单"])[["户编号", "规则编号"]].to_numpy()))
+    assert {(h, "exited_failing_criteria") for h in failing} <= findings
+    nonpositive = hh.loc[hh["income_per_capita_yuan"] <= 0, "household_id"]
+    assert {(h, "income_nonpositive") for h in nonpositive} <= findings and len(nonpositive) == 1
+    no_year = hh.loc[(hh["status"] == "exited") & hh["exit_year"].isna(), "household_id"]
+    assert {(h, "exited_without_year") for h in no_year} == {("0000004", "exited_without_year")}
+    recon = table(wb["登记册核对"]).set_index("项目")
+    reported = pd.read_csv(DATA / "demo" / "2018H1" / "population.csv").set_index("measure")["value"]
+    poor_persons = hh.loc[hh["status"].isin(["poor", "returned"]), "members"].sum()
+    assert recon.loc["贫困人口", "上报"] == reported["poor_population"]
+    assert recon.loc["贫困人口", "登记册"] == poor_persons == reported["poor_population"] - 2
+    assert recon.loc["贫困人口", "差异"] == -2 and wb["登记册核对"]["D5"].number_format == "+#,##0;-#,##0;0"
+
+
+def test_an_empty_table_prints_a_dash_and_keeps_its_sheet(monkeypatch, tmp_path):
+    """A register with no audit findings: the report prints a dash, the workbook still has 整改清单 (headers only)."""
+    from village_stats.display import tables, views
+
+    published = []
+    monkeypatch.setattr(views, "_publish", lambda block, html_text, **kw: published.append(block))
+    empty = pd.DataFrame({"household_id": pd.Series([], dtype=str), "rule": pd.Series([], dtype=str)})
+    views.show_table(tables.audit_table(empty), "登记册核查发现")
+    assert [b["type"] for b in published] == ["paragraph", "table"] and published[0]["text"] == "—"
+    assert published[1]["sheet"] == "audit" and published[1]["only"] == "workbook" and published[1]["rows"] == []
+    sheet = indicator_sheet(load_period("suoluoyu", "2017H1", DATA))
+    wb = openpyxl.load_workbook(write_workbook(tmp_path / "x.xlsx", sheet, published, "村 · 期"))
+    assert wb.sheetnames == ["汇总", "整改清单"] and [c.value for c in wb["整改清单"][1]] == ["户编号", "核查规则", "规则编号"]

@@ -6,7 +6,7 @@ with the package's own MIME type :data:`BLOCK_MIME` (next to ``text/html`` for J
 never re-parses HTML. Markdown cells are read through mistune's AST (headings and paragraphs; code is
 never shown). The result is plain JSON data::
 
-    {"schema": "village-stats-document/1", "lang": "zh", "header": "梭罗峪村 · 2017年上半年",
+    {"schema": "village-stats-document/2", "lang": "zh", "header": "梭罗峪村 · 2017年上半年",
      "meta": {"title": ..., "author": ..., "language": "zh-CN", ...}, "blocks": [...]}
 
 Blocks (``type``):
@@ -15,30 +15,59 @@ Blocks (``type``):
 ``heading``     ``level`` (1 section, 2 sub-section), ``text``
 ``paragraph``   ``text`` (``style``: ``summary``, ``note`` or absent)
 ``keyfigures``  ``items``: ``label``, ``value``, ``note``
-``table``       ``caption``, ``columns`` (``name``, ``type`` text/number/hash, ``unit``), ``rows`` (cells as
-                text, already formatted), ``total_rows`` (the last n rows are totals), ``group`` (the first
-                column groups consecutive rows), ``number`` (caption number, set here)
+``table``       a typed table (below)
 ``figure``      ``caption``, ``alt``, ``width_in``, ``image`` (``mime``, base64 ``data``), ``number``
 ``alerts``      ``items``: ``level`` (serious/attention/note), ``label`` (严重 …), ``text``
 
+A ``table`` block carries values, not text, so every output formats them its own way (HTML and PDF
+through :func:`cell_text`, the workbook with number formats)::
+
+    {"type": "table", "caption": "种植结构调整：计划与完成", "sheet": "crops",
+     "columns": [{"name": "作物类别", "type": "text"},
+                 {"name": "计划新增（亩）", "type": "number", "unit": "mu"},
+                 {"name": "完成率", "type": "number", "unit": "ratio"}],
+     "rows": [["杂粮", 120.0, null], ["合计", 390.0, null]], "total_rows": 1, "group": false, "number": 4}
+
+``columns``     ``name``: the header, in the report language. ``type``: ``number``, ``text``, ``hash`` (a
+                SHA-256; the PDF prints 12 characters) or ``date`` (``YYYY-MM-DD``). A number column has
+                ``unit`` (a unit id: one unit for the whole column, named in the header, so its cells
+                show the bare number) or ``units`` (one unit id per row, for a column that mixes units,
+                such as an indicator table's values: each cell shows its unit). ``signed``: positive
+                numbers get a ``+``. ``only``: ``report`` or ``workbook`` for a column that one of them
+                leaves out (a project's id and note are in the workbook only). ``unknown``: what the
+                report prints for an unknown value (default a dash; 未知 for a project's investment).
+``rows``        raw values: numbers as numbers, text as text, ``null`` for unknown. A text cell in a number
+                column says why there is no number (登记册未列全部农户，不可比).
+``total_rows``  the last n rows are totals (set apart in print and in the workbook)
+``totals_only`` ``report`` when the totals are printed only (the project list's three totals overlap, so
+                the workbook keeps just the rows that add up)
+``group``       the first column groups consecutive equal rows (a project and its outputs), shown once
+``sheet``       the id of the workbook sheet the table becomes (``crops``; the workbook names it by the
+                labels' ``sheet_<id>``, 种植结构调整), absent: not in the workbook
+``only``        ``workbook`` for a table of the workbook alone (the exit lists by household id); HTML and
+                PDF leave it out and it takes no number
+``number``      caption number, set here
+
 Tables and figures with a caption are numbered here in document order (表 1 …, 图 1 …), so the HTML
-and the PDF (whose template counts the same figures) agree.
+and the PDF (whose template counts the same figures) agree. :func:`layout` gives HTML and PDF the
+printed view: tables as text, formatted by :func:`cell_text`.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import math
 from typing import Any
+
+from .labels import LANGUAGE_TAGS, t, unit_name
+from .units import format_value
 
 #: MIME type of a report block in a notebook output.
 BLOCK_MIME = "application/vnd.village-stats.block+json"
 #: Schema id of the document.
-SCHEMA = "village-stats-document/1"
+SCHEMA = "village-stats-document/2"
 BLOCK_TYPES = ("title", "heading", "paragraph", "keyfigures", "table", "figure", "alerts")
-#: Alert levels, most serious first: id → (中文, English).
-ALERT_LEVELS: dict[str, tuple[str, str]] = {"serious": ("严重", "Serious"), "attention": ("注意", "Attention"),
-                                            "note": ("提示", "Note")}
 
 
 def markdown_blocks(source: str) -> list[dict]:
@@ -125,11 +154,17 @@ def notebook_blocks(notebook) -> list[dict]:
     return blocks
 
 
+def printed(block: dict) -> bool:
+    """Whether HTML and PDF show the block (a table of the workbook alone is not printed)."""
+    return block.get("only") != "workbook"
+
+
 def number_captions(blocks: list[dict]) -> list[dict]:
-    """Number captioned tables and figures in order, each kind on its own (表 1, 表 2 …; 图 1 …)."""
+    """Number captioned tables and figures in order, each kind on its own (表 1, 表 2 …; 图 1 …); blocks that
+    are not printed take no number."""
     counters = {"table": 0, "figure": 0}
     for b in blocks:
-        if b.get("type") in counters and b.get("caption"):
+        if b.get("type") in counters and b.get("caption") and printed(b):
             counters[b["type"]] += 1
             b["number"] = counters[b["type"]]
     return blocks
@@ -155,7 +190,7 @@ def build_document(notebook, *, lang: str, header: str, meta: dict | None = None
     title = next((b["title"] for b in blocks if b.get("type") == "title"), header)
     meta.setdefault("title", title)
     meta.setdefault("author", "")
-    meta["language"] = "zh-CN" if lang == "zh" else "en"
+    meta["language"] = LANGUAGE_TAGS[lang]
     return {"schema": SCHEMA, "lang": lang, "header": header, "meta": meta, "blocks": blocks}
 
 
@@ -179,10 +214,103 @@ def caption_label(block: dict, lang: str) -> str:
     """
     if "number" not in block:
         return ""
-    word = {"table": ("表", "Table"), "figure": ("图", "Figure")}[block["type"]][0 if lang == "zh" else 1]
-    return f"{word} {block['number']}"
+    return t(f"caption_{block['type']}", lang, n=block["number"])
 
 
 def image_bytes(block: dict) -> bytes:
     """The decoded image of a figure block."""
     return base64.b64decode(block["image"]["data"])
+
+
+# --------------------------------------------------------------------------- table cells as people read them
+
+def _unknown(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def number_text(value: float | None, unit: str, lang: str = "zh", *, named: bool = True) -> str:
+    """A number of a report table as people read it: :func:`~village_stats.units.format_value` with the
+    tables' rules.
+
+    Money per person is rounded to whole 元 and English count units are singular for 1 (glossary: money);
+    ``wan_yuan`` (万元) always has two decimals; ``number`` is a plain number whose unit another column
+    states. ``named=False`` leaves the unit's name out (the column header names it).
+
+    Parameters
+    ----------
+    value : float or None
+        The value; None or NaN is unknown (a dash).
+    unit : str
+        A unit id (:data:`village_stats.labels.UNIT_NAMES`).
+    lang : {"zh", "en"}
+        Language of the unit's name.
+    named : bool
+        Whether the text ends with the unit's name.
+
+    Examples
+    --------
+    >>> number_text(15802.0408, "yuan_per_person"), number_text(1.0, "projects", "en")
+    ('15,802 元/人', '1 project')
+    >>> number_text(3097200.0, "yuan", named=False), number_text(60.0, "wan_yuan", named=False)
+    ('3,097,200', '60.00')
+    >>> number_text(0.478049, "ratio"), number_text(56000.0, "number"), number_text(None, "mu")
+    ('47.8%', '56,000', '—')
+    """
+    if _unknown(value):
+        return "—"
+    name = unit_name(unit, lang)
+    if unit == "wan_yuan":
+        text = f"{value:,.2f}" + (f" {name}" if named else "")
+    elif unit == "number":
+        text = f"{value:,.10g}"
+    else:
+        if unit.startswith("yuan_per_person"):
+            value = float(math.floor(abs(value) + 0.5)) * (1 if value >= 0 else -1)
+        text = format_value(value, unit, lang)
+        if name and text.endswith(" " + name):  # the unit's name for this count, or none under a named header
+            text = text[: -len(name) - 1] + (" " + unit_name(unit, lang, count=value) if named else "")
+    return text
+
+
+def cell_text(value, column: dict, row: int, lang: str = "zh") -> str:
+    """One cell of a table block as text: text as written, unknown as a dash (or the column's ``unknown``
+    word), a number by its unit (:func:`number_text`: bare under a column's one unit, with its unit's name
+    where units vary by row).
+
+    >>> col = {"name": "差异", "type": "number", "units": ["households", "persons"], "signed": True}
+    >>> cell_text(3.0, col, 0), cell_text(-2.0, col, 1), cell_text("不可比", col, 1), cell_text(None, col, 0)
+    ('+3 户', '-2 人', '不可比', '—')
+    """
+    if _unknown(value):
+        return column.get("unknown", "—")
+    if isinstance(value, str) or isinstance(value, bool):
+        return str(value)
+    per_row = column.get("units")
+    unit = per_row[row] if per_row is not None else (column.get("unit") or "number")
+    if unit in ("text", "hash", "date"):
+        return str(value)
+    text = number_text(value, unit, lang, named=per_row is not None)
+    return "+" + text if column.get("signed") and value > 0 else text
+
+
+def table_view(block: dict, lang: str = "zh") -> dict:
+    """What HTML and PDF print of a table block: the printed columns (not ``only: workbook``), every cell as
+    text (:func:`cell_text`). Blocks of other tools whose cells are already text pass unchanged."""
+    keep = [j for j, c in enumerate(block["columns"]) if c.get("only") != "workbook"]
+    columns = [block["columns"][j] for j in keep]
+    view = {k: v for k, v in block.items() if k not in ("columns", "rows", "sheet")}
+    view["columns"] = [{"name": c["name"], "type": c.get("type", "text")} for c in columns]
+    view["rows"] = [[cell_text(row[j], c, i, lang) for j, c in zip(keep, columns)]
+                    for i, row in enumerate(block["rows"])]
+    return view
+
+
+def layout(document: dict) -> dict:
+    """The printed document, as HTML and PDF lay it out: blocks that are not printed left out, tables as
+    text (:func:`table_view`), and the words of the page footer (``words``)."""
+    lang = document["lang"]
+    doc = {k: v for k, v in document.items() if k != "blocks"}
+    doc["blocks"] = [table_view(b, lang) if b.get("type") == "table" else b
+                     for b in document["blocks"] if printed(b)]
+    doc["words"] = {"page_of": t("page_of", lang, page="{page}", pages="{pages}")}
+    return doc

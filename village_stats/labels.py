@@ -1,4 +1,11 @@
-"""Report wording in Chinese and English: section titles, column headers, sentences."""
+"""Every word the outputs print, in Chinese and English: section titles, column headers, sentences, captions,
+page footers, sheet names, alt texts, unit names (:data:`UNIT_NAMES`) and command-line messages.
+
+Layout code (the document model, the exports, the display helpers) takes its words from here with
+:func:`t`, :func:`pick` and :func:`unit_name` and keeps no ``lang == "zh"`` branch of its own. The module
+is long (over 600 lines) because it is the one catalogue of wording: tables of text, with a few small
+helpers to choose from them.
+"""
 
 from __future__ import annotations
 
@@ -41,8 +48,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "committed": ("已投入（在建及完工）", "Committed (in progress, completed)"),
     "planned": ("计划", "Planned"),
     "unknown": ("未知", "unknown"),
-    "alert": ("提示", "Alert"),
-    "level": ("级别", "Level"),
     "file": ("文件", "File"),
     "sha256": ("SHA-256", "SHA-256"),
     "parameter": ("参数", "Parameter"),
@@ -62,8 +67,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "poor_resident": ("在村贫困户", "Poor, resident"),
     "poor_absent": ("长期不在村贫困户", "Poor, long absent"),
     "non_poor": ("非贫困户", "Not poor"),
-    "mu": ("亩", "mu"),
-    "wan_yuan": ("万元", "10,000 yuan"),
     "not_recorded": ("未记录", "not recorded"),
     # household register
     "line_used": ("贫困标准：{line}（{year}年，来源：{origin}，{verified}）。{basis}",
@@ -102,6 +105,7 @@ TEXT.update({
     "fact_village": ("村庄", "Village"),
     "fact_township": ("乡（镇）", "Township"),
     "fact_county": ("所在县市", "County, city, province"),
+    "fact_county_value": ("{province}{city}{county}", "{county}, {city}, {province}"),
     "fact_supporter": ("帮扶单位", "Supporting unit"),
     "fact_period": ("报告期", "Period"),
     "fact_cutoff": ("数据截至", "Data as of"),
@@ -119,7 +123,6 @@ TEXT.update({
     "tab_reconcile": ("登记册与上报数据核对", "Register against reported counts"),
     "tab_audit": ("登记册核查发现", "Register audit findings"),
     "tab_inputs": ("输入文件（SHA-256）", "Input files (SHA-256)"),
-    "investment_wan": ("投资（万元）", "Investment (10,000 yuan)"),
     "appendix_parameters": ("运行参数：{params}", "Parameters: {params}"),
     "appendix_versions": ("软件版本：{versions}", "Versions: {versions}"),
     "appendix_hashes": ("PDF 中列出 SHA-256 的前 12 位；完整值见 HTML 版报告和 manifest.json。",
@@ -128,6 +131,61 @@ TEXT.update({
     "crops_not_recorded": ("本期尚无完成面积记录的作物类别：{names}。",
                            "No achieved area recorded yet for: {names}."),
     "open_bin": ("≥ {x}", "≥ {x}"),
+})
+
+# page 1 of the period report (village_stats.display.summary): the key figures and the summary paragraph.
+# Each language's text takes the fields it needs: whole numbers ({n}, {hh} …) or English counted nouns
+# ({people}, {hh_n} …).
+TEXT.update({
+    "cutoff": ("{year}年{month}月底", "end of {month_name} {year}"),
+    "kf_incidence_note": ("退出标准 {threshold}", "exit threshold {threshold}"),
+    "kf_need": ("距退出尚需脱贫", "Still to lift"),
+    "kf_need_value": ("{n} 人", "{people}"),
+    "kf_need_note": ("贫困人口 {n} 人", "of {people}"),
+    "kf_poor_households": ("贫困户", "Poor households"),
+    "kf_poor_households_value": ("{n} 户", "{n}"),
+    "kf_poor_households_note": ("全村 {n} 户", "of {households}"),
+    "kf_investment": ("已投入项目资金", "Committed investment"),
+    "kf_investment_value": ("{wan} 万元", "{yuan} yuan"),
+    "kf_investment_note": ("{yuan} 元；人均 {per} 元", "{wan} ×10,000 yuan; {per} yuan per poor person"),
+    "kf_contact": ("贫困户对接率", "Poor households contacted"),
+    "kf_contact_note": ("{contacted} / {poor} 户", "{contacted} of {poor}"),
+    "kf_change": ("；比上期 {change}", "; {change} on previous"),
+    "sum_intro": ("截至{cutoff}，全村农业户{hh}户{pop}人，其中建档立卡贫困户{ph}户{pp}人，贫困发生率{incidence}，",
+                  "As of the {cutoff}, the village had {hh_n} ({pop_n}), of which {ph_n} ({pp_n}). "
+                  "Poverty incidence was {incidence}, "),
+    "sum_above": ("高于退出标准（{threshold}）{gap}个百分点，距退出尚需脱贫{need}人。",
+                  "{gap} percentage points above the exit threshold ({threshold}); {need_n} still need to be "
+                  "lifted out of poverty before the village can exit."),
+    "sum_below": ("低于退出标准（{threshold}）{gap}个百分点，已达到贫困村退出的发生率标准。",
+                  "{gap} percentage points below the exit threshold ({threshold}): the incidence test for exit is met."),
+    "sum_work": ("本期入户对接贫困户{contacted}户，对接率{rate}，召开各类会议{meetings}次。",
+                 " The team contacted {contacted_n} ({rate}) and held {meetings_n}."),
+    "sum_crops": ("计划新增种植面积{target}亩", " New crop area planned: {target} mu"),
+    "sum_crops_done": ("，已完成{done}亩。", ", {done} mu achieved."),
+    "sum_crops_none": ("，完成面积尚未记录。", "; achieved area not yet recorded."),
+    "sum_investment": ("列入项目{projects}个，已投入（在建及完工）项目资金{wan}万元，贫困人口人均{per}元。",
+                       " Of the {projects_n} listed, those in progress or completed commit {yuan} yuan, {per} yuan "
+                       "per poor person."),
+    # alt texts of the period report's charts (village_stats.display.plotting)
+    "comma": ("，", ", "),
+    "alt_incidence": ("条形图：贫困发生率{incidence}%，退出标准{threshold}%。",
+                      "Bar chart: poverty incidence {incidence}% against the exit threshold of {threshold}%."),
+    "alt_households": ("堆积条形图：全村{total}户，{parts}。", "Stacked bar: {total} households: {parts}."),
+    "alt_crops": ("条形图：{groups}类作物计划新增共{total}亩", "Bar chart: {total} mu of new crop area planned in {groups} groups"),
+    "alt_crops_done": ("，已完成{done}亩。", ", {done} mu achieved."),
+    "alt_crops_none": ("，尚无完成记录。", "; nothing achieved recorded yet."),
+    "alt_investment": ("条形图：已投入项目资金共{committed}万元（按类别），另有计划投资{planned}万元。",
+                       "Bar chart: committed investment of {committed} ×10,000 yuan by category, plus {planned} "
+                       "×10,000 yuan planned."),
+    "alt_income": ("直方图：按人口加权的人均纯收入分布，贫困标准{line}元，其下{below}人；最右一组为{top}元及以上（{last}人）。",
+                   "Histogram of income per person (weighted by persons); poverty line {line} yuan with {below} "
+                   "persons at or below it; the last bin is {top} yuan and above ({last} persons)."),
+    "alt_mpi": ("条形图：各指标剥夺率与对M0的贡献，剥夺率最高的是{worst}（{rate}%）。",
+                "Bar chart: deprivation rate and contribution to M0 per indicator; highest deprivation: {worst} "
+                "({rate}%)."),
+    "alt_causes": ("条形图：登记贫困户按主要致贫原因，最多的是{cause}（{n}户）。",
+                   "Bar chart: registered households by main cause of poverty; most common: {cause} ({n})."),
 })
 
 #: Short labels of the Alkire–Foster indicators (income and the five guarantees).
@@ -147,9 +205,7 @@ def display_names(frame, lang: str = "zh") -> list[str]:
     >>> display_names(pd.DataFrame({"name_zh": ["杂粮", "中药材"], "name_en": ["Minor grains", None]}), "en")
     ['Minor grains', '中药材']
     """
-    if lang == "en" and "name_en" in frame:
-        return [en if isinstance(en, str) and en else zh for zh, en in zip(frame["name_zh"], frame["name_en"])]
-    return list(frame["name_zh"])
+    return in_language(frame["name_zh"], frame["name_en"] if "name_en" in frame else None, lang)
 
 
 def t(key: str, lang: str = "zh", **fields) -> str:
@@ -206,6 +262,26 @@ def place(zh: str, en: str, lang: str = "zh") -> str:
     return en or pinyin_place(zh)
 
 
+#: English count nouns of report sentences: id → (one, many), written as rows like :data:`UNIT_NAMES`.
+COUNT_NOUNS_EN: dict[str, tuple[str, str]] = {row[0]: row[1:] for row in (
+    ("person", "person", "people"), ("poor_person", "poor person", "poor people"),
+    ("household", "household", "households"),
+    ("agricultural_household", "agricultural household", "agricultural households"),
+    ("registered_poor_household", "registered poor household", "registered poor households"),
+    ("poor_household", "poor household", "poor households"), ("meeting", "meeting", "meetings"),
+    ("project", "project", "projects"),
+)}
+
+
+def counted(n: float, noun: str) -> str:
+    """``n`` English count nouns of :data:`COUNT_NOUNS_EN` (a field that English wording takes).
+
+    >>> counted(1, "project"), counted(3, "poor_person")
+    ('1 project', '3 poor people')
+    """
+    return plural(n, *COUNT_NOUNS_EN[noun])
+
+
 def plural(n: float, one: str, many: str | None = None) -> str:
     """``1 project``, ``2 projects`` (English count nouns).
 
@@ -216,12 +292,68 @@ def plural(n: float, one: str, many: str | None = None) -> str:
     return f"{n:,.0f} {word}"
 
 
-#: English for the measurement units written in the data (work log, project outputs).
-UNIT_EN: dict[str, str] = {"户": "households", "户次": "household visits", "次": "times", "人": "persons",
-                           "人次": "person-times", "头": "head", "只": "head", "立方米": "m³", "方": "m³",
-                           "米": "m", "公里": "km", "亩": "mu", "平方米": "m²", "平米": "m²", "株": "trees",
-                           "棵": "trees", "个": "units", "盏": "lamps", "座": "units", "间": "rooms",
-                           "元": "yuan", "万元": "10,000 yuan", "吨": "t", "千克": "kg", "公斤": "kg"}
+#: Names of units, id → (中文, English[, English for one]): the one table of unit names, written as rows
+#: (a namespace of its own: its ids are not wording keys of :data:`TEXT`). Unit ids of the indicator catalogue
+#: (``village_stats.indicators.UNITS`` repeats them until it reads them from here; a test checks they agree),
+#: units of report tables (``wan_yuan``; ``number``: a plain number whose unit another column states), and
+#: the measure words written in the data (work log, project outputs), whose id is the word itself.
+UNIT_NAMES: dict[str, tuple[str, ...]] = {row[0]: row[1:] for row in (
+    # the catalogue's units (a count unit adds its English name for one: "1 project")
+    ("households", "户", "households", "household"), ("persons", "人", "persons", "person"),
+    ("ratio", "比例", "ratio"), ("persons_per_household", "人/户", "persons per household"),
+    ("household_visits", "户次", "household visits", "household visit"), ("meetings", "次", "meetings", "meeting"),
+    ("mu", "亩", "mu"), ("ha", "公顷", "ha"), ("yuan", "元", "yuan"), ("yuan_per_person", "元/人", "yuan per person"),
+    ("yuan_per_person_year", "元/人·年", "yuan per person per year"), ("projects", "个", "projects", "project"),
+    ("count", "条", "findings", "finding"), ("index", "", ""), ("crop_groups", "类", "crop groups", "crop group"),
+    # units of report tables
+    ("wan_yuan", "万元", "10,000 yuan"), ("number", "", ""),
+    # measure words of the data, as written
+    ("户", "户", "households"), ("户次", "户次", "household visits"), ("次", "次", "times"), ("人", "人", "persons"),
+    ("人次", "人次", "person-times"), ("头", "头", "head"), ("只", "只", "head"), ("立方米", "立方米", "m³"),
+    ("方", "方", "m³"), ("米", "米", "m"), ("公里", "公里", "km"), ("亩", "亩", "mu"), ("平方米", "平方米", "m²"),
+    ("平米", "平米", "m²"), ("株", "株", "trees"), ("棵", "棵", "trees"), ("个", "个", "units"), ("盏", "盏", "lamps"),
+    ("座", "座", "units"), ("间", "间", "rooms"), ("元", "元", "yuan"), ("万元", "万元", "10,000 yuan"),
+    ("吨", "吨", "t"), ("千克", "千克", "kg"), ("公斤", "公斤", "kg"),
+)}
+
+
+def pick(pair: tuple[str, str], lang: str = "zh") -> str:
+    """The word of a (中文, English) pair in ``lang``: the one place a pair of wordings is chosen from.
+
+    >>> pick(("严重", "Serious"), "en"), pick(("严重", "Serious"))
+    ('Serious', '严重')
+    """
+    if lang not in ("zh", "en"):
+        raise ValueError(f"unknown language {lang!r}: expected 'zh' or 'en'")
+    return pair[0] if lang == "zh" else pair[1]
+
+
+def unit_name(unit: str, lang: str = "zh", count: float | None = None) -> str:
+    """The name of a unit id (:data:`UNIT_NAMES`) in ``lang``; empty for a unit with no name (ratio shows %).
+    With ``count`` 1 an English count unit is singular (Chinese has no plural).
+
+    >>> unit_name("yuan_per_person"), unit_name("wan_yuan", "en"), unit_name("index")
+    ('元/人', '10,000 yuan', '')
+    >>> unit_name("projects", "en", count=1), unit_name("projects", "en", count=2), unit_name("projects", count=1)
+    ('project', 'projects', '个')
+    """
+    names = UNIT_NAMES.get(unit, ("", ""))
+    if lang == "en" and count == 1 and len(names) > 2:
+        return names[2]
+    return pick(names[:2], lang)
+
+
+def in_language(zh_values, en_values, lang: str = "zh") -> list[str]:
+    """Wording given in the data in both languages (``name_zh``/``name_en``, ``output``/``output_en``): the
+    Chinese, or the English where it is given (else the Chinese stays).
+
+    >>> in_language(["杂粮", "中药材"], ["Minor grains", None], "en"), in_language(["杂粮"], None, "en")
+    (['Minor grains', '中药材'], ['杂粮'])
+    """
+    zh_values = list(zh_values)
+    if lang == "zh" or en_values is None:
+        return zh_values
+    return [en if isinstance(en, str) and en else zh for zh, en in zip(zh_values, en_values)]
 
 
 def unit_text(unit, lang: str = "zh") -> str:
@@ -232,7 +364,10 @@ def unit_text(unit, lang: str = "zh") -> str:
     """
     if not isinstance(unit, str) or not unit:
         return ""
-    return unit if lang == "zh" else UNIT_EN.get(unit.strip(), unit)
+    unit = unit.strip()
+    return pick(UNIT_NAMES.get(unit, (unit, unit))[:2], lang)
+
+
 # monitoring and evaluation (after 2020): section 监测与评估 (village_stats.display.monitoring)
 TEXT.update({
     "sec_monitoring": ("七、监测与评估", "7. Monitoring and evaluation"),
@@ -415,6 +550,47 @@ TEXT.update({
 })
 
 
+# The document model and its outputs (village_stats.document, village_stats.export): captions, page
+# footers, separators, the workbook's sheets and the headers only the workbook has.
+TEXT.update({
+    "caption_table": ("表 {n}", "Table {n}"),
+    "caption_figure": ("图 {n}", "Figure {n}"),
+    "caption_sep": ("\u3000", ": "),
+    "page_of": ("第 {page} 页 / 共 {pages} 页", "Page {page} of {pages}"),
+    "list_sep": ("、", ", "),
+    "clause_sep": ("；", "; "),
+    "sheet_summary": ("汇总", "Summary"),
+    "sheet_projects": ("项目", "Projects"),
+    "sheet_project_outputs": ("项目产出", "Project outputs"),
+    "sheet_crops": ("种植结构调整", "Crops"),
+    "sheet_work_log": ("帮扶工作记录", "Work log"),
+    "sheet_register": ("建档立卡指标", "Register measures"),
+    "sheet_reconciliation": ("登记册核对", "Reconciliation"),
+    "sheet_audit": ("整改清单", "Audit findings"),
+    "sheet_exit": ("脱贫核查", "Exit lists"),
+    "col_period": ("期间", "Period"),
+    "numerator": ("计算依据：分子", "Basis: numerator"),
+    "denominator": ("计算依据：分母", "Basis: denominator"),
+    "indicator_id": ("指标编号", "Indicator id"),
+    "project_id": ("项目编号", "Project id"),
+    "date_from": ("开始日期", "From"),
+    "date_to": ("结束日期", "To"),
+    "rule_id": ("规则编号", "Rule id"),
+    "exit_list": ("名单", "List"),
+    "exit_eligible_name": ("符合脱贫条件的贫困户", "Poor households meeting the exit test"),
+    "exited_failing_name": ("脱贫户未达标（收入或两不愁三保障）", "Exited households failing the exit test"),
+    # alert levels (village_stats.alerts: serious, attention, note)
+    "alert_serious": ("严重", "Serious"),
+    "alert_attention": ("注意", "Attention"),
+    "alert_note": ("提示", "Note"),
+})
+
+#: The default language: its output files carry no language suffix (``report.pdf``; ``report.en.pdf``).
+DEFAULT_LANG = "zh"
+#: Language tags of the outputs (HTML ``lang``, PDF metadata).
+LANGUAGE_TAGS: dict[str, str] = {"zh": "zh-CN", "en": "en"}
+
+
 # Messages of the command line (errors, validate), in the user's language.
 
 #: Environment variable that picks the language of messages (and of labels in JupyterLab): zh or en.
@@ -430,6 +606,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "msg_interrupted": ("已中断", "interrupted"),
     "msg_out_of_memory": ("内存不足", "out of memory"),
     "msg_cannot_rw": ("无法读写{where}：{reason}", "cannot read or write{where}: {reason}"),
+    "msg_pdf_failed": ("PDF 导出失败：{reason}", "PDF export failed: {reason}"),
     "msg_unexpected": ("意外错误（{name}）；加 --debug 可显示调用栈", "unexpected failure ({name}); run with --debug "
                        "for the traceback"),
 }

@@ -1,7 +1,7 @@
 """The catalogue's vocabulary: every unit an indicator is in, and how an indicator combines over villages.
 
 A **unit** (:class:`Unit`, all of them in :data:`UNITS`) says what its values are: its Chinese and English
-names, whether values add up over villages (``additive``), whether they count households or persons
+names (read from :data:`village_stats.labels.UNIT_NAMES`, where every word lives), whether values add up over villages (``additive``), whether they count households or persons
 (``head_count``: what disclosure control protects), how a value is shown to people (:func:`format_value`)
 and its spreadsheet number format (``xlsx_format``). Nothing else in the package keeps a list of units:
 the roll-up, suppression, the trend's changes, formatting and the workbook read these declarations.
@@ -23,7 +23,7 @@ A **combination** says how the villages' values of one indicator give the value 
 * :class:`Bound` — an end of a rate's confidence interval: the villages' bounds weighted like the rate
   itself (Σ bound × denominator / Σ denominator), so the group's bounds contain the group's rate.
 
-This module is on the ground floor: it imports nothing from the package.
+This module is on the ground floor: it imports only :mod:`village_stats.labels`.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from .labels import UNIT_NAMES
 
 #: How a unit's values are shown: a share as percent, an index with 4 decimals, or a number.
 DISPLAYS = ("percent", "index", "number")
@@ -44,9 +46,9 @@ class Unit:
     Attributes
     ----------
     id : str
-        The unit id written in the indicator sheet's ``unit`` column and in docstrings in brackets.
-    zh, en : str
-        Its name after a number (``户``, ``households``); empty for a dimensionless index.
+        The unit id written in the indicator sheet's ``unit`` column and in docstrings in brackets; its
+        names after a number (``户``, ``households``; empty for a dimensionless index) are the row of
+        :data:`village_stats.labels.UNIT_NAMES` (:attr:`zh`, :attr:`en`, :attr:`en_one`).
     additive : bool
         Values add up over villages (counts and amounts); a per-unit amount, a share or an index does not.
     head_count : bool
@@ -58,19 +60,30 @@ class Unit:
         Decimals of a non-whole ``number`` (2 for money); None: the caller's ``digits``, at least 2.
     xlsx_format : str
         The spreadsheet number format of its values.
-    en_one : str
-        The English name for exactly 1 (``household``), where it differs from ``en``.
     """
 
     id: str
-    zh: str
-    en: str
     additive: bool
     head_count: bool
     display: str
     xlsx_format: str
     decimals: int | None = None
-    en_one: str = ""
+
+    @property
+    def zh(self) -> str:
+        """The Chinese name after a number (``户``)."""
+        return UNIT_NAMES[self.id][0] if self.id else ""
+
+    @property
+    def en(self) -> str:
+        """The English name after a number (``households``)."""
+        return UNIT_NAMES[self.id][1] if self.id else ""
+
+    @property
+    def en_one(self) -> str:
+        """The English name for exactly 1 (``household``), '' where it is the same as :attr:`en`."""
+        row = UNIT_NAMES[self.id] if self.id else ()
+        return row[2] if len(row) > 2 else ""
 
     def __post_init__(self):
         if self.display not in DISPLAYS:
@@ -99,26 +112,25 @@ _COUNT, _AMOUNT = "#,##0", "#,##0.00"
 
 #: Every unit of the catalogue: id → :class:`Unit`.
 UNITS: dict[str, Unit] = {u.id: u for u in (
-    Unit("households", "户", "households", True, True, "number", _COUNT, en_one="household"),
-    Unit("persons", "人", "persons", True, True, "number", _COUNT, en_one="person"),
-    Unit("ratio", "比例", "ratio", False, False, "percent", "0.0%"),
-    Unit("persons_per_household", "人/户", "persons per household", False, False, "number", "0.00"),
-    Unit("household_visits", "户次", "household visits", True, False, "number", _COUNT, en_one="household visit"),
-    Unit("meetings", "次", "meetings", True, False, "number", _COUNT, en_one="meeting"),
-    Unit("mu", "亩", "mu", True, False, "number", _AMOUNT),
-    Unit("ha", "公顷", "ha", True, False, "number", _AMOUNT),
-    Unit("yuan", "元", "yuan", True, False, "number", _AMOUNT, decimals=2),
-    Unit("yuan_per_person", "元/人", "yuan per person", False, False, "number", _AMOUNT, decimals=2),
-    Unit("yuan_per_person_year", "元/人·年", "yuan per person per year", False, False, "number", _AMOUNT,
-         decimals=2),
-    Unit("projects", "个", "projects", True, False, "number", _COUNT, en_one="project"),
-    Unit("count", "条", "findings", True, False, "number", _COUNT, en_one="finding"),
-    Unit("crop_groups", "类", "crop groups", True, False, "number", _COUNT, en_one="crop group"),
-    Unit("index", "", "", False, False, "index", "0.0000"),
+    Unit("households", True, True, "number", _COUNT),
+    Unit("persons", True, True, "number", _COUNT),
+    Unit("ratio", False, False, "percent", "0.0%"),
+    Unit("persons_per_household", False, False, "number", "0.00"),
+    Unit("household_visits", True, False, "number", _COUNT),
+    Unit("meetings", True, False, "number", _COUNT),
+    Unit("mu", True, False, "number", _AMOUNT),
+    Unit("ha", True, False, "number", _AMOUNT),
+    Unit("yuan", True, False, "number", _AMOUNT, decimals=2),
+    Unit("yuan_per_person", False, False, "number", _AMOUNT, decimals=2),
+    Unit("yuan_per_person_year", False, False, "number", _AMOUNT, decimals=2),
+    Unit("projects", True, False, "number", _COUNT),
+    Unit("count", True, False, "number", _COUNT),
+    Unit("crop_groups", True, False, "number", _COUNT),
+    Unit("index", False, False, "index", "0.0000"),
 )}
 
 #: What :func:`format_value` does with a unit id that is not in :data:`UNITS` (a number, no name).
-_PLAIN = Unit("", "", "", False, False, "number", "General")
+_PLAIN = Unit("", False, False, "number", "General")
 
 
 def format_value(value: float, unit: str, lang: str = "zh", *, digits: int = 1) -> str:

@@ -32,9 +32,11 @@ def indicators(village: str, period: str, data_dir: str | None, fmt: str, output
     data = load_period(village, resolve_period(period, village, root), root)
     sheet = indicator_sheet(data)
     if fmt == "xlsx":
-        from ..export.xlsx import write_xlsx
+        from ..display.tables import period_tables
+        from ..export.xlsx import write_workbook
 
-        click.echo(f"wrote {write_xlsx(data, sheet, output, lang)}")
+        header = f"{data.village.name(lang)} · {data.period.label(lang)}"
+        click.echo(f"wrote {write_workbook(output, sheet, period_tables(data, sheet, lang), header, lang)}")
     elif fmt == "csv" and output is not None:
         from ..export.csv import write_csv
 

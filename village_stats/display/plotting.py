@@ -14,7 +14,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..indicators import values
-from ..labels import MPI_LABELS, display_names, t
+from ..labels import MPI_LABELS, display_names, pick, t, unit_name
 from ..measures import investment
 from ..schema import PROJECT_CATEGORIES, PROJECT_STATUSES
 from . import fonts
@@ -88,8 +88,7 @@ def incidence_chart(sheet: pd.DataFrame, lang: str = "zh") -> Figure:
         ax.text(bar.get_width() + max(vals) * 0.01, bar.get_y() + bar.get_height() / 2, f"{val:.1f}%", va="center")
     ax.set_xlim(0, max(vals) * 1.18 + 1)
     _percent_axis(ax)
-    alt = (f"条形图：贫困发生率{vals[0]:.1f}%，退出标准{vals[1]:.1f}%。" if lang == "zh" else
-           f"Bar chart: poverty incidence {vals[0]:.1f}% against the exit threshold of {vals[1]:.1f}%.")
+    alt = t("alt_incidence", lang, incidence=f"{vals[0]:.1f}", threshold=f"{vals[1]:.1f}")
     return _finish(fig, ax, "chart_incidence", lang, alt=alt)
 
 
@@ -113,9 +112,8 @@ def household_chart(sheet: pd.DataFrame, lang: str = "zh") -> Figure:
     ax.set_yticks([])
     ax.set_xlim(0, left)
     fig.legend(loc="outside lower center", ncol=3, frameon=False)
-    sep = "，" if lang == "zh" else ", "
-    alt = ((f"堆积条形图：全村{left:.0f}户，" if lang == "zh" else f"Stacked bar: {left:.0f} households: ")
-           + sep.join(f"{name} {n:.0f}" for name, n, _ in parts if n > 0) + ("。" if lang == "zh" else "."))
+    alt = t("alt_households", lang, total=f"{left:.0f}",
+            parts=t("comma", lang).join(f"{name} {n:.0f}" for name, n, _ in parts if n > 0))
     return _finish(fig, ax, "chart_households", lang, t("households", lang), alt=alt)
 
 
@@ -132,13 +130,9 @@ def crop_chart(crops: pd.DataFrame, lang: str = "zh") -> Figure:
     if len(drawn) > 1:
         fig.legend(loc="outside lower center", ncol=2, frameon=False)
     total, done = np.nansum(target), np.nansum(achieved)
-    if lang == "zh":
-        alt = f"条形图：{len(names)}类作物计划新增共{total:g}亩" + (f"，已完成{done:g}亩。" if np.isfinite(achieved).any()
-                                                           else "，尚无完成记录。")
-    else:
-        alt = f"Bar chart: {total:g} mu of new crop area planned in {len(names)} groups" + (
-            f", {done:g} mu achieved." if np.isfinite(achieved).any() else "; nothing achieved recorded yet.")
-    return _finish(fig, ax, "chart_crops", lang, t("mu", lang), alt=alt)
+    alt = t("alt_crops", lang, groups=len(names), total=f"{total:g}") + (
+        t("alt_crops_done", lang, done=f"{done:g}") if np.isfinite(achieved).any() else t("alt_crops_none", lang))
+    return _finish(fig, ax, "chart_crops", lang, unit_name("mu", lang), alt=alt)
 
 
 def investment_chart(projects: pd.DataFrame, lang: str = "zh") -> Figure:
@@ -174,12 +168,8 @@ def investment_chart(projects: pd.DataFrame, lang: str = "zh") -> Figure:
     ax.invert_yaxis()
     ax.set_xlim(0, top * 1.22)
     fig.legend(loc="outside lower center", ncol=3, frameon=False)
-    if lang == "zh":
-        alt = f"条形图：已投入项目资金共{committed.sum():,.2f}万元（按类别），另有计划投资{planned.sum():,.2f}万元。"
-    else:
-        alt = (f"Bar chart: committed investment of {committed.sum():,.2f} ×10,000 yuan by category, "
-               f"plus {planned.sum():,.2f} ×10,000 yuan planned.")
-    return _finish(fig, ax, "chart_investment", lang, t("wan_yuan", lang), alt=alt)
+    alt = t("alt_investment", lang, committed=f"{committed.sum():,.2f}", planned=f"{planned.sum():,.2f}")
+    return _finish(fig, ax, "chart_investment", lang, unit_name("wan_yuan", lang), alt=alt)
 
 
 def income_bins(y, poverty_line_yuan: float, n: int = 24) -> np.ndarray:
@@ -224,10 +214,8 @@ def income_chart(households: pd.DataFrame, poverty_line_yuan: float, lang: str =
     ax.set_xlim(edges[0], edges[-1])
     ax.set_ylabel(t("persons_axis", lang))
     below = float(w[y <= poverty_line_yuan].sum()) if len(y) else 0.0
-    alt = (f"直方图：按人口加权的人均纯收入分布，贫困标准{poverty_line_yuan:,.0f}元，其下{below:.0f}人；"
-           f"最右一组为{top:,.0f}元及以上（{counts[-1]:.0f}人）。" if lang == "zh" else
-           f"Histogram of income per person (weighted by persons); poverty line {poverty_line_yuan:,.0f} yuan with "
-           f"{below:.0f} persons at or below it; the last bin is {top:,.0f} yuan and above ({counts[-1]:.0f} persons).")
+    alt = t("alt_income", lang, line=f"{poverty_line_yuan:,.0f}", below=f"{below:.0f}", top=f"{top:,.0f}",
+            last=f"{counts[-1]:.0f}")
     return _finish(fig, ax, "chart_income", lang, t("income_axis", lang), alt=alt)
 
 
@@ -236,7 +224,7 @@ def mpi_chart(sheet: pd.DataFrame, lang: str = "zh") -> Figure:
     from ..measures.register import MPI_INDICATORS
 
     v = values(sheet)
-    names = [MPI_LABELS[i][0 if lang == "zh" else 1] for i in MPI_INDICATORS]
+    names = [pick(MPI_LABELS[i], lang) for i in MPI_INDICATORS]
     rates = np.array([v[f"deprivation_rate_{i}"] * 100 for i in MPI_INDICATORS])
     contrib = np.array([0.0 if math.isnan(v[f"mpi_contribution_{i}"]) else v[f"mpi_contribution_{i}"] * 100
                         for i in MPI_INDICATORS])
@@ -247,9 +235,7 @@ def mpi_chart(sheet: pd.DataFrame, lang: str = "zh") -> Figure:
     _percent_axis(ax)
     fig.legend(loc="outside lower center", ncol=2, frameon=False)
     worst = names[int(np.nanargmax(rates))] if np.isfinite(rates).any() else "—"
-    alt = (f"条形图：各指标剥夺率与对M0的贡献，剥夺率最高的是{worst}（{np.nanmax(rates):.1f}%）。" if lang == "zh" else
-           f"Bar chart: deprivation rate and contribution to M0 per indicator; highest deprivation: {worst} "
-           f"({np.nanmax(rates):.1f}%).")
+    alt = t("alt_mpi", lang, worst=worst, rate=f"{np.nanmax(rates):.1f}")
     return _finish(fig, ax, "chart_mpi", lang, alt=alt)
 
 
@@ -268,7 +254,5 @@ def causes_chart(households: pd.DataFrame, lang: str = "zh") -> Figure:
     for i, n in enumerate(counts.to_numpy()):
         ax.text(n + counts.max() * 0.01, i, f"{n:.0f}", va="center")
     ax.set_xlim(0, max(counts.max(), 1) * 1.15)
-    alt = (f"条形图：登记贫困户按主要致贫原因，最多的是{labels[-1]}（{counts.iloc[-1]:.0f}户）。" if lang == "zh" else
-           f"Bar chart: registered households by main cause of poverty; most common: {labels[-1]} "
-           f"({counts.iloc[-1]:.0f}).") if len(counts) else ""
+    alt = t("alt_causes", lang, cause=labels[-1], n=f"{counts.iloc[-1]:.0f}") if len(counts) else ""
     return _finish(fig, ax, "chart_causes", lang, t("households", lang), alt=alt)

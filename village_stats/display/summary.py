@@ -15,7 +15,7 @@ import math
 import pandas as pd
 
 from ..indicators import values
-from ..labels import plural
+from ..labels import counted, t
 from ..periods import Period
 
 
@@ -59,9 +59,7 @@ def cutoff_text(period: Period, lang: str = "zh") -> str:
     ('2017年6月底', 'end of June 2017')
     """
     end = period.end
-    if lang == "zh":
-        return f"{end.year}年{end.month}月底"
-    return f"end of {end:%B} {end.year}"
+    return t("cutoff", lang, year=end.year, month=end.month, month_name=f"{end:%B}")
 
 
 def _v(v: dict, key: str) -> float:
@@ -75,36 +73,33 @@ def key_figures(sheet: pd.DataFrame, lang: str = "zh", changes: dict[str, str] |
     committed investment (万元; and per poor person in whole 元), contacts coverage of poor households.
     An item whose indicator is not in the sheet (no work log, no projects) is left out. ``changes``
     (indicator id → the change since the previous period, as text) adds "比上期 …" to an item's note.
+    The wording (``kf_*`` of :mod:`village_stats.labels`) takes the figures it needs: each language's
+    text picks whole numbers or counted English nouns (:func:`~village_stats.labels.counted`).
     """
     v = values(sheet)
-    zh = lang == "zh"
     h, z = _v(v, "poverty_incidence"), _v(v, "exit_threshold")
-    items = [{"id": "poverty_incidence", "label": "贫困发生率" if zh else "Poverty incidence", "value": pct(h),
-              "note": (f"退出标准 {pct(z)}" if zh else f"exit threshold {pct(z)}")}]
-    need = _v(v, "poverty_reduction_needed")
-    items.append({"id": "poverty_reduction_needed", "label": "距退出尚需脱贫" if zh else "Still to lift",
-                  "value": f"{whole(need)} 人" if zh else plural(need, "person", "people"),
-                  "note": (f"贫困人口 {whole(_v(v, 'poor_population'))} 人" if zh
-                           else f"of {plural(_v(v, 'poor_population'), 'poor person', 'poor people')}")})
-    items.append({"id": "poor_households", "label": "贫困户" if zh else "Poor households",
-                  "value": f"{whole(_v(v, 'poor_households'))} 户" if zh else whole(_v(v, "poor_households")),
-                  "note": (f"全村 {whole(_v(v, 'households_total'))} 户" if zh
-                           else f"of {plural(_v(v, 'households_total'), 'household')}")})
+    need, poor = _v(v, "poverty_reduction_needed"), _v(v, "poor_population")
+    households, total = _v(v, "poor_households"), _v(v, "households_total")
+    items = [{"id": "poverty_incidence", "label": t("incidence", lang), "value": pct(h),
+              "note": t("kf_incidence_note", lang, threshold=pct(z))},
+             {"id": "poverty_reduction_needed", "label": t("kf_need", lang),
+              "value": t("kf_need_value", lang, n=whole(need), people=counted(need, "person")),
+              "note": t("kf_need_note", lang, n=whole(poor), people=counted(poor, "poor_person"))},
+             {"id": "poor_households", "label": t("kf_poor_households", lang),
+              "value": t("kf_poor_households_value", lang, n=whole(households)),
+              "note": t("kf_poor_households_note", lang, n=whole(total), households=counted(total, "household"))}]
     if "investment_committed_yuan" in v:
         inv, per = _v(v, "investment_committed_yuan"), _v(v, "investment_committed_per_poor_person_yuan")
-        items.append({"id": "investment_committed_yuan", "label": "已投入项目资金" if zh else "Committed investment",
-                      "value": f"{wan_yuan(inv)} 万元" if zh else f"{whole(inv)} yuan",
-                      "note": (f"{whole(inv)} 元；人均 {whole(per)} 元" if zh
-                               else f"{wan_yuan(inv)} ×10,000 yuan; {whole(per)} yuan per poor person")})
+        items.append({"id": "investment_committed_yuan", "label": t("kf_investment", lang),
+                      "value": t("kf_investment_value", lang, wan=wan_yuan(inv), yuan=whole(inv)),
+                      "note": t("kf_investment_note", lang, wan=wan_yuan(inv), yuan=whole(inv), per=whole(per))})
     if "contact_rate" in v:
-        items.append({"id": "contact_rate", "label": "贫困户对接率" if zh else "Poor households contacted",
-                      "value": pct(_v(v, "contact_rate")),
-                      "note": (f"{whole(_v(v, 'contacted_poor_households'))} / {whole(_v(v, 'poor_households'))} 户"
-                               if zh else f"{whole(_v(v, 'contacted_poor_households'))} of "
-                               f"{whole(_v(v, 'poor_households'))}")})
+        items.append({"id": "contact_rate", "label": t("kf_contact", lang), "value": pct(_v(v, "contact_rate")),
+                      "note": t("kf_contact_note", lang, contacted=whole(_v(v, "contacted_poor_households")),
+                                poor=whole(households))})
     for item in items:
         if changes and item["id"] in changes:
-            item["note"] += f"；比上期 {changes[item['id']]}" if zh else f"; {changes[item['id']]} on previous"
+            item["note"] += t("kf_change", lang, change=changes[item["id"]])
     return items
 
 
@@ -113,51 +108,30 @@ def summary_text(sheet: pd.DataFrame, period: Period, lang: str = "zh") -> str:
 
     Zh, e.g. "截至2017年6月底，全村农业户176户410人，其中建档立卡贫困户86户196人，贫困发生率47.8%，高于退出标准
     （2%）45.8个百分点，距退出尚需脱贫188人。" followed by the work, crops and investment sentences of the
-    tables present. The gap is in percentage points: (incidence − threshold) × 100.
+    tables present (``sum_*`` of :mod:`village_stats.labels`). The gap is in percentage points:
+    (incidence − threshold) × 100.
     """
     v = values(sheet)
     h, z = _v(v, "poverty_incidence"), _v(v, "exit_threshold")
-    gap = abs(h - z) * 100
-    above = h >= z
     hh, pop = _v(v, "households_total"), _v(v, "population_total")
     ph, pp = _v(v, "poor_households"), _v(v, "poor_population")
     need = _v(v, "poverty_reduction_needed")
-    if lang == "zh":
-        s = (f"截至{cutoff_text(period)}，全村农业户{whole(hh)}户{whole(pop)}人，其中建档立卡贫困户{whole(ph)}户"
-             f"{whole(pp)}人，贫困发生率{pct(h)}，")
-        if above:
-            s += f"高于退出标准（{pct(z)}）{gap:.1f}个百分点，距退出尚需脱贫{whole(need)}人。"
-        else:
-            s += f"低于退出标准（{pct(z)}）{gap:.1f}个百分点，已达到贫困村退出的发生率标准。"
-        if "contacted_poor_households" in v:
-            s += (f"本期入户对接贫困户{whole(_v(v, 'contacted_poor_households'))}户，对接率{pct(_v(v, 'contact_rate'))}"
-                  f"，召开各类会议{whole(_v(v, 'meetings_total'))}次。")
-        if "crop_target_new_area_mu" in v:
-            s += f"计划新增种植面积{whole(_v(v, 'crop_target_new_area_mu'))}亩"
-            done = _v(v, "crop_achieved_new_area_mu")
-            s += f"，已完成{whole(done)}亩。" if not math.isnan(done) else "，完成面积尚未记录。"
-        if "investment_committed_yuan" in v:
-            s += (f"列入项目{whole(_v(v, 'projects_total'))}个，已投入（在建及完工）项目资金"
-                  f"{wan_yuan(_v(v, 'investment_committed_yuan'))}万元，贫困人口人均"
-                  f"{whole(_v(v, 'investment_committed_per_poor_person_yuan'))}元。")
-        return s
-    s = (f"As of the {cutoff_text(period, 'en')}, the village had {plural(hh, 'agricultural household')} "
-         f"({plural(pop, 'person', 'people')}), of which {plural(ph, 'registered poor household')} "
-         f"({plural(pp, 'person', 'people')}). Poverty incidence was {pct(h)}, ")
-    if above:
-        s += (f"{gap:.1f} percentage points above the exit threshold ({pct(z)}); "
-              f"{plural(need, 'person', 'people')} still need to be lifted out of poverty before the village can exit.")
-    else:
-        s += f"{gap:.1f} percentage points below the exit threshold ({pct(z)}): the incidence test for exit is met."
+    s = t("sum_intro", lang, cutoff=cutoff_text(period, lang), hh=whole(hh), pop=whole(pop), ph=whole(ph),
+          pp=whole(pp), incidence=pct(h), hh_n=counted(hh, "agricultural_household"), pop_n=counted(pop, "person"),
+          ph_n=counted(ph, "registered_poor_household"), pp_n=counted(pp, "person"))
+    s += t("sum_above" if h >= z else "sum_below", lang, threshold=pct(z), gap=f"{abs(h - z) * 100:.1f}",
+           need=whole(need), need_n=counted(need, "person"))
     if "contacted_poor_households" in v:
-        s += (f" The team contacted {plural(_v(v, 'contacted_poor_households'), 'poor household')} "
-              f"({pct(_v(v, 'contact_rate'))}) and held {plural(_v(v, 'meetings_total'), 'meeting')}.")
+        contacted, meetings = _v(v, "contacted_poor_households"), _v(v, "meetings_total")
+        s += t("sum_work", lang, contacted=whole(contacted), contacted_n=counted(contacted, "poor_household"),
+               rate=pct(_v(v, "contact_rate")), meetings=whole(meetings), meetings_n=counted(meetings, "meeting"))
     if "crop_target_new_area_mu" in v:
         done = _v(v, "crop_achieved_new_area_mu")
-        s += f" New crop area planned: {whole(_v(v, 'crop_target_new_area_mu'))} mu"
-        s += f", {whole(done)} mu achieved." if not math.isnan(done) else "; achieved area not yet recorded."
+        s += t("sum_crops", lang, target=whole(_v(v, "crop_target_new_area_mu")))
+        s += t("sum_crops_none", lang) if math.isnan(done) else t("sum_crops_done", lang, done=whole(done))
     if "investment_committed_yuan" in v:
-        s += (f" Of the {plural(_v(v, 'projects_total'), 'project')} listed, those in progress or completed commit "
-              f"{whole(_v(v, 'investment_committed_yuan'))} yuan, "
-              f"{whole(_v(v, 'investment_committed_per_poor_person_yuan'))} yuan per poor person.")
+        projects = _v(v, "projects_total")
+        s += t("sum_investment", lang, projects=whole(projects), projects_n=counted(projects, "project"),
+               wan=wan_yuan(_v(v, "investment_committed_yuan")), yuan=whole(_v(v, "investment_committed_yuan")),
+               per=whole(_v(v, "investment_committed_per_poor_person_yuan")))
     return s

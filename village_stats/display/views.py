@@ -1,8 +1,10 @@
-"""Labelled tables and display helpers for notebooks (JupyterLab and the papermill report).
+"""Display helpers for notebooks (JupyterLab and the papermill report): each publishes one block of the report.
 
-Tables come back as DataFrames with headers in the report language and values formatted for people;
-``show_*`` functions display them (and headings, text, figures) as HTML outputs that JupyterLab and the
-HTML/PDF export render the same way. Nothing here computes a measure.
+``show_*`` functions publish headings, text, figures and tables as blocks of the document model
+(:mod:`village_stats.document`) with an HTML rendering for JupyterLab. :func:`show_table` publishes a
+table of :mod:`village_stats.display.tables` (one builder per report table, re-exported here so a
+notebook cell calls one namespace) as a typed table block: the report prints it and ``indicators.xlsx``
+writes it. Nothing here computes a measure.
 """
 
 from __future__ import annotations
@@ -10,19 +12,28 @@ from __future__ import annotations
 import html
 import io as _io
 import math
-import re
 from collections.abc import Mapping
 
 import pandas as pd
 
 from ..config import package_versions
-from ..document import ALERT_LEVELS, BLOCK_MIME
-from ..indicators import label
-from ..labels import display_names, place, t, unit_text
+from ..document import BLOCK_MIME, number_text, table_view
+from ..labels import display_names, pick, place, t
 from ..load import PeriodData
 from ..measures import crops as crop_measures
-from ..schema import ACTIVITIES, PROJECT_CATEGORIES, PROJECT_STATUSES, TABLES
-from ..units import UNITS, format_value
+from ..schema import TABLES
+from .tables import audit_table as audit_table
+from .tables import crops_table as crops_table
+from .tables import exit_lists_table, household_ids, inputs_table, table_block
+from .tables import indicator_table as indicator_table
+from .tables import outputs_table as outputs_table
+from .tables import parameters_table as parameters_table
+from .tables import projects_table as projects_table
+from .tables import reconciliation_from_sheet as reconciliation_from_sheet
+from .tables import reconciliation_table as reconciliation_table
+from .tables import register_sheet_table as register_sheet_table
+from .tables import versions_table as versions_table
+from .tables import work_table as work_table
 
 #: MIME type of the hidden output that records the indicator sheet in an executed notebook.
 SHEET_MIME = "application/vnd.village-stats.sheet+json"
@@ -39,134 +50,6 @@ INVESTMENT_INDICATORS = ("projects_total", "investment_committed_yuan", "investm
                          "investment_committed_per_poor_person_yuan", "investment_industry_yuan",
                          "investment_infrastructure_yuan", "investment_living_environment_yuan",
                          "investment_public_service_yuan", "projects_without_investment")
-
-
-# --------------------------------------------------------------------------- tables
-
-def display_value(value: float, unit: str, lang: str = "zh") -> str:
-    """An indicator value as a report shows it: :func:`~village_stats.units.format_value`, with money per
-    person rounded to whole 元 and English count units singular for 1 (the unit's ``en_one``).
-
-    >>> display_value(15802.0408, "yuan_per_person"), display_value(1.0, "projects", "en")
-    ('15,802 元/人', '1 project')
-    >>> display_value(2.0, "projects", "en"), display_value(3097200.0, "yuan")
-    ('2 projects', '3,097,200 元')
-    """
-    if unit.startswith("yuan_per_person") and not (value is None or math.isnan(value)):
-        value = float(math.floor(abs(value) + 0.5)) * (1 if value >= 0 else -1)
-    text = format_value(value, unit, lang)
-    u = UNITS.get(unit)
-    if lang != "zh" and u is not None and u.en_one and value == 1:
-        text = text.removesuffix(u.en) + u.en_one
-    return text
-
-
-def indicator_table(sheet: pd.DataFrame, indicators, lang: str = "zh") -> pd.DataFrame:
-    """Chosen indicators as a labelled table: label, formatted value, and numerator/denominator."""
-    rows = sheet.set_index("indicator")
-    out = []
-    for ind in indicators:
-        if ind not in rows.index:
-            continue
-        r = rows.loc[ind]
-        basis = ""
-        if not (math.isnan(r["numerator"]) or math.isnan(r["denominator"])):
-            basis = f"{r['numerator']:,.10g} / {r['denominator']:,.10g}"
-        out.append((label(ind, lang), display_value(r["value"], r["unit"], lang), basis))
-    return pd.DataFrame(out, columns=[t("indicator", lang), t("value", lang), t("basis", lang)])
-
-
-def work_table(data: PeriodData, lang: str = "zh") -> pd.DataFrame:
-    """The work log as a labelled table (activity, count, unit, dates)."""
-    log = data.table("work_log")
-    rows = []
-    for _, r in log.iterrows():
-        dates = ""
-        if "date_from" in log and pd.notna(r.get("date_from")):
-            dates = f"{r['date_from']:%Y-%m-%d} – {r['date_to']:%Y-%m-%d}" if pd.notna(r.get("date_to")) \
-                else f"{r['date_from']:%Y-%m-%d}"
-        count = "—" if pd.isna(r["count"]) else f"{r['count']:,.0f}"
-        rows.append((ACTIVITIES.label(r["activity"], lang), count, unit_text(r.get("unit"), lang), dates))
-    return pd.DataFrame(rows, columns=[t("activity", lang), t("count", lang), t("unit", lang), t("dates", lang)])
-
-
-def crops_table(data: PeriodData, lang: str = "zh") -> pd.DataFrame:
-    """Crop groups with planned and achieved new area and the achieved share, plus a total row."""
-    c = data.table("crops")
-    achieved = c["achieved_new_area_mu"] if "achieved_new_area_mu" in c else pd.Series(math.nan, index=c.index)
-    rows = []
-    for name, target, done in zip(display_names(c, lang), c["target_new_area_mu"], achieved):
-        rows.append((name, format_value(target, "mu", lang), format_value(done, "mu", lang),
-                     format_value(crop_measures.achievement_share(done, target), "ratio", lang)))
-    tt, ta = crop_measures.target_new_area_mu(c), crop_measures.achieved_new_area_mu(c)
-    rows.append((t("total", lang), format_value(tt, "mu", lang), format_value(ta, "mu", lang),
-                 format_value(crop_measures.achievement_share(ta, tt), "ratio", lang)))
-    return pd.DataFrame(rows, columns=[t("crop_group", lang), t("target_mu", lang), t("achieved_mu", lang),
-                                       t("share", lang)])
-
-
-def projects_table(data: PeriodData, lang: str = "zh") -> pd.DataFrame:
-    """Projects with category, status and investment in 元 and 万元, then totals: committed, planned, all known.
-
-    Money rule (docs/glossary.md): amounts in whole 元 with separators, plus a 万元 column (two decimals).
-    """
-    from ..measures.arith import known_sum
-
-    p = data.table("projects")
-    rows = [(name, PROJECT_CATEGORIES.label(cat, lang), PROJECT_STATUSES.label(st, lang),
-             t("unknown", lang) if pd.isna(inv) else f"{inv:,.0f}", "—" if pd.isna(inv) else f"{inv / 10000:,.2f}")
-            for name, cat, st, inv in zip(display_names(p, lang), p["category"], p["status"], p["investment_yuan"])]
-    from ..measures.investment import committed_yuan, planned_yuan
-
-    def money(x: float) -> tuple[str, str]:
-        return ("—", "—") if math.isnan(x) else (f"{x:,.0f}", f"{x / 10000:,.2f}")
-
-    # three total rows (show with total_rows=3): committed and planned apart, as in the indicators and chart
-    rows.append((t("committed", lang), "", "", *money(committed_yuan(p))))
-    rows.append((t("planned", lang), "", "", *money(planned_yuan(p))))
-    rows.append((t("total", lang), "", "", *money(known_sum(p["investment_yuan"]))))
-    return pd.DataFrame(rows, columns=[t("project", lang), t("category", lang), t("status", lang),
-                                       t("investment", lang), t("investment_wan", lang)])
-
-
-def outputs_table(data: PeriodData, lang: str = "zh") -> pd.DataFrame:
-    """Physical outputs per project, rows of one project together (show with ``group=True``)."""
-    o = data.table("project_outputs")
-    projects = data.table("projects")
-    names = dict(zip(projects["project_id"], display_names(projects, lang)))
-    order = {pid: i for i, pid in enumerate(projects["project_id"])}
-    wording = list(o["output"])
-    if lang != "zh" and "output_en" in o:
-        wording = [en if isinstance(en, str) and en else zh for zh, en in zip(o["output"], o["output_en"])]
-    rows = sorted(((names.get(pid, pid), out, f"{q:,.10g}" if pd.notna(q) else "—", unit_text(unit, lang),
-                    order.get(pid, len(order)))
-                   for pid, out, q, unit in zip(o["project_id"], wording, o["quantity"], o["unit"])),
-                  key=lambda r: r[4])
-    return pd.DataFrame([r[:4] for r in rows],
-                        columns=[t("project", lang), t("output", lang), t("quantity", lang), t("unit", lang)])
-
-
-def alerts_table(alerts: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """Alerts as a two-column table (level, message)."""
-    msg = "message_zh" if lang == "zh" else "message_en"
-    return pd.DataFrame({t("level", lang): [ALERT_LEVELS[x][0 if lang == "zh" else 1] for x in alerts["level"]],
-                         t("alert", lang): list(alerts[msg])})
-
-
-def inputs_table(inputs: Mapping[str, str], lang: str = "zh") -> pd.DataFrame:
-    """Every input file the report read with its SHA-256 (paths relative to the data folder), as
-    :meth:`village_stats.load.Source.digests` recorded them: no file is opened again."""
-    return pd.DataFrame(sorted(inputs.items()), columns=[t("file", lang), t("sha256", lang)])
-
-
-def parameters_table(parameters: dict, lang: str = "zh") -> pd.DataFrame:
-    """The run's parameters."""
-    return pd.DataFrame(list(parameters.items()), columns=[t("parameter", lang), t("value", lang)])
-
-
-def versions_table(lang: str = "zh") -> pd.DataFrame:
-    """Python's and the main packages' versions."""
-    return pd.DataFrame(list(package_versions().items()), columns=[t("package", lang), t("version", lang)])
 
 
 # --------------------------------------------------------------------------- display
@@ -202,9 +85,20 @@ def _publish(block: dict, html_text: str, markdown: str | None = None, plain: st
     publish_display_data(data, metadata=metadata or {})
 
 
-def table_html(df: pd.DataFrame) -> str:
-    """A labelled table as HTML (escaped, no index)."""
-    return df.to_html(index=False, escape=True, border=0, classes="vs-table", na_rep="—")
+def table_html(block: dict, lang: str = "zh") -> str:
+    """A table block as HTML for JupyterLab (escaped; cells as :func:`village_stats.document.table_view` prints them)."""
+    view = table_view(block, lang)
+
+    num = ' class="num"'
+
+    def cells(tag: str, texts, columns) -> str:
+        return "".join(f"<{tag}{num if c['type'] == 'number' else ''}>{html.escape(x)}</{tag}>"
+                       for x, c in zip(texts, columns))
+
+    cap = f"<caption>{html.escape(block['caption'])}</caption>" if block.get("caption") else ""
+    head = cells("th", [c["name"] for c in view["columns"]], view["columns"])
+    body = "".join(f"<tr>{cells('td', row, view['columns'])}</tr>" for row in view["rows"])
+    return f'<table class="vs-table">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def title_facts(data: PeriodData, lang: str = "zh", report_date: str = "") -> list[list[str]]:
@@ -215,11 +109,10 @@ def title_facts(data: PeriodData, lang: str = "zh", report_date: str = "") -> li
     v = data.village
     facts = [[t("fact_village", lang), v.name(lang)],
              [t("fact_township", lang), place(v.township_zh, v.township_en, lang)],
-             [t("fact_county", lang), ", ".join([place(v.county_zh, v.county_en, lang),
-                                                 place(v.city_zh, v.city_en, lang),
-                                                 place(v.province_zh, v.province_en, lang)])
-              if lang != "zh" else f"{v.province_zh}{v.city_zh}{v.county_zh}"],
-             [t("fact_supporter", lang), v.supported_by_zh if lang == "zh" else (v.supported_by_en or v.supported_by_zh)],
+             [t("fact_county", lang), t("fact_county_value", lang, county=place(v.county_zh, v.county_en, lang),
+                                        city=place(v.city_zh, v.city_en, lang),
+                                        province=place(v.province_zh, v.province_en, lang))],
+             [t("fact_supporter", lang), pick((v.supported_by_zh, v.supported_by_en or v.supported_by_zh), lang)],
              [t("fact_period", lang), data.period.label(lang)],
              [t("fact_cutoff", lang), cutoff_text(data.period, lang)]]
     if report_date:
@@ -302,67 +195,40 @@ def show_text(text: str, style: str = "") -> None:
     _publish(block, f"<p{cls}>{html.escape(text)}</p>", markdown=text)
 
 
-_NUMBER = re.compile(r"^[+\-−]?\d[\d,]*(\.\d+)?\s?(%|[^\d\s–-]{1,10})?$")
-#: Cells that stand for an unknown value in a number column.
-_UNKNOWN = {"", "—", "未知", "unknown"}
-
-
-def column_types(df: pd.DataFrame) -> list[str]:
-    """``number`` for columns whose every known cell is a number (with an optional unit or %), else ``text``.
-
-    >>> column_types(pd.DataFrame({"a": ["1,200", "47.8%", "—"], "b": ["x", "3", "4"], "c": ["2.33 人/户", "未知", ""],
-    ...                            "d": ["53 / 86", "1", "2"]}))
-    ['number', 'text', 'number', 'text']
-    """
-    out = []
-    for col in df.columns:
-        cells = [str(x) for x in df[col] if pd.notna(x) and str(x) not in _UNKNOWN]
-        out.append("number" if cells and all(_NUMBER.match(c) for c in cells) else "text")
-    return out
-
-
-def header_unit(header) -> str:
-    """The unit a column header states in brackets at its end, else empty.
-
-    >>> header_unit("计划新增（亩）"), header_unit("Investment (10,000 yuan)"), header_unit("项目")
-    ('亩', '10,000 yuan', '')
-    """
-    m = re.search(r"[（(]([^（）()]+)[）)]$", str(header))
-    return m.group(1) if m else ""
-
-
-def show_table(df: pd.DataFrame, caption: str | None = None, *, units=None, types=None, total_rows: int = 0,
-               group: bool = False) -> None:
-    """A labelled table: cells as formatted text, numbers right-aligned.
+def show_table(df: pd.DataFrame, caption: str | None = None, *, units=None, types=None, total_rows: int | None = None,
+               group: bool | None = None, sheet: str | None = None, only: str | None = None) -> None:
+    """A labelled table as a typed table block: printed in the report, written to the workbook when it has a sheet.
 
     Parameters
     ----------
     df : DataFrame
-        Headers in the report language, values formatted for people.
+        Headers in the report language, raw values (a builder's frame, marked by :func:`typed`); a frame of
+        text that another module formatted is shown as it is.
     caption : str, optional
         Caption; captioned tables are numbered (表 1 …).
-    units, types : list, optional
-        Per column: unit text (default: :func:`header_unit`), and ``text``/``number``/``hash`` (default:
-        :func:`column_types`).
-    total_rows : int
-        The last ``total_rows`` rows are totals (set apart in print).
-    group : bool
-        The first column groups consecutive equal rows (a project and its outputs), shown once.
+    units : dict, optional
+        Column → unit id (or one unit id per row), as in :func:`typed`; adds to the frame's own.
+    types : list, optional
+        Per column ``text``/``number``/``hash``/``date``.
+    total_rows, group, sheet, only
+        As in :func:`typed`; given here, they override the frame's own.
+
+    An empty table prints a dash; when it has a sheet, its block still goes to the workbook (a sheet with
+    its header row), not printed.
     """
+    spec = df.attrs.get("table", {})
+    block = table_block(df, caption, units={**spec.get("units", {}), **(units or {})}, types=types,
+                        total_rows=total_rows, group=group, sheet=sheet, only=only)
     if df.empty:
-        show_text("—")
+        if block.get("only") != "workbook":
+            show_text("—")
+        if not block.get("sheet"):
+            return
+        block["only"] = "workbook"
+    if block.get("only") == "workbook":
+        _publish(block, "", plain=caption or "<table>")
         return
-    types = list(types) if types is not None else column_types(df)
-    units = list(units) if units is not None else [header_unit(c) for c in df.columns]
-    block = {"type": "table", "caption": caption or "",
-             "columns": [{"name": str(c), "type": ty, "unit": u or ""} for c, ty, u in zip(df.columns, types, units)],
-             "rows": [["—" if (v is None or (isinstance(v, float) and math.isnan(v))) else str(v) for v in row]
-                      for row in df.itertuples(index=False, name=None)],
-             "total_rows": int(total_rows), "group": bool(group)}
-    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    _publish(block, table_html(df).replace('<table border="0" class="dataframe vs-table">',
-                                           f'<table border="0" class="dataframe vs-table">{cap}', 1),
-             plain=caption or "<table>")
+    _publish(block, table_html(block, spec.get("lang", "zh")), plain=caption or "<table>")
 
 
 def figure_png(fig) -> bytes:
@@ -402,7 +268,7 @@ def show_figure(fig, caption: str | None = None, alt: str | None = None) -> None
 def show_no_data(table_key: str, lang: str = "zh") -> None:
     """A line saying the period has no data for a table (named as the schema names it)."""
     table = TABLES[table_key]
-    show_text(t("no_data", lang, table=table.zh if lang == "zh" else table.en))
+    show_text(t("no_data", lang, table=pick((table.zh, table.en), lang)))
 
 
 def show_alerts(alerts: pd.DataFrame, lang: str = "zh") -> None:
@@ -410,9 +276,8 @@ def show_alerts(alerts: pd.DataFrame, lang: str = "zh") -> None:
     if alerts.empty:
         show_text(t("no_alerts", lang))
         return
-    msg = "message_zh" if lang == "zh" else "message_en"
-    items = [{"level": lv, "label": ALERT_LEVELS[lv][0 if lang == "zh" else 1], "text": m}
-             for lv, m in zip(alerts["level"], alerts[msg])]
+    items = [{"level": lv, "label": t(f"alert_{lv}", lang), "text": m}
+             for lv, m in zip(alerts["level"], alerts[pick(("message_zh", "message_en"), lang)])]
     boxes = "".join(f'<div class="vs-alert vs-alert-{i["level"]}"><strong>{html.escape(i["label"])}</strong> '
                     f'{html.escape(i["text"])}</div>' for i in items)
     _publish({"type": "alerts", "items": items}, boxes,
@@ -425,14 +290,13 @@ def show_crops_not_recorded(data: PeriodData, lang: str = "zh") -> None:
     stalled = crop_measures.groups_without_progress(data.table("crops"))
     if len(stalled):
         names = display_names(stalled, lang)
-        show_text(t("crops_not_recorded", lang, names=("、" if lang == "zh" else ", ").join(names)), style="note")
+        show_text(t("crops_not_recorded", lang, names=t("list_sep", lang).join(names)), style="note")
 
 
 def show_appendix(inputs: Mapping[str, str], parameters: dict, lang: str = "zh") -> None:
     """The compact appendix: parameters and versions on one line each, the inputs with their SHA-256
     (the PDF prints 12 characters, the HTML the full value; manifest.json has them all)."""
-    sep = "；" if lang == "zh" else "; "
-    params = sep.join(f"{k} = {v!r}" if isinstance(v, str) else f"{k} = {v}" for k, v in parameters.items())
+    params = t("clause_sep", lang).join(f"{k} = {v!r}" if isinstance(v, str) else f"{k} = {v}" for k, v in parameters.items())
     show_text(t("appendix_parameters", lang, params=params), style="note")
     show_table(inputs_table(inputs, lang), t("tab_inputs", lang), types=["text", "hash"])
     show_text(t("appendix_hashes", lang), style="note")
@@ -478,52 +342,19 @@ REGISTER_EXIT_INDICATORS = ("exit_eligible_households", "exited_failing_criteria
 def poverty_line_text(data: PeriodData, lang: str = "zh") -> str:
     """Which poverty line the register measures use, and whether it is verified."""
     pl = data.poverty_line
-    return t("line_used", lang, line=format_value(pl.poverty_line_yuan, "yuan_per_person_year", lang), year=pl.year,
+    return t("line_used", lang, line=number_text(pl.poverty_line_yuan, "yuan_per_person_year", lang), year=pl.year,
              origin=pl.origin, verified=t("verified" if pl.verified else "unverified", lang),
-             basis=pl.basis if lang == "zh" else "")
+             basis=pick((pl.basis, ""), lang))
 
 
 def household_ids_text(key: str, mask: pd.Series, data: PeriodData, lang: str = "zh") -> str:
     """A sentence listing households by id only (never by name)."""
-    ids = list(data.table("households").loc[mask.to_numpy(dtype=bool), "household_id"])
-    return t(key, lang, ids="、".join(ids) if lang == "zh" and ids else (", ".join(ids) if ids else t("none", lang)))
+    ids = household_ids(mask, data)
+    return t(key, lang, ids=t("list_sep", lang).join(ids) if ids else t("none", lang))
 
 
-def reconciliation_from_sheet(sheet: pd.DataFrame) -> pd.DataFrame:
-    """The reconciliation as :func:`village_stats.measures.register.reconcile` returns it, read back from the
-    sheet (``register_count_<measure>`` and ``reconciliation_<measure>_difference``), so the notebook does not compute it again."""
-    from ..indicators import values
-    from ..measures.register import RECONCILED
-
-    v = values(sheet)
-    rows = []
-    for measure, _, _ in RECONCILED:
-        rep, der = float(v.get(measure, math.nan)), float(v.get(f"register_count_{measure}", math.nan))
-        comparable = not (math.isnan(rep) or math.isnan(der))
-        rows.append((measure, rep, der, float(v.get(f"reconciliation_{measure}_difference", math.nan)), comparable))
-    return pd.DataFrame(rows, columns=["measure", "reported", "derived", "difference", "comparable"]).set_index("measure")
-
-
-def reconciliation_table(reconciliation: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """Reported against register-derived counts, with the difference (register − reported)."""
-    from ..schema import POPULATION_MEASURES
-
-    rows = []
-    for measure, r in reconciliation.iterrows():
-        unit = "households" if "households" in measure else "persons"
-        diff = format_value(r["difference"], unit, lang) if r["comparable"] else (
-            t("not_comparable", lang) if not math.isnan(r["reported"]) else "—")
-        if r["comparable"] and r["difference"] > 0:
-            diff = "+" + diff
-        rows.append((POPULATION_MEASURES.label(measure, lang), format_value(r["reported"], unit, lang),
-                     format_value(r["derived"], unit, lang), diff))
-    return pd.DataFrame(rows, columns=[t("measure", lang), t("reported", lang), t("derived", lang),
-                                       t("difference", lang)])
-
-
-def audit_table(findings: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """Audit findings by household id and rule (no personal data)."""
-    from ..measures.register import AUDIT_RULES
-
-    return pd.DataFrame({t("household_id", lang): list(findings["household_id"]),
-                         t("rule", lang): [AUDIT_RULES[r][0 if lang == "zh" else 1] for r in findings["rule"]]})
+def show_exit_lists(data: PeriodData, eligible: pd.Series, failing: pd.Series, lang: str = "zh") -> None:
+    """The two exit lists as sentences of household ids, and as the workbook's table (:func:`exit_lists_table`)."""
+    show_text(household_ids_text("exit_eligible_list", eligible, data, lang))
+    show_text(household_ids_text("exited_failing_list", failing, data, lang))
+    show_table(exit_lists_table(data, eligible, failing, lang))

@@ -16,6 +16,8 @@ from typing import Any
 
 import pandas as pd
 
+from ..labels import DEFAULT_LANG
+
 
 @dataclass
 class ExecutedReport:
@@ -28,18 +30,16 @@ class ExecutedReport:
     lang : str
         Report language, ``zh`` or ``en``.
     title : str
-        Document title, e.g. ``梭罗峪村 · 2017年上半年``; also the running header of the PDF.
-    data : object, optional
-        The validated input of the run (a :class:`~village_stats.load.PeriodData` for the period report), for
-        exporters that lay out input tables (the workbook).
+        Document title, e.g. ``梭罗峪村 · 2017年上半年``; also the running header of the PDF and the workbook.
     meta : dict
         Facts for document metadata (``author``: the supporting unit, ``village_id``, ``period`` ...).
+
+    Every exporter reads the notebook only (its blocks and recorded sheet): none needs the run's input.
     """
 
     notebook: Any
     lang: str
     title: str
-    data: Any = None
     meta: dict = field(default_factory=dict)
 
     @cached_property
@@ -62,7 +62,7 @@ class Format:
 
     def filename(self, lang: str) -> str:
         """``report.pdf`` for Chinese, ``report.en.pdf`` for English (so the two never overwrite each other)."""
-        if self.per_language and lang != "zh":
+        if self.per_language and lang != DEFAULT_LANG:
             return f"{self.stem}.{lang}{self.suffix}"
         return f"{self.stem}{self.suffix}"
 

@@ -1,7 +1,8 @@
 """``report.html``: the document model on one self-contained page (images inline, no script, no code).
 
-Laid out by the Jinja2 template ``templates/report.html.j2`` with autoescaping on: every string of the
-model (place names, captions, table cells) is escaped, so no data can become markup. The theme is
+Laid out by the Jinja2 template ``templates/report.html.j2`` from :func:`village_stats.document.layout`
+(table values formatted by :func:`village_stats.document.cell_text`), with autoescaping on: every string of
+the model (place names, captions, table cells) is escaped, so no data can become markup. The theme is
 ``templates/report.css``, included in the page. Hash columns show the full SHA-256 (the PDF shows 12
 characters).
 """
@@ -12,7 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..atomic import write_atomic
-from ..document import caption_label, from_report
+from ..document import caption_label, from_report, layout
+from ..labels import t
 from . import ExecutedReport
 
 _TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -30,7 +32,7 @@ def render_html(document: dict) -> str:
     """The HTML page of a document (see :mod:`village_stats.document`)."""
     lang = document["lang"]
     return _environment().get_template("report.html.j2").render(
-        doc=document, caption_label=lambda b: caption_label(b, lang), caption_sep="　" if lang == "zh" else ": ")
+        doc=layout(document), caption_label=lambda b: caption_label(b, lang), caption_sep=t("caption_sep", lang))
 
 
 def write(report: ExecutedReport, target: Path) -> None:

@@ -1,7 +1,8 @@
 """``report.pdf``: the A4 meeting PDF, typeset by Typst (pip package ``typst``) from the document model.
 
-The template ``templates/report.typ`` receives the document as JSON through ``sys_inputs`` (strings are
-inserted as text, never as markup). Fonts: only the Noto Sans CJK SC file of the ``mplfonts`` package, by
+The template ``templates/report.typ`` receives the printed document (:func:`village_stats.document.layout`:
+table values already formatted by :func:`village_stats.document.cell_text`, the footer's words) as JSON
+through ``sys_inputs`` (strings are inserted as text, never as markup). Fonts: only the Noto Sans CJK SC file of the ``mplfonts`` package, by
 path; system fonts and Typst's own embedded fonts are left out, so every machine makes the same bytes
 and the SC font is the only one in the file. Typst subsets the font itself
 (no fontTools, no cache) and ``set document(date: none)`` keeps the clock out of the file.
@@ -16,8 +17,9 @@ from pathlib import Path
 
 from ..atomic import write_atomic
 from ..display import fonts
-from ..document import from_report, image_bytes
+from ..document import from_report, image_bytes, layout
 from ..errors import ReportError
+from ..labels import message_lang, say
 from . import ExecutedReport
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "report.typ"
@@ -54,7 +56,7 @@ def render_pdf(document: dict) -> bytes:
 
     with tempfile.TemporaryDirectory(prefix="village-stats-typst-") as tmp:
         root = Path(tmp)
-        doc = json.loads(json.dumps(document))
+        doc = json.loads(json.dumps(layout(document)))
         for i, block in enumerate(doc["blocks"]):
             if block.get("type") == "figure":
                 name = f"figure-{i:03d}.png"
@@ -72,5 +74,6 @@ def write(report: ExecutedReport, target: Path) -> None:
     try:
         pdf = render_pdf(document)
     except RuntimeError as exc:  # typst.TypstError (Typst could not compile), or the SC font is missing
-        raise ReportError(f"PDF export failed: {type(exc).__name__}: {' '.join(str(exc).split())[:500]}") from None
+        reason = f"{type(exc).__name__}: {' '.join(str(exc).split())[:500]}"
+        raise ReportError(say("msg_pdf_failed", message_lang(), reason=reason)) from None
     write_atomic(target, pdf)

@@ -1,112 +1,84 @@
 """``indicators.xlsx``: the indicator sheet and the report's tables as a workbook for the bureau.
 
-Sheets (Chinese names; English with ``lang="en"``): 汇总 (every indicator: label, value, unit, 万元,
-计算依据 numerator and denominator, indicator id), then one per report table the period has: 项目,
-项目产出, 种植结构调整, 帮扶工作记录, and with a household register 建档立卡指标, 登记册核对, 整改清单
-(audit findings by household id) and 脱贫核查 (the exit lists by household id). Households appear by
-``household_id`` only; names and identity numbers never reach this module (the loader drops them).
+The workbook is written from what the notebook recorded, never from the inputs: 汇总 is the recorded
+indicator sheet (every indicator: label, value, unit, 万元, 计算依据 numerator and denominator, indicator id),
+and every other sheet is a typed table block of the document model that names a ``sheet``
+(:mod:`village_stats.document`; built by the builders of :mod:`village_stats.display.views`, the same blocks
+the report prints). Nothing here loads data or computes a figure. The period report's blocks give, when
+the period has the tables: 项目, 项目产出, 种植结构调整, 帮扶工作记录, and with a household register
+建档立卡指标, 登记册核对, 整改清单 (audit findings by household id) and 脱贫核查 (the exit lists by
+household id), in that order (:data:`SHEET_ORDER`). Households appear by ``household_id`` only; names and
+identity numbers never reach the document (the loader drops them).
 
-Every sheet: header in row 1, frozen, with an autofilter; columns as wide as their text; A4, fit to
-one page wide, the header row repeated, the village and period in the page header and 第 N 页 / 共 M 页
-in the footer; the print area is the table. Values stay numbers, formatted by unit:
+Every sheet: header in row 1, frozen, with an autofilter over the body (total rows stay below it, in
+bold, so sorting and filtering never move them); columns as wide as their text; A4, fit to one page wide,
+the header row repeated, the report's running header (village and period) in the page header and
+第 N 页 / 共 M 页 in the footer; the print area is the table. Values stay numbers, formatted by unit:
 
 =========================================  ==============  =====================
 unit                                       number format   e.g.
 =========================================  ==============  =====================
 ratio                                      ``0.0%``        47.8%
 households, persons, visits, meetings ...  ``#,##0``       196
-yuan, yuan per person (per year)           ``#,##0.00``    3,097,200.00
+yuan, yuan per person (per year), 万元      ``#,##0.00``    3,097,200.00
 mu, ha                                     ``#,##0.00``    390.00
 persons per household                      ``0.00``        2.33
 index                                      ``0.0000``      0.1234
+number (a plain number)                    ``#,##0`` or ``#,##0.00##`` (whole or not)
 =========================================  ==============  =====================
 
-万元 rule: an amount in yuan is always written in 元 (the value the sheet computes, so sums and checks
-in Excel stay exact); when it is at least 10,000 元 the 万元 column beside it shows value / 10,000
-with ``#,##0.00`` (3,097,200 元 → 309.72 万元), the unit Chinese reports use for such amounts. Smaller
-amounts and per-person amounts leave the 万元 column empty.
+A signed column (a difference) shows ``+`` before positive numbers. 万元 rule (glossary: money): an
+amount in yuan is always written in 元 (the value the sheet computes, so sums and checks in Excel stay
+exact); when it is at least 10,000 元 the 万元 column beside it shows value / 10,000 (3,097,200 元 →
+309.72 万元). Smaller amounts and per-person amounts leave the 万元 column empty.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-import os
-import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pandas as pd
 
-from ..indicators import CATALOGUE
-from ..labels import display_names, t
-from ..load import PeriodData
-from ..schema import ACTIVITIES, POPULATION_MEASURES, PROJECT_CATEGORIES, PROJECT_STATUSES
+from ..atomic import atomic_path
+from ..cells import CellWriter, Styles, column_width, new_workbook, write_cell
+from ..display.tables import sheet_table, table_block
+from ..labels import TEXT, t
 from ..units import UNITS
-from ..workbook import CellWriter, Styles, column_width, new_workbook, write_cell
 
-#: Number format of each unit of the catalogue (declared in :data:`village_stats.units.UNITS`).
-NUMBER_FORMATS: dict[str, str] = {u.id: u.xlsx_format for u in UNITS.values()}
-#: Amounts at or above this many yuan also get the 万元 column. [yuan]
-WAN_FROM_YUAN = 10_000.0
-WAN_FORMAT = "#,##0.00"
-
-_WORDS: dict[str, tuple[str, str]] = {
-    "summary": ("汇总", "Summary"),
-    "projects": ("项目", "Projects"),
-    "project_outputs": ("项目产出", "Project outputs"),
-    "crops": ("种植结构调整", "Crops"),
-    "work_log": ("帮扶工作记录", "Work log"),
-    "register": ("建档立卡指标", "Register measures"),
-    "reconciliation": ("登记册核对", "Reconciliation"),
-    "audit": ("整改清单", "Audit findings"),
-    "exit": ("脱贫核查", "Exit lists"),
-    "unit": ("单位", "Unit"),
-    "village_id": ("村", "Village"),
-    "period": ("期间", "Period"),
-    "numerator": ("计算依据：分子", "Basis: numerator"),
-    "denominator": ("计算依据：分母", "Basis: denominator"),
-    "indicator_id": ("指标编号", "Indicator id"),
-    "project_id": ("项目编号", "Project id"),
-    "date_from": ("开始日期", "From"),
-    "date_to": ("结束日期", "To"),
-    "rule_id": ("规则编号", "Rule id"),
-    "list": ("名单", "List"),
-    "exit_eligible": ("符合脱贫条件的贫困户", "Poor households meeting the exit test"),
-    "exited_failing": ("脱贫户未达标（收入或两不愁三保障）", "Exited households failing the exit test"),
-}
+#: Number format of each unit: the catalogue's units as declared in :data:`village_stats.units.UNITS`, plus
+#: the tables' ``wan_yuan`` (a 万元 column).
+NUMBER_FORMATS: dict[str, str] = {**{u.id: u.xlsx_format for u in UNITS.values()}, "wan_yuan": "#,##0.00"}
+#: The workbook's sheets in order, by the ``sheet`` ids of the table blocks (``summary`` is the recorded
+#: indicator sheet); blocks naming another sheet follow in document order.
+SHEET_ORDER = ("summary", "projects", "project_outputs", "crops", "work_log", "register", "reconciliation", "audit",
+               "exit")
+#: Columns of an indicator sheet (a frame with them is laid out like 汇总).
+SHEET_COLUMNS = {"indicator", "value", "unit", "numerator", "denominator", "label_zh", "label_en"}
 
 
-def _w(key: str, lang: str) -> str:
-    return _WORDS[key][0 if lang == "zh" else 1]
+def number_format(unit: str, value=None) -> str | None:
+    """The number format of a value of ``unit``; a plain ``number`` by its value (whole or not).
 
-
-def _unit_label(unit: str, lang: str) -> str:
-    return UNITS[unit].name(lang) if unit in UNITS else ""
-
-
-def wan_yuan(value: float) -> float:
-    """The 万元 figure shown beside an amount in yuan: value / 10,000 when value ≥ 10,000, else NaN.
-
-    Parameters
-    ----------
-    value : float
-        An amount. [yuan]
-
-    Returns
-    -------
-    float
-        value / 10,000 [10,000 yuan], or NaN below :data:`WAN_FROM_YUAN` and for unknown amounts.
-
-    Examples
-    --------
-    >>> wan_yuan(3097200), wan_yuan(9999.0), wan_yuan(float("nan"))
-    (309.72, nan, nan)
+    >>> number_format("ratio"), number_format("number", 53.0), number_format("number", 0.5), number_format("x")
+    ('0.0%', '#,##0', '#,##0.00##', 'General')
     """
-    return value / 10_000.0 if value >= WAN_FROM_YUAN else float("nan")
+    if unit == "number":
+        whole = not isinstance(value, (int, float)) or not math.isfinite(value) or float(value).is_integer()
+        return "#,##0" if whole else "#,##0.00##"
+    return NUMBER_FORMATS.get(unit, "General")
 
 
-def _part_format(v: float) -> str:
-    return "#,##0" if not math.isfinite(v) or float(v).is_integer() else "#,##0.00##"
+def sheet_name(sheet_id: str, lang: str) -> str:
+    """The name of a workbook sheet (``sheet_<id>`` of the labels; an unknown id is its own name), ≤ 31 characters.
+
+    >>> sheet_name("audit", "zh"), sheet_name("audit", "en"), sheet_name("村", "zh")
+    ('整改清单', 'Audit findings', '村')
+    """
+    key = f"sheet_{sheet_id}"
+    return (t(key, lang) if key in TEXT else sheet_id)[:31]
 
 
 # --------------------------------------------------------------------------- one sheet
@@ -121,28 +93,31 @@ class _Column:
         return self.fmt(i) if callable(self.fmt) else self.fmt
 
 
-def _write_sheet(book, styles: Styles, name: str, columns: list[_Column], page_header: str, lang: str) -> None:
+def _write_sheet(book, styles: Styles, name: str, columns: list[_Column], page_header: str, lang: str,
+                 total_rows: int = 0) -> None:
     ws = book.add_worksheet(name[:31])
     head = {"bold": True, "text_wrap": True, "valign": "vcenter", "bg_color": "#DDEBF7", "border": 1}
     n = max((len(c.values) for c in columns), default=0)
-    writers: dict[str | None, CellWriter] = {}
+    body = n - total_rows
+    writers: dict[tuple[str | None, bool], CellWriter] = {}
     for j, col in enumerate(columns):
         write_cell(ws, 0, j, col.header, styles, **head)
         for i, v in enumerate(col.values):
-            fmt = col.format_of(i)
-            if fmt not in writers:
-                writers[fmt] = CellWriter(styles, **({"num_format": fmt} if fmt else {}))
-            writers[fmt](ws, i + 1, j, v)
+            key = (col.format_of(i), i >= body)
+            if key not in writers:
+                writers[key] = CellWriter(styles, **({"num_format": key[0]} if key[0] else {}),
+                                          **({"bold": True} if key[1] else {}))
+            writers[key](ws, i + 1, j, v)
         ws.set_column(j, j, column_width(col.header, col.values))
     last_row, last_col = max(n, 1), len(columns) - 1
     ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, last_row, last_col)
+    ws.autofilter(0, 0, max(body, 1), last_col)
     ws.set_paper(9)  # A4
     ws.fit_to_pages(1, 0)  # one page wide, as many long as needed
     ws.repeat_rows(0)
     ws.print_area(0, 0, last_row, last_col)
     ws.set_header(f"&C{_escape_header(page_header)}")
-    ws.set_footer("&C第 &P 页 / 共 &N 页" if lang == "zh" else "&CPage &P of &N")
+    ws.set_footer("&C" + t("page_of", lang, page="&P", pages="&N"))
     ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
 
 
@@ -151,130 +126,85 @@ def _escape_header(text: str) -> str:
     return text.replace("&", "&&")
 
 
-# --------------------------------------------------------------------------- the sheets
+# --------------------------------------------------------------------------- typed table blocks → columns
 
-def _indicator_columns(sheet: pd.DataFrame, lang: str) -> list[_Column]:
-    units = list(sheet["unit"])
-    values = [float(v) for v in sheet["value"]]
-    label = "label_zh" if lang == "zh" else "label_en"
-    num, den = [float(v) for v in sheet["numerator"]], [float(v) for v in sheet["denominator"]]
-    wan = [wan_yuan(v) if u == "yuan" else float("nan") for v, u in zip(values, units)]
-    keys = [_Column(_w(k, lang), list(sheet[k])) for k in ("village_id", "period")
-            if k in sheet and sheet[k].nunique() > 1]  # a stacked sheet of several villages or periods
-    return keys + [
-        _Column(t("indicator", lang), list(sheet[label])),
-        _Column(t("value", lang), values, lambda i: NUMBER_FORMATS.get(units[i], "General")),
-        _Column(_w("unit", lang), [_unit_label(u, lang) for u in units]),
-        _Column(t("wan_yuan", lang), wan, WAN_FORMAT),
-        _Column(_w("numerator", lang), num, lambda i: _part_format(num[i])),
-        _Column(_w("denominator", lang), den, lambda i: _part_format(den[i])),
-        _Column(_w("indicator_id", lang), list(sheet["indicator"])),
-    ]
+def _cell(value, kind: str):
+    if kind == "date" and isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    return value
 
 
-def _projects_columns(data: PeriodData, lang: str) -> list[_Column]:
-    p = data.table("projects")
-    inv = [float(v) for v in p["investment_yuan"]]
-    return [
-        _Column(_w("project_id", lang), list(p["project_id"])),
-        _Column(t("project", lang), display_names(p, lang)),
-        _Column(t("category", lang), [PROJECT_CATEGORIES.label(c, lang) for c in p["category"]]),
-        _Column(t("status", lang), [PROJECT_STATUSES.label(s, lang) for s in p["status"]]),
-        _Column(t("investment", lang), inv, NUMBER_FORMATS["yuan"]),
-        _Column(t("wan_yuan", lang), [wan_yuan(v) for v in inv], WAN_FORMAT),
-        _Column(t("note", lang), list(p["note"]) if "note" in p else [None] * len(p)),
-    ]
+def _formats(units: list[str], values: list, signed: bool) -> Callable[[int], str]:
+    """The number format of each row of a number column (``+`` before positive numbers when signed)."""
+    def fmt(i: int) -> str:
+        f = number_format(units[i], values[i])
+        return f"+{f};-{f};0" if signed and f != "General" else f
+
+    return fmt
 
 
-def _outputs_columns(data: PeriodData, lang: str) -> list[_Column]:
-    o, p = data.table("project_outputs"), data.table("projects")
-    names = dict(zip(p["project_id"], display_names(p, lang)))
-    return [
-        _Column(t("project", lang), [names.get(pid, pid) for pid in o["project_id"]]),
-        _Column(t("output", lang), list(o["output"])),
-        _Column(t("quantity", lang), [float(q) for q in o["quantity"]], "#,##0.##########;-#,##0.##########;0"),
-        _Column(t("unit", lang), list(o["unit"])),
-    ]
+def sheet_rows(block: dict) -> tuple[list[list], int]:
+    """The rows of a table block the workbook writes, and how many of them are totals (none when the
+    block's totals are printed only)."""
+    total = int(block.get("total_rows", 0))
+    if block.get("totals_only") == "report" and total:
+        return block["rows"][:-total], 0
+    return block["rows"], total
 
 
-def _crops_columns(data: PeriodData, lang: str) -> list[_Column]:
-    from ..measures import crops
-
-    c = data.table("crops")
-    target = [float(v) for v in c["target_new_area_mu"]]
-    done = [float(v) for v in c["achieved_new_area_mu"]] if "achieved_new_area_mu" in c else [math.nan] * len(c)
-    names = display_names(c, lang) + [t("total", lang)]
-    target.append(crops.target_new_area_mu(c))
-    done.append(crops.achieved_new_area_mu(c))
-    return [
-        _Column(t("crop_group", lang), names),
-        _Column(t("target_mu", lang), target, NUMBER_FORMATS["mu"]),
-        _Column(t("achieved_mu", lang), done, NUMBER_FORMATS["mu"]),
-        _Column(t("share", lang), [crops.achievement_share(a, b) for a, b in zip(done, target)], "0.0%"),
-    ]
-
-
-def _work_columns(data: PeriodData, lang: str) -> list[_Column]:
-    log = data.table("work_log")
-    n = len(log)
-    return [
-        _Column(t("activity", lang), [ACTIVITIES.label(a, lang) for a in log["activity"]]),
-        _Column(t("count", lang), [float(v) for v in log["count"]], "#,##0"),
-        _Column(t("unit", lang), list(log["unit"]) if "unit" in log else [None] * n),
-        _Column(_w("date_from", lang), list(log["date_from"]) if "date_from" in log else [None] * n),
-        _Column(_w("date_to", lang), list(log["date_to"]) if "date_to" in log else [None] * n),
-    ]
+def block_columns(block: dict) -> list[_Column]:
+    """The columns of a table block as the workbook writes them: every column not ``only: report``, values
+    as stored (dates as dates, unknown as blank), each number with the format of its unit."""
+    rows, _ = sheet_rows(block)
+    out = []
+    for j, col in enumerate(block["columns"]):
+        if col.get("only") == "report":
+            continue
+        kind = col.get("type", "text")
+        values = [_cell(row[j], kind) for row in rows]
+        fmt = None
+        if kind == "number":
+            units = col.get("units") or [col.get("unit") or "number"] * len(values)
+            fmt = _formats(units, values, bool(col.get("signed")))
+        out.append(_Column(col["name"], values, fmt))
+    return out
 
 
-def _reconciliation_columns(data: PeriodData, lang: str) -> list[_Column]:
-    from ..measures.register import reconcile
-
-    r = reconcile(data.table("households"), data.measures())
-    diff = [float(d) if ok else math.nan for d, ok in zip(r["difference"], r["comparable"])]
-    return [
-        _Column(t("measure", lang), [POPULATION_MEASURES.label(m, lang) for m in r.index]),
-        _Column(t("reported", lang), [float(v) for v in r["reported"]], "#,##0"),
-        _Column(t("derived", lang), [float(v) for v in r["derived"]], "#,##0"),
-        _Column(t("difference", lang), diff, "+#,##0;-#,##0;0"),
-    ]
-
-
-def _audit_columns(data: PeriodData, lang: str) -> list[_Column]:
-    from ..measures.register import AUDIT_RULES, audit
-
-    f = audit(data.table("households"), data.poverty_line.poverty_line_yuan)
-    return [
-        _Column(t("household_id", lang), list(f["household_id"])),
-        _Column(t("rule", lang), [AUDIT_RULES[r][0 if lang == "zh" else 1] for r in f["rule"]]),
-        _Column(_w("rule_id", lang), list(f["rule"])),
-    ]
+def _frame_columns(frame: pd.DataFrame, formats: Mapping[str, str], lang: str) -> list[_Column]:
+    """A frame's columns under its own headers; numeric columns by ``formats`` (a unit id or a number format),
+    else ``#,##0`` when every value is whole, ``#,##0.00`` otherwise. An indicator sheet is laid out like 汇总."""
+    if SHEET_COLUMNS <= set(frame.columns):
+        return block_columns(table_block(sheet_table(frame, lang)))
+    columns = []
+    for c in frame.columns:
+        col = frame[c]
+        fmt = NUMBER_FORMATS.get(formats.get(c, ""), formats.get(c))
+        if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
+            values = [float(v) for v in col]
+            whole = all(not math.isfinite(v) or v.is_integer() for v in values)
+            columns.append(_Column(str(c), values, fmt or ("#,##0" if whole else "#,##0.00")))
+        else:
+            columns.append(_Column(str(c), list(col), fmt))
+    return columns
 
 
-def _exit_columns(data: PeriodData, lang: str) -> list[_Column]:
-    from ..measures.register import exit_eligible, exited_failing_criteria
+# --------------------------------------------------------------------------- workbooks
 
-    hh, poverty_line_yuan = data.table("households"), data.poverty_line.poverty_line_yuan
-    ids, lists = [], []
-    for key, mask in (("exit_eligible", exit_eligible(hh, poverty_line_yuan)), ("exited_failing", exited_failing_criteria(hh, poverty_line_yuan))):
-        chosen = list(hh.loc[mask.to_numpy(dtype=bool), "household_id"])
-        ids += chosen
-        lists += [_w(key, lang)] * len(chosen)
-    return [_Column(t("household_id", lang), ids), _Column(_w("list", lang), lists)]
-
-
-def write_xlsx(data: PeriodData, sheet: pd.DataFrame, path: str | Path, lang: str = "zh") -> Path:
-    """Write ``indicators.xlsx`` for a village-period, whole or not at all.
+def write_workbook(path: str | Path, sheet: pd.DataFrame, blocks, page_header: str, lang: str = "zh") -> Path:
+    """Write ``indicators.xlsx``: the indicator sheet as 汇总, then the table blocks that name a sheet.
 
     Parameters
     ----------
-    data : PeriodData
-        The loaded village-period (for the report tables).
-    sheet : DataFrame
-        Its indicator sheet (:func:`village_stats.indicators.indicator_sheet`), computed once by the caller.
     path : str or Path
         The workbook to write (replaced atomically if it exists).
+    sheet : DataFrame
+        The indicator sheet the run recorded (:func:`village_stats.display.views.recorded_sheet`).
+    blocks : iterable of dict
+        Table blocks of the document model; those with a ``sheet`` become sheets, in :data:`SHEET_ORDER`.
+    page_header : str
+        Printed at the top of every page, e.g. ``梭罗峪村 · 2017年上半年``.
     lang : {"zh", "en"}
-        Language of sheet names, headers, labels and units.
+        Language of the sheet names, the 汇总 headers and the page footer (the blocks are in it already).
 
     Returns
     -------
@@ -283,38 +213,23 @@ def write_xlsx(data: PeriodData, sheet: pd.DataFrame, path: str | Path, lang: st
     """
     if lang not in ("zh", "en"):
         raise ValueError(f"unknown language {lang!r}: expected 'zh' or 'en'")
-    path = Path(path)
-    v = data.village
-    page_header = f"{v.name(lang)} · {data.period.label(lang)}"
-    tables: list[tuple[str, list[_Column]]] = [(_w("summary", lang), _indicator_columns(sheet, lang))]
-    for name, build in (("projects", _projects_columns), ("project_outputs", _outputs_columns),
-                        ("crops", _crops_columns), ("work_log", _work_columns)):
-        if data.has(name):
-            tables.append((_w(name, lang), build(data, lang)))
-    if data.has("households"):
-        register_ids = [i for i, ind in CATALOGUE.items() if ind.table == "households"]
-        register = sheet[sheet["indicator"].isin(register_ids)]
-        tables += [(_w("register", lang), _indicator_columns(register, lang)),
-                   (_w("reconciliation", lang), _reconciliation_columns(data, lang)),
-                   (_w("audit", lang), _audit_columns(data, lang)),
-                   (_w("exit", lang), _exit_columns(data, lang))]
-    return _write_book(path, tables, page_header, lang)
+    tables = [b for b in blocks if b.get("type") == "table" and b.get("sheet")]
+    order = {s: i for i, s in enumerate(SHEET_ORDER)}
+    tables.sort(key=lambda b: order.get(b["sheet"], len(order)))  # stable: others keep document order
+    sheets = [(sheet_name("summary", lang), block_columns(table_block(sheet_table(sheet, lang))), 0)]
+    sheets += [(sheet_name(b["sheet"], lang), block_columns(b), sheet_rows(b)[1]) for b in tables]
+    return _write_book(Path(path), sheets, page_header, lang)
 
 
-def _write_book(path: Path, tables: list[tuple[str, list[_Column]]], page_header: str, lang: str) -> Path:
-    """Write the sheets to a temporary file beside ``path``, then rename it: whole or not at all."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
+def _write_book(path: Path, tables: list[tuple[str, list[_Column], int]], page_header: str, lang: str) -> Path:
+    """Write the sheets, whole or not at all (:func:`village_stats.atomic.atomic_path`)."""
+    with atomic_path(path) as tmp:
         book = new_workbook(tmp)
         styles = Styles(book)
         book.set_properties({"title": page_header, "subject": "village_stats"})
-        for name, columns in tables:
-            _write_sheet(book, styles, name, columns, page_header, lang)
+        for name, columns, total_rows in tables:
+            _write_sheet(book, styles, name, columns, page_header, lang, total_rows)
         book.close()
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return path
 
 
@@ -343,33 +258,13 @@ def write_tables(path: str | Path, tables: Mapping[str, pd.DataFrame], page_head
     Path
         ``path``.
     """
-    formats = dict(formats or {})
-    sheets: list[tuple[str, list[_Column]]] = []
-    for name, frame in tables.items():
-        if {"indicator", "value", "unit", "numerator", "denominator", "label_zh", "label_en"} <= set(frame.columns):
-            sheets.append((name, _indicator_columns(frame, lang)))
-            continue
-        columns = []
-        for c in frame.columns:
-            col = frame[c]
-            fmt = NUMBER_FORMATS.get(formats.get(c, ""), formats.get(c))
-            if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
-                values = [float(v) for v in col]
-                whole = all(not math.isfinite(v) or v.is_integer() for v in values)
-                columns.append(_Column(str(c), values, fmt or ("#,##0" if whole else "#,##0.00")))
-            else:
-                columns.append(_Column(str(c), list(col), fmt))
-        sheets.append((name, columns))
+    sheets = [(name, _frame_columns(frame, dict(formats or {}), lang), 0) for name, frame in tables.items()]
     return _write_book(Path(path), sheets, page_header, lang)
 
 
 def write(report, target: Path) -> None:
-    """The run's ``indicators.xlsx`` (registry entry ``xlsx``).
+    """The run's ``indicators.xlsx`` (registry entry ``xlsx``): the recorded sheet and the document's table
+    blocks that name a sheet (:func:`write_workbook`); no input is read and nothing is computed again."""
+    from ..document import from_report
 
-    A period report: the recorded sheet and the period's input tables (:func:`write_xlsx`). A report over
-    many periods or villages (trends, county): the sheet it recorded, in the same style (:func:`write_tables`).
-    """
-    if isinstance(report.data, PeriodData):
-        write_xlsx(report.data, report.sheet, target, report.lang)
-    else:
-        write_tables(target, {"汇总" if report.lang == "zh" else "Summary": report.sheet}, report.title, report.lang)
+    write_workbook(target, report.sheet, from_report(report)["blocks"], report.title, report.lang)

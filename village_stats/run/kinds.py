@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..labels import t
-from ..load import PeriodData, Source
+from ..load import Source
 from ..request import Request
 
 
@@ -23,7 +23,6 @@ class Prepared:
     folder: tuple[str, ...]           # output sub-folder, e.g. ("suoluoyu", "2017H1")
     title: str                        # document title and running header
     inputs: dict[str, str]            # every input read: path relative to the data root → sha256
-    data: PeriodData | None = None    # the validated input, for exporters that lay out input tables
     meta: dict = field(default_factory=dict)
 
 
@@ -45,7 +44,7 @@ def prepare_period(request: Request) -> Prepared:
     lang = request.lang
     return Prepared(
         parameters=request.parameters(), folder=(request.village, request.period.code),
-        title=f"{data.village.name(lang)} · {request.period.label(lang)}", inputs=source.digests(), data=data,
+        title=f"{data.village.name(lang)} · {request.period.label(lang)}", inputs=source.digests(),
         meta={"author": data.village.supported_by_zh, "village_id": request.village, "period": request.period.code})
 
 
@@ -84,7 +83,7 @@ def prepare_trends(request: Request) -> Prepared:
         parameters={**request.parameters(), "from_period": first.code, "to_period": last.code},
         folder=(request.village, "trends"),
         title=f"{panel[-1].village.name(lang)} · {t('span', lang, first=first.label(lang), last=last.label(lang))}",
-        inputs=source.digests(), data=panel[-1],
+        inputs=source.digests(),
         meta={"author": panel[-1].village.supported_by_zh, "village_id": request.village,
               "period": f"{first.code}-{last.code}"})
 

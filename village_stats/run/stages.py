@@ -157,7 +157,7 @@ def _export(executed: Path, prepared: Prepared, formats, lang: str, tmp: Path, c
     import nbformat
 
     report = ExecutedReport(nbformat.read(executed, as_version=4), lang=lang, title=prepared.title,
-                            data=prepared.data, meta=prepared.meta)
+                            meta=prepared.meta)
     written = {"ipynb": executed} if "ipynb" in formats else {}
     if "ipynb" not in formats:
         executed.unlink()
