@@ -172,6 +172,45 @@ def deprivations(households: pd.DataFrame, poverty_line_yuan: float) -> pd.DataF
     return g
 
 
+def deprivation_score(deprived: pd.DataFrame, weights: dict[str, float] | None = None,
+                      k: float = DEFAULT_MPI_K) -> tuple[np.ndarray, np.ndarray]:
+    """The Alkire–Foster deprivation score of each person and whether they are multidimensionally poor.
+
+    .. math:: c_i = \\sum_j w_j g_{ij}, \\qquad \\text{poor}_i = c_i \\ge k
+
+    with a tolerance of :data:`K_TOLERANCE` (so 2/6 ≥ 1/3). The one place the score is computed: the
+    village measures (:func:`alkire_foster`), the grouped ones (:func:`measures_by_village`) and the
+    roll-up's pooled contributions all call it.
+
+    Parameters
+    ----------
+    deprived : DataFrame
+        The deprivation matrix g (:func:`deprivations`): one boolean column per indicator of
+        :data:`MPI_INDICATORS`.
+    weights : dict, optional
+        Indicator weights summing to 1; default equal (1/6 each).
+    k : float
+        Poverty cut-off on the score. [ratio]
+
+    Returns
+    -------
+    score : ndarray
+        c_i. [ratio]
+    poor : ndarray of bool
+        c_i ≥ k.
+
+    Examples
+    --------
+    >>> g = pd.DataFrame({j: [j in ("income", "education_secure"), False] for j in MPI_INDICATORS})
+    >>> score, poor = deprivation_score(g)
+    >>> [round(float(x), 4) for x in score], poor.tolist()
+    ([0.3333, 0.0], [True, False])
+    """
+    weights = dict(DEFAULT_MPI_WEIGHTS if weights is None else weights)
+    score = deprived[list(MPI_INDICATORS)].to_numpy(dtype=float) @ np.array([weights[j] for j in MPI_INDICATORS])
+    return score, score >= k - K_TOLERANCE
+
+
 def alkire_foster(households: pd.DataFrame, poverty_line_yuan: float, k: float = DEFAULT_MPI_K,
                   weights: dict[str, float] | None = None) -> dict[str, float]:
     """Alkire–Foster multidimensional poverty over income and the five guarantees.
@@ -202,10 +241,10 @@ def alkire_foster(households: pd.DataFrame, poverty_line_yuan: float, k: float =
         raise ValueError(f"weights must name exactly {', '.join(MPI_INDICATORS)}")
     if not math.isclose(sum(weights.values()), 1.0, abs_tol=1e-9):
         raise ValueError("weights must sum to 1")
-    g = deprivations(households, poverty_line_yuan).to_numpy(dtype=float)
+    deprived = deprivations(households, poverty_line_yuan)
+    score, poor = deprivation_score(deprived, weights, k)
+    g = deprived.to_numpy(dtype=float)
     wv = np.array([weights[j] for j in MPI_INDICATORS])
-    score = g @ wv
-    poor = score >= k - K_TOLERANCE
     persons = households["members"].to_numpy(dtype=float)
     n = persons.sum()
     out: dict[str, float] = {}
@@ -458,13 +497,9 @@ def measures_by_village(register: pd.DataFrame, poverty_line_yuan: float, k: flo
         gini_ = np.where(total_wy > 0, num / (n * total_wy), np.nan)
 
         # Alkire–Foster and the exit test
-        secure = np.ones(len(y), dtype=bool)
-        score = weights["income"] * (y < poverty_line_yuan)
-        for name in GUARANTEES:
-            ok = register[name].to_numpy(dtype=bool)
-            secure &= ok
-            score = score + weights[name] * ~ok
-        mpoor = score >= k - K_TOLERANCE
+        deprived = deprivations(register, poverty_line_yuan)
+        secure = ~deprived[list(GUARANTEES)].to_numpy().any(axis=1)
+        score, mpoor = deprivation_score(deprived, weights, k)
         q = total(w * mpoor)
         mpi_h = q / n
         mpi_a = np.where(q > 0, total(w * mpoor * score) / np.where(q > 0, q, 1.0), 0.0)

@@ -54,8 +54,9 @@ from ..measures.register import (
     DEFAULT_MPI_K,
     DEFAULT_MPI_WEIGHTS,
     GUARANTEES,
-    K_TOLERANCE,
     MPI_INDICATORS,
+    deprivation_score,
+    deprivations,
     measures_by_village,
 )
 from ..units import Bound, Pooled, Ratio, Setting, Sum
@@ -158,16 +159,15 @@ def pooled_register_measures(register: pd.DataFrame, group: np.ndarray | pd.Seri
     out = measures_by_village(frame, poverty_line_yuan, k, weights)
     codes, groups = pd.factorize(frame["village_id"], sort=True)
     w = frame["members"].to_numpy(dtype=np.float64)
-    y = frame["income_per_capita_yuan"].to_numpy(dtype=np.float64)
     n = np.bincount(codes, weights=w, minlength=len(groups))
-    deprived = {"income": y < poverty_line_yuan, **{g: ~frame[g].to_numpy(dtype=bool) for g in GUARANTEES}}
-    score = sum(weights[j] * deprived[j] for j in MPI_INDICATORS)
-    poor = score >= k - K_TOLERANCE
+    deprived = deprivations(frame, poverty_line_yuan)
+    _, poor = deprivation_score(deprived, weights, k)
     m0 = out["mpi_m0"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         for j in MPI_INDICATORS:
-            out[f"deprivation_rate_{j}"] = np.bincount(codes, weights=w * deprived[j], minlength=len(groups)) / n
-            h = np.bincount(codes, weights=w * (deprived[j] & poor), minlength=len(groups)) / n
+            g = deprived[j].to_numpy()
+            out[f"deprivation_rate_{j}"] = np.bincount(codes, weights=w * g, minlength=len(groups)) / n
+            h = np.bincount(codes, weights=w * (g & poor), minlength=len(groups)) / n
             out[f"mpi_contribution_{j}"] = np.where(m0 > 0, weights[j] * h / np.where(m0 > 0, m0, 1.0), np.nan)
     return out
 
