@@ -72,13 +72,13 @@ def atomic_path(path: str | os.PathLike, *, replace: bool = True, fsync: bool = 
         if not tmp.is_file():
             raise FileNotFoundError(f"the writer wrote nothing to {tmp}")
         if fsync:
-            _fsync_file(tmp)
+            fsync_file(tmp)
         if replace:
             os.replace(tmp, path)
         else:
             os.link(tmp, path)  # FileExistsError when path exists: nothing is replaced
         if fsync:
-            _fsync_folder(path.parent)
+            fsync_folder(path.parent)
     finally:
         tmp.unlink(missing_ok=True)  # the writer failed, or (replace=False) the second name of the file
 
@@ -137,13 +137,14 @@ def atomic_folder(path: str | os.PathLike) -> Iterator[Path]:
         if path.exists() or path.is_symlink():
             raise FileExistsError(f"{path} appeared while it was being written")
         os.rename(tmp, path)  # fails on a non-empty folder at path
-        _fsync_folder(path.parent)
+        fsync_folder(path.parent)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _fsync_file(path: Path) -> None:
+def fsync_file(path: Path) -> None:
+    """Flush a file's bytes to disk."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -151,7 +152,7 @@ def _fsync_file(path: Path) -> None:
         os.close(fd)
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
     """Flush a folder's entries (the new name); some file systems cannot, which is no error here."""
     try:
         fd = os.open(folder, os.O_RDONLY)

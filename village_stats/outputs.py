@@ -35,6 +35,7 @@ import uuid
 import weakref
 from pathlib import Path
 
+from .atomic import fsync_file, fsync_folder
 from .errors import DataError
 
 #: A run folder is complete when it holds a manifest (written last by a report run: ``manifest.json``, or
@@ -172,7 +173,7 @@ def _point(final: Path, folder: Path) -> None:
     link = final.with_name(f".{final.name}.link-{uuid.uuid4().hex[:8]}")
     os.symlink(os.path.relpath(folder, final.parent), link)
     os.replace(link, final)
-    _fsync_dir(final.parent)
+    fsync_folder(final.parent)
 
 
 def _move_aside(final: Path) -> Path:
@@ -268,29 +269,12 @@ def _listening(path: Path) -> bool:
         s.close()
 
 
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _fsync_tree(folder: Path) -> None:
     """Flush the run's files to disk before they are published (a crash must not publish empty files)."""
     for p in folder.rglob("*"):
         if p.is_file() and not p.is_symlink():
             try:
-                fd = os.open(p, os.O_RDONLY)
-                try:
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
+                fsync_file(p)
             except OSError:
                 pass
-    _fsync_dir(folder)
+    fsync_folder(folder)
