@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .labels import pick, say
+
 
 class DataError(ValueError):
     """Input data that breaks the data contract.
@@ -52,47 +54,34 @@ class DataError(ValueError):
     def localized(self, lang: str = "en") -> str:
         """The one-line message in ``lang``: in Chinese the place (文件, 工作表, 单元格, 第 N 行, 列) is in
         Chinese, and so is the expectation where the check gives one (``message_zh``); file paths, sheet
-        names, column headers and ids stay as written.
+        names, column headers and ids stay as written. The wording is the ``msg_at*`` messages of
+        :data:`village_stats.labels.MESSAGES`.
 
         >>> DataError("expected a whole number >= 0, got '-3'", path="p.csv", row=4, column="value",
         ...           message_zh="应为不小于 0 的整数，实际为 '-3'").localized("zh")
         "p.csv，第 4 行，列 'value'：应为不小于 0 的整数，实际为 '-3'"
         """
-        if lang != "zh":
-            return str(self)
-        where = [self.path] if self.path is not None else []
-        if self.sheet is not None:
-            where.append(f"工作表 {self.sheet}")
-        if self.cell is not None:
-            where.append(f"单元格 {self.cell}" + (f"（{self.column}）" if self.column is not None else ""))
-        else:
-            if self.row is not None:
-                where.append(f"第 {self.row} 行")
-            if self.column is not None:
-                where.append(f"列 '{self.column}'")
-        body = self.message_zh or self.message
-        out = f"{'，'.join(where)}：{body}" if where else body
-        return out.replace("\r", "\\r").replace("\n", "\\n")
+        return self._format(lang)
 
     def _render_traceback_(self) -> list[str]:
         """IPython/JupyterLab show a DataError as its one line, not a traceback into the library."""
         return [f"DataError: {self}"]
 
-    def _format(self) -> str:
-        where = []
-        if self.path is not None:
-            where.append(self.path)
+    def _format(self, lang: str = "en") -> str:
+        where = [self.path] if self.path is not None else []
         if self.sheet is not None:
-            where.append(f"sheet {self.sheet}")
-        if self.cell is not None:
-            where.append(f"cell {self.cell}" + (f" ({self.column})" if self.column is not None else ""))
-            return f"{', '.join(where)}: {self.message}".replace("\r", "\\r").replace("\n", "\\n")
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        if self.column is not None:
-            where.append(f"column '{self.column}'")
-        text = ", ".join(where)
-        out = f"{text}: {self.message}" if text else self.message
+            where.append(say("msg_at_sheet", lang, sheet=self.sheet))
+        if self.cell is not None:  # a workbook cell names its column itself: no row, no column
+            where.append(say("msg_at_cell", lang, cell=self.cell) if self.column is None
+                         else say("msg_at_cell_column", lang, cell=self.cell, column=self.column))
+        else:
+            if self.row is not None:
+                where.append(say("msg_at_row", lang, row=self.row))
+            if self.column is not None:
+                where.append(say("msg_at_column", lang, column=self.column))
+        body = pick((self.message_zh or self.message, self.message), lang)
+        place = say("msg_place_sep", lang).join(where)
+        out = say("msg_at", lang, where=place, body=body) if place else body
         return out.replace("\r", "\\r").replace("\n", "\\n")  # always one line
 
 

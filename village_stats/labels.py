@@ -295,7 +295,8 @@ def plural(n: float, one: str, many: str | None = None) -> str:
 #: Names of units, id → (中文, English[, English for one]): the one table of unit names, written as rows
 #: (a namespace of its own: its ids are not wording keys of :data:`TEXT`). Unit ids of the indicator catalogue
 #: (``village_stats.indicators.UNITS`` repeats them until it reads them from here; a test checks they agree),
-#: units of report tables (``wan_yuan``; ``number``: a plain number whose unit another column states), and
+#: units of report tables (``wan_yuan``; ``number``: a plain number whose unit another column states;
+#: ``percentage_points``: the change of a share between periods), and
 #: the measure words written in the data (work log, project outputs), whose id is the word itself.
 UNIT_NAMES: dict[str, tuple[str, ...]] = {row[0]: row[1:] for row in (
     # the catalogue's units (a count unit adds its English name for one: "1 project")
@@ -305,8 +306,8 @@ UNIT_NAMES: dict[str, tuple[str, ...]] = {row[0]: row[1:] for row in (
     ("mu", "亩", "mu"), ("ha", "公顷", "ha"), ("yuan", "元", "yuan"), ("yuan_per_person", "元/人", "yuan per person"),
     ("yuan_per_person_year", "元/人·年", "yuan per person per year"), ("projects", "个", "projects", "project"),
     ("count", "条", "findings", "finding"), ("index", "", ""), ("crop_groups", "类", "crop groups", "crop group"),
-    # units of report tables
-    ("wan_yuan", "万元", "10,000 yuan"), ("number", "", ""),
+    # units of report tables, and the unit of a share's change between periods (village_stats.panel.trend)
+    ("wan_yuan", "万元", "10,000 yuan"), ("number", "", ""), ("percentage_points", "个百分点", "percentage points"),
     # measure words of the data, as written
     ("户", "户", "households"), ("户次", "户次", "household visits"), ("次", "次", "times"), ("人", "人", "persons"),
     ("人次", "人次", "person-times"), ("头", "头", "head"), ("只", "只", "head"), ("立方米", "立方米", "m³"),
@@ -326,6 +327,16 @@ def pick(pair: tuple[str, str], lang: str = "zh") -> str:
     if lang not in ("zh", "en"):
         raise ValueError(f"unknown language {lang!r}: expected 'zh' or 'en'")
     return pair[0] if lang == "zh" else pair[1]
+
+
+def column(name: str, lang: str = "zh") -> str:
+    """The column of a pair of columns in ``lang`` (``name_zh``/``name_en``, ``label_zh``/``label_en``):
+    the one rule that names such a pair.
+
+    >>> column("label", "en"), column("name")
+    ('label_en', 'name_zh')
+    """
+    return pick((f"{name}_zh", f"{name}_en"), lang)
 
 
 def unit_name(unit: str, lang: str = "zh", count: float | None = None) -> str:
@@ -550,6 +561,37 @@ TEXT.update({
 })
 
 
+# Period labels (village_stats.periods.Period.label): one key per kind of period (and half or quarter).
+TEXT.update({
+    "period_h1": ("{year}年上半年", "{year} H1"),
+    "period_h2": ("{year}年下半年", "{year} H2"),
+    "period_q1": ("{year}年第一季度", "{year} Q1"),
+    "period_q2": ("{year}年第二季度", "{year} Q2"),
+    "period_q3": ("{year}年第三季度", "{year} Q3"),
+    "period_q4": ("{year}年第四季度", "{year} Q4"),
+    "period_month": ("{year}年{month}月", "{month_name} {year}"),
+    "period_year": ("{year}年", "{year}"),
+})
+
+
+# The command line's printed tables and workbooks (village_stats.cli) and the notebook views of the data
+# (village_stats.load.PeriodData, village_stats.indicators.IndicatorSheet).
+TEXT.update({
+    "with_note": ("{text}（{note}）", "{text} ({note})"),
+    "sheet_period_indicators": ("各期指标", "indicators"),
+    "sheet_changes": ("比上期", "changes"),
+    "sheet_household_changes": ("逐户变化", "households"),
+    "sheet_stock_flow": ("存量与流量", "stock-flow"),
+    "rollup_group": ("{by} {group}: {covered} 个村有数据，缺本期：{missing}",
+                     "{by} {group}: {covered} villages with data; lacking the period: {missing}"),
+    "id_col": ("编号", "Id"),
+    "poverty_line_head": ("贫困标准", "Poverty line"),
+    "table_col": ("表", "Table"),
+    "name_col": ("名称", "Name"),
+    "rows_col": ("行数", "Rows"),
+})
+
+
 # The document model and its outputs (village_stats.document, village_stats.export): captions, page
 # footers, separators, the workbook's sheets and the headers only the workbook has.
 TEXT.update({
@@ -609,6 +651,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "msg_pdf_failed": ("PDF 导出失败：{reason}", "PDF export failed: {reason}"),
     "msg_unexpected": ("意外错误（{name}）；加 --debug 可显示调用栈", "unexpected failure ({name}); run with --debug "
                        "for the traceback"),
+    # a data error's place (village_stats.errors.DataError): file, sheet, cell or row and column, then the body
+    "msg_at": ("{where}：{body}", "{where}: {body}"),
+    "msg_place_sep": ("，", ", "),
+    "msg_at_sheet": ("工作表 {sheet}", "sheet {sheet}"),
+    "msg_at_cell": ("单元格 {cell}", "cell {cell}"),
+    "msg_at_cell_column": ("单元格 {cell}（{column}）", "cell {cell} ({column})"),
+    "msg_at_row": ("第 {row} 行", "row {row}"),
+    "msg_at_column": ("列 '{column}'", "column '{column}'"),
+    # what a cell of an input table should hold (village_stats.parse)
+    "msg_expected": ("应为{expectation}，实际为 {shown}", "expected {expectation}, got {shown}"),
+    "msg_required": ("此处必须填写（{expectation}）", "a value is required here ({expectation})"),
 }
 
 

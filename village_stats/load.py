@@ -101,19 +101,21 @@ class PeriodData:
         language of ``VILLAGE_STATS_LANG``, Chinese by default)."""
         import html
 
+        from .labels import pick, t
+
         lang = message_lang()
         esc = html.escape
         head = (f"<p><b>{esc(self.village.name(lang))}</b> · {esc(self.period.label(lang))} "
                 f"<code>{esc(self.village.id)} {esc(self.period.code)}</code></p>")
         if self.poverty_line is not None:
             pl = self.poverty_line
-            word = ("贫困标准" if lang == "zh" else "Poverty line")
+            word = t("poverty_line_head", lang)
             head += f"<p>{word}: {pl.poverty_line_yuan:,.0f} ({esc(pl.origin)}{'' if pl.verified else ', unverified'})</p>"
         rows = "".join(
-            f"<tr><td style='text-align:left'>{esc(schema.TABLES[name].zh if lang == 'zh' else schema.TABLES[name].en)}</td>"
+            f"<tr><td style='text-align:left'>{esc(pick((schema.TABLES[name].zh, schema.TABLES[name].en), lang))}</td>"
             f"<td style='text-align:left'><code>{esc(name)}</code></td><td style='text-align:right'>{len(frame):,}</td></tr>"
             for name, frame in self.tables.items())
-        cols = ("表", "名称", "行数") if lang == "zh" else ("Table", "Name", "Rows")
+        cols = (t("table_col", lang), t("name_col", lang), t("rows_col", lang))
         header = "".join(f"<th style='text-align:{a}'>{c}</th>" for c, a in zip(cols, ("left", "left", "right")))
         return f"{head}<table><thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table>"
 

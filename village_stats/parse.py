@@ -18,6 +18,7 @@ import pandas as pd
 
 from . import schema
 from .errors import DataError, shorten
+from .labels import pick, say
 from .periods import Period
 from .readers import _ID_LIKE, _cell_str, _suggest, is_reference_header
 from .schema import Column, Table
@@ -58,7 +59,7 @@ class Village:
     exit_threshold_from_policy: bool = False
 
     def name(self, lang: str = "zh") -> str:
-        return self.name_zh if lang == "zh" else self.name_en
+        return pick((self.name_zh, self.name_en), lang)
 
 
 @dataclass(frozen=True)
@@ -279,17 +280,17 @@ def read_table(raw: pd.DataFrame, table: Table, path: Path, sheet: str | None = 
         if rows.size:
             i = int(rows[0])
             shown = _show(raw[c.name].iloc[i], c)
-            raise DataError(f"expected {expectation}, got {shown}", path=path,
+            raise DataError(say("msg_expected", "en", expectation=expectation, shown=shown), path=path,
                             row=i + 2, column=seen[c.name], sheet=sheet,
                             cell=_cell(letters, seen[c.name], i + 2, sheet),
-                            message_zh=f"应为{c.expectation_zh}，实际为 {shown}")
+                            message_zh=say("msg_expected", "zh", expectation=c.expectation_zh, shown=shown))
         if not c.nullable:
             empty = np.flatnonzero(keep & ~values.notna().to_numpy())
             if empty.size:
-                raise DataError(f"a value is required here ({c.expectation})", path=path,
+                raise DataError(say("msg_required", "en", expectation=c.expectation), path=path,
                                 row=int(empty[0]) + 2, column=seen[c.name], sheet=sheet,
                                 cell=_cell(letters, seen[c.name], int(empty[0]) + 2, sheet),
-                                message_zh=f"此处必须填写（{c.expectation_zh}）")
+                                message_zh=say("msg_required", "zh", expectation=c.expectation_zh))
         out[c.name] = values[keep].reset_index(drop=True)
     frame = pd.DataFrame(out)
     frame.attrs["rows"] = np.flatnonzero(keep) + 2  # spreadsheet row of each record

@@ -11,6 +11,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from .labels import t
+
 _PATTERNS = (
     (re.compile(r"^(\d{4})H([12])$"), "H"),
     (re.compile(r"^(\d{4})Q([1-4])$"), "Q"),
@@ -21,7 +23,6 @@ _PATTERNS = (
 PER_YEAR = {"H": 2, "Q": 4, "M": 12, "Y": 1}
 #: Months spanned by one period of each kind.
 MONTHS = {"H": 6, "Q": 3, "M": 1, "Y": 12}
-_ZH_DIGITS = "一二三四"
 _EN_MONTHS = tuple(calendar.month_name)[1:]
 
 PERIOD_FORMS = "YYYYH1|YYYYH2, YYYYQ1..YYYYQ4, YYYY-MM or YYYY"
@@ -71,7 +72,7 @@ class Period:
         return dt.date(self.year, month, calendar.monthrange(self.year, month)[1])
 
     def label(self, lang: str = "zh") -> str:
-        """Human label of the period.
+        """Human label of the period (wording: the ``period_*`` keys of :data:`village_stats.labels.TEXT`).
 
         Examples
         --------
@@ -80,21 +81,11 @@ class Period:
         >>> parse_period("2017Q3").label("zh"), parse_period("2017-06").label("en")
         ('2017年第三季度', 'June 2017')
         """
-        if lang == "zh":
-            if self.kind == "H":
-                return f"{self.year}年{'上' if self.index == 1 else '下'}半年"
-            if self.kind == "Q":
-                return f"{self.year}年第{_ZH_DIGITS[self.index - 1]}季度"
-            if self.kind == "M":
-                return f"{self.year}年{self.index}月"
-            return f"{self.year}年"
-        if lang == "en":
-            if self.kind in ("H", "Q"):
-                return f"{self.year} {self.kind}{self.index}"
-            if self.kind == "M":
-                return f"{_EN_MONTHS[self.index - 1]} {self.year}"
-            return f"{self.year}"
-        raise ValueError(f"unknown language {lang!r}: expected 'zh' or 'en'")
+        if self.kind in ("H", "Q"):
+            return t(f"period_{self.kind.lower()}{self.index}", lang, year=self.year)
+        if self.kind == "M":
+            return t("period_month", lang, year=self.year, month=self.index, month_name=_EN_MONTHS[self.index - 1])
+        return t("period_year", lang, year=self.year)
 
     def _ordinal(self) -> int:
         return self.year * PER_YEAR[self.kind] + self.index - 1

@@ -14,6 +14,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from .labels import pick
+
 
 @dataclass(frozen=True)
 class Term:
@@ -47,7 +49,7 @@ class Vocabulary:
     def label(self, term_id: str, lang: str = "zh") -> str:
         for t in self.terms:
             if t.id == term_id:
-                return t.zh if lang == "zh" else t.en
+                return pick((t.zh, t.en), lang)
         return term_id
 
 

@@ -23,7 +23,8 @@ A **combination** says how the villages' values of one indicator give the value 
 * :class:`Bound` — an end of a rate's confidence interval: the villages' bounds weighted like the rate
   itself (Σ bound × denominator / Σ denominator), so the group's bounds contain the group's rate.
 
-This module is on the ground floor: it imports only :mod:`village_stats.labels`.
+This module is on the ground floor: it imports only :mod:`village_stats.labels` (unit names, and the
+choice of one in a language: :func:`village_stats.labels.unit_name`).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .labels import UNIT_NAMES
+from .labels import UNIT_NAMES, unit_name
 
 #: How a unit's values are shown: a share as percent, an index with 4 decimals, or a number.
 DISPLAYS = ("percent", "index", "number")
@@ -97,9 +98,7 @@ class Unit:
         >>> UNITS["households"].name("en", 1), UNITS["households"].name("zh", 1), UNITS["index"].name("en")
         ('household', '户', '')
         """
-        if lang == "zh":
-            return self.zh
-        return self.en_one if value == 1 and self.en_one else self.en
+        return unit_name(self.id, lang, count=value)
 
     @property
     def relative_change(self) -> bool:
@@ -164,7 +163,7 @@ def format_value(value: float, unit: str, lang: str = "zh", *, digits: int = 1) 
         return f"{value * 100:.{digits}f}%"
     if u.display == "index":
         return f"{value:.4f}"
-    label = u.zh if lang == "zh" else u.en
+    label = u.name(lang)
     if float(value).is_integer():
         text = f"{int(value):,}"
     else:

@@ -33,6 +33,7 @@ def rollup(period: str, by: str, data_dir: str | None, township: str | None, fmt
     and the villages lacking the period. Exit 1 if the totals do not tie out, 2 on bad data.
     """
     from ..export.csv import csv_text
+    from ..labels import column, t
     from ..load import Source
     from ..panel.county import load_county
     from ..panel.rollup import rollup as _rollup
@@ -52,14 +53,12 @@ def rollup(period: str, by: str, data_dir: str | None, township: str | None, fmt
                 r["value"] = SUPPRESSED
         click.echo(json.dumps(records, ensure_ascii=False, indent=1))
     else:
-        label_col = "label_zh" if lang == "zh" else "label_en"
+        label_col = column("label", lang)
         width = max(len(s) for s in sheet["indicator"])
         for gid, part in sheet.groupby("group_id", sort=False):
             first = part.iloc[0]
             missing = first["villages_missing"] or "—"
-            head = (f"{by} {gid}: {first['villages_covered']} 个村有数据，缺本期：{missing}" if lang == "zh" else
-                    f"{by} {gid}: {first['villages_covered']} villages with data; lacking the period: {missing}")
-            click.echo(head)
+            click.echo(t("rollup_group", lang, by=by, group=gid, covered=first["villages_covered"], missing=missing))
             for row in part.itertuples():
                 shown = SUPPRESSED if row.suppressed else format_value(row.value, row.unit, lang)
                 click.echo(f"  {row.indicator:<{width}}  {shown:>20}  {getattr(row, label_col)}")

@@ -23,6 +23,7 @@ from .common import data_dir_option, emit, errors_to_exit_codes, lang_option, ma
 def indicators(village: str, period: str, data_dir: str | None, fmt: str, output: str | None, lang: str) -> None:
     """Print the indicator sheet of one village-period (or write it: --output FILE)."""
     from ..evaluate import indicator_sheet
+    from ..labels import column
     from ..load import load_period, resolve_period
     from ..units import format_value
 
@@ -42,7 +43,7 @@ def indicators(village: str, period: str, data_dir: str | None, fmt: str, output
 
         click.echo(f"wrote {write_csv(sheet, output)}")
     else:
-        label_col = "label_zh" if lang == "zh" else "label_en"
+        label_col = column("label", lang)
         width = max(len(s) for s in sheet["indicator"])
 
         def lines():
@@ -65,7 +66,7 @@ def validate(data_dir: str | None, village: str | None, period: str | None) -> N
     household id and do not change the exit code.
     """
     from ..evaluate import evaluate
-    from ..labels import message_lang, say
+    from ..labels import message_lang, pick, say
     from ..load import validate as _validate
     from ..measures.register import AUDIT_RULES
 
@@ -77,7 +78,7 @@ def validate(data_dir: str | None, village: str | None, period: str | None) -> N
         status = say("msg_bad" if r.problem else "msg_ok", lang)
         click.echo(f"{status}  {r.village} {r.period}".rstrip() + note)
         for hid, rule in ([] if findings is None else findings.itertuples(index=False)):
-            label = AUDIT_RULES[rule][0 if lang == "zh" else 1]
+            label = pick(AUDIT_RULES[rule], lang)
             click.echo(say("msg_finding", lang, household=hid, rule=rule, label=label))
     for r in results:
         if r.problem:

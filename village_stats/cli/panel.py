@@ -31,7 +31,7 @@ def trend(village: str, from_period: str | None, to_period: str | None, data_dir
           output: str | None, lang: str) -> None:
     """Print the long sheet: every period's indicators with the change since the previous period."""
     from ..evaluate import evaluate
-    from ..labels import t
+    from ..labels import column, t
     from ..load import Source
     from ..panel.trend import format_change, load_panel, long_sheet
     from ..units import format_value
@@ -39,7 +39,7 @@ def trend(village: str, from_period: str | None, to_period: str | None, data_dir
     _check_output(fmt, output)
     panel = load_panel(Source(config.resolve_data_dir(data_dir)), village, from_period, to_period)
     long = long_sheet([evaluate(d).sheet for d in panel])
-    label_col = "label_zh" if lang == "zh" else "label_en"
+    label_col = column("label", lang)
 
     def lines():
         width = max(len(s) for s in long["indicator"])
@@ -47,10 +47,9 @@ def trend(village: str, from_period: str | None, to_period: str | None, data_dir
             yield (f"{row.period:<8} {row.indicator:<{width}}  {format_value(row.value, row.unit, lang):>20}  "
                    f"{format_change(row.change, row.change_unit, lang):>20}  {getattr(row, label_col)}")
 
-    zh = lang == "zh"
-    tables = {"各期指标" if zh else "indicators": long,
-              "比上期" if zh else "changes": long[["period", "indicator", "previous_period", "previous_value",
-                                                   "change", "change_unit", "change_rel"]]}
+    tables = {t("sheet_period_indicators", lang): long,
+              t("sheet_changes", lang): long[["period", "indicator", "previous_period", "previous_value",
+                                              "change", "change_unit", "change_rel"]]}
     header = f"{panel[-1].village.name(lang)} · " \
              f"{t('span', lang, first=panel[0].period.label(lang), last=panel[-1].period.label(lang))}"
     emit(long, fmt, lines, output=output, tables=tables, header=header, lang=lang)
@@ -70,6 +69,7 @@ def diff(village: str, from_period: str, to_period: str, data_dir: str | None, f
          households: bool, lang: str) -> None:
     """Print the stock-flow of the poor between two periods, or with --households each household's changes."""
     from ..errors import DataError
+    from ..labels import column, t
     from ..load import Source
     from ..panel.stockflow import household_diff_sheet, stock_flow_sheet
     from ..units import format_value
@@ -88,13 +88,13 @@ def diff(village: str, from_period: str, to_period: str, data_dir: str | None, f
                 yield f"{row.household_id}  {row.change:<28} {row.value_before:>10} → {row.value_after}"
     else:
         frame = stock_flow_sheet(before, after)
-        label_col = "label_zh" if lang == "zh" else "label_en"
+        label_col = column("label", lang)
 
         def lines():
             width = max(len(s) for s in frame["indicator"])
             for row in frame.itertuples(index=False):
                 yield f"{row.indicator:<{width}}  {format_value(row.value, row.unit, lang):>12}  {getattr(row, label_col)}"
 
-    name = ("逐户变化" if lang == "zh" else "households") if households else ("存量与流量" if lang == "zh" else "stock-flow")
+    name = t("sheet_household_changes" if households else "sheet_stock_flow", lang)
     header = f"{after.village.name(lang)} · {p0.label(lang)} → {p1.label(lang)}"
     emit(frame, fmt, lines, output=output, tables={name: frame}, header=header, lang=lang)

@@ -189,10 +189,10 @@ def show_stock_flow(previous: PeriodData, current: PeriodData, lang: str = "zh")
     views.show_text(text)
     views.show_subheading("inconsistent_title", lang)
     moves = stockflow.inconsistent_moves(b, a, m)
-    sep = "、" if lang == "zh" else ", "
-    ids = sep.join(f"{r.household_id}（{_status(r.status_before, lang)} → {_status(r.status_after, lang)}）"
-                   if lang == "zh" else f"{r.household_id} ({_status(r.status_before, lang)} → "
-                   f"{_status(r.status_after, lang)})" for r in moves.itertuples(index=False))
+    ids = t("list_sep", lang).join(
+        t("with_note", lang, text=r.household_id,
+          note=f"{_status(r.status_before, lang)} → {_status(r.status_after, lang)}")
+        for r in moves.itertuples(index=False))
     views.show_text(t("inconsistent_list", lang, ids=ids or t("none", lang)))
 
 
@@ -281,8 +281,7 @@ def trend_table(long: pd.DataFrame, indicators=TREND_INDICATORS, lang: str = "zh
             r = by_key.loc[(ind, p)]
             text = format_value(r["value"], r["unit"], lang)
             if not pd.isna(r["change"]):
-                text += f"（{trend.format_change(r['change'], r['change_unit'], lang)}）" if lang == "zh" else \
-                    f" ({trend.format_change(r['change'], r['change_unit'], lang)})"
+                text = t("with_note", lang, text=text, note=trend.format_change(r["change"], r["change_unit"], lang))
             cells.append(text)
         rows.append(cells)
     return pd.DataFrame(rows, columns=[t("indicator", lang)] + [parse_period(p).label(lang) for p in periods])

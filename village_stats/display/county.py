@@ -13,7 +13,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..indicators import label
-from ..labels import t
+from ..labels import column, t
 from ..panel.rollup import County, exit_readiness, register_disagreements, village_overview, wide
 from ..periods import parse_period
 from ..units import format_value
@@ -28,7 +28,7 @@ KEY_INDICATORS = ("households_total", "population_total", "poor_households", "po
 
 def _name(county: County, village_id: str, lang: str) -> str:
     row = county.villages.set_index("village_id").loc[village_id]
-    return row["name_zh"] if lang == "zh" else row["name_en"]
+    return row[column("name", lang)]
 
 
 def _place(county: County, township: str | None) -> str:
@@ -88,13 +88,13 @@ def _cell(value, how: str, lang: str) -> str:
 def _unbroken(name: str) -> str:
     """A short Chinese name kept on one line in a narrow column (U+2060 WORD JOINER between characters;
     otherwise a wide table squeezes 白土村 into one character per line)."""
-    return "\u2060".join(name) if any("\u4e00" <= ch <= "\u9fff" for ch in name) else name
+    return "\u2060".join(name) if any(0x4E00 <= ord(ch) <= 0x9FFF for ch in name) else name
 
 
 def villages_table(overview: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """Every village with data, sorted by incidence: :data:`VILLAGE_COLUMNS`, short headers with units."""
     out = pd.DataFrame({
-        t("village", lang): [_unbroken(x) for x in overview["name_zh" if lang == "zh" else "name_en"]],
+        t("village", lang): [_unbroken(x) for x in overview[column("name", lang)]],
         t("township", lang): [_unbroken(x) for x in overview["township_zh"]],
     })
     for col, key, how in VILLAGE_COLUMNS:
@@ -130,10 +130,9 @@ def missing_text(county: County, lang: str = "zh") -> str:
     """The villages lacking the period, named."""
     if not county.missing:
         return t("none_missing", lang)
-    sep = "、" if lang == "zh" else ", "
     return t("missing_list", lang, n=len(county.missing),
-             names=sep.join(f"{_name(county, v, lang)}（{v}）" if lang == "zh" else f"{_name(county, v, lang)} ({v})"
-                            for v in county.missing))
+             names=t("list_sep", lang).join(t("with_note", lang, text=_name(county, v, lang), note=v)
+                                            for v in county.missing))
 
 
 # --------------------------------------------------------------------------- charts
@@ -150,7 +149,7 @@ def _finish(fig: Figure, ax, title_key: str, lang: str) -> Figure:
 
 def incidence_dot_chart(overview: pd.DataFrame, lang: str = "zh") -> Figure:
     """Poverty incidence of each village (dots, percent) against its own exit threshold (bars)."""
-    names = overview["name_zh" if lang == "zh" else "name_en"].tolist()
+    names = overview[column("name", lang)].tolist()
     fig, ax = _figure(len(names))
     y = np.arange(len(names))
     ax.scatter(overview["exit_threshold"] * 100, y, marker="|", s=160, color=GREY, label=t("threshold", lang))
@@ -167,7 +166,7 @@ def incidence_dot_chart(overview: pd.DataFrame, lang: str = "zh") -> Figure:
 def per_poor_chart(overview: pd.DataFrame, lang: str = "zh") -> Figure:
     """Committed investment per poor person by village (horizontal bars, highest first)."""
     o = overview.sort_values("investment_committed_per_poor_person_yuan", ascending=False, na_position="last")
-    names = o["name_zh" if lang == "zh" else "name_en"].tolist()
+    names = o[column("name", lang)].tolist()
     vals = o["investment_committed_per_poor_person_yuan"].to_numpy(dtype=float)
     fig, ax = _figure(len(names))
     y = np.arange(len(names))

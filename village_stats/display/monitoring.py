@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..evaluate import Results
 from ..indicators import has_monitoring
-from ..labels import MONITORING_LABELS, t
+from ..labels import MONITORING_LABELS, pick, t
 from ..measures import evaluation as ev
 from ..measures import monitoring as mon
 from ..policy import Rule
@@ -33,8 +33,7 @@ MONITORING_INDICATORS = ("monitoring_threshold_yuan", "monitored_households", "m
 def _label(key: str, lang: str) -> str:
     if key in MONITORING_TYPES.ids:
         return MONITORING_TYPES.label(key, lang)
-    zh, en = MONITORING_LABELS[key]
-    return zh if lang == "zh" else en
+    return pick(MONITORING_LABELS[key], lang)
 
 
 def _yes_no(value, lang: str) -> str:
@@ -62,7 +61,7 @@ def policy_table(rules: list[Rule], lang: str = "zh") -> pd.DataFrame:
 
 def screening_table(found: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """Possible 漏监测 by household id, with the rules met."""
-    sep = "；" if lang == "zh" else "; "
+    sep = t("clause_sep", lang)
     return pd.DataFrame({
         t("household_id", lang): list(found["household_id"]),
         t("rules_met", lang): [sep.join(_label(r, lang) for r in rules.split("|")) for rules in found["rules"]],

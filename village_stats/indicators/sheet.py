@@ -7,7 +7,7 @@ import math
 import pandas as pd
 
 from .. import units
-from ..labels import message_lang
+from ..labels import column, message_lang, pick, t
 from .catalogue import CATALOGUE, GROUPS, SHEET_COLUMNS, Context
 
 # --------------------------------------------------------------------------- the sheet
@@ -27,11 +27,10 @@ class IndicatorSheet(pd.DataFrame):
 
     def labelled(self, lang: str = "zh") -> pd.DataFrame:
         """Label, formatted value and id of each row, for people."""
-        label = "label_zh" if lang == "zh" else "label_en"
-        heads = ("指标", "数值", "编号") if lang == "zh" else ("Indicator", "Value", "Id")
-        return pd.DataFrame({heads[0]: self[label].to_numpy(),
-                             heads[1]: [units.format_value(v, u, lang) for v, u in zip(self["value"], self["unit"])],
-                             heads[2]: self["indicator"].to_numpy()})
+        return pd.DataFrame({t("indicator", lang): self[column("label", lang)].to_numpy(),
+                             t("value", lang): [units.format_value(v, u, lang)
+                                                for v, u in zip(self["value"], self["unit"])],
+                             t("id_col", lang): self["indicator"].to_numpy()})
 
     def _repr_html_(self) -> str | None:
 
@@ -99,4 +98,4 @@ def values(sheet: pd.DataFrame) -> dict[str, float]:
 def label(indicator_id: str, lang: str = "zh") -> str:
     """The indicator's label in ``lang``."""
     ind = CATALOGUE[indicator_id]
-    return ind.label_zh if lang == "zh" else ind.label_en
+    return pick((ind.label_zh, ind.label_en), lang)

@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..errors import DataError
 from ..indicators import SHEET_COLUMNS, IndicatorSheet
+from ..labels import unit_name
 from ..load import PeriodData, Source
 from ..periods import PER_YEAR, Period, parse_period
 from ..units import UNITS, format_value
@@ -231,5 +232,5 @@ def format_change(change: float, change_unit: str, lang: str = "zh") -> str:
         return "—"
     sign = "+" if change > 0 else ""
     if change_unit == "percentage_points":
-        return f"{sign}{change:.1f} {'个百分点' if lang == 'zh' else 'percentage points'}"
+        return f"{sign}{change:.1f} {unit_name('percentage_points', lang)}"
     return sign + format_value(change, change_unit, lang)

@@ -22,6 +22,7 @@ from .. import config
 from ..atomic import write_atomic
 from ..errors import DataError, ReportError
 from ..export import DEFAULT_FORMATS, FORMATS, ExecutedReport, check_formats
+from ..labels import DEFAULT_LANG
 from ..manifest import build_manifest
 from ..outputs import Publication
 from ..request import Request
@@ -104,7 +105,8 @@ def run(request: Request, *, output_dir: str | Path | None = None, formats=DEFAU
                                   notebook=notebook.name, inputs=prepared.inputs, outputs=sorted(written.values()),
                                   output_root=tmp, started_at=started.isoformat(timespec="seconds"),
                                   seconds=clock.seconds)
-        manifest_name = "manifest.json" if request.lang == "zh" else f"manifest.{request.lang}.json"
+        # a file-name rule, as for every output (export.Format.filename): the default language has no suffix
+        manifest_name = "manifest.json" if request.lang == DEFAULT_LANG else f"manifest.{request.lang}.json"
         _write_manifest(tmp / manifest_name, manifest)
         _carry_over(final, tmp)
         publication.commit()
