@@ -39,7 +39,20 @@ def county_run(tmp_path_factory):
 @pytest.fixture(scope="module")
 def pdf_text(county_run) -> str:
     reader = PdfReader(str(county_run / "report.pdf"))
-    return "\n".join(p.extract_text() for p in reader.pages).replace("\u2060", "")
+    return "\n".join(p.extract_text() for p in reader.pages)
+
+
+def test_village_names_are_searchable_and_kept_on_one_line(county_run, pdf_text):
+    """No invisible joiner inside a name (Ctrl-F finds 白土村); the layout keeps the name whole instead."""
+    import nbformat
+
+    from village_stats.document import build_document
+
+    assert "\u2060" not in pdf_text and "白土村" in pdf_text
+    assert "\u2060" not in (county_run / "report.html").read_text(encoding="utf-8")
+    doc = build_document(nbformat.read(county_run / "report.ipynb", as_version=4), lang="zh", header="")
+    village_columns = [c for b in doc["blocks"] if b["type"] == "table" for c in b["columns"] if c["name"] == "村"]
+    assert village_columns and all(c.get("nowrap") for c in village_columns)
 
 
 def test_writes_every_output(county_run):

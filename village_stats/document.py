@@ -33,7 +33,8 @@ through :func:`cell_text`, the workbook with number formats)::
                 ``unit`` (a unit id: one unit for the whole column, named in the header, so its cells
                 show the bare number) or ``units`` (one unit id per row, for a column that mixes units,
                 such as an indicator table's values: each cell shows its unit). ``signed``: positive
-                numbers get a ``+``. ``only``: ``report`` or ``workbook`` for a column that one of them
+                numbers get a ``+``. ``nowrap``: the cells are never broken over lines (the layout keeps them whole; the
+                text is unchanged). ``only``: ``report`` or ``workbook`` for a column that one of them
                 leaves out (a project's id and note are in the workbook only). ``unknown``: what the
                 report prints for an unknown value (default a dash; 未知 for a project's investment).
 ``rows``        raw values: numbers as numbers, text as text, ``null`` for unknown. A text cell in a number

@@ -18,6 +18,7 @@ from ..panel.rollup import County, exit_readiness, register_disagreements, villa
 from ..periods import parse_period
 from ..units import format_value
 from . import fonts, plotting, views
+from .tables import typed
 
 BLUE, ORANGE, GREY, GREEN = "#3b6ea5", "#e08a2c", "#b8b8b8", "#4f9a6a"
 WIDTH_IN = 7.0
@@ -85,21 +86,15 @@ def _cell(value, how: str, lang: str) -> str:
     return format_value(float(value), how, lang)
 
 
-def _unbroken(name: str) -> str:
-    """A short Chinese name kept on one line in a narrow column (U+2060 WORD JOINER between characters;
-    otherwise a wide table squeezes 白土村 into one character per line)."""
-    return "\u2060".join(name) if any(0x4E00 <= ord(ch) <= 0x9FFF for ch in name) else name
-
-
 def villages_table(overview: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """Every village with data, sorted by incidence: :data:`VILLAGE_COLUMNS`, short headers with units."""
     out = pd.DataFrame({
-        t("village", lang): [_unbroken(x) for x in overview[column("name", lang)]],
-        t("township", lang): [_unbroken(x) for x in overview["township_zh"]],
+        t("village", lang): list(overview[column("name", lang)]),
+        t("township", lang): list(overview["township_zh"]),
     })
     for col, key, how in VILLAGE_COLUMNS:
         out[t(key, lang)] = [_cell(x, how, lang) for x in overview[col]]
-    return out
+    return typed(out, lang=lang, nowrap=(t("village", lang), t("township", lang)))
 
 
 def exit_table(readiness: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
@@ -118,12 +113,13 @@ def exit_table(readiness: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 def disagreements_table(disagreements: pd.DataFrame, county: County, lang: str = "zh") -> pd.DataFrame:
     """Villages whose register disagrees with the reported figures, labelled."""
     unit = {m: "households" if "households" in m else "persons" for m in disagreements["measure"]}
-    return pd.DataFrame({
+    out = pd.DataFrame({
         t("village", lang): [_name(county, v, lang) for v in disagreements["village_id"]],
         t("county_measure", lang): [label(m, lang) for m in disagreements["measure"]],
         t("county_difference", lang): [_fmt(d, unit[m], lang) for d, m in zip(disagreements["difference"],
                                                                        disagreements["measure"])],
     })
+    return typed(out, lang=lang, nowrap=(t("village", lang),))
 
 
 def missing_text(county: County, lang: str = "zh") -> str:
@@ -231,8 +227,8 @@ def show_missing(county, lang: str = "zh") -> None:
 
 def changes_table(changes: pd.DataFrame, county: County, lang: str = "zh") -> pd.DataFrame:
     """Incidence and poor population per village, the previous period and now, with the change."""
-    return pd.DataFrame({
-        t("village", lang): [_unbroken(_name(county, v, lang)) for v in changes.index],
+    out = pd.DataFrame({
+        t("village", lang): [_name(county, v, lang) for v in changes.index],
         t("incidence_before", lang): [_cell(x, "ratio", lang) for x in changes["poverty_incidence_before"]],
         t("col_incidence", lang): [_cell(x, "ratio", lang) for x in changes["poverty_incidence"]],
         t("change_points", lang): [f"{x * 100:+.1f}" if not math.isnan(x) else "—"
@@ -242,6 +238,7 @@ def changes_table(changes: pd.DataFrame, county: County, lang: str = "zh") -> pd
         t("change_persons", lang): [f"{x:+,.0f}" if not math.isnan(x) else "—"
                                     for x in changes["poor_population_change"]],
     })
+    return typed(out, lang=lang, nowrap=(t("village", lang),))
 
 
 def show_changes(village_sheet, county, previous, lang: str = "zh") -> None:

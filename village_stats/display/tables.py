@@ -36,7 +36,7 @@ WAN_FROM_YUAN = 10_000.0
 
 def typed(frame: pd.DataFrame, *, lang: str = "zh", units: dict | None = None, total_rows: int = 0,
           totals_only: str | None = None, group: bool = False, sheet: str | None = None, only: str | None = None,
-          column_only: dict | None = None, signed=(), unknown: dict | None = None) -> pd.DataFrame:
+          column_only: dict | None = None, signed=(), unknown: dict | None = None, nowrap=()) -> pd.DataFrame:
     """Mark a labelled table with what its block needs (kept in ``frame.attrs["table"]``); returns ``frame``.
 
     Parameters
@@ -61,6 +61,9 @@ def typed(frame: pd.DataFrame, *, lang: str = "zh", units: dict | None = None, t
         A table of the workbook alone (not printed).
     column_only : dict, optional
         Column → ``report`` or ``workbook``: a column that one of them leaves out.
+    nowrap : iterable of str
+        Columns whose cells are never broken over lines (a short name in a narrow column): the layout
+        keeps them whole; the text itself is unchanged, so a reader can search and copy it.
     signed : iterable of str
         Columns whose positive numbers get a ``+``.
     unknown : dict, optional
@@ -74,7 +77,7 @@ def typed(frame: pd.DataFrame, *, lang: str = "zh", units: dict | None = None, t
     frame.attrs["table"] = {"lang": lang, "units": dict(units or {}), "total_rows": int(total_rows),
                             "totals_only": totals_only, "group": bool(group),
                             "sheet": sheet, "only": only, "column_only": dict(column_only or {}),
-                            "signed": list(signed), "unknown": dict(unknown or {})}
+                            "signed": list(signed), "unknown": dict(unknown or {}), "nowrap": list(nowrap)}
     return frame
 
 
@@ -124,6 +127,8 @@ def table_block(df: pd.DataFrame, caption: str | None = None, **options) -> dict
             col["type"] = types[j]
         if name in spec.get("signed", ()):
             col["signed"] = True
+        if name in spec.get("nowrap", ()):
+            col["nowrap"] = True
         if name in spec.get("unknown", {}):
             col["unknown"] = spec["unknown"][name]
         if name in column_only:

@@ -96,6 +96,20 @@ class Kernel:
         self._run_sync(self.km.cleanup_resources)()
         shutil.rmtree(self.km.socket_dir, ignore_errors=True)
 
+    def shutdown_in_thread(self) -> None:
+        """:meth:`shutdown` from a thread of its own (a run stops its kernel while it exports), then close
+        the event loop that thread's ``run_sync`` made: left open, it is closed by the garbage collector at
+        exit, after its sockets, and prints an "Exception ignored" traceback."""
+        import asyncio
+
+        from jupyter_core.utils import ensure_event_loop
+
+        try:
+            self.shutdown()
+        finally:
+            ensure_event_loop().close()
+            asyncio.set_event_loop(None)
+
 
 class KernelPool:
     """Kernels for one process's runs: the one started ahead for the next run, if any.

@@ -88,7 +88,7 @@ def run(request: Request, *, output_dir: str | Path | None = None, formats=DEFAU
     final = output_dir.joinpath(*prepared.folder)
     publication = Publication(final)  # per-period lock, versioned run folder, one atomic symlink swap
     warm = threading.Thread(target=_warm_exporters, args=(formats,), daemon=True)
-    stopper = threading.Thread(target=kernel.shutdown, daemon=True)
+    stopper = threading.Thread(target=kernel.shutdown_in_thread, daemon=True)
     tmp: Path | None = None
     try:
         final.parent.mkdir(parents=True, exist_ok=True)
