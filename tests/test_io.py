@@ -158,3 +158,21 @@ def test_gbk_village_yaml(tmp_path):
         "measure,value\nhouseholds_total,10\npopulation_total,20\npoor_households,3\npoor_population,5\n")
     data = load_period("gbk", "2017", tmp_path)
     assert data.village.name_zh == "东山村"
+
+
+def test_bad_data_two_periods_back_does_not_stop_a_period(tmp_path):
+    """A period with monitoring fields reads its previous period, never the one before that: bad data in
+    demo 2021H1 stops 2021H2 (whose previous it is), not 2022H2 (whose previous is 2022H1)."""
+    shutil.copytree(DATA / "demo", tmp_path / "demo")
+    with_policy(tmp_path)
+    hh = tmp_path / "demo" / "2021H1" / "households.csv"
+    lines = hh.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    row = lines[1].split(",")
+    row[header.index("members")] = "x"
+    hh.write_text("\n".join([lines[0], ",".join(row), *lines[2:]]) + "\n", encoding="utf-8")
+    later = load_period("demo", "2022H2", tmp_path)
+    assert later.previous.period.code == "2022H1" and later.previous.previous is None
+    with pytest.raises(DataError, match="members") as info:
+        load_period("demo", "2021H2", tmp_path)
+    assert Path(info.value.path) == tmp_path / "demo" / "2021H1" / "households.csv"

@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
@@ -18,6 +19,7 @@ from village_stats.cli import main
 from village_stats.config import notebook_path
 from village_stats.display.views import recorded_sheet
 from village_stats.errors import DataError
+from village_stats.labels import t
 from village_stats.load import list_periods, resolve_period
 from village_stats.periods import parse_period
 from village_stats.run import run_report
@@ -555,15 +557,16 @@ def test_title_facts_report_date_only_when_given(suoluoyu):
     assert facts["County, city, province"] == "Xiyang County, Jinzhong, Shanxi"
 
 
-def test_reconciliation_is_read_back_from_the_sheet():
-    """The notebook's reconciliation table comes from the sheet; demo 2018H1's register lists 2 poor
-    persons fewer than population.csv reports (the seeded mismatch)."""
-    from village_stats.display.views import reconciliation_from_sheet
-    from village_stats.evaluate import indicator_sheet
+def test_the_reconciliation_is_one_of_the_results():
+    """The notebook's reconciliation table is the evaluation's (the figures the sheet's reconciliation
+    indicators count); demo 2018H1's register lists 2 poor persons fewer than population.csv reports (the
+    seeded mismatch)."""
+    from village_stats.evaluate import evaluate
     from village_stats.load import load_period
 
-    data = load_period("demo", "2018H1", DATA)
-    r = reconciliation_from_sheet(indicator_sheet(data))
+    results = evaluate(load_period("demo", "2018H1", DATA))
+    r = results.reconciliation
+    assert results.values["reconciliation_poor_population_difference"] == -2
     assert r.loc["poor_population", "difference"] == -2
     assert r.loc["poor_population", "derived"] == r.loc["poor_population", "reported"] - 2
     assert bool(r.loc["households_total", "comparable"])
@@ -581,3 +584,25 @@ def test_layouts_accept_blocks_with_only_their_required_fields():
     assert "Report &lt;b&gt;" in html and "<caption>" not in html
     reader = PdfReader(io.BytesIO(render_pdf(doc)))
     assert "Report <b>" in reader.pages[0].extract_text() and "Page 1 of 1" in reader.pages[0].extract_text()
+
+
+def test_a_register_with_no_poor_household_reports(tmp_path):
+    """After 2020 a register lists non-poor households only (monitoring objects among them): the report
+    runs, says 0 poor households and 0 persons, and draws no causes chart (it has nothing to draw)."""
+    d = with_policy(tmp_path / "data")
+    (d / "demo").mkdir()
+    shutil.copy(DATA / "demo" / "village.yaml", d / "demo" / "village.yaml")
+    for p in ("2022H1", "2022H2"):
+        shutil.copytree(DATA / "demo" / p, d / "demo" / p)
+        hh = pd.read_csv(d / "demo" / p / "households.csv", dtype=str, keep_default_na=False)
+        hh[["category", "status", "exit_year", "main_cause"]] = ["non_poor", "non_poor", "", ""]
+        hh.to_csv(d / "demo" / p / "households.csv", index=False)
+        pop = pd.read_csv(d / "demo" / p / "population.csv", dtype=str, keep_default_na=False)
+        pop.loc[pop["measure"].isin(["poor_households", "poor_population", "wubao_households", "dibao_households",
+                                     "absent_poor_households"]), "value"] = "0"
+        pop.to_csv(d / "demo" / p / "population.csv", index=False)
+    result = run_report("demo", "2022H2", data_dir=d, output_dir=tmp_path / "out", formats=("html", "csv"))
+    sheet = pd.read_csv(result.files["csv"]).set_index("indicator")["value"]
+    assert sheet["poor_households"] == 0 and sheet["poverty_incidence"] == 0
+    html = result.files["html"].read_text(encoding="utf-8")
+    assert "建档立卡贫困户0户0人" in html and t("chart_causes", "zh") not in html

@@ -411,3 +411,31 @@ def test_previous_county_asks_which_periods_exist(county_dir, tmp_path):
     (broken / "b2" / "2018H1" / "population.csv").write_text("measure,value\nno_such_measure,1\n", encoding="utf-8")
     with pytest.raises(DataError):
         previous_county(Source(broken), load_county(Source(broken), PERIOD))
+
+
+def test_a_village_folder_without_village_yaml_stops_the_county(county_dir, tmp_path):
+    """A folder the roll-up cannot place in a township is an error naming it, never a village left out."""
+    import shutil
+
+    from village_stats.errors import DataError
+
+    root = tmp_path / "county"
+    shutil.copytree(county_dir, root)
+    (root / "b9" / PERIOD).mkdir(parents=True)
+    shutil.copy(root / "a1" / PERIOD / "population.csv", root / "b9" / PERIOD / "population.csv")
+    with pytest.raises(DataError, match="village.yaml is missing") as info:
+        load_county(Source(root), PERIOD)
+    assert "b9" in str(info.value.path)
+
+
+@pytest.mark.parametrize("by", ["township", "county"])
+def test_tie_out_fails_on_a_wrong_figure_in_the_rolled_up_sheet(county, by):
+    """A group's figure that is not the sum of its villages (one person more) fails the tie-out, whichever
+    level the sheet is; the true sheet passes."""
+    sheet = rollup(county, by)
+    tie_out(county, sheet)                                   # the true sheet ties out
+    wrong = sheet.copy()
+    row = wrong.index[(wrong["indicator"] == "poor_population")][0]
+    wrong.loc[row, "value"] += 1
+    with pytest.raises(TieOutError, match="poor_population"):
+        tie_out(county, wrong)

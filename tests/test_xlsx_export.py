@@ -8,9 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from village_stats.cli import main
-from village_stats.display.tables import period_tables
-from village_stats.evaluate import indicator_sheet
-from village_stats.export.xlsx import write_workbook
+from village_stats.evaluate import evaluate, indicator_sheet
+from village_stats.export.xlsx import write_period_workbook, write_workbook
 from village_stats.load import load_period
 
 from .conftest import DATA, with_policy
@@ -20,11 +19,9 @@ def run(*args):
     return CliRunner().invoke(main, [str(a) for a in args])
 
 
-def write_xlsx(data, sheet, path, lang="zh"):
-    """The workbook of a village-period without a notebook run, as ``village-stats indicators --format xlsx``
-    writes it: the period report's table blocks from the same builders."""
-    header = f"{data.village.name(lang)} · {data.period.label(lang)}"
-    return write_workbook(path, sheet, period_tables(data, sheet, lang), header, lang)
+def write_xlsx(data, path, lang="zh"):
+    """The workbook ``village-stats indicators --format xlsx`` writes, by the same function."""
+    return write_period_workbook(path, evaluate(data), lang)
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +88,7 @@ def test_report_tables(suoluoyu_book):
 
 def test_english(tmp_path):
     data = load_period("suoluoyu", "2017H1", DATA)
-    wb = openpyxl.load_workbook(write_xlsx(data, indicator_sheet(data), tmp_path / "en.xlsx", lang="en"))
+    wb = openpyxl.load_workbook(write_xlsx(data, tmp_path / "en.xlsx", lang="en"))
     assert wb.sheetnames == ["Summary", "Projects", "Project outputs", "Crops", "Work log"]
     ws = wb["Summary"]
     assert ws["A1"].value == "Indicator" and "Poverty incidence" in [c.value for c in ws["A"]]
@@ -101,7 +98,7 @@ def test_english(tmp_path):
 def test_register_sheets_name_households_by_id_only(tmp_path):
     data = load_period("demo", "2018H1", DATA)
     sheet = indicator_sheet(data)
-    wb = openpyxl.load_workbook(write_xlsx(data, sheet, tmp_path / "demo.xlsx"))
+    wb = openpyxl.load_workbook(write_xlsx(data, tmp_path / "demo.xlsx"))
     assert wb.sheetnames == ["汇总", "建档立卡指标", "登记册核对", "整改清单", "脱贫核查"]
     findings = table(wb["整改清单"])
     assert list(findings.columns) == ["户编号", "核查规则", "规则编号"]
@@ -127,7 +124,7 @@ def test_planted_formula_is_text(tmp_path):
     path.write_text(path.read_text(encoding="utf-8").replace("百头肉牛养殖场", '"' + planted.replace('"', '""') + '"'),
                     encoding="utf-8")
     data = load_period("suoluoyu", "2017H1", root)
-    ws = openpyxl.load_workbook(write_xlsx(data, indicator_sheet(data), tmp_path / "x.xlsx"))["项目"]
+    ws = openpyxl.load_workbook(write_xlsx(data, tmp_path / "x.xlsx"))["项目"]
     cell = next(c for c in ws["B"] if c.value == planted)
     assert cell.data_type == "s" and cell.quotePrefix
     assert not any(c.data_type == "f" for r in ws.iter_rows() for c in r)

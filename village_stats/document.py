@@ -68,7 +68,6 @@ from .units import format_value
 BLOCK_MIME = "application/vnd.village-stats.block+json"
 #: Schema id of the document.
 SCHEMA = "village-stats-document/2"
-BLOCK_TYPES = ("title", "heading", "paragraph", "keyfigures", "table", "figure", "alerts")
 
 
 def markdown_blocks(source: str) -> list[dict]:

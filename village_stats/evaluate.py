@@ -78,12 +78,6 @@ class Results:
         """The policy rules the period's measures applied, in the order a report lists them."""
         return self.data.rules.used()
 
-    def household_ids(self, which: str) -> list[str]:
-        """Household ids of an exit list (``exit_eligible`` or ``exited_failing``), register order."""
-        mask = getattr(self, which)
-        if mask is None:
-            return []
-        return [str(x) for x in self.data.table("households").loc[mask.to_numpy(dtype=bool), "household_id"]]
 
 
 def evaluate(data: PeriodData, **options) -> Results:

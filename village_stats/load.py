@@ -61,7 +61,7 @@ VILLAGE_ID = re.compile(r"^[a-z0-9_-]+$")
 class PeriodData:
     """One village-period: metadata plus one validated frame per table present.
 
-    The one value the evaluation reads (the *PeriodInput* of ``docs/architecture.md``): the tables, the
+    The one value the evaluation reads (the *PeriodInput* of the README's "How the code is laid out"): the tables, the
     policy rules that apply to the period (resolved when it was read, see :class:`AppliedRules`) and,
     where a measure compares two periods (a register with monitoring fields), the previous period of the
     same kind. Columns carry canonical names and parsed values (numbers as float with NaN for unknown,
@@ -388,7 +388,8 @@ class Source:
         self.policy = PolicyBook(self.data_dir, self.reader)
         self._villages: dict[str, Village] = {}
         self._yaml: dict[str, Village] = {}
-        self._periods: dict[tuple[str, str], PeriodData] = {}
+        self._periods: dict[tuple[str, str, bool], PeriodData] = {}
+        self._parsed: dict[tuple[str, str], tuple[dict[str, pd.DataFrame], list[Path]]] = {}
         self._lists: dict[str, list[Period]] = {}
 
     def village_yaml(self, village_id: str) -> Village:
@@ -416,15 +417,27 @@ class Source:
         """``latest``/``previous`` or a code as a Period (see :func:`resolve_period`)."""
         return resolve_period(period, village_id, self.data_dir, today)
 
-    def period(self, village_id: str, period: Period | str) -> PeriodData:
+    def period(self, village_id: str, period: Period | str, *, with_previous: bool = True) -> PeriodData:
         """One village-period, validated, with the rules that apply and, for a register with monitoring
-        fields, the previous period (read once, then kept)."""
+        fields, the previous period (read once, then kept).
+
+        The previous period is attached without a previous period of its own (``with_previous=False``): a
+        measure compares two periods, never three, so bad data two periods back never stops this one.
+        """
         check_village_id(village_id)
         period = as_period(period)
-        key = (village_id, period.code)
+        key = (village_id, period.code, with_previous)
         if key not in self._periods:
-            self._periods[key] = _read_period(self, village_id, period)
+            tables, files = self._tables(village_id, period)
+            self._periods[key] = _period_data(self, village_id, period, tables, files, with_previous)
         return self._periods[key]
+
+    def _tables(self, village_id: str, period: Period) -> tuple[dict[str, pd.DataFrame], list[Path]]:
+        """The period's validated tables and the files they came from (read and parsed once)."""
+        key = (village_id, period.code)
+        if key not in self._parsed:
+            self._parsed[key] = _read_tables(self, village_id, period)
+        return self._parsed[key]
 
     def resolve_any(self, period: str | Period) -> Period:
         """A period code, or ``latest``: the newest period any village of the data root has (the county's)."""
@@ -447,8 +460,9 @@ class Source:
                 for p, h in sorted(self.reader.digests.items())}
 
 
-def _read_period(source: Source, village_id: str, period: Period) -> PeriodData:
-    """Read, parse and check one village-period of ``source`` (see :meth:`Source.period`)."""
+def _read_tables(source: Source, village_id: str, period: Period) -> tuple[dict[str, pd.DataFrame], list[Path]]:
+    """Read, parse and check the tables of one village-period of ``source`` (see :meth:`Source.period`):
+    the tables, and the files read (village.yaml first)."""
     data_dir = source.data_dir
     source.village_yaml(village_id)  # village.yaml first; what needs the policy tables comes last
     where_from = period_source(data_dir, village_id, period)
@@ -503,25 +517,27 @@ def _read_period(source: Source, village_id: str, period: Period) -> PeriodData:
         tables["households"] = _check_households(tables["households"], wheres["households"], period)
     for frame in tables.values():
         frame.attrs.clear()  # row numbers were for error messages only
+    return tables, sources
+
+
+def _period_data(source: Source, village_id: str, period: Period, tables: dict[str, pd.DataFrame],
+                 files: list[Path], with_previous: bool) -> PeriodData:
+    """The :class:`PeriodData` of read tables: the village, the rules that apply, the previous period."""
     village = source.village(village_id)
-    rules, previous = _applied_rules(source, village, period, tables)
+    rules, previous = _applied_rules(source, village, period, tables, with_previous)
     book = source.policy
     used = [book.path("exit_thresholds")] if village.exit_threshold_from_policy else []
-    used += [book.path(r.origin[len("policy/"):-len(".csv")]) for r in rules.used() if r.origin.startswith("policy/")]
+    used += [book.path(r.table) for r in rules.used() if r.table]
     if previous is not None:
         used += previous.sources
-    sources += [p for p in dict.fromkeys(used) if p not in sources]
-    line = None
-    if rules.poverty_line is not None:
-        r = rules.poverty_line
-        line = PovertyLine(r.value, int(period.year), r.basis, r.source, r.verified,
-                           r.origin if r.origin == "village.yaml" else f"{r.origin} ({r.scope})")
+    sources = list(files) + [p for p in dict.fromkeys(used) if p not in files]
+    line = None if rules.poverty_line is None else book.poverty_line(village, period.year)
     return PeriodData(village=village, period=period, tables=tables, sources=tuple(sources), poverty_line=line,
                       rules=rules, previous=previous)
 
 
-def _applied_rules(source: Source, village: Village, period: Period,
-                   tables: Mapping[str, pd.DataFrame]) -> tuple[AppliedRules, PeriodData | None]:
+def _applied_rules(source: Source, village: Village, period: Period, tables: Mapping[str, pd.DataFrame],
+                   with_previous: bool = True) -> tuple[AppliedRules, PeriodData | None]:
     """The rules that apply to the period and, for a register with monitoring fields, its previous period.
 
     The poverty line with a register; the monitoring threshold and rules (and the previous period of the
@@ -538,8 +554,8 @@ def _applied_rules(source: Source, village: Village, period: Period,
             monitoring = book.monitoring_threshold(village, period.year)
             rules = {r: book.monitoring_rule(village, r) for r in MONITORING_RULES}
             before = period.previous()
-            if before in source.periods(village.id):
-                previous = source.period(village.id, before)
+            if with_previous and before in source.periods(village.id):
+                previous = source.period(village.id, before, with_previous=False)
     if "evaluation_sample" in tables:
         evaluation = book.evaluation_thresholds(village)
     return AppliedRules(line, monitoring, rules, evaluation), previous

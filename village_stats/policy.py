@@ -26,6 +26,9 @@ from .errors import DataError
 from .parse import PovertyLine, Village, read_table
 from .readers import Reader, read_csv_raw
 
+#: The unit of each policy table's numbers (a unit id of :data:`village_stats.units.UNITS`).
+VALUE_UNITS = {"poverty_lines": "yuan_per_person_year", "monitoring_thresholds": "yuan_per_person_year",
+               "exit_thresholds": "ratio", "evaluation_thresholds": "ratio", "monitoring_rules": "ratio"}
 #: Comparisons an evaluation threshold may use.
 COMPARISONS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
@@ -53,6 +56,10 @@ class Rule:
         The table (``policy/<table>.csv``) or ``village.yaml``.
     comparison : str
         For thresholds: how a measure must compare with ``value`` (``<``, ``<=``, ``>``, ``>=``).
+    table : str
+        The policy table the rule was read from (``poverty_lines`` …); '' for a value of village.yaml.
+    unit : str
+        The unit id of ``value`` (:data:`village_stats.units.UNITS`; :data:`VALUE_UNITS` of its table).
     """
 
     name: str
@@ -64,6 +71,8 @@ class Rule:
     verified: bool
     origin: str
     comparison: str = ""
+    table: str = ""
+    unit: str = "ratio"
 
     def met(self, measure: float) -> bool:
         """Whether ``measure`` satisfies this threshold (``measure <comparison> value``).
@@ -117,7 +126,7 @@ class PolicyBook:
     def _by_year(self, village: Village, year: int, table: str, column: str, override: float | None) -> Rule:
         if override is not None:
             return Rule(column, float(override), "village.yaml", year, f"village.yaml {column}", village.note or "",
-                        True, "village.yaml")
+                        True, "village.yaml", unit=VALUE_UNITS[table])
         row = _pick(self.table(table), village, year=year)
         if row is None:
             raise DataError(f"no {column} for {year}: expected a row for year {year} and scope "
@@ -273,4 +282,4 @@ def _pick(frame: pd.DataFrame, village: Village, **match) -> pd.Series | None:
 def _rule(name: str, value_column: str, row: pd.Series, table: str, year: int | None, **extra) -> Rule:
     return Rule(name, float(row[value_column]), str(row.get("scope", row.get("region", "national"))), year,
                 str(row.get("basis") or ""), str(row.get("source") or ""), bool(row["verified"]),
-                f"policy/{table}.csv", **extra)
+                f"policy/{table}.csv", table=table, unit=VALUE_UNITS[table], **extra)

@@ -10,7 +10,7 @@ report run by papermill and the same notebook opened in JupyterLab resolve to th
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import config
@@ -64,7 +64,6 @@ class Request:
     township: str | None = None
     report_date: str = ""
     exit_target: str = ""
-    extra: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(cls, kind: str, *, data_dir: str | Path | None = None, lang: str = "zh",

@@ -22,22 +22,21 @@ from .common import data_dir_option, emit, errors_to_exit_codes, lang_option, ma
 @errors_to_exit_codes
 def indicators(village: str, period: str, data_dir: str | None, fmt: str, output: str | None, lang: str) -> None:
     """Print the indicator sheet of one village-period (or write it: --output FILE)."""
-    from ..evaluate import indicator_sheet
+    from ..evaluate import evaluate
     from ..labels import column
-    from ..load import load_period, resolve_period
+    from ..load import Source
     from ..units import format_value
 
     if (fmt == "xlsx") != (output is not None) and fmt != "csv":
         raise click.UsageError("--output FILE goes with --format xlsx (needed) or csv")
-    root = config.resolve_data_dir(data_dir)
-    data = load_period(village, resolve_period(period, village, root), root)
-    sheet = indicator_sheet(data)
+    source = Source(config.resolve_data_dir(data_dir))
+    data = source.period(village, source.resolve(period, village))
+    results = evaluate(data)
+    sheet = results.sheet
     if fmt == "xlsx":
-        from ..display.tables import period_tables
-        from ..export.xlsx import write_workbook
+        from ..export.xlsx import write_period_workbook
 
-        header = f"{data.village.name(lang)} · {data.period.label(lang)}"
-        click.echo(f"wrote {write_workbook(output, sheet, period_tables(data, sheet, lang), header, lang)}")
+        click.echo(f"wrote {write_period_workbook(output, results, lang)}")
     elif fmt == "csv" and output is not None:
         from ..export.csv import write_csv
 

@@ -222,8 +222,9 @@ def show_change_section(current: Results, earlier: list[Results], lang: str = "z
     waterfall), the households with inconsistent moves (by id), the register's end against population.csv,
     and the incidence trend over every period so far against the exit threshold (with the pace needed by
     ``exit_target`` when given). ``earlier`` are the results of the periods of the same kind before this
-    one (oldest first) and ``long`` their long sheet with this one's (:func:`village_stats.panel.trend.long_sheet`);
-    nothing is read or computed again here.
+    one (oldest first) and ``long`` their long sheet with this one's (:func:`village_stats.panel.trend.long_sheet`).
+    Nothing is read again and no indicator is evaluated again; the one thing computed here is the
+    stock-flow between the two registers (:mod:`village_stats.panel.stockflow`), which no indicator holds.
     """
     data = current.data
     views.show_heading("sec_change", lang)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..indicators import label
+from ..indicators import CATALOGUE, label
 from ..labels import column, t
 from ..panel.rollup import County, exit_readiness, register_disagreements, village_overview, wide
 from ..periods import parse_period
@@ -112,7 +112,7 @@ def exit_table(readiness: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 
 def disagreements_table(disagreements: pd.DataFrame, county: County, lang: str = "zh") -> pd.DataFrame:
     """Villages whose register disagrees with the reported figures, labelled."""
-    unit = {m: "households" if "households" in m else "persons" for m in disagreements["measure"]}
+    unit = {m: CATALOGUE[m].unit for m in disagreements["measure"]}  # the reported measure's own unit
     out = pd.DataFrame({
         t("village", lang): [_name(county, v, lang) for v in disagreements["village_id"]],
         t("county_measure", lang): [label(m, lang) for m in disagreements["measure"]],

@@ -16,7 +16,6 @@ import pandas as pd
 from ..evaluate import Results
 from ..indicators import has_monitoring
 from ..labels import MONITORING_LABELS, pick, t
-from ..measures import evaluation as ev
 from ..measures import monitoring as mon
 from ..policy import Rule
 from ..schema import MONITORING_TYPES
@@ -50,8 +49,7 @@ def policy_table(rules: list[Rule], lang: str = "zh") -> pd.DataFrame:
     """The policy rules a section used: rule, value, scope, source, verified."""
     rows = []
     for r in rules:
-        unit = "yuan_per_person_year" if r.name.endswith("_yuan") else "ratio"
-        value = f"{r.comparison} {format_value(r.value, unit, lang)}".strip()
+        value = f"{r.comparison} {format_value(r.value, r.unit, lang)}".strip()
         year = f"{r.year}" if r.year else ""
         rows.append((_label(r.name, lang), value, " ".join(x for x in (_scope(r, lang), year) if x),
                      f"{r.origin}: {r.source}", _yes_no(r.verified, lang)))
@@ -152,4 +150,6 @@ def show_monitoring_section(results: Results, lang: str = "zh") -> None:
         views.show_subheading("mon_evaluation", lang)
         views.show_table(evaluation_display_table(table, lang))
         views.show_text(t("mon_interval_note", lang))
-        views.show_text(t(f"mon_verdict_{ev.verdict(table)}", lang))
+        readiness = results.values.get("exit_readiness", math.nan)  # the sheet's verdict: 1, 0, or unknown
+        verdict = "incomplete" if math.isnan(readiness) else ("ready" if readiness == 1 else "not_ready")
+        views.show_text(t(f"mon_verdict_{verdict}", lang))

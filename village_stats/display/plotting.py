@@ -239,14 +239,17 @@ def mpi_chart(sheet: pd.DataFrame, lang: str = "zh") -> Figure:
     return _finish(fig, ax, "chart_mpi", lang, alt=alt)
 
 
-def causes_chart(households: pd.DataFrame, lang: str = "zh") -> Figure:
-    """Registered households (not non-poor) by main cause of poverty."""
+def causes_chart(households: pd.DataFrame, lang: str = "zh") -> Figure | None:
+    """Registered households (not non-poor) by main cause of poverty; None when the register lists none
+    (a register of non-poor households only, the normal case after 2020): there is nothing to draw."""
     from ..measures.register import breakdown
     from ..schema import CAUSES
 
     registered = households.loc[households["category"].ne("non_poor")]
     counts = breakdown(registered, "main_cause")["households"]
     counts = counts[counts > 0].sort_values(ascending=True)
+    if counts.empty:
+        return None
     fig = _figure(max(2.0, 0.32 * len(counts) + 1.0))
     ax = fig.subplots()
     labels = [CAUSES.label(c, lang) if c != "unknown" else t("unknown", lang) for c in counts.index]

@@ -7,8 +7,8 @@ document model (:mod:`village_stats.document`); :func:`village_stats.display.vie
 it, the report prints it and ``indicators.xlsx`` writes it, so the two cannot disagree. Notebooks reach
 the builders through :mod:`village_stats.display.views` (one namespace per notebook cell).
 
-Nothing here computes a measure, except :func:`period_tables` (the workbook's tables when no notebook
-runs), which calls the register's audit and exit tests as the notebook does.
+Nothing here computes a measure: the register's detail tables come from the period's
+:class:`~village_stats.evaluate.Results` (:func:`period_tables` for the workbook when no notebook runs).
 """
 
 from __future__ import annotations
@@ -304,25 +304,19 @@ def versions_table(lang: str = "zh") -> pd.DataFrame:
     return pd.DataFrame(list(package_versions().items()), columns=[t("package", lang), t("version", lang)])
 
 
-def period_tables(data: PeriodData, sheet: pd.DataFrame, lang: str = "zh") -> list[dict]:
+def period_tables(results, lang: str = "zh") -> list[dict]:
     """The workbook's table blocks of a village-period when no notebook runs (``village-stats indicators
-    --format xlsx``): the blocks the period report publishes, from the same builders.
-
-    Like the notebook, it calls the register's audit and exit tests; the reconciliation is read back
-    from the sheet.
-    """
-    from ..measures import register
-
+    --format xlsx``): the blocks the period report publishes, from the same builders and the same
+    :class:`~village_stats.evaluate.Results` (nothing is computed here)."""
+    data, sheet = results.data, results.sheet
     frames = [build(data, lang) for key, build in (("work_log", work_table), ("crops", crops_table),
                                                    ("projects", projects_table), ("project_outputs", outputs_table))
               if data.has(key)]
     if data.has("households"):
-        hh, line = data.table("households"), data.poverty_line.poverty_line_yuan
         frames += [register_sheet_table(sheet, lang),
-                   exit_lists_table(data, register.exit_eligible(hh, line), register.exited_failing_criteria(hh, line),
-                                    lang),
-                   reconciliation_table(reconciliation_from_sheet(sheet), lang),
-                   audit_table(register.audit(hh, line), lang)]
+                   exit_lists_table(data, results.exit_eligible, results.exited_failing, lang),
+                   reconciliation_table(results.reconciliation, lang),
+                   audit_table(results.audit, lang)]
     return [table_block(f) for f in frames]
 
 
@@ -364,27 +358,12 @@ def exit_lists_table(data: PeriodData, eligible: pd.Series, failing: pd.Series, 
                  only="workbook")
 
 
-def reconciliation_from_sheet(sheet: pd.DataFrame) -> pd.DataFrame:
-    """The reconciliation as :func:`village_stats.measures.register.reconcile` returns it, read back from the
-    sheet (``register_count_<measure>`` and ``reconciliation_<measure>_difference``), so the notebook does not compute it again."""
-    from ..indicators import values
-    from ..measures.register import RECONCILED
-
-    v = values(sheet)
-    rows = []
-    for measure, _, _ in RECONCILED:
-        rep, der = float(v.get(measure, math.nan)), float(v.get(f"register_count_{measure}", math.nan))
-        comparable = not (math.isnan(rep) or math.isnan(der))
-        rows.append((measure, rep, der, float(v.get(f"reconciliation_{measure}_difference", math.nan)), comparable))
-    return pd.DataFrame(rows, columns=["measure", "reported", "derived", "difference", "comparable"]).set_index("measure")
-
-
 def reconciliation_table(reconciliation: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """Reported against register-derived counts, with the difference (register − reported); where the two
     cannot be compared the difference cell says so (or is unknown when nothing was reported)."""
     from ..schema import POPULATION_MEASURES
 
-    units = ["households" if "households" in m else "persons" for m in reconciliation.index]
+    units = [CATALOGUE[m].unit for m in reconciliation.index]  # the reported measure's own unit
     diff = [float(r["difference"]) if r["comparable"] else (t("not_comparable", lang) if not math.isnan(r["reported"])
                                                             else None)
             for _, r in reconciliation.iterrows()]

@@ -29,7 +29,6 @@ from .tables import indicator_table as indicator_table
 from .tables import outputs_table as outputs_table
 from .tables import parameters_table as parameters_table
 from .tables import projects_table as projects_table
-from .tables import reconciliation_from_sheet as reconciliation_from_sheet
 from .tables import reconciliation_table as reconciliation_table
 from .tables import register_sheet_table as register_sheet_table
 from .tables import versions_table as versions_table
@@ -251,10 +250,13 @@ def show_figure(fig, caption: str | None = None, alt: str | None = None) -> None
     """A chart at print resolution, displayed at screen width, with a numbered caption and alt text.
 
     ``caption`` defaults to the chart's title (``fig.get_label()``), ``alt`` to the chart's own
-    description (``fig.vs_alt``: what it shows and its key number).
+    description (``fig.vs_alt``: what it shows and its key number). ``fig`` None (a chart with nothing
+    to draw) shows nothing.
     """
     import base64
 
+    if fig is None:
+        return
     caption = caption if caption is not None else (fig.get_label() or "")
     alt = alt if alt is not None else (getattr(fig, "vs_alt", "") or caption)
     width_px = int(fig.get_figwidth() * 96)

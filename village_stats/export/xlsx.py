@@ -44,7 +44,7 @@ import pandas as pd
 
 from ..atomic import atomic_path
 from ..cells import CellWriter, Styles, column_width, new_workbook, write_cell
-from ..display.tables import sheet_table, table_block
+from ..display.tables import period_tables, sheet_table, table_block
 from ..labels import TEXT, t
 from ..units import UNITS
 
@@ -268,3 +268,12 @@ def write(report, target: Path) -> None:
     from ..document import from_report
 
     write_workbook(target, report.sheet, from_report(report)["blocks"], report.title, report.lang)
+
+
+def write_period_workbook(path: str | Path, results, lang: str = "zh") -> Path:
+    """``indicators.xlsx`` of a village-period without a notebook run (``village-stats indicators --format
+    xlsx``): the sheet and the period report's table blocks, built from the period's
+    :class:`~village_stats.evaluate.Results` by the same builders the report uses."""
+    data = results.data
+    header = f"{data.village.name(lang)} · {data.period.label(lang)}"
+    return write_workbook(path, results.sheet, period_tables(results, lang), header, lang)

@@ -10,13 +10,10 @@ import pandas as pd
 
 from ..labels import MPI_LABELS
 from ..measures import register
-from ..schema import (
-    CAUSES,
-    HOUSEHOLD_CATEGORIES,
-    HOUSEHOLD_STATUSES,
-)
+from ..schema import CAUSES, HOUSEHOLD_CATEGORIES, HOUSEHOLD_STATUSES
+from ..schema import POPULATION_MEASURES as _POP
 from ..units import Pooled, Setting, Sum
-from .catalogue import Value, cached, indicator
+from .catalogue import CATALOGUE, Value, cached, indicator
 
 # --------------------------------------------------------------------------- household register
 #
@@ -191,11 +188,9 @@ for _measure, _how, _ in register.RECONCILED:
         """Register-derived minus reported value; empty when not comparable."""
         return float(cached(ctx, "reconcile", register.reconcile, households_table(ctx), ctx.measures).loc[_measure, "difference"])
 
-    _m_zh = {"households_total": "农业户数", "population_total": "农业人口", "poor_households": "贫困户数",
-             "poor_population": "贫困人口", "wubao_households": "五保户数", "dibao_households": "低保户数",
-             "absent_poor_households": "长期不在村贫困户数"}[_measure]
-    indicator(f"reconciliation_{_measure}_difference", "households" if "households" in _measure else "persons",
-              f"核对差异：{_m_zh}（登记册−上报）", f"Reconciliation: {_measure} (register − reported)",
+    indicator(f"reconciliation_{_measure}_difference", CATALOGUE[_measure].unit,
+              f"核对差异：{_POP.label(_measure, 'zh')}（登记册−上报）",
+              f"Reconciliation: {_POP.label(_measure, 'en').lower()} (register − reported)",
               "households")(_difference)
 
 

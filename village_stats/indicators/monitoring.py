@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..labels import MONITORING_LABELS
 from ..load import PeriodData
 from ..measures import evaluation as _evaluation
 from ..measures import monitoring as _monitoring
@@ -152,15 +153,9 @@ def _candidates(ctx):
     return float(len(screening_result(ctx)))
 
 
-_RULE_LABELS = {
-    "income_below_threshold": ("人均纯收入低于监测标准", "income below the monitoring threshold"),
-    "income_drop": ("收入比上期大幅下降", "sharp income drop against the previous period"),
-    "rigid_spending_above_income": ("刚性支出超过家庭收入", "rigid spending above household income"),
-    "guarantee_lost": ("两不愁三保障或饮水安全出现缺失", "a guarantee lost since the previous period"),
-}
 for _rule_id in _monitoring.SCREENING_RULES:
-    indicator(f"monitoring_candidates_{_rule_id}", "households", f"疑似漏监测户数：{_RULE_LABELS[_rule_id][0]}",
-              f"Possible missed monitoring: {_RULE_LABELS[_rule_id][1]}", "monitoring",
+    indicator(f"monitoring_candidates_{_rule_id}", "households", f"疑似漏监测户数：{MONITORING_LABELS[_rule_id][0]}",
+              f"Possible missed monitoring: {MONITORING_LABELS[_rule_id][1].lower()}", "monitoring",
               description=f"Households not monitored that meet the screening rule {_rule_id}.")(
         lambda ctx, _r=_rule_id: float(screening_result(ctx)[_r].sum()))
 

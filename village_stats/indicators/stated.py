@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..measures import arith, crops, register, worklog
 from ..schema import POPULATION_MEASURES as _POP
 from ..units import Ratio, Setting
-from .catalogue import Value, cached, indicator
+from .catalogue import CATALOGUE, Value, cached, indicator
 from .households import households_table
 
 # --------------------------------------------------------------------------- figures the alerts state
@@ -48,7 +48,7 @@ for _measure, _how, _ in register.RECONCILED:
         """The register's own count (register.reconcile, derived); empty when the register cannot give it."""
         return float(cached(ctx, "reconcile", register.reconcile, households_table(ctx), ctx.measures).loc[_measure, "derived"])
 
-    indicator(f"register_count_{_measure}", "households" if "households" in _measure else "persons",
+    indicator(f"register_count_{_measure}", CATALOGUE[_measure].unit,
               f"登记册计数：{_POP.label(_measure, 'zh')}", f"Register count: {_POP.label(_measure, 'en').lower()}",
               "households")(_derived)
 

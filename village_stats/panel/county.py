@@ -14,11 +14,9 @@ import pandas as pd
 
 from ..errors import DataError
 from ..evaluate import evaluate
-from ..load import PeriodData, Source, as_period, list_villages
+from ..load import PeriodData, Source, as_period, village_folders
 from ..periods import Period
-from .rollup import County, register_of, rollup
-
-LEVELS = ("village", "township", "county")
+from .rollup import LEVELS, County, register_of, rollup
 
 
 def read_county(source: Source, period: Period | str, township: str | None = None
@@ -27,11 +25,12 @@ def read_county(source: Source, period: Period | str, township: str | None = Non
     for ``period``: the villages table and each village-period that exists. Nothing is evaluated.
 
     A village without the period is simply absent from the dict (listed as missing by the roll-up); bad data
-    raises :class:`DataError` naming the file.
+    raises :class:`DataError` naming the file, and so does a village folder without ``village.yaml``: a
+    county whose villages cannot all be placed in a township is never rolled up silently without one.
     """
     period = as_period(period)
     rows, data = [], {}
-    for v in list_villages(source.data_dir):
+    for v in village_folders(source.data_dir):
         info = source.village(v)
         if township and info.township_zh != township:
             continue

@@ -169,10 +169,8 @@ def _export(executed: Path, prepared: Prepared, formats, lang: str, tmp: Path, c
         target = tmp / FORMATS[name].filename(lang)
         try:
             FORMATS[name].write(report, target)
-        except ReportError:
-            raise
-        except Exception as exc:  # an exporter's own failure: one line, the run fails, nothing published
-            raise ReportError(f"{name} export failed: {type(exc).__name__}: {exc}") from None
+        except OSError as exc:  # the output folder (full disk, permissions): one line, nothing published
+            raise ReportError(f"{name} export failed: {type(exc).__name__}: {exc.strerror or exc}") from exc
         written[name] = target
         clock.stage(f"export_{name}")
     return written
