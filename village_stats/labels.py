@@ -686,3 +686,30 @@ def say(key: str, lang: str, **fields) -> str:
     """
     zh, en = MESSAGES[key]
     return (zh if lang == "zh" else en).format(**fields)
+
+
+# --------------------------------------------------------------------------- input workbooks (Chinese: for the people who fill them in)
+
+#: What to type in a cell of each kind of column: the input message and error text of a new-period workbook.
+KIND_HINTS_ZH: dict[str, str] = dict((
+    ("text", "文字"),
+    ("code", "编号：小写英文字母、数字和下划线，如 cattle_farm"),
+    ("key", "编号，不可为空"),
+    ("count", "整数，不小于 0"),
+    ("amount", "金额，不小于 0"),
+    ("area", "面积，不小于 0"),
+    ("number", "数字"),
+    ("date", "日期，如 2017-07-01"),
+    ("year", "四位年份，如 2017"),
+    ("vocab", "从下拉列表中选择"),
+    ("vocab_list", "从所列取值中选一项或多项，用“、”分隔"),
+    ("bool", "是 或 否"),
+))
+#: The codebook's units (``Column.unit``) in Chinese, for the 填表说明 and input messages.
+UNITS_ZH: dict[str, str] = dict((
+    ("yuan", "元"),
+    ("mu", "亩"),
+    ("persons", "人"),
+    ("households or persons", "户或人（按指标）"),
+    ("see unit", "见“单位”列"),
+))

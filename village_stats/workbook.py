@@ -27,6 +27,7 @@ from . import schema
 from .atomic import atomic_folder, atomic_path, write_atomic
 from .cells import CellWriter, Styles, column_width, new_workbook, write_cell
 from .errors import DataError
+from .labels import KIND_HINTS_ZH, UNITS_ZH
 from .load import PeriodData
 from .parse import Village
 from .periods import Period
@@ -34,25 +35,7 @@ from .readers import INSTRUCTIONS_SHEET, REFERENCE_MARK
 from .schema import Column, Table
 
 # --------------------------------------------------------------------------- the contract, in Chinese
-
-#: What each column kind accepts, for people filling in a sheet.
-KIND_HINTS_ZH = {
-    "text": "文字",
-    "code": "编号：小写英文字母、数字和下划线，如 cattle_farm",
-    "key": "编号，不可为空",
-    "count": "整数，不小于 0",
-    "amount": "金额，不小于 0",
-    "area": "面积，不小于 0",
-    "number": "数字",
-    "date": "日期，如 2017-07-01",
-    "year": "四位年份，如 2017",
-    "vocab": "从下拉列表中选择",
-    "vocab_list": "从所列取值中选一项或多项，用“、”分隔",
-    "bool": "是 或 否",
-}
-#: Units of the schema in Chinese.
-UNITS_ZH = {"yuan": "元", "mu": "亩", "persons": "人", "households or persons": "户或人（按指标）",
-            "see unit": "见“单位”列"}
+# (the words: labels.KIND_HINTS_ZH, labels.UNITS_ZH)
 
 #: The last row a validation covers (0-based: the whole column below the header).
 _LAST_ROW = 1_048_575
