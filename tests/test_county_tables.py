@@ -41,6 +41,8 @@ def test_villages_table_carries_numbers_with_unit_ids(county):
     assert table_view(block)["rows"][0] == ["白土村", "南山乡", "26.9%", "72", "67", "否", "2,610,000", "36,250",
                                             "85.2%", "20.9%", "0.0503", "14.9%"]
     assert columns["村"]["nowrap"] and columns["乡镇"]["nowrap"]
+    # and the printed view keeps the mark, which the HTML and Typst templates read
+    assert [c.get("nowrap", False) for c in table_view(block)["columns"][:3]] == [True, True, False]
 
 
 def test_county_tables_print_as_before(county):

@@ -308,8 +308,8 @@ def cell_text(value, column: dict, row: int, lang: str = "zh") -> str:
 
 
 def table_view(block: dict, lang: str = "zh") -> dict:
-    """What HTML and PDF print of a table block: the printed columns (not ``only: workbook``), every cell as
-    text (:func:`cell_text`), a ``join`` column inside the cell before it. Blocks of other tools whose cells
+    """What HTML and PDF print of a table block: the printed columns (not ``only: workbook``; name, type and
+    ``nowrap``), every cell as text (:func:`cell_text`), a ``join`` column inside the cell before it. Blocks of other tools whose cells
     are already text pass unchanged.
 
     >>> block = {"type": "table", "columns": [{"name": "样本", "type": "number", "unit": "households"},
@@ -332,7 +332,10 @@ def table_view(block: dict, lang: str = "zh") -> dict:
     view["columns"] = []
     for j, joined in groups:
         kinds = [cols[k].get("type", "text") for k in (j, *joined)]
-        view["columns"].append({"name": cols[j]["name"], "type": "number" if "number" in kinds else kinds[0]})
+        printed_column = {"name": cols[j]["name"], "type": "number" if "number" in kinds else kinds[0]}
+        if cols[j].get("nowrap"):  # the templates keep these cells whole
+            printed_column["nowrap"] = True
+        view["columns"].append(printed_column)
 
     def cell(row: list, i: int, j: int, joined: list[int]) -> str:
         text = cell_text(row[j], cols[j], i, lang)
