@@ -286,6 +286,36 @@ def test_monitoring_section_by_household_id_only(monkeypatch, lang, needles):
     assert shown == []
 
 
+def test_monitoring_tables_carry_numbers_with_unit_ids():
+    """The section's tables hold numbers with their unit ids, not text: the evaluation's rate is a ratio, its
+    sample two counts and its threshold a ratio after its comparison; the policy rules' values are in each
+    rule's unit; the transitions are counts of households. The report prints them as before."""
+    from village_stats.display import monitoring as section
+    from village_stats.display.tables import table_block
+    from village_stats.document import table_view
+    from village_stats.evaluate import evaluate
+    from village_stats.load import load_period
+
+    from .conftest import DATA
+
+    results = evaluate(load_period("demo", "2022H2", DATA))
+    evaluation = table_block(section.evaluation_display_table(results.evaluation, "zh"))
+    columns = {c["name"]: (j, c) for j, c in enumerate(evaluation["columns"])}
+    j, rate = columns["数值"]
+    assert (rate["type"], rate["unit"]) == ("number", "ratio") and evaluation["rows"][0][j] == pytest.approx(0.1)
+    j, threshold = columns["标准"]
+    assert threshold["unit"] == "ratio" and threshold["prefix"][0] == "< " and evaluation["rows"][0][j] == 0.02
+    assert [evaluation["rows"][0][columns[k][0]] for k in ("样本", "样本量")] == [3, 30]
+    assert table_view(evaluation)["rows"][0][:5] == ["错退率", "10.0%", "3 / 30", "3.5% – 25.6%", "< 2.0%"]
+    policy = table_block(section.policy_table(results.rules, "en"))
+    value = policy["columns"][1]
+    assert value["units"][:2] == ["yuan_per_person_year", "yuan_per_person_year"] and policy["rows"][0][1] == 4000
+    assert [r[1] for r in table_view(policy, "en")["rows"]][::4] == ["4,000 yuan per person per year", "30.0%",
+                                                                     "< 2.0%"]
+    transitions = table_block(section.transition_table(results.transitions, "zh"))
+    assert {c.get("unit") for c in transitions["columns"][1:]} == {"households"} and transitions["rows"][0][1] == 139
+
+
 def test_section_in_a_real_report(tmp_path):
     """The section through papermill, HTML and PDF: the period report of the demo's 2022H2."""
     from pypdf import PdfReader

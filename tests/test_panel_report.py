@@ -6,6 +6,8 @@ import pandas as pd
 import pytest
 
 from village_stats.display import change, views
+from village_stats.display.tables import table_block
+from village_stats.document import table_view
 from village_stats.errors import DataError
 from village_stats.evaluate import evaluate
 from village_stats.labels import t
@@ -24,6 +26,11 @@ def shown(monkeypatch):
     return calls
 
 
+def printed(frame: pd.DataFrame, lang: str = "zh") -> list[list[str]]:
+    """The rows of a table as the report prints them (its typed block through the document's formatting)."""
+    return table_view(table_block(frame), lang)["rows"]
+
+
 def period_results(code: str):
     """The demo period's results and those of the earlier periods of its kind, as a report has them."""
     source = Source(DATA)
@@ -36,10 +43,10 @@ def test_change_section_of_the_demo_2018h1(shown):
     kinds = [c[0] for c in shown]
     assert kinds[:5] == ["show_heading", "show_subheading", "show_table", "show_figure", "show_text"]
     assert shown[0][1] == ("sec_change", "zh")
-    table = shown[2][1][0]
-    assert list(table.iloc[:, 0]) == ["期初", "新识别", "返贫", "不一致转入", "脱贫", "清退或迁出", "不一致转出",
-                                      "户内人口增减", "期末"]
-    assert list(table.iloc[:, 1]) == ["37 户", "0 户", "0 户", "+1 户", "−6 户", "0 户", "−1 户", "—", "31 户"]
+    table = printed(shown[2][1][0])
+    assert [r[0] for r in table] == ["期初", "新识别", "返贫", "不一致转入", "脱贫", "清退或迁出", "不一致转出",
+                                     "户内人口增减", "期末"]
+    assert [r[1] for r in table] == ["37 户", "0 户", "0 户", "+1 户", "−6 户", "0 户", "−1 户", "—", "31 户"]
     texts = [c[1][0] for c in shown if c[0] == "show_text"]
     # the register's 97 poor persons against population.csv's 99 (the demo's deliberate mismatch): said, not hidden
     assert "97 人" in texts[0] and "99 人" in texts[0] and "两者不一致" in texts[0]
@@ -62,9 +69,25 @@ def test_change_column():
     table = change.change_table(long, "2018H2", ["poor_households", "poverty_incidence"], "zh")
     assert list(table.columns)[-1] == "比上期"
     # 31 -> 26 poor households; incidence 99/455 -> 77/455 = -4.835 percentage points
-    assert list(table["比上期"]) == ["-5 户", f"{(77 - 99) / 455 * 100:.1f} 个百分点"]
+    assert [r[-1] for r in printed(table)] == ["-5 户", f"{(77 - 99) / 455 * 100:.1f} 个百分点"]
     first = change.change_table(long, "2017H1", ["poor_households"], "en")
-    assert list(first["Change since previous"]) == ["—"]
+    assert [r[-1] for r in printed(first, "en")] == ["—"]
+
+
+def test_change_and_trend_tables_carry_numbers_with_unit_ids():
+    """比上期 and the trends table hold the changes as numbers in their change units (signed), not text; the
+    trends table joins each change to its value in print: ``37 户（-9 户）``."""
+    long = long_sheet([evaluate(d).sheet for d in load_panel(Source(DATA), "demo")])
+    block = table_block(change.change_table(long, "2018H2", ["poor_households", "poverty_incidence"], "zh"))
+    column = block["columns"][-1]
+    assert column["units"] == ["households", "percentage_points"] and column["signed"]
+    assert [r[-1] for r in block["rows"]] == [-5, pytest.approx((77 - 99) / 455 * 100)]
+    trends = table_block(change.trend_table(long, ["poor_households", "poverty_incidence"], "zh"))
+    names = [c["name"] for c in trends["columns"]]
+    assert names[:5] == ["指标", "2017年上半年", "2017年上半年（比上期）", "2017年下半年", "2017年下半年（比上期）"]
+    assert trends["rows"][0][3:5] == [37, -9] and trends["columns"][4]["join"] == "（{}）"
+    assert table_view(trends)["rows"][0][:3] == ["贫困户数", "46 户", "37 户（-9 户）"]
+    assert table_view(trends, "zh")["rows"][1][2] == "24.8%（-7.0 个百分点）"
 
 
 @pytest.mark.notebook

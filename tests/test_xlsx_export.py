@@ -215,3 +215,25 @@ def test_an_empty_table_prints_a_dash_and_keeps_its_sheet(monkeypatch, tmp_path)
     sheet = indicator_sheet(load_period("suoluoyu", "2017H1", DATA))
     wb = openpyxl.load_workbook(write_workbook(tmp_path / "x.xlsx", sheet, published, "村 · 期"))
     assert wb.sheetnames == ["汇总", "整改清单"] and [c.value for c in wb["整改清单"][1]] == ["户编号", "核查规则", "规则编号"]
+
+
+def test_a_prefix_and_a_joined_column_stay_numbers(tmp_path):
+    """A threshold's comparison (``prefix``) is in the number format and the cell is the number; a column printed
+    inside the cell before it (``join``: an interval's upper end) is a column of its own in the workbook."""
+    from village_stats.display.tables import table_block, typed
+    from village_stats.document import table_view
+
+    frame = pd.DataFrame({"指标": ["错退率", "群众认可度"], "下限": [0.035, 0.835], "上限": [0.256, 0.986],
+                          "标准": [0.02, 0.9]})
+    typed(frame, units={"下限": "ratio", "上限": "ratio", "标准": "ratio"}, join={"上限": " – {}"},
+          prefix={"标准": ["< ", ">= "]}, sheet="evaluation")
+    block = table_block(frame)
+    assert table_view(block)["rows"] == [["错退率", "3.5% – 25.6%", "< 2.0%"], ["群众认可度", "83.5% – 98.6%", ">= 90.0%"]]
+    assert [c["name"] for c in table_view(block)["columns"]] == ["指标", "下限", "标准"]
+    sheet = indicator_sheet(load_period("suoluoyu", "2017H1", DATA))
+    wb = openpyxl.load_workbook(write_workbook(tmp_path / "x.xlsx", sheet, [block], "村 · 期"))
+    ws = wb["evaluation"]
+    assert [c.value for c in ws[1]] == ["指标", "下限", "上限", "标准"]
+    assert [c.value for c in ws[2]] == ["错退率", 0.035, 0.256, 0.02]
+    assert ws["D2"].number_format == '"< "0.0%' and ws["D3"].number_format == '">= "0.0%'
+    assert ws["C2"].number_format == "0.0%"

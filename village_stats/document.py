@@ -37,6 +37,12 @@ through :func:`cell_text`, the workbook with number formats)::
                 text is unchanged). ``only``: ``report`` or ``workbook`` for a column that one of them
                 leaves out (a project's id and note are in the workbook only). ``unknown``: what the
                 report prints for an unknown value (default a dash; 未知 for a project's investment).
+                ``prefix``: one text per row printed before a known number (a threshold's comparison
+                ``< `` in ``< 2.0%``, a flow's direction ``−`` in ``−6 户``); the workbook puts it in the
+                cell's number format, so the cell stays a number. ``join``: the column is printed inside
+                the previous printed column's cell, its text in place of ``{}`` (`` / {}`` makes
+                ``3 / 30``, `` – {}`` an interval ``3.5% – 25.6%``); its header is not printed, an
+                unknown cell adds nothing, and the workbook keeps it as a column of its own.
 ``rows``        raw values: numbers as numbers, text as text, ``null`` for unknown. A text cell in a number
                 column says why there is no number (登记册未列全部农户，不可比).
 ``total_rows``  the last n rows are totals (set apart in print and in the workbook)
@@ -233,8 +239,8 @@ def number_text(value: float | None, unit: str, lang: str = "zh", *, named: bool
     tables' rules.
 
     Money per person is rounded to whole 元 and English count units are singular for 1 (glossary: money);
-    ``wan_yuan`` (万元) always has two decimals; ``number`` is a plain number whose unit another column
-    states. ``named=False`` leaves the unit's name out (the column header names it).
+    ``wan_yuan`` (万元) always has two decimals, ``percentage_points`` (a share's change) one; ``number`` is
+    a plain number whose unit another column states. ``named=False`` leaves the unit's name out (the column header names it).
 
     Parameters
     ----------
@@ -255,12 +261,16 @@ def number_text(value: float | None, unit: str, lang: str = "zh", *, named: bool
     ('3,097,200', '60.00')
     >>> number_text(0.478049, "ratio"), number_text(56000.0, "number"), number_text(None, "mu")
     ('47.8%', '56,000', '—')
+    >>> number_text(-4.835, "percentage_points"), number_text(0.0, "percentage_points", named=False)
+    ('-4.8 个百分点', '0.0')
     """
     if _unknown(value):
         return "—"
     name = unit_name(unit, lang)
     if unit == "wan_yuan":
         text = f"{value:,.2f}" + (f" {name}" if named else "")
+    elif unit == "percentage_points":  # a share's change between periods, as the trend gives it
+        text = f"{value:.1f}" + (f" {name}" if named else "")
     elif unit == "number":
         text = f"{value:,.10g}"
     else:
@@ -275,11 +285,13 @@ def number_text(value: float | None, unit: str, lang: str = "zh", *, named: bool
 def cell_text(value, column: dict, row: int, lang: str = "zh") -> str:
     """One cell of a table block as text: text as written, unknown as a dash (or the column's ``unknown``
     word), a number by its unit (:func:`number_text`: bare under a column's one unit, with its unit's name
-    where units vary by row).
+    where units vary by row), after the row's ``prefix`` when the column has one.
 
     >>> col = {"name": "差异", "type": "number", "units": ["households", "persons"], "signed": True}
     >>> cell_text(3.0, col, 0), cell_text(-2.0, col, 1), cell_text("不可比", col, 1), cell_text(None, col, 0)
     ('+3 户', '-2 人', '不可比', '—')
+    >>> cell_text(0.02, {"name": "标准", "type": "number", "unit": "ratio", "prefix": ["< ", ""]}, 0)
+    '< 2.0%'
     """
     if _unknown(value):
         return column.get("unknown", "—")
@@ -290,18 +302,50 @@ def cell_text(value, column: dict, row: int, lang: str = "zh") -> str:
     if unit in ("text", "hash", "date"):
         return str(value)
     text = number_text(value, unit, lang, named=per_row is not None)
-    return "+" + text if column.get("signed") and value > 0 else text
+    if column.get("signed") and value > 0:
+        text = "+" + text
+    return column["prefix"][row] + text if column.get("prefix") else text
 
 
 def table_view(block: dict, lang: str = "zh") -> dict:
-    """What HTML and PDF print of a table block: the printed columns (not ``only: workbook``), every cell as
-    text (:func:`cell_text`). Blocks of other tools whose cells are already text pass unchanged."""
-    keep = [j for j, c in enumerate(block["columns"]) if c.get("only") != "workbook"]
-    columns = [block["columns"][j] for j in keep]
+    """What HTML and PDF print of a table block: the printed columns (not ``only: workbook``; name, type and
+    ``nowrap``), every cell as text (:func:`cell_text`), a ``join`` column inside the cell before it. Blocks of other tools whose cells
+    are already text pass unchanged.
+
+    >>> block = {"type": "table", "columns": [{"name": "样本", "type": "number", "unit": "households"},
+    ...          {"name": "样本量", "type": "number", "unit": "households", "join": " / {}"}],
+    ...          "rows": [[3, 30], [None, None]]}
+    >>> view = table_view(block)
+    >>> view["columns"], view["rows"]
+    ([{'name': '样本', 'type': 'number'}], [['3 / 30'], ['—']])
+    """
+    groups: list[tuple[int, list[int]]] = []  # a printed column: its first block column and those joined to it
+    for j, c in enumerate(block["columns"]):
+        if c.get("only") == "workbook":
+            continue
+        if c.get("join") and groups:
+            groups[-1][1].append(j)
+        else:
+            groups.append((j, []))
+    cols = block["columns"]
     view = {k: v for k, v in block.items() if k not in ("columns", "rows", "sheet")}
-    view["columns"] = [{"name": c["name"], "type": c.get("type", "text")} for c in columns]
-    view["rows"] = [[cell_text(row[j], c, i, lang) for j, c in zip(keep, columns)]
-                    for i, row in enumerate(block["rows"])]
+    view["columns"] = []
+    for j, joined in groups:
+        kinds = [cols[k].get("type", "text") for k in (j, *joined)]
+        printed_column = {"name": cols[j]["name"], "type": "number" if "number" in kinds else kinds[0]}
+        if cols[j].get("nowrap"):  # the templates keep these cells whole
+            printed_column["nowrap"] = True
+        view["columns"].append(printed_column)
+
+    def cell(row: list, i: int, j: int, joined: list[int]) -> str:
+        text = cell_text(row[j], cols[j], i, lang)
+        for k in joined:
+            part = "" if _unknown(row[k]) else cell_text(row[k], cols[k], i, lang)
+            if part:
+                text += cols[k]["join"].replace("{}", part)
+        return text
+
+    view["rows"] = [[cell(row, i, j, joined) for j, joined in groups] for i, row in enumerate(block["rows"])]
     return view
 
 

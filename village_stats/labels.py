@@ -423,6 +423,9 @@ TEXT.update({
     "met": ("达标", "Met"),
     "met_sure": ("区间内均达标", "Met over the interval"),
     "sample_n": ("样本", "Sample"),
+    # the workbook's headers of the parts a report cell joins (样本 n / N, an interval's ends)
+    "sample_total": ("样本量", "Sample size"),
+    "interval_high": ("95%置信区间上限", "95% interval, upper end"),
     "national": ("全国", "national"),
 })
 

@@ -19,8 +19,8 @@ from ..load import PeriodData
 from ..panel import stockflow, trend
 from ..periods import Period, parse_period
 from ..schema import HOUSEHOLD_STATUSES
-from ..units import format_value
 from . import fonts, plotting, views
+from .tables import typed
 
 #: Colours as in the period report's charts (colour-blind safe, print well in grey).
 BLUE, ORANGE, GREY, GREEN, RED = "#3b6ea5", "#e08a2c", "#b8b8b8", "#4f9a6a", "#c0392b"
@@ -41,18 +41,22 @@ def _finish(fig: Figure, ax, title: str) -> Figure:
 
 
 def stock_flow_table(terms: pd.Series, lang: str = "zh") -> pd.DataFrame:
-    """The stock-flow terms as a labelled table: term, households, persons (size change: persons only)."""
-    rows = []
-    for term, sign in TERMS:
-        hh = terms.get(f"poor_households_{term}", math.nan)
-        pp = terms.get(f"poor_population_{term}", math.nan)
-        def signed(v, unit, sign=sign):
-            if math.isnan(v):
-                return "—"
-            return ({1: "+", -1: "−", 0: ""}[sign] if v else "") + format_value(v, unit, lang)
+    """The stock-flow terms as a labelled table: term, households, persons (size change: persons only).
 
-        rows.append((t(f"sf_{term}", lang), signed(hh, "households"), signed(pp, "persons")))
-    return pd.DataFrame(rows, columns=[t("sf_term", lang), t("sf_households", lang), t("sf_persons", lang)])
+    Each cell is the term's size, named by its unit, after its direction: ``+`` for what adds to the
+    poor, ``−`` for what leaves them, nothing for the start, the end and a zero.
+    """
+    hh_head, pp_head = t("sf_households", lang), t("sf_persons", lang)
+    rows, directions = [], {hh_head: [], pp_head: []}
+    for term, sign in TERMS:
+        hh = float(terms.get(f"poor_households_{term}", math.nan))
+        pp = float(terms.get(f"poor_population_{term}", math.nan))
+        rows.append((t(f"sf_{term}", lang), hh, pp))
+        for head, v in ((hh_head, hh), (pp_head, pp)):
+            directions[head].append({1: "+", -1: "−", 0: ""}[sign] if v and not math.isnan(v) else "")
+    frame = pd.DataFrame(rows, columns=[t("sf_term", lang), hh_head, pp_head])
+    return typed(frame, lang=lang, units={hh_head: ["households"] * len(rows), pp_head: ["persons"] * len(rows)},
+                 prefix=directions)
 
 
 def waterfall_chart(terms: pd.Series, before: str, after: str, lang: str = "zh", unit: str = "households") -> Figure:
@@ -148,14 +152,23 @@ def trend_chart(long: pd.DataFrame, lang: str = "zh", exit_target: str | Period 
 
 def change_table(long: pd.DataFrame, period: str, indicators, lang: str = "zh") -> pd.DataFrame:
     """:func:`views.indicator_table` of one period of a long sheet plus the column 比上期 (change since the
-    previous period of the same kind: ``+2 户``, ``-3.0 个百分点``; a dash when there is none)."""
+    previous period of the same kind, in its change unit and signed: ``+2 户``, ``-3.0 个百分点``; a dash
+    when there is none)."""
     rows = long[long["period"] == str(period)]
     table = views.indicator_table(rows, indicators, lang)
     by_id = rows.set_index("indicator")
     shown = [i for i in indicators if i in by_id.index]
-    table[t("change_since", lang)] = [trend.format_change(by_id.loc[i, "change"], by_id.loc[i, "change_unit"], lang)
-                                      for i in shown]
+    head = t("change_since", lang)
+    table[head] = [float(by_id.loc[i, "change"]) for i in shown]
+    spec = table.attrs["table"]
+    spec["units"][head] = [_change_unit(by_id.loc[i, "change_unit"]) for i in shown]
+    spec["signed"] = [*spec["signed"], head]
     return table
+
+
+def _change_unit(unit) -> str:
+    """The unit of a change as the long sheet gives it (a plain number where it gives none)."""
+    return unit if isinstance(unit, str) else "number"
 
 
 def _status(s: str, lang: str) -> str:
@@ -265,27 +278,27 @@ TREND_INDICATORS = ("households_total", "population_total", "poor_households", "
 
 
 def trend_table(long: pd.DataFrame, indicators=TREND_INDICATORS, lang: str = "zh") -> pd.DataFrame:
-    """Indicators (rows) by period (columns): each value with its change since the previous period."""
+    """Indicators (rows) by period (columns): each value in its unit, with its change since the previous
+    period (signed, in its change unit) printed after it in the same cell: ``26 户（-5 户）``. The change is
+    a column of its own (headed by the period and 比上期) that the report joins to the value's."""
     from ..indicators import label
 
     periods = list(pd.unique(long["period"]))
     by_key = long.set_index(["indicator", "period"])
-    rows = []
-    for ind in indicators:
-        if ind not in set(long["indicator"]):
-            continue
-        cells = [label(ind, lang)]
-        for p in periods:
-            if (ind, p) not in by_key.index:
-                cells.append("—")
-                continue
-            r = by_key.loc[(ind, p)]
-            text = format_value(r["value"], r["unit"], lang)
-            if not pd.isna(r["change"]):
-                text = t("with_note", lang, text=text, note=trend.format_change(r["change"], r["change_unit"], lang))
-            cells.append(text)
-        rows.append(cells)
-    return pd.DataFrame(rows, columns=[t("indicator", lang)] + [parse_period(p).label(lang) for p in periods])
+    chosen = [ind for ind in indicators if ind in set(long["indicator"])]
+    frame = pd.DataFrame({t("indicator", lang): [label(ind, lang) for ind in chosen]})
+    units, join = {}, {}
+    note = t("with_note", lang, text="", note="{}")
+    for p in periods:
+        rows = [by_key.loc[(ind, p)] if (ind, p) in by_key.index else None for ind in chosen]
+        value = parse_period(p).label(lang)
+        change = t("with_note", lang, text=value, note=t("change_since", lang))
+        frame[value] = [math.nan if r is None else float(r["value"]) for r in rows]
+        frame[change] = [math.nan if r is None else float(r["change"]) for r in rows]
+        units[value] = [by_key.loc[ind, "unit"].iloc[0] if r is None else r["unit"] for ind, r in zip(chosen, rows)]
+        units[change] = [_change_unit(None if r is None else r["change_unit"]) for r in rows]
+        join[change] = note
+    return typed(frame, lang=lang, units=units, join=join, signed=list(join))
 
 
 def show_trends_title(panel: list[PeriodData], lang: str = "zh") -> None:

@@ -12,11 +12,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..document import number_text
 from ..indicators import CATALOGUE, label
 from ..labels import column, t
 from ..panel.rollup import County, exit_readiness, register_disagreements, village_overview, wide
 from ..periods import parse_period
-from ..units import format_value
 from . import fonts, plotting, views
 from .tables import typed
 
@@ -36,30 +36,31 @@ def _place(county: County, township: str | None) -> str:
     return (county.villages["county_zh"].iloc[0] + (township or "")) if len(county.villages) else ""
 
 
-def _fmt(value, unit: str, lang: str) -> str:
-    return format_value(float(value), unit, lang) if value is not None else "—"
-
-
 # --------------------------------------------------------------------------- tables and text (pure)
 
 def key_figures_table(county_sheet: pd.DataFrame, county: County, lang: str = "zh") -> pd.DataFrame:
-    """The county's key figures (one roll-up row per indicator) plus villages with data and missing."""
+    """The county's key figures (one roll-up row per indicator, each value in its own unit) after the villages
+    with data (of all villages: ``23 / 24``) and the villages missing."""
     s = county_sheet.set_index("indicator")
-    rows = [(t("villages_with_data", lang), f"{len(county.sheets)} / {len(county.villages)}"),
-            (t("villages_missing", lang), str(len(county.missing)))]
+    value, of = t("value", lang), t("villages_count", lang)
+    rows = [(t("villages_with_data", lang), float(len(county.sheets)), float(len(county.villages))),
+            (t("villages_missing", lang), float(len(county.missing)), None)]
+    units = ["number", "number"]
     for ind in KEY_INDICATORS:
         if ind in s.index:
-            rows.append((label(ind, lang), _fmt(s.loc[ind, "value"], s.loc[ind, "unit"], lang)))
-    return pd.DataFrame(rows, columns=[t("indicator", lang), t("value", lang)])
+            rows.append((label(ind, lang), float(s.loc[ind, "value"]), None))
+            units.append(s.loc[ind, "unit"])
+    frame = pd.DataFrame(rows, columns=[t("indicator", lang), value, of])
+    return typed(frame, lang=lang, units={value: units, of: "number"}, join={of: " / {}"})
 
 
 def summary_text(county_sheet: pd.DataFrame, overview: pd.DataFrame, county: County, lang: str = "zh") -> str:
     """The summary paragraph of the county: coverage, incidence, villages exit-ready, investment."""
     v = wide(county_sheet).iloc[0]
 
-    def f(ind):
-        return format_value(float(v.get(ind, math.nan)), county_sheet.set_index("indicator").loc[ind, "unit"]
-                            if ind in v.index else "count", lang)
+    def f(ind):  # as the tables print it (per-person money in whole yuan)
+        return number_text(float(v.get(ind, math.nan)), county_sheet.set_index("indicator").loc[ind, "unit"]
+                           if ind in v.index else "count", lang)
 
     return t("county_summary", lang, covered=len(county.sheets), villages=len(county.villages),
              population=f("population_total"), poor=f("poor_population"), incidence=f("poverty_incidence"),
@@ -67,23 +68,19 @@ def summary_text(county_sheet: pd.DataFrame, overview: pd.DataFrame, county: Cou
              invested=f("investment_committed_yuan"), per_poor=f("investment_committed_per_poor_person_yuan"))
 
 
-#: Columns of the village table: overview column, short header key, how to format.
-VILLAGE_COLUMNS = (("poverty_incidence", "col_incidence", "ratio"), ("poor_population", "col_poor", "number"),
-                   ("poverty_reduction_needed", "col_to_lift", "number"), ("exit_ready", "exit_ready", "yes_no"),
-                   ("investment_committed_yuan", "col_committed", "number"),
-                   ("investment_committed_per_poor_person_yuan", "col_per_poor", "number"),
+#: Columns of the village table: overview column, short header key (naming the unit), unit id (``yes_no``:
+#: text).
+VILLAGE_COLUMNS = (("poverty_incidence", "col_incidence", "ratio"), ("poor_population", "col_poor", "persons"),
+                   ("poverty_reduction_needed", "col_to_lift", "persons"), ("exit_ready", "exit_ready", "yes_no"),
+                   ("investment_committed_yuan", "col_committed", "yuan"),
+                   ("investment_committed_per_poor_person_yuan", "col_per_poor", "yuan_per_person"),
                    ("contact_rate", "col_contacts", "ratio"), ("fgt0", "col_fgt0", "ratio"),
                    ("fgt1", "col_fgt1", "index"), ("mpi_h", "col_mpi_h", "ratio"))
 
 
-def _cell(value, how: str, lang: str) -> str:
-    if how == "yes_no":
-        return t("yes" if value else "no", lang)
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    if how == "number":
-        return f"{float(value):,.0f}"
-    return format_value(float(value), how, lang)
+def _number(value) -> float:
+    """A value of the roll-up as a table stores it (None for unknown)."""
+    return math.nan if value is None else float(value)
 
 
 def villages_table(overview: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
@@ -92,34 +89,44 @@ def villages_table(overview: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         t("village", lang): list(overview[column("name", lang)]),
         t("township", lang): list(overview["township_zh"]),
     })
-    for col, key, how in VILLAGE_COLUMNS:
-        out[t(key, lang)] = [_cell(x, how, lang) for x in overview[col]]
-    return typed(out, lang=lang, nowrap=(t("village", lang), t("township", lang)))
+    units = {}
+    for col, key, unit in VILLAGE_COLUMNS:
+        if unit == "yes_no":
+            out[t(key, lang)] = [t("yes" if x else "no", lang) for x in overview[col]]
+            units[t(key, lang)] = "text"
+        else:
+            out[t(key, lang)] = [_number(x) for x in overview[col]]
+            units[t(key, lang)] = unit
+    return typed(out, lang=lang, units=units, nowrap=(t("village", lang), t("township", lang)))
 
 
 def exit_table(readiness: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """Exit readiness by township, labelled."""
-    return pd.DataFrame({
+    """Exit readiness by township, labelled: villages, exit-ready villages and their share, incidence, and the
+    persons still to lift (each cell naming its unit)."""
+    needed = label("poverty_reduction_needed", lang)
+    frame = pd.DataFrame({
         t("township", lang): readiness.index.to_numpy(),
-        t("villages_count", lang): readiness["villages"].to_numpy(),
-        t("exit_ready", lang): readiness["exit_ready"].to_numpy(),
-        t("exit_ready_share", lang): [_fmt(x, "ratio", lang) for x in readiness["exit_ready_share"]],
-        label("poverty_incidence", lang): [_fmt(x, "ratio", lang) for x in readiness["poverty_incidence"]],
-        label("poverty_reduction_needed", lang): [_fmt(x, "persons", lang)
-                                                  for x in readiness["poverty_reduction_needed"]],
+        t("villages_count", lang): [float(x) for x in readiness["villages"]],
+        t("exit_ready", lang): [float(x) for x in readiness["exit_ready"]],
+        t("exit_ready_share", lang): [_number(x) for x in readiness["exit_ready_share"]],
+        label("poverty_incidence", lang): [_number(x) for x in readiness["poverty_incidence"]],
+        needed: [_number(x) for x in readiness["poverty_reduction_needed"]],
     })
+    return typed(frame, lang=lang, units={t("exit_ready_share", lang): "ratio", label("poverty_incidence", lang): "ratio",
+                                          needed: ["persons"] * len(frame)})
 
 
 def disagreements_table(disagreements: pd.DataFrame, county: County, lang: str = "zh") -> pd.DataFrame:
-    """Villages whose register disagrees with the reported figures, labelled."""
-    unit = {m: CATALOGUE[m].unit for m in disagreements["measure"]}  # the reported measure's own unit
+    """Villages whose register disagrees with the reported figures, labelled; each difference in the reported
+    measure's own unit."""
+    difference = t("county_difference", lang)
     out = pd.DataFrame({
         t("village", lang): [_name(county, v, lang) for v in disagreements["village_id"]],
         t("county_measure", lang): [label(m, lang) for m in disagreements["measure"]],
-        t("county_difference", lang): [_fmt(d, unit[m], lang) for d, m in zip(disagreements["difference"],
-                                                                       disagreements["measure"])],
+        difference: [_number(d) for d in disagreements["difference"]],
     })
-    return typed(out, lang=lang, nowrap=(t("village", lang),))
+    return typed(out, lang=lang, units={difference: [CATALOGUE[m].unit for m in disagreements["measure"]]},
+                 nowrap=(t("village", lang),))
 
 
 def missing_text(county: County, lang: str = "zh") -> str:
@@ -226,19 +233,22 @@ def show_missing(county, lang: str = "zh") -> None:
 
 
 def changes_table(changes: pd.DataFrame, county: County, lang: str = "zh") -> pd.DataFrame:
-    """Incidence and poor population per village, the previous period and now, with the change."""
+    """Incidence and poor population per village, the previous period and now, with the change (in
+    percentage points and persons, signed)."""
+    points, persons = t("change_points", lang), t("change_persons", lang)
     out = pd.DataFrame({
         t("village", lang): [_name(county, v, lang) for v in changes.index],
-        t("incidence_before", lang): [_cell(x, "ratio", lang) for x in changes["poverty_incidence_before"]],
-        t("col_incidence", lang): [_cell(x, "ratio", lang) for x in changes["poverty_incidence"]],
-        t("change_points", lang): [f"{x * 100:+.1f}" if not math.isnan(x) else "—"
-                                   for x in changes["poverty_incidence_change"]],
-        t("poor_before", lang): [_cell(x, "number", lang) for x in changes["poor_population_before"]],
-        t("col_poor", lang): [_cell(x, "number", lang) for x in changes["poor_population"]],
-        t("change_persons", lang): [f"{x:+,.0f}" if not math.isnan(x) else "—"
-                                    for x in changes["poor_population_change"]],
+        t("incidence_before", lang): [_number(x) for x in changes["poverty_incidence_before"]],
+        t("col_incidence", lang): [_number(x) for x in changes["poverty_incidence"]],
+        points: [_number(x) * 100 for x in changes["poverty_incidence_change"]],
+        t("poor_before", lang): [_number(x) for x in changes["poor_population_before"]],
+        t("col_poor", lang): [_number(x) for x in changes["poor_population"]],
+        persons: [_number(x) for x in changes["poor_population_change"]],
     })
-    return typed(out, lang=lang, nowrap=(t("village", lang),))
+    return typed(out, lang=lang, units={t("incidence_before", lang): "ratio", t("col_incidence", lang): "ratio",
+                                        points: "percentage_points", t("poor_before", lang): "persons",
+                                        t("col_poor", lang): "persons", persons: "persons"},
+                 signed=(points, persons), nowrap=(t("village", lang),))
 
 
 def show_changes(village_sheet, county, previous, lang: str = "zh") -> None:

@@ -21,6 +21,7 @@ from ..policy import Rule
 from ..schema import MONITORING_TYPES
 from ..units import format_value
 from . import views
+from .tables import typed
 
 MONITORING_INDICATORS = ("monitoring_threshold_yuan", "monitored_households", "monitored_persons",
                          *(f"monitored_households_{x}" for x in MONITORING_TYPES.ids),
@@ -46,24 +47,33 @@ def _scope(rule: Rule, lang: str) -> str:
 
 
 def policy_table(rules: list[Rule], lang: str = "zh") -> pd.DataFrame:
-    """The policy rules a section used: rule, value, scope, source, verified."""
+    """The policy rules a section used: rule, value (in its rule's unit, after its comparison: ``< 2.0%``),
+    scope, source, verified."""
     rows = []
     for r in rules:
-        value = f"{r.comparison} {format_value(r.value, r.unit, lang)}".strip()
         year = f"{r.year}" if r.year else ""
-        rows.append((_label(r.name, lang), value, " ".join(x for x in (_scope(r, lang), year) if x),
+        rows.append((_label(r.name, lang), float(r.value), " ".join(x for x in (_scope(r, lang), year) if x),
                      f"{r.origin}: {r.source}", _yes_no(r.verified, lang)))
-    return pd.DataFrame(rows, columns=[t("rule_name", lang), t("value", lang), t("scope", lang), t("source", lang),
-                                       t("verified_col", lang)])
+    frame = pd.DataFrame(rows, columns=[t("rule_name", lang), t("value", lang), t("scope", lang), t("source", lang),
+                                        t("verified_col", lang)])
+    value = t("value", lang)
+    return typed(frame, lang=lang, units={value: [r.unit for r in rules], t("verified_col", lang): "text"},
+                 prefix={value: [_comparison(r.comparison) for r in rules]})
+
+
+def _comparison(comparison: str) -> str:
+    """The text printed before a threshold: its comparison and a space (``< ``), or nothing."""
+    return f"{comparison} " if comparison else ""
 
 
 def screening_table(found: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """Possible 漏监测 by household id, with the rules met."""
     sep = t("clause_sep", lang)
-    return pd.DataFrame({
+    frame = pd.DataFrame({
         t("household_id", lang): list(found["household_id"]),
         t("rules_met", lang): [sep.join(_label(r, lang) for r in rules.split("|")) for rules in found["rules"]],
     })
+    return typed(frame, lang=lang, units={c: "text" for c in frame.columns})
 
 
 def risk_table(result: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
@@ -73,31 +83,41 @@ def risk_table(result: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     for c in mon.RISK_CRITERIA:
         out[_label(c, lang)] = [_yes_no(bool(v), lang) for v in result[c]]
     out[t("outcome", lang)] = [_label(x, lang) for x in result["outcome"]]
-    return out
+    return typed(out, lang=lang, units={c: "text" for c in out.columns})
 
 
 def transition_table(matrix: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """The transition matrix with labelled states (rows: previous period, columns: now)."""
+    """The transition matrix with labelled states (rows: previous period, columns: now), in households."""
     out = pd.DataFrame({t("previous_state", lang): [_label(s, lang) for s in matrix.index]})
     for s in matrix.columns:
-        out[_label(s, lang)] = [f"{v:,.0f}" for v in matrix[s]]
-    return out
+        out[_label(s, lang)] = [float(v) for v in matrix[s]]
+    return typed(out, lang=lang, units={_label(s, lang): "households" for s in matrix.columns})
 
 
 def evaluation_display_table(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """Each evaluation criterion: value, sample, Wilson interval, threshold, met, met over the interval, source."""
+    """Each evaluation criterion: value, sample (n / N households), Wilson interval, threshold (after its
+    comparison), met, met over the interval, source.
+
+    The sample and the interval are two numbers each, printed in one cell (``3 / 30``, ``3.5% – 25.6%``;
+    the workbook would keep them apart); the composite incidence has no sample of its own.
+    """
     rows = []
     for c, r in table.iterrows():
-        sample = "" if c == "composite_incidence" else f"{r['numerator']:,.0f} / {r['denominator']:,.0f}"
-        interval = "—" if math.isnan(r["low"]) else \
-            f"{format_value(r['low'], 'ratio', lang)} – {format_value(r['high'], 'ratio', lang)}"
-        rows.append((_label(c, lang), format_value(r["value"], "ratio", lang), sample, interval,
-                     f"{r['comparison']} {format_value(r['threshold'], 'ratio', lang)}", _yes_no(r["met"], lang),
-                     _yes_no(r["met_with_confidence"], lang),
+        n, size = (None, None) if c == "composite_incidence" else (float(r["numerator"]), float(r["denominator"]))
+        low = float(r["low"])
+        high = None if math.isnan(low) else float(r["high"])
+        rows.append((_label(c, lang), float(r["value"]), n, size, low, high, float(r["threshold"]),
+                     _yes_no(r["met"], lang), _yes_no(r["met_with_confidence"], lang),
                      r["source"] + ("" if r["verified"] else f" ({t('unverified', lang)})")))
-    return pd.DataFrame(rows, columns=[t("criterion", lang), t("value", lang), t("sample_n", lang),
-                                       t("interval", lang), t("threshold_col", lang), t("met", lang),
-                                       t("met_sure", lang), t("source", lang)])
+    value, sample, size, low, high, threshold = (t(k, lang) for k in ("value", "sample_n", "sample_total", "interval",
+                                                                     "interval_high", "threshold_col"))
+    frame = pd.DataFrame(rows, columns=[t("criterion", lang), value, sample, size, low, high, threshold,
+                                        t("met", lang), t("met_sure", lang), t("source", lang)])
+    return typed(frame, lang=lang,
+                 units={value: "ratio", sample: "households", size: "households", low: "ratio", high: "ratio",
+                        threshold: "ratio", t("met", lang): "text", t("met_sure", lang): "text"},
+                 join={size: " / {}", high: " – {}"}, unknown={sample: ""},
+                 prefix={threshold: [_comparison(x) for x in table["comparison"]]})
 
 
 def show_monitoring_section(results: Results, lang: str = "zh") -> None:

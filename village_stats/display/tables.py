@@ -36,7 +36,8 @@ WAN_FROM_YUAN = 10_000.0
 
 def typed(frame: pd.DataFrame, *, lang: str = "zh", units: dict | None = None, total_rows: int = 0,
           totals_only: str | None = None, group: bool = False, sheet: str | None = None, only: str | None = None,
-          column_only: dict | None = None, signed=(), unknown: dict | None = None, nowrap=()) -> pd.DataFrame:
+          column_only: dict | None = None, signed=(), unknown: dict | None = None, nowrap=(),
+          prefix: dict | None = None, join: dict | None = None) -> pd.DataFrame:
     """Mark a labelled table with what its block needs (kept in ``frame.attrs["table"]``); returns ``frame``.
 
     Parameters
@@ -68,6 +69,13 @@ def typed(frame: pd.DataFrame, *, lang: str = "zh", units: dict | None = None, t
         Columns whose positive numbers get a ``+``.
     unknown : dict, optional
         Column → what the report prints for an unknown value (default a dash).
+    prefix : dict, optional
+        Column → a list of texts, one per row, printed before a known number (``< `` of a threshold,
+        ``−`` of an outflow; empty for none). The workbook writes them into the cells' number formats.
+    join : dict, optional
+        Column → a text with ``{}``: the column is printed inside the cell of the column before it, its
+        text in place of ``{}`` (`` / {}`` gives ``3 / 30``); an unknown value adds nothing. The workbook
+        keeps it as a column of its own, under its own header.
 
     Returns
     -------
@@ -77,7 +85,8 @@ def typed(frame: pd.DataFrame, *, lang: str = "zh", units: dict | None = None, t
     frame.attrs["table"] = {"lang": lang, "units": dict(units or {}), "total_rows": int(total_rows),
                             "totals_only": totals_only, "group": bool(group),
                             "sheet": sheet, "only": only, "column_only": dict(column_only or {}),
-                            "signed": list(signed), "unknown": dict(unknown or {}), "nowrap": list(nowrap)}
+                            "signed": list(signed), "unknown": dict(unknown or {}), "nowrap": list(nowrap),
+                            "prefix": dict(prefix or {}), "join": dict(join or {})}
     return frame
 
 
@@ -133,6 +142,15 @@ def table_block(df: pd.DataFrame, caption: str | None = None, **options) -> dict
             col["unknown"] = spec["unknown"][name]
         if name in column_only:
             col["only"] = column_only[name]
+        if name in spec.get("prefix", {}):
+            texts = [str(p or "") for p in spec["prefix"][name]]
+            if len(texts) != len(df):
+                raise ValueError(f"column {name!r}: {len(texts)} prefixes for {len(df)} rows")
+            col["prefix"] = texts
+        if name in spec.get("join", {}):
+            if j == 0 or "{}" not in spec["join"][name]:
+                raise ValueError(f"column {name!r}: join needs a column before it and a text with {{}}")
+            col["join"] = spec["join"][name]
         columns.append(col)
     block = {"type": "table", "caption": caption or "", "columns": columns,
              "rows": [[_raw(v) for v in row] for row in df.itertuples(index=False, name=None)],

@@ -27,7 +27,9 @@ index                                      ``0.0000``      0.1234
 number (a plain number)                    ``#,##0`` or ``#,##0.00##`` (whole or not)
 =========================================  ==============  =====================
 
-A signed column (a difference) shows ``+`` before positive numbers. 万元 rule (glossary: money): an
+A signed column (a difference) shows ``+`` before positive numbers; a column's ``prefix`` (a threshold's
+comparison) is literal text of the number format, and a ``join`` column (an interval's upper end) is a
+column of its own. 万元 rule (glossary: money): an
 amount in yuan is always written in 元 (the value the sheet computes, so sums and checks in Excel stay
 exact); when it is at least 10,000 元 the 万元 column beside it shows value / 10,000 (3,097,200 元 →
 309.72 万元). Smaller amounts and per-person amounts leave the 万元 column empty.
@@ -50,7 +52,8 @@ from ..units import UNITS
 
 #: Number format of each unit: the catalogue's units as declared in :data:`village_stats.units.UNITS`, plus
 #: the tables' ``wan_yuan`` (a 万元 column).
-NUMBER_FORMATS: dict[str, str] = {**{u.id: u.xlsx_format for u in UNITS.values()}, "wan_yuan": "#,##0.00"}
+NUMBER_FORMATS: dict[str, str] = {**{u.id: u.xlsx_format for u in UNITS.values()}, "wan_yuan": "#,##0.00",
+                                   "percentage_points": "0.0"}
 #: The workbook's sheets in order, by the ``sheet`` ids of the table blocks (``summary`` is the recorded
 #: indicator sheet); blocks naming another sheet follow in document order.
 SHEET_ORDER = ("summary", "projects", "project_outputs", "crops", "work_log", "register", "reconciliation", "audit",
@@ -134,11 +137,19 @@ def _cell(value, kind: str):
     return value
 
 
-def _formats(units: list[str], values: list, signed: bool) -> Callable[[int], str]:
-    """The number format of each row of a number column (``+`` before positive numbers when signed)."""
+def _formats(units: list[str], values: list, signed: bool, prefix: list[str] | None = None) -> Callable[[int], str]:
+    """The number format of each row of a number column: ``+`` before positive numbers when signed, the
+    row's ``prefix`` (a comparison ``< ``) as literal text before the number, so the cell stays a number.
+
+    >>> _formats(["ratio"], [0.02], False, ["< "])(0), _formats(["persons"], [3.0], True)(0)
+    ('"< "0.0%', '+#,##0;-#,##0;0')
+    """
     def fmt(i: int) -> str:
         f = number_format(units[i], values[i])
-        return f"+{f};-{f};0" if signed and f != "General" else f
+        if signed and f != "General":
+            f = f"+{f};-{f};0"
+        text = (prefix[i] if prefix else "").replace('"', "")
+        return ";".join(f'"{text}"{part}' for part in f.split(";")) if text else f
 
     return fmt
 
@@ -165,7 +176,7 @@ def block_columns(block: dict) -> list[_Column]:
         fmt = None
         if kind == "number":
             units = col.get("units") or [col.get("unit") or "number"] * len(values)
-            fmt = _formats(units, values, bool(col.get("signed")))
+            fmt = _formats(units, values, bool(col.get("signed")), col.get("prefix"))
         out.append(_Column(col["name"], values, fmt))
     return out
 
