@@ -25,28 +25,28 @@ for _m, _zh, _en, _unit in (
            combine=Ratio("poor_households", "households_total"))
 def _poor_household_share(ctx):
     """poor_households / households_total."""
-    return ctx.ratio(poverty.poor_household_share, "poor_households", "households_total")
+    return ctx.ratio(poverty.poor_household_share)
 
 
 @indicator("poverty_incidence", "ratio", "贫困发生率", "Poverty incidence",
            combine=Ratio("poor_population", "population_total"))
 def _poverty_incidence(ctx):
     """poor_population / population_total (agricultural population)."""
-    return ctx.ratio(poverty.poverty_incidence, "poor_population", "population_total")
+    return ctx.ratio(poverty.poverty_incidence)
 
 
 @indicator("avg_household_size", "persons_per_household", "户均人口", "Average household size",
            combine=Ratio("population_total", "households_total"))
 def _avg_household_size(ctx):
     """population_total / households_total."""
-    return ctx.ratio(poverty.average_household_size, "population_total", "households_total")
+    return ctx.ratio(poverty.average_household_size)
 
 
 @indicator("avg_poor_household_size", "persons_per_household", "贫困户户均人口", "Average poor household size",
            combine=Ratio("poor_population", "poor_households"))
 def _avg_poor_household_size(ctx):
     """poor_population / poor_households."""
-    return ctx.ratio(poverty.average_household_size, "poor_population", "poor_households")
+    return ctx.ratio(poverty.average_household_size)
 
 
 for _m, _zh, _en in (
@@ -90,7 +90,7 @@ def _contacted(ctx):
            combine=Ratio("contacted_poor_households", "poor_households"))
 def _contact_rate(ctx):
     """contacted_poor_households / poor_households."""
-    return ctx.ratio(worklog.contact_rate, "contacted_poor_households", "poor_households")
+    return ctx.ratio(worklog.contact_rate)
 
 
 @indicator("resident_contact_rate", "ratio", "在村贫困户对接率", "Contact rate of resident poor households",
@@ -139,7 +139,7 @@ def _crop_achieved(ctx):
            combine=Ratio("crop_achieved_new_area_mu", "crop_target_new_area_mu"))
 def _crop_share(ctx):
     """crop_achieved_new_area_mu / crop_target_new_area_mu."""
-    return ctx.ratio(crops.achievement_share, "crop_achieved_new_area_mu", "crop_target_new_area_mu")
+    return ctx.ratio(crops.achievement_share)
 
 
 # --------------------------------------------------------------------------- investment
@@ -162,7 +162,7 @@ def _planned(ctx):
            combine=Ratio("investment_committed_yuan", "poor_population"))
 def _per_poor(ctx):
     """investment_committed_yuan / poor_population."""
-    return ctx.ratio(investment.per_person, "investment_committed_yuan", "poor_population")
+    return ctx.ratio(investment.per_person)
 
 
 for _cat in PROJECT_CATEGORIES.terms:

@@ -95,6 +95,7 @@ class Context:
         self.options = options
         self.measures = data.measures()
         self._values: dict[str, Value] = {}
+        self._computing: list[str] = []
         self.cache: dict[str, object] = {}
 
     def measure(self, name: str) -> float:
@@ -103,14 +104,20 @@ class Context:
     def __getitem__(self, indicator_id: str) -> float:
         return self.get(indicator_id).value
 
-    def ratio(self, measure, numerator_id: str, denominator_id: str) -> Value:
-        """``measure(numerator, denominator)`` of two other indicators, keeping both parts."""
-        num, den = self[numerator_id], self[denominator_id]
+    def ratio(self, measure) -> Value:
+        """``measure(numerator, denominator)`` of the two indicators the entry being computed declares as its
+        parts (``combine=Ratio(numerator, denominator)``: the parts are named once), keeping both parts."""
+        combine = CATALOGUE[self._computing[-1]].combine
+        num, den = self[combine.numerator], self[combine.denominator]
         return Value(measure(num, den), num, den)
 
     def get(self, indicator_id: str) -> Value:
         if indicator_id not in self._values:
-            result = _FUNCTIONS[indicator_id](self)
+            self._computing.append(indicator_id)
+            try:
+                result = _FUNCTIONS[indicator_id](self)
+            finally:
+                self._computing.pop()
             if not isinstance(result, Value):
                 result = Value(float(result))
             self._values[indicator_id] = result
