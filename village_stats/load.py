@@ -39,7 +39,7 @@ from .parse import (
     read_table,
 )
 from .periods import PERIOD_FORMS, Period, is_period_code, parse_period
-from .policy import MONITORING_RULES, POLICY_FOLDER, AppliedRules, PolicyBook
+from .policy import MONITORING_RULES, POLICY_FOLDER, AppliedRules, PolicyBook, as_poverty_line
 from .readers import (
     INSTRUCTIONS_SHEET,
     MAX_YAML_BYTES,
@@ -531,7 +531,7 @@ def _period_data(source: Source, village_id: str, period: Period, tables: dict[s
     if previous is not None:
         used += previous.sources
     sources = list(files) + [p for p in dict.fromkeys(used) if p not in files]
-    line = None if rules.poverty_line is None else book.poverty_line(village, period.year)
+    line = None if rules.poverty_line is None else as_poverty_line(rules.poverty_line)  # the rule applied
     return PeriodData(village=village, period=period, tables=tables, sources=tuple(sources), poverty_line=line,
                       rules=rules, previous=previous)
 

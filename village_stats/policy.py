@@ -145,9 +145,7 @@ class PolicyBook:
 
     def poverty_line(self, village: Village, year: int) -> PovertyLine:
         """The poverty line as the loader records it on :class:`~village_stats.load.PeriodData`."""
-        r = self.poverty_line_rule(village, year)
-        origin = r.origin if r.origin == "village.yaml" else f"{r.origin} ({r.scope})"
-        return PovertyLine(r.value, int(year), r.basis, r.source, r.verified, origin)
+        return as_poverty_line(self.poverty_line_rule(village, year))
 
     def monitoring_threshold(self, village: Village, year: int) -> Rule:
         """The monitoring threshold (防返贫监测标准) for ``year``. [yuan per person per year]"""
@@ -187,6 +185,12 @@ class PolicyBook:
             out[row["criterion"]] = _rule(row["criterion"], "threshold", row, "evaluation_thresholds", None,
                                           comparison=row["comparison"])
         return out
+
+
+def as_poverty_line(rule: Rule) -> PovertyLine:
+    """A poverty-line rule as the loader records it on :class:`~village_stats.load.PeriodData`."""
+    origin = rule.origin if rule.origin == "village.yaml" else f"{rule.origin} ({rule.scope})"
+    return PovertyLine(rule.value, int(rule.year), rule.basis, rule.source, rule.verified, origin)
 
 
 #: The monitoring rules a period with monitoring fields applies (``monitoring_rules.csv``).

@@ -67,7 +67,7 @@ class Request:
 
     @classmethod
     def build(cls, kind: str, *, data_dir: str | Path | None = None, lang: str = "zh",
-              today: dt.date | None = None, source: Source | None = None, **given) -> Request:
+              today: dt.date | None = None, **given) -> Request:
         """Resolve a request from what a user gave (CLI options or notebook parameters).
 
         Empty strings and None mean "not given". ``period`` may be ``latest`` or ``previous`` (for a
@@ -87,7 +87,7 @@ class Request:
         if missing:
             raise DataError(f"the {kind} report needs {', '.join(_flag(m) for m in missing)}")
         root = config.resolve_data_dir(data_dir)
-        source = source if source is not None and source.data_dir == root else Source(root)
+        source = Source(root)  # only lists periods: no file is opened here
         village = check_village_id(str(given["village"])) if "village" in given else None
         period = None
         if "period" in given:
