@@ -14,7 +14,9 @@ PACKAGE = ROOT / "village_stats"
 
 
 def _modules(folder: str) -> list[str]:
-    return sorted(str(p.relative_to(PACKAGE)) for p in (PACKAGE / folder).glob("*.py"))
+    """The Python modules of a folder of the package, or, for a folder of templates, every file in it."""
+    pattern = "*" if folder.endswith("templates") else "*.py"
+    return sorted(str(p.relative_to(PACKAGE)) for p in (PACKAGE / folder).glob(pattern) if p.is_file())
 
 
 #: Modules that lay out or print user-facing text: they take every word from the labels, so they hold no
@@ -22,7 +24,7 @@ def _modules(folder: str) -> list[str]:
 LAYOUT_MODULES = ["document.py", "display/views.py", "display/summary.py", "display/plotting.py",
                   "display/change.py", "display/county.py", "display/monitoring.py", "display/tables.py",
                   "panel/trend.py", "indicators/sheet.py", "load.py", "periods.py", "units.py", "errors.py",
-                  "run/stages.py", *_modules("export"), *_modules("cli")]
+                  "run/stages.py", *_modules("export"), *_modules("cli"), *_modules("site")]
 #: Modules that choose wording by language but whose Chinese strings are data, not wording: they are held to
 #: the branch check only (a vocabulary term or a village's name is chosen with labels.pick).
 CHINESE_DATA_MODULES = {
@@ -76,9 +78,9 @@ def test_layout_modules_take_their_words_from_the_labels():
         found += [f"{name}:{i}: {line}" for i, line in _branches(path)]
         found += [f"{name}:{line}: {text!r}" for line, text in _code_strings(path)
                   if CJK.search(text) and (name, text) not in ALLOWED_CHINESE]
-    for template in ("report.html.j2", "report.typ"):
-        text = (PACKAGE / "templates" / template).read_text(encoding="utf-8")
-        found += [f"templates/{template}: {c}" for c in sorted(set(CJK.findall(text)))]
+    for template in ("templates/report.html.j2", "templates/report.typ", *_modules("site/templates")):
+        text = (PACKAGE / template).read_text(encoding="utf-8")
+        found += [f"{template}: {c}" for c in sorted(set(CJK.findall(text)))]
     assert not found, "\n".join(found)
 
 

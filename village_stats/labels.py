@@ -630,6 +630,13 @@ TEXT.update({
     "alert_note": ("提示", "Note"),
 })
 
+# --- the county's site (issue 22) ---
+# Its words live in their own module (village_stats.labels_site), added here; a key of both would reword
+# another page, which tests/test_site.py checks.
+from .labels_site import SITE_TEXT  # noqa: E402
+
+TEXT.update(SITE_TEXT)
+
 #: The default language: its output files carry no language suffix (``report.pdf``; ``report.en.pdf``).
 DEFAULT_LANG = "zh"
 #: Language tags of the outputs (HTML ``lang``, PDF metadata).

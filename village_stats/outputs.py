@@ -70,10 +70,15 @@ class Publication:
         The path readers use, ``output/<village>/<period>``.
     wait_seconds : float
         How long to wait for another run of the same village-period before :class:`OutputBusy`.
+    runs : Path, optional
+        The folder of run folders (also the lock); default :func:`runs_folder` of ``final``. A folder
+        published one level below the output root (``output/site``) gives its own,
+        ``output/.village-stats-runs/site``; it must be on the same file system as ``final``.
     """
 
-    def __init__(self, final: str | Path, *, wait_seconds: float = 0.0) -> None:
+    def __init__(self, final: str | Path, *, wait_seconds: float = 0.0, runs: str | Path | None = None) -> None:
         self.final = Path(final)
+        self.runs = Path(runs) if runs is not None else runs_folder(self.final)
         self.wait_seconds = wait_seconds
         self.folder: Path | None = None
         self._fd: int | None = None
@@ -84,8 +89,8 @@ class Publication:
         import fcntl
 
         self.final.parent.mkdir(parents=True, exist_ok=True)
-        runs_folder(self.final).mkdir(parents=True, exist_ok=True)
-        fd = os.open(runs_folder(self.final), os.O_RDONLY)
+        self.runs.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.runs, os.O_RDONLY)
         deadline = time.monotonic() + self.wait_seconds
         while True:
             try:
@@ -115,9 +120,9 @@ class Publication:
         """Lock, clean what killed runs left, and return a new empty run folder beside ``final``."""
         self._lock()
         try:
-            clean_stale(self.final)
+            clean_stale(self.final, self.runs)
             clean_stale_kernel_dirs()
-            runs = runs_folder(self.final)
+            runs = self.runs
             runs.mkdir(exist_ok=True)
             stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
             self.folder = runs / f"{stamp}-{uuid.uuid4().hex[:8]}.tmp"
@@ -142,7 +147,7 @@ class Publication:
             self.folder = done
             previous = _published(self.final)
             if self.final.exists() and not self.final.is_symlink():
-                previous = _move_aside(self.final)
+                previous = _move_aside(self.final, self.runs)
             _point(self.final, done)
             if previous is not None and previous != done.resolve():
                 shutil.rmtree(previous, ignore_errors=True)
@@ -176,9 +181,9 @@ def _point(final: Path, folder: Path) -> None:
     fsync_folder(final.parent)
 
 
-def _move_aside(final: Path) -> Path:
+def _move_aside(final: Path, runs: Path | None = None) -> Path:
     """Move a real folder at ``final`` (the failed/ folder of a first run that failed) into the runs folder."""
-    runs = runs_folder(final)
+    runs = runs if runs is not None else runs_folder(final)
     runs.mkdir(exist_ok=True)
     moved = runs / f"aside-{uuid.uuid4().hex[:8]}"
     os.replace(final, moved)
@@ -189,7 +194,7 @@ def _complete(folder: Path) -> bool:
     return any(p.is_file() for p in folder.glob(COMPLETE_MARKER))
 
 
-def clean_stale(final: Path) -> None:
+def clean_stale(final: Path, runs: Path | None = None) -> None:
     """With the lock held: remove what killed runs left, and repair a missing ``final``.
 
     Keeps the published run folder; removes every other run folder and stray ``.<period>.link-*``
@@ -197,7 +202,7 @@ def clean_stale(final: Path) -> None:
     the newest complete run folder is published again.
     """
     parent, name = final.parent, final.name
-    runs = runs_folder(final)
+    runs = runs if runs is not None else runs_folder(final)
     if not final.exists() and not final.is_symlink() and runs.is_dir():
         complete = sorted((p for p in runs.iterdir() if p.is_dir() and _complete(p)),
                           key=lambda p: p.stat().st_mtime)

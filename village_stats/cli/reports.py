@@ -8,6 +8,7 @@ import click
 
 from .. import config
 from .common import data_dir_option, errors_to_exit_codes, lang_option, main
+from .site import build_after_batch
 
 _FORMATS_HELP = "Comma-separated subset of ipynb,html,pdf,csv,xlsx (default: all of them)."
 
@@ -61,15 +62,18 @@ def run(kind: str, village: str | None, period: str | None, from_period: str | N
               help="Worker processes, each running many reports (default: the number of cores).")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar (default: on a terminal; otherwise one line per finished village).")
+@click.option("--site/--no-site", "with_site", default=True, show_default=True,
+              help="At the end, build output/site/ (village-stats site) over every village of the data folder.")
 @errors_to_exit_codes
 def run_all(villages: tuple[str, ...], period: str, data_dir: str | None, output_dir: str, lang: str,
-            formats: str, jobs: int | None, progress: bool | None) -> None:
+            formats: str, jobs: int | None, progress: bool | None, with_site: bool = True) -> None:
     """Run the period report for many villages (a county's scheduled job).
 
     Shows a progress bar on a terminal, or one line per finished village otherwise (cron logs); prints a
     summary table at the end and writes output/batch-<period>.json (per village: status, seconds,
-    outputs, error line). A village folder without village.yaml is reported as bad input. Exits 2 if any
-    village had bad input, else 1 if any failed, else 0.
+    outputs, error line). A village folder without village.yaml is reported as bad input. At the end it
+    builds output/site/ (as village-stats site does; --no-site to skip it). Exits 2 if any village had bad
+    input, else 1 if any failed or the site could not be built, else 0.
     """
     import json
     import os
@@ -113,9 +117,10 @@ def run_all(villages: tuple[str, ...], period: str, data_dir: str | None, output
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, json.dumps({"period": period, "jobs": jobs, **summary}, ensure_ascii=False, indent=1) + "\n")
     _print_summary(results, summary, path)
+    site_failed = with_site and not build_after_batch(label, root, output_dir, lang)
     if summary["bad_input"]:
         sys.exit(2)
-    if summary["failed"]:
+    if summary["failed"] or site_failed:
         sys.exit(1)
 
 

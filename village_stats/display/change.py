@@ -14,11 +14,13 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..evaluate import Results
+from ..indicators import CATALOGUE, label
 from ..labels import t
 from ..load import PeriodData
 from ..panel import stockflow, trend
 from ..periods import Period, parse_period
 from ..schema import HOUSEHOLD_STATUSES
+from ..units import format_value
 from . import fonts, plotting, views
 from .tables import typed
 
@@ -319,3 +321,34 @@ def show_stock_flows(panel: list[PeriodData], lang: str = "zh") -> None:
             shown = True
     if not shown:
         views.show_text(t("no_previous", lang))
+
+
+def count_trend_chart(long: pd.DataFrame, indicator: str = "poor_population", lang: str = "zh") -> Figure:
+    """One count or amount over the periods of a long sheet (bars, the value on each): e.g. the poor
+    population by period [persons]. A period without a value gets no bar; the alt text lists the values.
+
+    Parameters
+    ----------
+    long : DataFrame
+        Columns ``period``, ``indicator``, ``value`` (a long sheet, or a village's rows of roll-ups).
+    indicator : str
+        The indicator drawn (its catalogue label names the chart; its unit formats the values).
+    """
+    values = trend.series(long, indicator)
+    unit = CATALOGUE[indicator].unit
+    codes = [str(c) for c in values.index]
+    pos = np.array([trend.period_steps(codes[0], c) for c in codes]) if codes else np.array([])
+    known = values.notna().to_numpy()
+    fig = _figure(2.6)
+    ax = fig.subplots()
+    ax.bar(pos[known], values.to_numpy()[known], color=BLUE, width=0.6)
+    top = float(np.nanmax(values.to_numpy())) if known.any() else 1.0
+    for p, v in zip(pos[known], values.to_numpy()[known]):
+        ax.annotate(f"{v:,.0f}", (p, v), textcoords="offset points", xytext=(0, 3), ha="center", va="bottom")
+    ax.set_xticks(pos, [parse_period(c).label(lang) for c in codes])
+    ax.set_ylim(0, max(top, 1.0) * 1.2)
+    name = label(indicator, lang)
+    alt = t("site_alt_count_trend", lang, indicator=name, values=t("list_sep", lang).join(
+        f"{parse_period(c).label(lang)} {format_value(v, unit, lang)}" for c, v in zip(codes, values.to_numpy())))
+    fig = plotting.finish_chart(fig, ax, t("site_chart_count_trend", lang, indicator=name), alt=alt)
+    return fig

@@ -8,12 +8,13 @@ the roll-ups read the :class:`~village_stats.panel.rollup.County` built from tho
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
 from ..errors import DataError
-from ..evaluate import evaluate
+from ..evaluate import Results, evaluate
 from ..load import PeriodData, Source, as_period, village_folders
 from ..periods import Period
 from .rollup import LEVELS, County, register_of, rollup
@@ -29,35 +30,53 @@ def read_county(source: Source, period: Period | str, township: str | None = Non
     county whose villages cannot all be placed in a township is never rolled up silently without one.
     """
     period = as_period(period)
-    rows, data = [], {}
+    ids, data = [], {}
     for v in village_folders(source.data_dir):
-        info = source.village(v)
-        if township and info.township_zh != township:
+        if township and source.village(v).township_zh != township:
             continue
-        rows.append((v, info.name_zh, info.name_en, info.township_zh, info.county_zh, info.exit_threshold,
-                     info.fictional))
+        ids.append(v)
         if period in source.periods(v):
             data[v] = source.period(v, period)
-    if township and not rows:
+    if township and not ids:
         raise DataError(f"no village of township '{township}' in {source.data_dir}")
-    if not rows:
+    if not ids:
         raise DataError("no village folder (with a village.yaml) found", path=source.data_dir)
     if not data:
         raise DataError(f"no village has data for period {period.code}", path=source.data_dir)
-    villages = pd.DataFrame(rows, columns=["village_id", "name_zh", "name_en", "township_zh", "county_zh",
-                                           "exit_threshold", "fictional"])
-    return villages, data
+    return villages_frame(source, ids), data
+
+
+#: Columns of the villages table of a county (:func:`villages_frame`).
+VILLAGE_COLUMNS = ("village_id", "name_zh", "name_en", "township_zh", "county_zh", "exit_threshold", "fictional")
+
+
+def villages_frame(source: Source, ids) -> pd.DataFrame:
+    """The villages table of a county: one row per village id (:data:`VILLAGE_COLUMNS`), from each
+    ``village.yaml`` (read once by ``source``; a bad one raises :class:`DataError`)."""
+    rows = []
+    for v in ids:
+        info = source.village(v)
+        rows.append((v, info.name_zh, info.name_en, info.township_zh, info.county_zh, info.exit_threshold,
+                     info.fictional))
+    return pd.DataFrame(rows, columns=list(VILLAGE_COLUMNS))
 
 
 def load_county(source: Source, period: Period | str, township: str | None = None) -> County:
     """Every village of the data root (or of one ``township``) for ``period``, each village-period
     evaluated once (:func:`read_county`, then :func:`village_stats.evaluate.evaluate`)."""
     villages, data = read_county(source, period, township)
-    sheets, registers = {}, {}
-    for v, d in data.items():
-        sheets[v] = evaluate(d).sheet
-        if d.has("households"):
-            registers[v] = register_of(d)
+    return county_of(period, villages, {v: evaluate(d) for v, d in data.items()})
+
+
+def county_of(period: Period | str, villages: pd.DataFrame, results: Mapping[str, Results]) -> County:
+    """A :class:`County` from results already evaluated: each village's sheet and, for a period with a
+    register, the register columns the pooled measures need (nothing is evaluated again).
+
+    ``villages`` lists every village (also those lacking the period); ``results`` the village-periods
+    that exist, by village id.
+    """
+    sheets = {v: r.sheet for v, r in results.items()}
+    registers = {v: register_of(r.data) for v, r in results.items() if r.data.has("households")}
     return County(as_period(period).code, villages, sheets, registers)
 
 
