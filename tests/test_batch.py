@@ -93,7 +93,7 @@ def test_an_unexpected_exception_is_one_failed_line(monkeypatch, tmp_path):
 
 def test_progress_bar_when_asked(tmp_path):
     res = CliRunner().invoke(main, ["run-all", "--period", "2018H2", "--data-dir", str(COUNTY), "--village", "nancha",
-                                    "--output-dir", str(tmp_path), "--formats", "csv", "--progress"])
+                                    "--output-dir", str(tmp_path), "--formats", "csv", "--progress", "--no-site"])
     assert res.exit_code == 0, res.output
     assert "run-all 2018H2" in res.stderr and "1/1" in res.stderr     # tqdm's bar, on stderr
     assert "1 villages: 1 ok, 0 bad input, 0 failed" in res.stdout

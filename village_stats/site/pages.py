@@ -167,8 +167,7 @@ def index_context(facts: SiteFacts) -> dict:
     for v in facts.villages:
         values = facts.values(code, v.id)
         has = code in v.results
-        cells = [{"text": v.name, "sort": v.name, "href": village_page(v.id),
-                  "note": "" if has else t("site_status_no_data", lang)},
+        cells = [{"text": v.name, "sort": v.name, "href": village_page(v.id), "note": _row_note(v, code, lang)},
                  {"text": v.township, "sort": v.township},
                  _value_cell(values, "poverty_incidence", lang), _change_cell(facts, v.id, lang),
                  _exit_cell(facts, v.id, lang), _value_cell(values, "poor_population", lang)]
@@ -201,6 +200,15 @@ def index_context(facts: SiteFacts) -> dict:
         "batch_note": "" if facts.batch is not None else t("site_no_batch", lang, name=facts.batch_name),
         "t": lambda key, **kw: t(key, lang, **kw),
     }
+
+
+def _row_note(v: VillageFacts, code: str, lang: str) -> str:
+    """Why a village's row has no figures: no data for the period, or data that could not be read."""
+    if code in v.results:
+        return ""
+    if code not in v.on_disk:
+        return t("site_status_no_data", lang)
+    return next((_status(p.status, lang) for p in v.problems if p.period == code), t("site_status_bad_input", lang))
 
 
 def _status(status: str, lang: str) -> str:

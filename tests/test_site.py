@@ -1,0 +1,333 @@
+"""The county's site (village-stats site, and run-all's last step), read as a person's browser would: the facts of
+its pages parsed from the HTML and compared with the roll-up command's figures and the input files.
+
+The county is tests/site_helpers.py's: three reports run for real (HTML, PDF, workbook), a village lacking the
+period, one with bad data, a folder without village.yaml and a village named ``<script>…``.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import html
+import json
+import os
+import re
+import shutil
+import sys
+import types
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from village_stats.cli import main
+
+from .site_helpers import GOOD, HOSTILE_EN, HOSTILE_TOWNSHIP, HOSTILE_ZH, PERIOD, make_county, read_page
+
+pytestmark = pytest.mark.notebook
+
+WITH_REPORTS = (*GOOD, "evil")
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory):
+    """The data root, the output folder after ``run-all`` (reports and site), and run-all's result."""
+    root = make_county(tmp_path_factory.mktemp("county"))
+    out = tmp_path_factory.mktemp("out")
+    res = CliRunner().invoke(main, ["run-all", "--period", PERIOD, "--data-dir", str(root), "--output-dir", str(out),
+                                    "--formats", "html,pdf,xlsx", "--jobs", "2", "--no-progress"])
+    return root, out, res
+
+
+@pytest.fixture(scope="module")
+def good_root(county, tmp_path_factory):
+    """The same data root without the broken village and the folder without village.yaml: the roll-up
+    command refuses a county it cannot read whole, and the site's figures must be its figures."""
+    root, _, _ = county
+    good = tmp_path_factory.mktemp("good") / "county"
+    shutil.copytree(root, good, ignore=lambda d, names: [n for n in names if n in ("broken", "noyaml")])
+    return good
+
+
+def rollup_json(root: Path, period: str, by: str = "village", *extra: str) -> dict[tuple[str, str], dict]:
+    """The roll-up command's records, by (group, indicator)."""
+    res = CliRunner().invoke(main, ["rollup", "--period", period, "--by", by, "--format", "json", "--data-dir",
+                                    str(root), *extra])
+    assert res.exit_code == 0, res.output
+    return {(r["group_id"], r["indicator"]): r for r in json.loads(res.stdout)}
+
+
+def population(root: Path, village: str, period: str) -> dict[str, int]:
+    with open(root / village / period / "population.csv", encoding="utf-8") as fh:
+        return {r["measure"]: int(r["value"]) for r in csv.DictReader(fh)}
+
+
+def site_files(site: Path) -> list[Path]:
+    return sorted(p for p in site.rglob("*") if p.is_file())
+
+
+def test_run_all_ends_with_the_site(county):
+    _, out, res = county
+    assert res.exit_code == 2, res.output                      # two villages had bad input, one lacks the period
+    assert f"site     {out / 'site' / 'index.html'}" in res.output
+    assert (out / "site").is_symlink() and (out / "site" / "index.html").is_file()
+    manifest = json.loads((out / "site" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["villages"] == ["beiwa", "broken", "evil", "hougou", "nancha"]
+    assert manifest["villages_with_data"] == ["beiwa", "evil", "nancha"]
+    assert sorted(manifest["pages"]) == ["index.html", *(f"villages/{v}.html" for v in manifest["villages"])]
+
+
+def test_the_index_lists_every_village_with_the_rollups_figures(county, good_root):
+    root, out, _ = county
+    page = read_page(out / "site" / "index.html")
+    assert [r["attrs"]["data-village"] for r in page.rows] == ["beiwa", "broken", "evil", "hougou", "nancha"]
+    now, before = rollup_json(good_root, PERIOD), rollup_json(good_root, "2018H1")
+    for v in WITH_REPORTS:
+        row = page.row(v)
+        incidence = now[(v, "poverty_incidence")]["value"]
+        assert row["贫困发生率"] == f"{incidence * 100:.1f}%"
+        assert row["贫困人口(人)"] == f"{now[(v, 'poor_population')]['value']:,.0f}"
+        assert row["可退出"] == ("是" if now[(v, "poverty_reduction_needed")]["value"] == 0 else "否")
+        if (v, "poverty_incidence") in before:
+            change = (incidence - before[(v, "poverty_incidence")]["value"]) * 100
+            assert row["变化(百分点)"] == ("+" if round(change, 1) > 0 else "") + f"{change:.1f}"
+        else:
+            assert row["变化(百分点)"] == "—"                  # evil (a copy of mafang) has no 2018H1
+        assert row["最近报告"] == json.loads((out / v / PERIOD / "manifest.json").read_text())["started_at"][:10]
+    # by hand from beiwa's population.csv: 8 poor of 95 persons
+    assert population(root, "beiwa", PERIOD)["poor_population"] == 8 and page.row("beiwa")["贫困发生率"] == "8.4%"
+    assert page.row("hougou")["贫困发生率"] == "—" and "无本期数据" in page.row("hougou")["村"]
+    assert "数据有误" in page.row("broken")["村"]
+    # the county's key figures are the county-level roll-up's
+    county_now = rollup_json(good_root, PERIOD, "county")
+    key = " ".join(page.sections["key-figures"].split())
+    assert f"农业人口{county_now[('虚构县', 'population_total')]['value']:,.0f} 人" in key
+    assert f"贫困发生率{county_now[('虚构县', 'poverty_incidence')]['value'] * 100:.1f}%" in key
+    assert "有数据的村3 / 5" in key
+
+
+def test_numbers_sort_by_their_values(county):
+    _, out, _ = county
+    page = read_page(out / "site" / "index.html")
+    incidence = page.headers.index("贫困发生率")
+    keys = {r["attrs"]["data-village"]: r["sort"][incidence] for r in page.rows}
+    assert keys["hougou"] == "" and float(keys["beiwa"]) == pytest.approx(8 / 95)
+
+
+def test_every_link_resolves_to_a_file_and_nothing_is_fetched(county):
+    _, out, _ = county
+    site = out / "site"
+    pages = [p for p in site_files(site) if p.suffix == ".html"]
+    assert len(pages) == 6
+    for p in pages:
+        page = read_page(p)
+        assert page.sources == ["data:,"]                      # the empty icon only: no CDN, no image file
+        for href in page.links:
+            assert "://" not in href and not href.startswith("/"), (p.name, href)
+            target = os.path.normpath(os.path.join(p.parent, href.split("#")[0]))   # as a browser resolves it
+            assert os.path.isfile(target), (p.name, href)
+    index = read_page(site / "index.html")
+    for v in WITH_REPORTS:
+        links = next(r["links"] for r in index.rows if r["attrs"]["data-village"] == v)
+        assert links == [f"villages/{v}.html", f"../{v}/{PERIOD}/report.html", f"../{v}/{PERIOD}/report.pdf",
+                         f"../{v}/{PERIOD}/indicators.xlsx"]
+    evil = read_page(site / "villages" / "evil.html")
+    assert f"../../evil/{PERIOD}/report.pdf" in evil.links and "../index.html" in evil.links
+
+
+def test_the_only_script_is_the_index_s_own_and_its_hash_is_allowed(county):
+    _, out, _ = county
+    text = (out / "site" / "index.html").read_text(encoding="utf-8")
+    scripts = re.findall(r"<script>(.*?)</script>", text, re.S)
+    assert len(scripts) == 1 and read_page(out / "site" / "index.html").scripts == 1
+    digest = base64.b64encode(hashlib.sha256(scripts[0].encode()).digest()).decode()
+    policy = html.unescape(re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', text).group(1))
+    assert f"script-src 'sha256-{digest}'" in policy and "default-src 'none'" in policy
+    for p in (out / "site" / "villages").iterdir():
+        assert read_page(p).scripts == 0 and "script-src &#39;none&#39;" in p.read_text(encoding="utf-8")
+
+
+def test_a_hostile_village_name_stays_text(county):
+    _, out, _ = county
+    index_text = (out / "site" / "index.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in index_text and "<b>南山乡" not in index_text
+    assert "&lt;script&gt;alert(&#34;村&#34;)&lt;/script&gt;&amp;amp;村" in index_text
+    index = read_page(out / "site" / "index.html")
+    assert index.row("evil")["村"] == HOSTILE_ZH and index.row("evil")["乡镇"] == HOSTILE_TOWNSHIP
+    assert HOSTILE_TOWNSHIP in re.findall(r'<option value="([^"]*)">', index_text.replace("&lt;", "<")
+                                          .replace("&gt;", ">"))
+    village_text = (out / "site" / "villages" / "evil.html").read_text(encoding="utf-8")
+    assert read_page(out / "site" / "villages" / "evil.html").scripts == 0 and "<script>alert" not in village_text
+    assert read_title(out / "site" / "villages" / "evil.html") == f"{HOSTILE_ZH}各期数据"
+
+
+def read_title(path: Path) -> str:
+    return html.unescape(re.search(r"<title>(.*?)</title>", path.read_text(encoding="utf-8"), re.S).group(1))
+
+
+def test_no_personal_data(county):
+    root, out, _ = county
+    names, ids = set(), set()
+    for hh in root.glob("*/*/households.csv"):
+        frame = pd.read_csv(hh, dtype=str)
+        names |= set(frame["head_name"].dropna())
+        ids |= set(frame["id_number"].dropna()) | set(frame["household_id"].dropna())
+    assert len(names) > 50 and len(ids) > 100
+    for p in site_files(out / "site"):
+        text = p.read_text(encoding="utf-8")
+        found = [x for x in names | ids if x in text]
+        assert found == [], (p.name, found[:3])
+
+
+def test_missing_and_failed_villages_are_named_with_the_batch_reason(county):
+    root, out, _ = county
+    batch = {r["village"]: r for r in json.loads((out / f"batch-{PERIOD}.json").read_text())["results"]}
+    page = read_page(out / "site" / "index.html")
+    missing = " ".join(page.sections["missing"].split())
+    assert "后沟村" in missing and batch["hougou"]["error"] in missing and "broken" not in missing
+    failed = page.sections["failed"]
+    assert "柳沟村（broken）" in failed and batch["broken"]["error"] in failed
+    assert "noyaml" in failed and batch["noyaml"]["error"] in failed and "hougou" not in failed
+    gaps = page.sections["gaps"]
+    assert "（evil）：缺少2018年上半年" in gaps and "后沟村（hougou）：缺少2018年下半年" in gaps
+    broken = read_page(out / "site" / "villages" / "broken.html")
+    assert batch["broken"]["error"] in broken.sections["problems"]
+
+
+def test_a_village_page_shows_its_periods_charts_reports_and_findings(county, good_root):
+    root, out, _ = county
+    text = (out / "site" / "villages" / "evil.html").read_text(encoding="utf-8")
+    page = read_page(out / "site" / "villages" / "evil.html")
+    table = page.tables[0]
+    assert table[0] == ["指标", "2017年上半年", "2017年下半年", "2018年下半年"]     # 2018H1 is missing
+    rows = {r[0]: r[1:] for r in table[1:]}
+    poor = [population(root, "evil", p)["poor_population"] for p in ("2017H1", "2017H2", PERIOD)]
+    assert rows["贫困人口"] == [f"{n} 人" for n in poor]                      # from the input files
+    totals = [population(root, "evil", p)["population_total"] for p in ("2017H1", "2017H2", PERIOD)]
+    assert rows["贫困发生率"] == [f"{100 * n / d:.1f}%" for n, d in zip(poor, totals)]
+    assert "本村缺少以下时期的数据：2018年上半年。" in text
+    assert text.count("<svg ") == 2 and len(page.ids) == len(set(page.ids))   # two charts, no id twice
+    assert "贫困发生率趋势与退出标准" in page.sections["charts"] and "贫困人口（各期）" in page.sections["charts"]
+    # the audit's count of exited households failing the exit test is the sheet's indicator of the same
+    failing = rollup_json(good_root, PERIOD)[("evil", "exited_failing_criteria_households")]["value"]
+    assert failing > 0 and page.tables[-1] == [["规则", "条数"], ["脱贫户未解决两不愁三保障或收入未达标", f"{failing:.0f}"]]
+
+
+def test_the_site_is_rebuilt_atomically(county, monkeypatch):
+    import village_stats.site as site_module
+    from village_stats.site import build_site
+
+    root, out, _ = county
+    final = out / "site"
+    first, index = os.readlink(final), (final / "index.html").read_bytes()
+    build_site(PERIOD, data_dir=root, output_dir=out)
+    second = os.readlink(final)
+    runs = out / ".village-stats-runs" / ".site"
+    assert second != first and [p.name for p in runs.iterdir()] == [Path(second).name]   # the old run is gone
+    assert (final / "index.html").read_bytes() == index                  # the same inputs, the same bytes
+    pages = []
+
+    def render_then_fail(template, context):
+        pages.append(template)
+        if len(pages) == 3:
+            raise OSError(28, "No space left on device")
+        return site_module.pages.render(template, context)
+
+    monkeypatch.setattr(site_module, "render", render_then_fail)
+    with pytest.raises(OSError):
+        build_site(PERIOD, data_dir=root, output_dir=out)
+    assert os.readlink(final) == second and (final / "index.html").read_bytes() == index
+    assert [p.name for p in runs.iterdir()] == [Path(second).name]       # the half-written run was removed
+
+
+def test_english_site(county):
+    _, out, _ = county
+    res = CliRunner().invoke(main, ["site", "--period", PERIOD, "--data-dir", str(county[0]), "--output-dir", str(out),
+                                    "--lang", "en"])
+    assert res.exit_code == 0, res.output
+    site = out / "site.en"
+    text = (site / "index.html").read_text(encoding="utf-8")
+    page = read_page(site / "index.html")
+    assert page.lang == "en" and "Incidence" in page.headers and "Township" in page.headers
+    assert page.row("beiwa")["Incidence"] == "8.4%"
+    assert "&lt;img src=x onerror=alert(1)&gt;" in text and "<img" not in text and page.row("evil")["Village"] == HOSTILE_EN
+    # no English reports were run: the villages link to their pages only
+    assert all(r["links"] == [f"villages/{r['attrs']['data-village']}.html"] for r in page.rows)
+    assert "no report yet" in text
+
+
+def test_suppressed_site_uses_the_disclosure_of_the_rollup(county, good_root, tmp_path):
+    from village_stats.site import build_site
+
+    root, _, _ = county
+    build_site(PERIOD, data_dir=root, output_dir=tmp_path, suppress_below=10)
+    page = read_page(tmp_path / "site" / "index.html")
+    expected = rollup_json(good_root, PERIOD, "village", "--suppress-below", "10")
+    for v in WITH_REPORTS:
+        for indicator, header in (("poverty_incidence", "贫困发生率"), ("poor_population", "贫困人口(人)")):
+            r = expected[(v, indicator)]
+            shown = page.row(v)[header]
+            if r["suppressed"]:
+                assert shown == "不公布", (v, indicator)
+            else:
+                assert shown == (f"{r['value'] * 100:.1f}%" if indicator == "poverty_incidence"
+                                 else f"{r['value']:,.0f}")
+    assert any(expected[(v, "poor_population")]["suppressed"] for v in WITH_REPORTS)   # beiwa: 8 poor persons
+    village = read_page(tmp_path / "site" / "villages" / "beiwa.html")
+    assert "公开版不列核查发现" in village.sections["findings"] and "条数" not in village.sections["findings"]
+    text = (tmp_path / "site" / "villages" / "beiwa.html").read_text(encoding="utf-8")
+    assert ">8 人<" not in text                                          # beiwa's poor persons of 2018H2
+
+
+def test_findings_by_severity_when_the_checks_exist(county, tmp_path, monkeypatch):
+    """The hook for the 疑点 checks: a module with findings(results) gives one column per severity."""
+    from village_stats.site import build_site
+
+    checks = types.ModuleType("village_stats.checks")
+    checks.SEVERITY_LABELS = {"error": ("错误", "error"), "suspect": ("疑点", "to verify"), "hint": ("提示", "hint")}
+    checks.findings = lambda results: pd.DataFrame(
+        {"severity": ["error", "error", "hint"] if results.data.village.id == "beiwa" else ["suspect"]})
+    monkeypatch.setitem(sys.modules, "village_stats.checks", checks)
+    build_site(PERIOD, data_dir=county[0], output_dir=tmp_path)
+    page = read_page(tmp_path / "site" / "index.html")
+    assert [h for h in page.headers if h.startswith("疑点：")] == ["疑点：错误", "疑点：疑点", "疑点：提示"]
+    assert [page.row("beiwa")[h] for h in ("疑点：错误", "疑点：疑点", "疑点：提示")] == ["2", "0", "1"]
+    assert [page.row("nancha")[h] for h in ("疑点：错误", "疑点：疑点", "疑点：提示")] == ["0", "1", "0"]
+    assert page.row("hougou")["疑点：错误"] == "—"
+    monkeypatch.delitem(sys.modules, "village_stats.checks")
+    build_site(PERIOD, data_dir=county[0], output_dir=tmp_path)
+    assert not any(h.startswith("疑点") for h in read_page(tmp_path / "site" / "index.html").headers)
+
+
+def test_site_command_bad_period_is_one_line_exit_2(county):
+    res = CliRunner().invoke(main, ["site", "--period", "2030H1", "--data-dir", str(county[0]), "--output-dir",
+                                    str(county[1])])
+    assert res.exit_code == 2 and len(res.output.strip().splitlines()) == 1
+    assert "no village has data for period 2030H1" in res.output
+
+
+def test_run_all_without_site(county, tmp_path, monkeypatch):
+    from village_stats import run as run_module
+
+    monkeypatch.setattr(run_module, "run_batch", lambda *a, **k: [])
+    res = CliRunner().invoke(main, ["run-all", "--period", PERIOD, "--data-dir", str(county[0]), "--output-dir",
+                                    str(tmp_path), "--no-site", "--no-progress"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / f"batch-{PERIOD}.json").is_file() and not (tmp_path / "site").exists()
+
+
+def test_the_site_s_wording_rewords_nothing():
+    """The site's words are added to labels.TEXT: none of their keys may be a key of labels.py."""
+    import ast
+
+    from village_stats.labels_site import SITE_TEXT
+
+    from .conftest import ROOT
+
+    tree = ast.parse((ROOT / "village_stats" / "labels.py").read_text(encoding="utf-8"))
+    keys = {k.value for node in ast.walk(tree) if isinstance(node, ast.Dict)
+            for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
+    assert keys and not keys & set(SITE_TEXT)
