@@ -9,7 +9,7 @@ VILLAGE ?= suoluoyu
 PERIOD  ?= 2017H1
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock report test lint bench fuzz lab codebook demo demo-county validate clean
+.PHONY: help install lock report test test-browser lint bench fuzz lab codebook demo demo-county validate clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
@@ -30,7 +30,7 @@ lock: ## Refresh constraints.txt: the newest versions pyproject.toml allows, fro
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp" $(LOCK).new' EXIT && \
 	$(PYTHON) -m venv "$$tmp/venv" && \
 	"$$tmp/venv/bin/python" -m pip install --quiet --upgrade pip && \
-	"$$tmp/venv/bin/python" -m pip install --quiet -e '.[test,bench]' && \
+	"$$tmp/venv/bin/python" -m pip install --quiet -e '.[test,bench,browser]' && \
 	{ echo "# The tested versions: make install installs exactly these (pip install -c $(LOCK) -e '.[test,bench]')."; \
 	  echo "# Made by make lock on $$(date -u +%Y-%m-%d) with Python $$("$$tmp/venv/bin/python" -c 'import platform; print(platform.python_version())'): a fresh venv, the newest versions"; \
 	  echo "# pyproject.toml allows, then pip freeze. Refresh it with make lock, run make test, commit both."; \
@@ -47,6 +47,11 @@ lab: $(STAMP) ## Start JupyterLab with the project's kernel (notebooks/ are save
 
 test: lint ## Run lint, then the tests (unit, doctests, notebook runs)
 	$(BIN)/python -m pytest
+
+test-browser: ## Open the county site in headless Chromium (needs apt-get install chromium, pip install playwright; installs nothing)
+	@test -x $(BIN)/python || { echo "no $(BIN)/python: run make install first"; exit 2; }
+	$(BIN)/python -m pytest tests/test_site_browser.py -m browser -p no:cacheprovider -rs
+	@echo "screenshots: output/site-browser/"
 
 lint: $(STAMP) ## Check the code with ruff (rules in pyproject.toml)
 	$(BIN)/ruff check village_stats tests scripts
