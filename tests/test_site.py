@@ -331,3 +331,24 @@ def test_the_site_s_wording_rewords_nothing():
     keys = {k.value for node in ast.walk(tree) if isinstance(node, ast.Dict)
             for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
     assert keys and not keys & set(SITE_TEXT)
+
+
+def test_monitoring_columns_when_the_period_has_them(tmp_path):
+    """After 2020 the demo village's register carries monitoring fields: the index gains the monitored
+    households and 风险消除 columns, with the roll-up's values; the example county's 2018 has neither."""
+    from village_stats.site import build_site
+
+    from .conftest import DATA
+
+    build_site("2022H2", data_dir=DATA, output_dir=tmp_path)
+    page = read_page(tmp_path / "site" / "index.html")
+    expected = rollup_json(DATA, "2022H2")
+    row = page.row("demo")
+    assert row["监测对象(户)"] == f"{expected[('demo', 'monitored_households')]['value']:,.0f}"
+    assert row["风险消除(户)"] == f"{expected[('demo', 'risk_eliminated_households')]['value']:,.0f}"
+    assert page.row("suoluoyu")["监测对象(户)"] == "—" and "无本期数据" in page.row("suoluoyu")["村"]
+
+
+def test_no_monitoring_columns_before_monitoring(county):
+    headers = read_page(county[1] / "site" / "index.html").headers
+    assert "贫困人口(人)" in headers and "监测对象(户)" not in headers and "风险消除(户)" not in headers
