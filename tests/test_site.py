@@ -352,3 +352,17 @@ def test_monitoring_columns_when_the_period_has_them(tmp_path):
 def test_no_monitoring_columns_before_monitoring(county):
     headers = read_page(county[1] / "site" / "index.html").headers
     assert "贫困人口(人)" in headers and "监测对象(户)" not in headers and "风险消除(户)" not in headers
+
+
+def test_county_and_trends_reports_are_linked_when_they_exist(county, tmp_path):
+    from village_stats.site import build_site
+
+    (tmp_path / "county" / PERIOD).mkdir(parents=True)
+    (tmp_path / "county" / PERIOD / "report.html").write_text("<p>county</p>", encoding="utf-8")
+    (tmp_path / "evil" / "trends").mkdir(parents=True)
+    (tmp_path / "evil" / "trends" / "report.pdf").write_bytes(b"%PDF-1.7\n")
+    build_site(PERIOD, data_dir=county[0], output_dir=tmp_path)
+    index = read_page(tmp_path / "site" / "index.html")
+    assert f"../county/{PERIOD}/report.html" in index.links and "../evil/trends/report.pdf" in index.links
+    assert f"../county/{PERIOD}/report.pdf" not in index.links and "../beiwa/trends/report.pdf" not in index.links
+    assert "../../evil/trends/report.pdf" in read_page(tmp_path / "site" / "villages" / "evil.html").links

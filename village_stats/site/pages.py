@@ -195,6 +195,7 @@ def index_context(facts: SiteFacts) -> dict:
         "title": t("site_title", lang, county=_county_name(facts), period=facts.period.label(lang)),
         "notes": _notes(facts), "key_figures": key_figures(facts),
         "summary": _summary(facts), "county_links": _links(facts.county_files, 0, lang),
+        "trends": [{"name": v.name, "links": _links(v.trends, 0, lang)} for v in facts.villages if v.trends],
         "columns": columns, "rows": rows, "townships": sorted({v.township for v in facts.villages}),
         "missing": missing, "failed": failed, "gaps": gaps,
         "batch_note": "" if facts.batch is not None else t("site_no_batch", lang, name=facts.batch_name),
