@@ -23,7 +23,7 @@ import pandas as pd
 from ..errors import DataError, ReportError
 from ..evaluate import Results, evaluate
 from ..export import FORMATS
-from ..labels import DEFAULT_LANG
+from ..labels import DEFAULT_LANG, place
 from ..load import Source, village_folders
 from ..panel.county import county_of, villages_frame
 from ..panel.rollup import County, change_since, rollup, village_overview
@@ -137,8 +137,7 @@ def read_batch(path: Path) -> dict | None:
 
 
 def _name_of(source: Source, v: str, lang: str) -> tuple[str, str, str]:
-    from ..labels import place
-
+    """The village's name, township and county in ``lang`` (from its village.yaml; a bad one raises)."""
     info = source.village(v)
     return info.name(lang), place(info.township_zh, info.township_en, lang), place(info.county_zh, info.county_en,
                                                                                      lang)
