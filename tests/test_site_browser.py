@@ -36,17 +36,20 @@ def chromium() -> str | None:
 
 @pytest.fixture(scope="module", autouse=True)
 def selected(request):
-    """Skip before anything is built unless the browser tests were asked for (``-m browser``)."""
+    """Skip before anything is built unless the browser tests were asked for (``-m browser``) and playwright
+    and Chromium are there."""
     if "browser" not in (request.config.getoption("markexpr") or ""):
         pytest.skip("a browser test: run it with make test-browser (pytest -m browser)")
+    pytest.importorskip("playwright.sync_api", reason="playwright is not installed: pip install playwright",
+                        exc_type=ImportError)
+    if chromium() is None:
+        pytest.skip("Chromium not found (/usr/bin/chromium or VILLAGE_STATS_CHROMIUM): apt-get install chromium")
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: pip install playwright")
-    binary = chromium()
-    if binary is None:
-        pytest.skip("Chromium not found (/usr/bin/chromium or VILLAGE_STATS_CHROMIUM): apt-get install chromium")
+    from playwright import sync_api
+
     from village_stats.display.fonts import cjk_font_path
 
     conf = tmp_path_factory.mktemp("fonts") / "fonts.conf"
@@ -56,7 +59,7 @@ def browser(tmp_path_factory):
                     "</fontconfig>\n", encoding="utf-8")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=binary, env={**os.environ, "FONTCONFIG_FILE": str(conf)})
+        b = p.chromium.launch(executable_path=chromium(), env={**os.environ, "FONTCONFIG_FILE": str(conf)})
         yield b
         b.close()
 
