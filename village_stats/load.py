@@ -38,6 +38,7 @@ from .parse import (
     _Where,
     read_table,
 )
+from .places import MAX_ID, RESERVED_IDS
 from .periods import PERIOD_FORMS, Period, is_period_code, parse_period
 from .policy import MONITORING_RULES, POLICY_FOLDER, AppliedRules, PolicyBook, as_poverty_line
 from .readers import (
@@ -128,9 +129,11 @@ class PeriodData:
 # --------------------------------------------------------------------------- discovery
 
 def check_village_id(village_id: str) -> str:
-    """Reject a village id that is not ``[a-z0-9_-]+`` before any path is built."""
-    if not isinstance(village_id, str) or not VILLAGE_ID.fullmatch(village_id):
-        raise DataError(f"village id '{shorten(village_id)}' is not valid: expected [a-z0-9_-]+")
+    """Reject a bad village id (``[a-z0-9_-]+``, :mod:`~village_stats.places` limits) before any path."""
+    if not isinstance(village_id, str) or not VILLAGE_ID.fullmatch(village_id) or len(village_id) > MAX_ID:
+        raise DataError.said("msg_bad_village_id", id=shorten(village_id), n=len(str(village_id)), limit=MAX_ID)
+    if village_id in RESERVED_IDS:
+        raise DataError.said("msg_reserved_id", id=village_id, reserved=village_id)
     return village_id
 
 

@@ -16,7 +16,7 @@ from .common import data_dir_option, emit, errors_to_exit_codes, lang_option, ma
 @data_dir_option
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]), default="table",
               show_default=True)
-@click.option("--output", type=click.Path(dir_okay=False), default=None,
+@click.option("--output", default=None,
               help="Write to this file instead of standard output (needed for xlsx; CSV files get a UTF-8 BOM).")
 @lang_option
 @errors_to_exit_codes
@@ -29,7 +29,12 @@ def indicators(village: str, period: str, data_dir: str | None, fmt: str, output
 
     if (fmt == "xlsx") != (output is not None) and fmt != "csv":
         raise click.UsageError("--output FILE goes with --format xlsx (needed) or csv")
-    source = Source(config.resolve_data_dir(data_dir))
+    root = config.resolve_data_dir(data_dir)
+    if output is not None:  # before anything is read: a folder that exists, never inside the data
+        from ..places import check_output_file
+
+        check_output_file(output, [root])
+    source = Source(root)
     data = source.period(village, source.resolve(period, village))
     results = evaluate(data)
     sheet = results.sheet

@@ -21,7 +21,7 @@ _FORMATS_HELP = "Comma-separated subset of ipynb,html,pdf,csv,xlsx (default: all
 @click.option("--to", "to_period", default=None, help="Last period of a trends report (code, latest, previous).")
 @click.option("--township", default=None, help="Only this township (county report).")
 @data_dir_option
-@click.option("--output-dir", type=click.Path(file_okay=False), default="output", show_default=True,
+@click.option("--output-dir", default="output", show_default=True,
               help="Where output/<village>/<period>/ is written.")
 @lang_option
 @click.option("--formats", default=None, help=_FORMATS_HELP)
@@ -54,7 +54,7 @@ def run(kind: str, village: str | None, period: str | None, from_period: str | N
 @click.option("--village", "villages", multiple=True, help="A village id (repeat it); default: every village.")
 @click.option("--period", required=True, help="Period code, or 'latest' / 'previous' (resolved per village).")
 @data_dir_option
-@click.option("--output-dir", type=click.Path(file_okay=False), default="output", show_default=True)
+@click.option("--output-dir", default="output", show_default=True)
 @lang_option
 @click.option("--formats", default=None, help=_FORMATS_HELP)
 @click.option("--jobs", type=click.IntRange(1, 64), default=None,
@@ -81,7 +81,10 @@ def run_all(villages: tuple[str, ...], period: str, data_dir: str | None, output
     from ..load import check_village_id, village_folders
     from ..run import batch_summary, run_batch
 
+    from ..places import check_output_dir
+
     root = config.resolve_data_dir(data_dir)
+    check_output_dir(output_dir, [root])  # before any village starts: outputs never touch the inputs
     # every village folder, also one without village.yaml (reported as bad input, not skipped silently)
     names = [check_village_id(v) for v in villages] if villages else village_folders(root)
     jobs = jobs or max(1, os.cpu_count() or 1)

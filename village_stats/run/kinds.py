@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 
 from ..labels import t
 from ..load import Source
+from ..places import RESERVED_IDS
 from ..request import Request
+
+
+#: The county report's folder beside the villages' (a reserved village id, so never a village's folder).
+COUNTY_FOLDER = "county"
+assert COUNTY_FOLDER in RESERVED_IDS
 
 
 @dataclass
@@ -66,7 +72,7 @@ def prepare_county(request: Request) -> Prepared:
     code = request.period.code
     return Prepared(
         parameters=request.parameters(),
-        folder=("county", request.township, code) if request.township else ("county", code),
+        folder=(COUNTY_FOLDER, request.township, code) if request.township else (COUNTY_FOLDER, code),
         title=f"{place} · {request.period.label(request.lang)}", inputs=source.digests(),
         meta={"author": place, "period": code})
 

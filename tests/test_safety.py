@@ -1,0 +1,175 @@
+"""Issue 18, classes 1, 2, 4 (reader) and 7: outputs that never touch inputs, no personal data in messages,
+workbook bounds before allocation, one-line messages and honest exit codes.
+
+Every test here fails on main at d38ab13 (checked); all are fast: the checks happen before any kernel.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from village_stats.cli import main
+from village_stats.errors import DataError
+
+from .conftest import DATA, ROOT, tree_digest, with_policy
+
+PY = sys.executable
+
+
+def _env(**extra) -> dict:
+    return {**os.environ, "PYTHONPATH": str(ROOT), **extra}
+
+
+def _one_line(result) -> str:
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+@pytest.fixture
+def data(tmp_path) -> Path:
+    """A copy of the repository's data root (suoluoyu, demo, policy/)."""
+    root = tmp_path / "data"
+    shutil.copytree(DATA, root)
+    return root
+
+
+# --------------------------------------------------------------------------- class 1: outputs never touch inputs
+
+@pytest.mark.parametrize("where", ["data", "data/suoluoyu", "data/suoluoyu/2017H1", "."])
+def test_output_dir_overlapping_the_data_is_refused_before_anything_is_written(data, where):
+    """``--output-dir data`` (a typo) used to exit 0, turn data/suoluoyu/2017H1 into a symlink into the run
+    store and delete the input folder; any overlap (equal, inside, holding the data) is now exit 2."""
+    before = tree_digest(data.parent)
+    r = CliRunner().invoke(main, ["run", "--village", "suoluoyu", "--period", "2017H1", "--data-dir", str(data),
+                                  "--output-dir", str(data.parent / where), "--formats", "csv"])
+    assert r.exit_code == 2, r.output
+    assert "overlaps the data folder" in _one_line(r)
+    assert tree_digest(data.parent) == before           # nothing written, nothing moved
+    assert not (data / "suoluoyu" / "2017H1").is_symlink()
+    assert not (data / ".village-stats-runs").exists()
+
+
+def test_run_all_checks_its_output_dir_once_before_any_village(data):
+    before = tree_digest(data)
+    r = CliRunner().invoke(main, ["run-all", "--period", "2017H1", "--data-dir", str(data),
+                                  "--output-dir", str(data), "--formats", "csv", "--jobs", "1", "--no-progress"])
+    assert r.exit_code == 2, r.output
+    assert "--output-dir" not in r.stdout and len(r.stderr.strip().splitlines()) == 1
+    assert tree_digest(data) == before
+
+
+def test_a_report_kind_folder_is_never_a_village_folder(data):
+    """A village whose id is ``county`` replaced the county report's folder; the id is now reserved."""
+    from village_stats.load import check_village_id
+    from village_stats.request import Request
+
+    with pytest.raises(DataError, match="reserved"):
+        check_village_id("county")
+    shutil.copytree(data / "suoluoyu", data / "county")
+    with pytest.raises(DataError, match="reserved"):
+        Request.build("period", village="county", period="2017H1", data_dir=data)
+
+
+def test_a_township_with_dots_cannot_lead_the_county_report_out_of_the_output_folder(tmp_path):
+    root = with_policy(tmp_path / "data")
+    shutil.copytree(DATA / "suoluoyu", root / "suoluoyu")
+    yaml_path = root / "suoluoyu" / "village.yaml"
+    text = yaml_path.read_text(encoding="utf-8")
+    township = next(line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("township_zh"))
+    yaml_path.write_text(text.replace(township, "../../escaped"), encoding="utf-8")
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["run", "--report", "county", "--period", "2017H1", "--township", "../../escaped",
+                                  "--data-dir", str(root), "--output-dir", str(out), "--formats", "csv"])
+    assert r.exit_code == 2, r.output
+    assert "cannot name a folder" in _one_line(r)
+    assert not (tmp_path / "escaped").exists() and not (tmp_path.parent / "escaped").exists()
+    assert not out.exists() or not any(out.rglob("*.csv"))
+
+
+@pytest.mark.parametrize("name", ["..", ".hidden", "a/b", "a\\b", "x\x00y", "é" * 200])
+def test_path_components_from_data_are_plain_names(name):
+    from village_stats.places import inside, path_component
+
+    with pytest.raises(DataError):
+        path_component(name, "a township")
+    with pytest.raises(DataError):
+        inside("/tmp/out", ["county", name, "2017H1"])
+
+
+def test_a_folder_no_run_made_is_never_moved_aside(tmp_path):
+    """Defence in depth: even called directly, publishing over a real folder of inputs refuses."""
+    from village_stats.outputs import Publication
+
+    final = tmp_path / "out" / "v" / "2017H1"
+    final.mkdir(parents=True)
+    (final / "population.csv").write_text("measure,value\n", encoding="utf-8")
+    with pytest.raises(DataError, match="no run made"):
+        Publication(final).begin()
+    assert (final / "population.csv").is_file() and not final.is_symlink()
+
+
+def test_output_file_inside_the_data_is_refused(data):
+    before = tree_digest(data)
+    r = CliRunner().invoke(main, ["trend", "--village", "demo", "--data-dir", str(data), "--format", "xlsx",
+                                  "--output", str(data / "demo" / "2023H1.xlsx")])
+    assert r.exit_code == 2, r.output
+    assert "inside the data folder" in _one_line(r)
+    assert tree_digest(data) == before
+
+
+# --------------------------------------------------------------------------- class 7: messages and exit codes
+
+def test_a_300_character_village_id_is_one_line_exit_2(data, tmp_path):
+    r = CliRunner().invoke(main, ["run", "--village", "a" * 300, "--period", "2017H1", "--data-dir", str(data),
+                                  "--output-dir", str(tmp_path / "out")])
+    assert r.exit_code == 2, r.output
+    line = _one_line(r)
+    assert "a" * 30 not in line and "64" in line
+
+
+def test_output_dir_at_a_file_is_one_line_in_the_users_language(data, tmp_path, monkeypatch):
+    monkeypatch.setenv("VILLAGE_STATS_LANG", "zh")
+    f = tmp_path / "afile"
+    f.write_text("x", encoding="utf-8")
+    r = CliRunner().invoke(main, ["run", "--village", "suoluoyu", "--period", "2017H1", "--data-dir", str(data),
+                                  "--output-dir", str(f)])
+    assert r.exit_code == 2, r.output
+    line = _one_line(r)
+    assert line.startswith("错误：") and "文件夹" in line and "Usage" not in r.output
+
+
+def test_a_usage_error_is_one_line_exit_2(monkeypatch):
+    monkeypatch.setenv("VILLAGE_STATS_LANG", "zh")
+    r = CliRunner().invoke(main, ["run", "--no-such-option"])
+    assert r.exit_code == 2
+    assert _one_line(r).startswith("错误：")
+    r = CliRunner().invoke(main, ["rollup", "--period", "2017H1", "--by", "nowhere", "--lang", "en"])
+    assert r.exit_code == 2
+    assert _one_line(r).startswith("error: ")
+
+
+def test_output_in_a_missing_folder_says_so(data, tmp_path):
+    r = CliRunner().invoke(main, ["trend", "--village", "demo", "--data-dir", str(data), "--format", "xlsx",
+                                  "--output", str(tmp_path / "missing" / "x.xlsx")])
+    assert r.exit_code == 2, r.output
+    line = _one_line(r)
+    assert "FileCreateError" not in line and "does not exist" in line and "missing" in line
+
+
+def test_a_broken_pipe_is_a_silent_success(data):
+    """``village-stats trend ... | head -1``: exit 0 and nothing on stderr (was "错误：无法读写：Broken pipe", 1)."""
+    p = subprocess.Popen([PY, "-m", "village_stats.cli", "trend", "--village", "demo", "--data-dir", str(data)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(), cwd=ROOT)
+    p.stdout.readline()
+    p.stdout.close()  # like head -1: the reader goes away
+    err = p.stderr.read()
+    assert p.wait(timeout=120) == 0, err
+    assert err == b""
