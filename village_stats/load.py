@@ -38,8 +38,8 @@ from .parse import (
     _Where,
     read_table,
 )
-from .places import MAX_ID, RESERVED_IDS
 from .periods import PERIOD_FORMS, Period, is_period_code, parse_period
+from .places import MAX_ID, RESERVED_IDS
 from .policy import MONITORING_RULES, POLICY_FOLDER, AppliedRules, PolicyBook, as_poverty_line
 from .readers import (
     INSTRUCTIONS_SHEET,

@@ -79,9 +79,8 @@ def run_all(villages: tuple[str, ...], period: str, data_dir: str | None, output
     from ..atomic import write_atomic
     from ..export import DEFAULT_FORMATS
     from ..load import check_village_id, village_folders
-    from ..run import batch_summary, run_batch
-
     from ..places import check_output_dir
+    from ..run import batch_summary, run_batch
 
     root = config.resolve_data_dir(data_dir)
     check_output_dir(output_dir, [root])  # before any village starts: outputs never touch the inputs

@@ -15,7 +15,6 @@ from ..load import Source
 from ..places import RESERVED_IDS
 from ..request import Request
 
-
 #: The county report's folder beside the villages' (a reserved village id, so never a village's folder).
 COUNTY_FOLDER = "county"
 assert COUNTY_FOLDER in RESERVED_IDS
