@@ -173,3 +173,50 @@ def test_a_broken_pipe_is_a_silent_success(data):
     err = p.stderr.read()
     assert p.wait(timeout=120) == 0, err
     assert err == b""
+
+
+# --------------------------------------------------------------------------- class 4 (reader): bounds before allocation
+
+def _far_cell_workbook(path: Path, row: int = 1_048_575, col: int = 16_383) -> Path:
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("population")
+    ws.write_row(0, 0, ["measure", "value"])
+    ws.write_row(1, 0, ["households_total", 10])
+    ws.write_string(row, col, "x")  # one stray cell far away
+    book.close()
+    return path
+
+
+def test_a_cell_at_xfd1048576_is_one_line_exit_2_before_any_allocation(tmp_path):
+    """Was a 512 GiB allocation in calamine, a Rust backtrace and exit 134 (run in a subprocess for that)."""
+    root = with_policy(tmp_path / "data")
+    shutil.copytree(DATA / "suoluoyu", root / "v", ignore=shutil.ignore_patterns("2017H1"))
+    yaml_path = root / "v" / "village.yaml"
+    yaml_path.write_text(yaml_path.read_text(encoding="utf-8").replace("id: suoluoyu", "id: v"), encoding="utf-8")
+    book = _far_cell_workbook(root / "v" / "2017H1.xlsx")
+    p = subprocess.run([PY, "-m", "village_stats.cli", "validate", "--village", "v", "--period", "2017H1",
+                        "--data-dir", str(root)], capture_output=True, text=True, env=_env(), cwd=ROOT, timeout=120)
+    assert p.returncode == 2, p.stderr[-2000:]
+    lines = p.stderr.strip().splitlines() or p.stdout.strip().splitlines()
+    assert len([x for x in lines if str(book) in x]) == 1, p.stderr[-2000:] + p.stdout[-2000:]
+    line = next(x for x in lines if str(book) in x)
+    assert "sheet population" in line and "XFD1048576" in line and "10,000,000" in line
+
+
+@pytest.mark.parametrize("row,col,refused", [(999, 25, False), (20_000, 700, True), (5, 16_383, False),
+                                             (399_999, 25, True), (1_000_000, 30, True)])
+def test_sheet_bounds_are_measured_from_the_xml(tmp_path, row, col, refused):
+    """The rectangle from A1 to the farthest cell, rows x columns against 10 M cells (worked by hand:
+    1,000 x 26 = 26,000 kept; 20,001 x 701 = 14.0 M refused; 6 x 16,384 = 98,304 kept; 400,000 x 26 = 10.4 M
+    refused; 1,000,001 x 31 refused)."""
+    from village_stats.readers import read_workbook_raw
+
+    book = _far_cell_workbook(tmp_path / "b.xlsx", row, col)
+    if refused:
+        with pytest.raises(DataError, match="expected at most 10,000,000 cells"):
+            read_workbook_raw(book)
+    else:  # read (the stray cell then has no header: another error, not the bound)
+        with pytest.raises(DataError, match="no header"):
+            read_workbook_raw(book)

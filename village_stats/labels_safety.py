@@ -36,9 +36,9 @@ SAFETY_MESSAGES: dict[str, tuple[str, str]] = {
     # command-line usage (village_stats.cli.common)
     "msg_usage": ("命令行参数有误：{detail}（见 --help）", "bad command line: {detail} (see --help)"),
     # workbook bounds (village_stats.readers)
-    "msg_sheet_too_big": ("工作表的范围到 {cell}（{rows} 行 × {columns} 列）：应不超过 {limit} 个单元格"
+    "msg_sheet_too_big": ("工作表的范围到 {cell_ref}（{rows} 行 × {columns} 列）：应不超过 {limit} 个单元格"
                           "（请删除远处的空白或误填单元格）",
-                          "the sheet reaches {cell} ({rows} rows x {columns} columns): expected at most {limit} "
+                          "the sheet reaches {cell_ref} ({rows} rows x {columns} columns): expected at most {limit} "
                           "cells (delete stray cells far from the table)"),
     # personal data (village_stats.personal): what a value is, never the value
     "msg_value_id_number": ("一个 {n} 位身份证号码（个人信息，不显示）", "an identity number of {n} digits (personal data, not shown)"),
