@@ -42,6 +42,7 @@ SAFETY_MESSAGES: dict[str, tuple[str, str]] = {
                           "cells (delete stray cells far from the table)"),
     # personal data (village_stats.personal): what a value is, never the value
     "msg_value_id_number": ("一个 {n} 位身份证号码（个人信息，不显示）", "an identity number of {n} digits (personal data, not shown)"),
+    "msg_value_number": ("一个 {n} 位数字（可能是个人信息，不显示）", "a number of {n} digits (possibly personal data, not shown)"),
     "msg_value_text": ("一段 {n} 个字符的文字（可能是个人信息，不显示）",
                        "a text of {n} characters (possibly personal data, not shown)"),
     "msg_value_personal": ("一个不显示的值（个人信息）", "a value that is not shown (personal data)"),

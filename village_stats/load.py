@@ -39,6 +39,7 @@ from .parse import (
     read_table,
 )
 from .periods import PERIOD_FORMS, Period, is_period_code, parse_period
+from .personal import pseudonymise_tables
 from .places import MAX_ID, RESERVED_IDS
 from .policy import MONITORING_RULES, POLICY_FOLDER, AppliedRules, PolicyBook, as_poverty_line
 from .readers import (
@@ -493,9 +494,8 @@ def _read_tables(source: Source, village_id: str, period: Period) -> tuple[dict[
             if name == INSTRUCTIONS_SHEET:
                 continue  # the instructions sheet for people (see INSTRUCTIONS_SHEET)
             if name not in schema.TABLES:
-                raise DataError(f"unknown sheet '{name}': expected sheets named "
-                                f"{', '.join(schema.TABLES)}{_suggest(name, schema.TABLES)}", path=where_from,
-                                sheet=name)
+                raise DataError(f"unknown sheet '{name}': expected sheets named {', '.join(schema.TABLES)}"
+                                f"{_suggest(name, schema.TABLES)}", path=where_from, sheet=name)
             raw[name] = (df, where_from, df.attrs.get("sheet", name))
     tables: dict[str, pd.DataFrame] = {}
     wheres: dict[str, _Where] = {}
@@ -520,7 +520,7 @@ def _read_tables(source: Source, village_id: str, period: Period) -> tuple[dict[
         tables["households"] = _check_households(tables["households"], wheres["households"], period)
     for frame in tables.values():
         frame.attrs.clear()  # row numbers were for error messages only
-    return tables, sources
+    return pseudonymise_tables(tables, village_id), sources  # identity numbers used as ids: keyed digests
 
 
 def _period_data(source: Source, village_id: str, period: Period, tables: dict[str, pd.DataFrame],

@@ -23,6 +23,7 @@ import yaml
 
 from . import schema
 from .errors import DataError, shorten
+from .personal import shown
 
 #: An identity number (18 or 15 digits): a header cell like this means the header row is missing.
 _ID_LIKE = re.compile(r"\d{17}[\dXx]|\d{15}")
@@ -218,7 +219,7 @@ def _check_header(header: list[str], has_data, path: Path, sheet: str | None = N
                                 cell=f"{_column_letter(j)}1" if sheet is not None else None)
             continue
         if h in seen:
-            raise DataError(f"the header '{shorten(h)}' is written twice (columns {seen[h]} and {where}): "
+            raise DataError(f"the header {shown(h)} is written twice (columns {seen[h]} and {where}): "
                             f"expected each column once", path=path, row=1, sheet=sheet,
                             cell=f"{_column_letter(j)}1" if sheet is not None else None)
         seen[h] = where
