@@ -220,3 +220,109 @@ def test_sheet_bounds_are_measured_from_the_xml(tmp_path, row, col, refused):
     else:  # read (the stray cell then has no header: another error, not the bound)
         with pytest.raises(DataError, match="no header"):
             read_workbook_raw(book)
+
+
+# --------------------------------------------------------------------------- class 2: personal data by content
+
+_ID18 = __import__("re").compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
+
+
+def _ids_as_household_ids(root: Path, periods=("2017H1", "2017H2")) -> list[str]:
+    """Rewrite the demo registers as many real exports are: 户编号 = the head's identity number."""
+    import pandas as pd
+
+    ids = []
+    for p in periods:
+        path = root / "demo" / p / "households.csv"
+        hh = pd.read_csv(path, dtype=str, keep_default_na=False)
+        hh["household_id"] = hh["id_number"]
+        hh.to_csv(path, index=False)
+        ids += list(hh["id_number"])
+    return ids
+
+
+def test_demo_identity_numbers_pass_the_check():
+    """The test below means something: the demo's id_number values are identity numbers (149 pass the
+    check; one has a wrong check digit on purpose, and is as personal)."""
+    import pandas as pd
+
+    from village_stats.personal import is_id_number, looks_like_id_number
+
+    hh = pd.read_csv(DATA / "demo" / "2017H1" / "households.csv", dtype=str)
+    assert hh["id_number"].map(is_id_number).sum() == 149
+    assert hh["id_number"].map(looks_like_id_number).all()
+
+
+def test_identity_numbers_as_household_ids_never_reach_validate_diff_or_the_workbook(data, tmp_path):
+    ids = _ids_as_household_ids(data)
+    runner = CliRunner()
+    texts = []
+    r = runner.invoke(main, ["validate", "--village", "demo", "--period", "2017H1", "--data-dir", str(data)])
+    assert r.exit_code == 0, r.output
+    texts.append(r.output)
+    assert "#" in r.stdout  # findings list households by their keyed digest
+    r = runner.invoke(main, ["diff", "--village", "demo", "--from", "2017H1", "--to", "2017H2", "--households",
+                             "--format", "csv", "--data-dir", str(data)])
+    assert r.exit_code == 0, r.output
+    texts.append(r.output)
+    book = tmp_path / "sheet.xlsx"
+    r = runner.invoke(main, ["indicators", "--village", "demo", "--period", "2017H2", "--format", "xlsx",
+                             "--output", str(book), "--data-dir", str(data)])
+    assert r.exit_code == 0, r.output
+    import zipfile
+
+    with zipfile.ZipFile(book) as z:
+        texts += [z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith(".xml")]
+    text = "\n".join(texts)
+    assert not [i for i in ids if i in text]
+    assert not _ID18.search(text)
+
+
+def test_household_digests_are_stable_across_periods_so_the_diff_lines_up(data):
+    """The same household has the same digest in both periods: the household diff of registers keyed by
+    identity numbers has exactly the rows of the diff keyed by the original ids (none all-removed/all-new)."""
+    import io
+
+    import pandas as pd
+
+    args = ["diff", "--village", "demo", "--from", "2017H1", "--to", "2017H2", "--households", "--format", "csv",
+            "--data-dir", str(data)]
+    plain = pd.read_csv(io.StringIO(CliRunner().invoke(main, args).stdout), dtype=str)
+    _ids_as_household_ids(data)
+    keyed = pd.read_csv(io.StringIO(CliRunner().invoke(main, args).stdout), dtype=str)
+    assert len(keyed) == len(plain) and len(plain) > 0
+    assert sorted(keyed["change"]) == sorted(plain["change"])
+    assert keyed["household_id"].str.fullmatch(r"#[0-9a-f]{10}").all()
+
+
+def test_digest_is_keyed_per_village_and_by_the_secret():
+    from village_stats.personal import digest, household_key
+
+    one = "11010519491231002X"
+    assert digest(one, household_key("a", "")) == digest(one.lower(), household_key("a", ""))
+    assert digest(one, household_key("a", "")) != digest(one, household_key("b", ""))
+    assert digest(one, household_key("a", "")) != digest(one, household_key("a", "s3cret"))
+
+
+@pytest.mark.parametrize("value,quoted", [
+    ("-3", True), ("2017/01/01", True), ("八十六", True), ("也许", True), ("一般户", True), ("abc_1", True),
+    ("11010519491231002X", False), ("110105491231002", False), ("13800138000", False), ("王小明", False),
+    ("欧阳小明", False), ("买买提·艾力", False), ("x" * 21, False), ("张伟 李娜", False),
+    ("note 440524198001010013", False)])
+def test_one_rule_decides_what_a_message_may_quote(value, quoted):
+    from village_stats.personal import shown
+
+    assert (shown(value) == repr(value)) is quoted
+    assert (value in shown(value)) is quoted
+
+
+def test_messages_quote_values_only_through_the_one_rule():
+    """No module builds a message from a raw cell with shorten(value) or {value!r} any more: the places that
+    quoted cells (parse, readers) go through village_stats.personal.shown."""
+    import re
+
+    for name in ("parse.py", "readers.py"):
+        text = (ROOT / "village_stats" / name).read_text(encoding="utf-8")
+        assert not re.search(r"(duplicate|got|header) '\{shorten\(", text), name
+    parse = (ROOT / "village_stats" / "parse.py").read_text(encoding="utf-8")
+    assert "from .personal import" in parse

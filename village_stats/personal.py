@@ -20,7 +20,8 @@ identify a person:
 
 **Household ids that are identity numbers** (:func:`pseudonymise_table`). Registers exported from the
 national system often use the head's identity number as 户编号. After parsing, every value of a key or text
-column of any table that is an identity number (checksum-valid 18 digits, or 15 digits with a birth date),
+column of any table that is an identity number (checksum-valid 18 digits, 18 characters with a birth date
+and a wrong check digit, or 15 digits with a birth date: :func:`looks_like_id_number`),
 and every name-like value of an ``*_id`` key column, is replaced by a keyed digest ``#`` + 10 hex digits
 (HMAC-SHA256 of the normalised value). The key is derived from the village id (and the secret in
 ``$VILLAGE_STATS_HOUSEHOLD_KEY`` when set), so the same household gets the same digest in every period
@@ -88,6 +89,20 @@ def is_id_number(text: object) -> bool:
         month, day = int(s[8:10]), int(s[10:12])
         return 1 <= month <= 12 and 1 <= day <= 31
     return False
+
+
+_ID_SHAPE = re.compile(r"\d{6}(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[\dXx]")
+
+
+def looks_like_id_number(text: object) -> bool:
+    """An identity number, or one with a wrong check digit (a typo in a real number is as personal): 18
+    characters with a birth date in characters 7–14, or :func:`is_id_number`.
+
+    >>> looks_like_id_number("110105194912310021"), looks_like_id_number("110105194913310029")
+    (True, False)
+    """
+    s = str(text).strip()
+    return bool(_ID_SHAPE.fullmatch(s)) or is_id_number(s)
 
 
 def looks_like_name(text: object) -> bool:
@@ -215,7 +230,7 @@ def digest(value: str, key: bytes) -> str:
 
 
 def _personal_key_value(v) -> bool:
-    return isinstance(v, str) and (is_id_number(v) or looks_like_name(v))
+    return isinstance(v, str) and (looks_like_id_number(v) or looks_like_name(v))
 
 
 def pseudonymise_table(frame: pd.DataFrame, table, key: bytes) -> tuple[pd.DataFrame, list[str]]:
@@ -249,13 +264,13 @@ def pseudonymise_table(frame: pd.DataFrame, table, key: bytes) -> tuple[pd.DataF
         if strings.empty:
             continue
         whole_rule = _personal_key_value if (c.kind == "key" and c.name.endswith("_id")) else (
-            lambda v: isinstance(v, str) and is_id_number(v))
+            lambda v: isinstance(v, str) and looks_like_id_number(v))
         codes, uniques = pd.factorize(strings)
         whole = np.array([whole_rule(u) for u in uniques], dtype=bool)
         inner = np.array([not w and bool(_ID_IN_TEXT.search(u)) for u, w in zip(uniques, whole)], dtype=bool)
         if not whole.any() and not inner.any():
             continue
-        replaced = [digest(u, key) if w else (_ID_IN_TEXT.sub(lambda m: digest(m.group(0), key) if is_id_number(
+        replaced = [digest(u, key) if w else (_ID_IN_TEXT.sub(lambda m: digest(m.group(0), key) if looks_like_id_number(
             m.group(0)) else m.group(0), u) if i else u) for u, w, i in zip(uniques, whole, inner)]
         if c.kind == "key" and len(set(replaced)) < len(set(uniques)):
             raise ValueError(f"two values of column {c.name} share a digest: extend DIGEST_HEX")
