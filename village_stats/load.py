@@ -39,7 +39,7 @@ from .parse import (
     read_table,
 )
 from .periods import PERIOD_FORMS, Period, is_period_code, parse_period
-from .personal import pseudonymise_tables
+from .personal import pseudonymise_tables, shown
 from .places import MAX_ID, RESERVED_IDS
 from .policy import MONITORING_RULES, POLICY_FOLDER, AppliedRules, PolicyBook, as_poverty_line
 from .readers import (
@@ -249,11 +249,11 @@ def read_village(data_dir: Path, village_id: str, *, policy: PolicyBook | None =
         values[key] = v
     if values["fictional"] is not None and not isinstance(values["fictional"], bool):
         raise DataError(f"key 'fictional': expected true or false, got a {_yaml_type(values['fictional'])} "
-                        f"'{shorten(values['fictional'])}'", path=path)
+                        f"{shown(values['fictional'])}", path=path)
     for key in ("exit_threshold", "poverty_line_yuan"):
         v = values[key]
         if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
-            raise DataError(f"key '{key}': expected a number, got a {_yaml_type(v)} '{shorten(v)}'", path=path)
+            raise DataError(f"key '{key}': expected a number, got a {_yaml_type(v)} {shown(v)}", path=path)
     if str(values["id"]) != village_id:
         raise DataError(f"id '{values['id']}' does not match the folder name '{village_id}'", path=path)
     region = str(values["region"]).strip()
@@ -273,7 +273,7 @@ def read_village(data_dir: Path, village_id: str, *, policy: PolicyBook | None =
         v = values[key]
         codes[key] = None if v is None else str(v).strip()
         if codes[key] is not None and not re.fullmatch(rf"\d{{{digits}}}", codes[key]):
-            raise DataError(f"{key} {v!r}: expected a {digits}-digit administrative division code (GB/T 2260)",
+            raise DataError(f"{key} {shown(v)}: expected a {digits}-digit administrative division code (GB/T 2260)",
                             path=path)
     threshold = values["exit_threshold"]
     from_policy = threshold is None
@@ -308,7 +308,7 @@ def _positive_amount(values: dict, key: str, path: Path) -> float | None:
     except (TypeError, ValueError):
         amount = -1.0
     if not amount > 0:
-        raise DataError(f"{key} {v!r}: expected a positive amount", path=path)
+        raise DataError(f"{key} {shown(v)}: expected a positive amount", path=path)
     return amount
 
 

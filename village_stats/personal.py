@@ -195,6 +195,8 @@ def shown(value: object, *, sensitive: bool = False, lang: str = "en") -> str:
     if what is not None:
         return what
     text = _as_text(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return text  # a number as a number, e.g. county_code 14072
     if any(not ch.isprintable() for ch in text):
         text = text.encode("unicode_escape").decode("ascii")
     return repr(text)
