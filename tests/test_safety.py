@@ -66,6 +66,15 @@ def test_run_all_checks_its_output_dir_once_before_any_village(data):
     assert tree_digest(data) == before
 
 
+def test_run_all_summary_file_is_never_named_by_a_bad_period(data, tmp_path):
+    """``run-all --period ../../escape`` wrote ``batch-../../escape.json``, outside the output folder."""
+    out = tmp_path / "a" / "b" / "out"
+    r = CliRunner().invoke(main, ["run-all", "--period", "../../../escape", "--data-dir", str(data),
+                                  "--output-dir", str(out), "--formats", "csv", "--jobs", "1", "--no-progress"])
+    assert r.exit_code == 2, r.output
+    assert not list(tmp_path.rglob("escape*")) and not out.exists()
+
+
 def test_a_report_kind_folder_is_never_a_village_folder(data):
     """A village whose id is ``county`` replaced the county report's folder; the id is now reserved."""
     from village_stats.load import check_village_id
