@@ -52,10 +52,11 @@ DIGEST_HEX = 10
 PREFIX = "#"
 
 _DIGITS = re.compile(r"(?<!\d)\d{17}[Xx]|\d{11,}")
-_ID_IN_TEXT = re.compile(r"(?<!\d)(\d{17}[\dXx]|\d{15})(?![\dXx])")
+_ID_IN_TEXT = re.compile(r"(?<!\d)(?:\d{17}[\dXx]|\d{15})(?![\dXx])")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _HAN = "\u3400-\u9fff\uf900-\ufaff"
 _DOTTED_NAME = re.compile(f"[{_HAN}]+[·•・][{_HAN}]+")
+_HAN_ONLY = re.compile(f"[{_HAN}]+")
 #: Common Chinese surnames (single and compound; they cover well over 90% of people): a text of 2 to 4
 #: Chinese characters that starts with one has the shape of a personal name.
 SURNAMES = frozenset(
@@ -121,7 +122,7 @@ def looks_like_name(text: object) -> bool:
     s = str(text).strip()
     if _DOTTED_NAME.fullmatch(s):
         return True
-    if not 2 <= len(s) <= 4 or not re.fullmatch(f"[{_HAN}]+", s):
+    if not 2 <= len(s) <= 4 or not _HAN_ONLY.fullmatch(s):
         return False
     return s[0] in SURNAMES or s[:2] in SURNAMES
 
@@ -231,8 +232,22 @@ def digest(value: str, key: bytes) -> str:
     return PREFIX + hmac.new(key, normal.encode("utf-8"), hashlib.sha256).hexdigest()[:DIGEST_HEX]
 
 
-def _personal_key_value(v) -> bool:
-    return isinstance(v, str) and (looks_like_id_number(v) or looks_like_name(v))
+def _id_numbers(values: np.ndarray) -> np.ndarray:
+    """:func:`looks_like_id_number` of many strings at once (one vectorised check-digit pass)."""
+    out = np.zeros(len(values), dtype=bool)
+    lengths = np.fromiter((len(v.strip()) for v in values), dtype=np.int64, count=len(values))
+    for length in (15, 18):  # only values of an identity number's length are looked at
+        idx = np.flatnonzero(lengths == length)
+        if idx.size == 0:
+            continue
+        s = pd.Series([values[i].strip() for i in idx], dtype=object)
+        if length == 18:
+            hit = s.str.fullmatch(_ID_SHAPE).fillna(False).to_numpy(dtype=bool, copy=True)
+            hit |= (id_number_status(s) == "valid").to_numpy()
+        else:
+            hit = np.array([is_id_number(v) for v in s], dtype=bool)
+        out[idx] = hit
+    return out
 
 
 def pseudonymise_table(frame: pd.DataFrame, table, key: bytes) -> tuple[pd.DataFrame, list[str]]:
@@ -262,14 +277,16 @@ def pseudonymise_table(frame: pd.DataFrame, table, key: bytes) -> tuple[pd.DataF
         if c.sensitive or c.name not in frame or c.kind not in ("key", "text"):
             continue
         values = frame[c.name]
-        strings = values[values.map(lambda v: isinstance(v, str))]
+        strings = values.dropna()  # parsed key and text cells are strings or None
         if strings.empty:
             continue
-        whole_rule = _personal_key_value if (c.kind == "key" and c.name.endswith("_id")) else (
-            lambda v: isinstance(v, str) and looks_like_id_number(v))
         codes, uniques = pd.factorize(strings)
-        whole = np.array([whole_rule(u) for u in uniques], dtype=bool)
-        inner = np.array([not w and bool(_ID_IN_TEXT.search(u)) for u, w in zip(uniques, whole)], dtype=bool)
+        uniques = np.asarray(uniques, dtype=object)
+        whole = _id_numbers(uniques)
+        if c.kind == "key" and c.name.endswith("_id"):  # two headers swapped: names as household ids
+            han = np.flatnonzero(pd.Series(uniques, dtype=object).str.contains(_CJK).to_numpy(dtype=bool))
+            whole[han] |= np.array([looks_like_name(uniques[i]) for i in han], dtype=bool)
+        inner = ~whole & pd.Series(uniques, dtype=object).str.contains(_ID_IN_TEXT).to_numpy(dtype=bool)
         if not whole.any() and not inner.any():
             continue
         replaced = [digest(u, key) if w else (_ID_IN_TEXT.sub(lambda m: digest(m.group(0), key) if looks_like_id_number(
@@ -287,8 +304,18 @@ def pseudonymise_table(frame: pd.DataFrame, table, key: bytes) -> tuple[pd.DataF
 
 
 def pseudonymise_tables(tables: dict[str, pd.DataFrame], village_id: str) -> dict[str, pd.DataFrame]:
-    """Every table of one village-period through :func:`pseudonymise_table` with the village's key."""
+    """Every table of one village-period through :func:`pseudonymise_table` with the village's key; the
+    columns declared personal (``Column.sensitive``) of any table are dropped."""
     from . import schema
 
     key = household_key(village_id)
-    return {name: pseudonymise_table(frame, schema.TABLES[name], key)[0] for name, frame in tables.items()}
+    out = {}
+    for name, frame in tables.items():
+        table = schema.TABLES[name]
+        personal = [c.name for c in table.columns if c.sensitive and c.name in frame]
+        if personal:  # a column declared personal never leaves the loader, whatever the table
+            attrs = dict(frame.attrs)
+            frame = frame.drop(columns=personal)
+            frame.attrs.update(attrs)
+        out[name] = pseudonymise_table(frame, table, key)[0]
+    return out
