@@ -57,6 +57,24 @@ def test_output_dir_overlapping_the_data_is_refused_before_anything_is_written(d
     assert not (data / ".village-stats-runs").exists()
 
 
+def test_an_output_dir_that_links_into_the_data_is_refused(data, tmp_path):
+    link = tmp_path / "out"
+    link.symlink_to(data / "suoluoyu", target_is_directory=True)
+    before = tree_digest(data)
+    r = CliRunner().invoke(main, ["run", "--village", "suoluoyu", "--period", "2017H1", "--data-dir", str(data),
+                                  "--output-dir", str(link), "--formats", "csv"])
+    assert r.exit_code == 2 and "overlaps the data folder" in _one_line(r)
+    assert tree_digest(data) == before
+
+
+def test_a_township_named_like_a_period_cannot_nest_in_the_county_folder(data):
+    from village_stats.request import Request
+    from village_stats.run.kinds import prepare_county
+
+    with pytest.raises(DataError, match="named like a period"):
+        prepare_county(Request.build("county", period="2017H1", township="2017H1", data_dir=data))
+
+
 def test_run_all_checks_its_output_dir_once_before_any_village(data):
     before = tree_digest(data)
     r = CliRunner().invoke(main, ["run-all", "--period", "2017H1", "--data-dir", str(data),
