@@ -28,6 +28,10 @@ SAFETY_MESSAGES: dict[str, tuple[str, str]] = {
     "msg_reserved_id": ("村编号 '{id}' 是保留名称（{reserved} 报告的输出文件夹）：请换一个编号",
                         "village id '{id}' is reserved (the output folder of the {reserved} report): expected "
                         "another id"),
+    "msg_output_not_ours": ("此处有一个不是由报告运行生成的文件夹：应只有报告输出（未做任何改动；请移走该文件夹或另选 "
+                            "--output-dir）",
+                            "a folder that no run made is in the way: expected report outputs only (nothing was "
+                            "changed; move the folder or choose another --output-dir)"),
     "msg_output_parent_missing": ("输出文件所在的文件夹不存在：应为已有的文件夹（--output）",
                                   "the folder of the output file does not exist: expected an existing folder "
                                   "(--output)"),

@@ -255,11 +255,11 @@ def read_village(data_dir: Path, village_id: str, *, policy: PolicyBook | None =
         if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
             raise DataError(f"key '{key}': expected a number, got a {_yaml_type(v)} {shown(v)}", path=path)
     if str(values["id"]) != village_id:
-        raise DataError(f"id '{values['id']}' does not match the folder name '{village_id}'", path=path)
+        raise DataError(f"id {shown(values['id'])} does not match the folder name '{village_id}'", path=path)
     region = str(values["region"]).strip()
     lookup = schema.REGIONS.lookup()
     if region.lower() not in lookup:
-        raise DataError(f"region '{region}': expected one of eastern, central, western", path=path)
+        raise DataError(f"region {shown(region)}: expected one of eastern, central, western", path=path)
     region = lookup[region.lower()]
     line = _positive_amount(values, "poverty_line_yuan", path)
     if line is not None:

@@ -169,8 +169,7 @@ def _check_ours(final: Path) -> None:
         return
     if _complete(final) or all(p.name == "failed" for p in final.iterdir()):
         return
-    raise DataError("a folder that no run made is in the way: expected report outputs only (nothing was "
-                    "changed; move the folder or choose another --output-dir)", path=final)
+    raise DataError.said("msg_output_not_ours", path=final)
 
 
 def _published(final: Path) -> Path | None:
