@@ -353,3 +353,24 @@ def test_messages_quote_values_only_through_the_one_rule():
         assert not re.search(r"(duplicate|got|header) '\{shorten\(", text), name
     parse = (ROOT / "village_stats" / "parse.py").read_text(encoding="utf-8")
     assert "from .personal import" in parse
+
+
+def test_a_compressed_sheet_that_inflates_past_the_limit_is_refused(tmp_path, monkeypatch):
+    """60 KB of zip holding 6 MiB of sheet XML, against a limit lowered to 5 MiB for the test: refused
+    before calamine inflates it."""
+    import zipfile
+
+    import village_stats.readers as readers
+
+    monkeypatch.setattr(readers, "MAX_TABLE_BYTES", 5 * 1024 * 1024)
+    book = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/workbook.xml", '<workbook><sheets><sheet name="population" sheetId="1" r:id="rId1"/>'
+                                      '</sheets></workbook>')
+        z.writestr("xl/_rels/workbook.xml.rels", '<Relationships><Relationship Id="rId1" '
+                                                 'Target="worksheets/sheet1.xml"/></Relationships>')
+        z.writestr("xl/worksheets/sheet1.xml", "<worksheet><sheetData>" + " " * (6 * 1024 * 1024)
+                   + "</sheetData></worksheet>")
+    with pytest.raises(DataError, match="inflates to more than 5,242,880 bytes") as info:
+        readers.read_workbook_raw(book)
+    assert info.value.sheet == "population"

@@ -44,6 +44,8 @@ SAFETY_MESSAGES: dict[str, tuple[str, str]] = {
                           "（请删除远处的空白或误填单元格）",
                           "the sheet reaches {cell_ref} ({rows} rows x {columns} columns): expected at most {limit} "
                           "cells (delete stray cells far from the table)"),
+    "msg_sheet_xml_too_big": ("工作表解压后超过 {limit} 字节：应为较小的工作表", "the sheet inflates to more than {limit} "
+                              "bytes: expected a smaller sheet"),
     # personal data (village_stats.personal): what a value is, never the value
     "msg_value_id_number": ("一个 {n} 位身份证号码（个人信息，不显示）", "an identity number of {n} digits (personal data, not shown)"),
     "msg_value_number": ("一个 {n} 位数字（可能是个人信息，不显示）", "a number of {n} digits (possibly personal data, not shown)"),

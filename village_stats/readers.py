@@ -439,7 +439,10 @@ def _check_error_cells(raw: bytes, path: Path) -> None:
             sheet_of = _sheet_names(z)
             for n in sorted(names):
                 with z.open(n) as fh:
-                    xml = fh.read(MAX_TABLE_BYTES)
+                    xml = fh.read(MAX_TABLE_BYTES + 1)
+                if len(xml) > MAX_TABLE_BYTES:  # a compressed bomb: calamine would inflate all of it
+                    raise DataError.said("msg_sheet_xml_too_big", path=path, sheet=sheet_of.get(n, n),
+                                         limit=f"{MAX_TABLE_BYTES:,}")
                 _check_extent(xml, path, sheet_of.get(n, n))
                 if b't="e"' not in xml:
                     continue
