@@ -374,3 +374,12 @@ def test_a_compressed_sheet_that_inflates_past_the_limit_is_refused(tmp_path, mo
     with pytest.raises(DataError, match="inflates to more than 5,242,880 bytes") as info:
         readers.read_workbook_raw(book)
     assert info.value.sheet == "population"
+
+
+def test_a_path_name_too_long_is_bad_input_in_the_users_language(tmp_path, monkeypatch):
+    """``--data-dir`` with a 300-byte name was exit 1 and the system's English "File name too long"."""
+    monkeypatch.setenv("VILLAGE_STATS_LANG", "zh")
+    r = CliRunner().invoke(main, ["validate", "--data-dir", str(tmp_path / ("x" * 300))])
+    assert r.exit_code == 2, r.output
+    line = _one_line(r)
+    assert "名称过长" in line and "File name too long" not in line

@@ -37,6 +37,18 @@ SAFETY_MESSAGES: dict[str, tuple[str, str]] = {
                                   "(--output)"),
     "msg_output_is_folder": ("输出位置是一个文件夹：应为文件（--output）",
                              "the output location is a folder: expected a file (--output)"),
+    # why an OS call failed (village_stats.cli.common.os_reason), by errno name
+    "msg_errno_ENAMETOOLONG": ("路径中的名称过长（每级最多 255 字节）", "a name in the path is too long (at most 255 bytes "
+                               "per name)"),
+    "msg_errno_ENOTDIR": ("路径中的某一级是文件而不是文件夹", "a part of the path is a file, not a folder"),
+    "msg_errno_EISDIR": ("这是一个文件夹，应为文件", "this is a folder: expected a file"),
+    "msg_errno_ELOOP": ("符号链接循环", "too many levels of symbolic links"),
+    "msg_errno_ENOENT": ("文件或文件夹不存在", "no such file or folder"),
+    "msg_errno_EACCES": ("没有权限", "Permission denied"),
+    "msg_errno_EPERM": ("不允许的操作", "operation not permitted"),
+    "msg_errno_ENOSPC": ("磁盘空间不足", "no space left on the disk"),
+    "msg_errno_EROFS": ("文件系统只读", "read-only file system"),
+    "msg_errno_EDQUOT": ("超出磁盘配额", "disk quota exceeded"),
     # command-line usage (village_stats.cli.common)
     "msg_usage": ("命令行参数有误：{detail}（见 --help）", "bad command line: {detail} (see --help)"),
     # workbook bounds (village_stats.readers)

@@ -7,6 +7,7 @@ so the package has no import circle.
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import sys
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 from ..errors import DataError, ReportError, shorten
-from ..labels import message_lang, say
+from ..labels import MESSAGES, message_lang, say
 
 
 def _debug() -> bool:
@@ -55,7 +56,8 @@ def errors_to_exit_codes(fn):
         except OSError as exc:
             where = f" {shorten(exc.filename, 200)}" if exc.filename else ""
             _fail(exc, say("msg_error", _lang()) + say("msg_cannot_rw", _lang(), where=where,
-                                                     reason=exc.strerror or type(exc).__name__), 1)
+                                                     reason=os_reason(exc, _lang())),
+                  2 if exc.errno in BAD_PATH_ERRNOS else 1)
         except MemoryError as exc:
             _fail(exc, say("msg_error", _lang()) + say("msg_out_of_memory", _lang()), 1)
         except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, exit 1
@@ -64,10 +66,21 @@ def errors_to_exit_codes(fn):
                 name = inner.filename or getattr(exc, "filename", None)
                 where = f" {shorten(name, 200)}" if name else ""
                 _fail(exc, say("msg_error", _lang()) + say("msg_cannot_rw", _lang(), where=where,
-                                                         reason=inner.strerror or type(inner).__name__), 1)
+                                                         reason=os_reason(inner, _lang())),
+                      2 if inner.errno in BAD_PATH_ERRNOS else 1)
             _fail(exc, say("msg_error", _lang()) + say("msg_unexpected", _lang(), name=type(exc).__name__), 1)
 
     return wrapper
+
+
+#: OS errors caused by a path the user gave (a name too long, a file where a folder should be): bad input.
+BAD_PATH_ERRNOS = frozenset({errno.ENAMETOOLONG, errno.ENOTDIR, errno.EISDIR, errno.ELOOP})
+
+
+def os_reason(exc: OSError, lang: str) -> str:
+    """Why an OS call failed, in the user's language for the common cases (else the system's words)."""
+    key = f"msg_errno_{errno.errorcode.get(exc.errno or 0, '')}"
+    return say(key, lang) if key in MESSAGES else (exc.strerror or type(exc).__name__)
 
 
 def _lang() -> str:
