@@ -288,6 +288,7 @@ def test_identity_numbers_as_household_ids_never_reach_validate_diff_or_the_work
     assert r.exit_code == 0, r.output
     texts.append(r.output)
     assert "#" in r.stdout  # findings list households by their keyed digest
+    assert "keyed digests" in r.stdout  # and say so
     r = runner.invoke(main, ["diff", "--village", "demo", "--from", "2017H1", "--to", "2017H2", "--households",
                              "--format", "csv", "--data-dir", str(data)])
     assert r.exit_code == 0, r.output

@@ -63,5 +63,8 @@ SAFETY_MESSAGES: dict[str, tuple[str, str]] = {
     "msg_value_number": ("一个 {n} 位数字（可能是个人信息，不显示）", "a number of {n} digits (possibly personal data, not shown)"),
     "msg_value_text": ("一段 {n} 个字符的文字（可能是个人信息，不显示）",
                        "a text of {n} characters (possibly personal data, not shown)"),
+    "msg_ids_digested": ("     户编号是身份证号码（或姓名）：读入时已换成加密摘要（# 加 10 位十六进制），各期一致",
+                         "     household ids are identity numbers (or names): replaced on loading by keyed digests "
+                         "(# and 10 hex digits), the same in every period"),
     "msg_value_personal": ("一个不显示的值（个人信息）", "a value that is not shown (personal data)"),
 }

@@ -58,6 +58,14 @@ def indicators(village: str, period: str, data_dir: str | None, fmt: str, output
         emit(sheet, fmt, lines)
 
 
+def _digested(data) -> bool:
+    """Whether the loader replaced household ids (identity numbers or names) by keyed digests."""
+    from ..personal import PREFIX
+
+    return any(data.has(t) and data.table(t)["household_id"].astype(str).str.startswith(PREFIX).any()
+               for t in ("households", "evaluation_sample"))
+
+
 @main.command()
 @data_dir_option
 @click.option("--village", default=None, help="Only this village.")
@@ -81,6 +89,8 @@ def validate(data_dir: str | None, village: str | None, period: str | None) -> N
         note = "" if findings is None else "  " + say("msg_findings", lang, n=len(findings))
         status = say("msg_bad" if r.problem else "msg_ok", lang)
         click.echo(f"{status}  {r.village} {r.period}".rstrip() + note)
+        if r.data is not None and _digested(r.data):
+            click.echo(say("msg_ids_digested", lang))
         for hid, rule in ([] if findings is None else findings.itertuples(index=False)):
             label = pick(AUDIT_RULES[rule], lang)
             click.echo(say("msg_finding", lang, household=hid, rule=rule, label=label))
