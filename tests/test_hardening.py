@@ -105,12 +105,13 @@ def test_newline_in_village_is_one_line():
     assert "village id 'suoluoyu\\nx' is not valid" in lines[0]
 
 
-def test_huge_cell_is_quoted_as_a_short_prefix(tmp_path):
-    """A 5 MB cell in a bad place is quoted as 20 characters and '…', never whole."""
+def test_huge_cell_is_described_not_quoted(tmp_path):
+    """A 5 MB cell in a bad place is described, never quoted (issue 18: even a 20-character prefix can hold
+    an identity number)."""
     d = period_folder(tmp_path)
     (d / "population.csv").write_text(POP.replace("176", "9" * 5_000_000 + "x"), encoding="utf-8")
     line = one_line_exit_2(tmp_path)
-    assert "got '99999999999999999999…'" in line
+    assert "got a number of 5000000 digits" in line and "9" * 11 not in line
     assert len(line) < 500
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .labels import pick, say
@@ -51,6 +52,18 @@ class DataError(ValueError):
         self.cell = cell
         super().__init__(self._format())
 
+    @classmethod
+    def said(cls, key: str, *, path: str | Path | None = None, row: int | None = None, column: str | None = None,
+             sheet: str | None = None, cell: str | None = None, **fields) -> DataError:
+        """The error whose expectation is the message ``key`` of :data:`village_stats.labels.MESSAGES`, in
+        both languages.
+
+        >>> DataError.said("msg_output_not_folder", path="out").localized("en")
+        'out: the output location is a file: expected a folder (--output-dir)'
+        """
+        return cls(say(key, "en", **fields), path=path, row=row, column=column, sheet=sheet, cell=cell,
+                   message_zh=say(key, "zh", **fields))
+
     def localized(self, lang: str = "en") -> str:
         """The one-line message in ``lang``: in Chinese the place (文件, 工作表, 单元格, 第 N 行, 列) is in
         Chinese, and so is the expectation where the check gives one (``message_zh``); file paths, sheet
@@ -79,10 +92,23 @@ class DataError(ValueError):
                 where.append(say("msg_at_row", lang, row=self.row))
             if self.column is not None:
                 where.append(say("msg_at_column", lang, column=self.column))
-        body = pick((self.message_zh or self.message, self.message), lang)
+        body = _scrub(pick((self.message_zh or self.message, self.message), lang), lang)
         place = say("msg_place_sep", lang).join(where)
         out = say("msg_at", lang, where=place, body=body) if place else body
         return out.replace("\r", "\\r").replace("\n", "\\n")  # always one line
+
+
+_LONG_NUMBER = re.compile(r"(?<![\d.])\d{17}[Xx]|(?<![\d.])\d{15,}")
+
+
+def _scrub(body: str, lang: str) -> str:
+    """The last safety net of every message: a run of 15 or more digits (an identity number, wherever a
+    check forgot :func:`village_stats.personal.shown`) is described, never shown.
+
+    >>> _scrub("got 11010519491231002X here", "en")
+    'got a number of 18 digits (possibly personal data, not shown) here'
+    """
+    return _LONG_NUMBER.sub(lambda m: say("msg_value_number", lang, n=len(m.group(0))), body)
 
 
 def shorten(text: object, limit: int = 20) -> str:

@@ -674,6 +674,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "msg_required": ("此处必须填写（{expectation}）", "a value is required here ({expectation})"),
 }
 
+# --- safety (issue 18) ---
+from .labels_safety import SAFETY_MESSAGES  # noqa: E402  (wording of output locations, personal data, bounds)
+
+MESSAGES.update(SAFETY_MESSAGES)
+
 
 def message_lang(explicit: str | None = None) -> str:
     """The language of messages: ``explicit`` (a command's ``--lang``) when given, else ``$VILLAGE_STATS_LANG``,

@@ -39,6 +39,8 @@ from .parse import (
     read_table,
 )
 from .periods import PERIOD_FORMS, Period, is_period_code, parse_period
+from .personal import pseudonymise_tables, shown
+from .places import MAX_ID, RESERVED_IDS
 from .policy import MONITORING_RULES, POLICY_FOLDER, AppliedRules, PolicyBook, as_poverty_line
 from .readers import (
     INSTRUCTIONS_SHEET,
@@ -128,9 +130,11 @@ class PeriodData:
 # --------------------------------------------------------------------------- discovery
 
 def check_village_id(village_id: str) -> str:
-    """Reject a village id that is not ``[a-z0-9_-]+`` before any path is built."""
-    if not isinstance(village_id, str) or not VILLAGE_ID.fullmatch(village_id):
-        raise DataError(f"village id '{shorten(village_id)}' is not valid: expected [a-z0-9_-]+")
+    """Reject a bad village id (``[a-z0-9_-]+``, :mod:`~village_stats.places` limits) before any path."""
+    if not isinstance(village_id, str) or not VILLAGE_ID.fullmatch(village_id) or len(village_id) > MAX_ID:
+        raise DataError.said("msg_bad_village_id", id=shorten(village_id), n=len(str(village_id)), limit=MAX_ID)
+    if village_id in RESERVED_IDS:
+        raise DataError.said("msg_reserved_id", id=village_id, reserved=village_id)
     return village_id
 
 
@@ -245,17 +249,17 @@ def read_village(data_dir: Path, village_id: str, *, policy: PolicyBook | None =
         values[key] = v
     if values["fictional"] is not None and not isinstance(values["fictional"], bool):
         raise DataError(f"key 'fictional': expected true or false, got a {_yaml_type(values['fictional'])} "
-                        f"'{shorten(values['fictional'])}'", path=path)
+                        f"{shown(values['fictional'])}", path=path)
     for key in ("exit_threshold", "poverty_line_yuan"):
         v = values[key]
         if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
-            raise DataError(f"key '{key}': expected a number, got a {_yaml_type(v)} '{shorten(v)}'", path=path)
+            raise DataError(f"key '{key}': expected a number, got a {_yaml_type(v)} {shown(v)}", path=path)
     if str(values["id"]) != village_id:
-        raise DataError(f"id '{values['id']}' does not match the folder name '{village_id}'", path=path)
+        raise DataError(f"id {shown(values['id'])} does not match the folder name '{village_id}'", path=path)
     region = str(values["region"]).strip()
     lookup = schema.REGIONS.lookup()
     if region.lower() not in lookup:
-        raise DataError(f"region '{region}': expected one of eastern, central, western", path=path)
+        raise DataError(f"region {shown(region)}: expected one of eastern, central, western", path=path)
     region = lookup[region.lower()]
     line = _positive_amount(values, "poverty_line_yuan", path)
     if line is not None:
@@ -269,7 +273,7 @@ def read_village(data_dir: Path, village_id: str, *, policy: PolicyBook | None =
         v = values[key]
         codes[key] = None if v is None else str(v).strip()
         if codes[key] is not None and not re.fullmatch(rf"\d{{{digits}}}", codes[key]):
-            raise DataError(f"{key} {v!r}: expected a {digits}-digit administrative division code (GB/T 2260)",
+            raise DataError(f"{key} {shown(v)}: expected a {digits}-digit administrative division code (GB/T 2260)",
                             path=path)
     threshold = values["exit_threshold"]
     from_policy = threshold is None
@@ -304,7 +308,7 @@ def _positive_amount(values: dict, key: str, path: Path) -> float | None:
     except (TypeError, ValueError):
         amount = -1.0
     if not amount > 0:
-        raise DataError(f"{key} {v!r}: expected a positive amount", path=path)
+        raise DataError(f"{key} {shown(v)}: expected a positive amount", path=path)
     return amount
 
 
@@ -490,9 +494,8 @@ def _read_tables(source: Source, village_id: str, period: Period) -> tuple[dict[
             if name == INSTRUCTIONS_SHEET:
                 continue  # the instructions sheet for people (see INSTRUCTIONS_SHEET)
             if name not in schema.TABLES:
-                raise DataError(f"unknown sheet '{name}': expected sheets named "
-                                f"{', '.join(schema.TABLES)}{_suggest(name, schema.TABLES)}", path=where_from,
-                                sheet=name)
+                raise DataError(f"unknown sheet '{name}': expected sheets named {', '.join(schema.TABLES)}"
+                                f"{_suggest(name, schema.TABLES)}", path=where_from, sheet=name)
             raw[name] = (df, where_from, df.attrs.get("sheet", name))
     tables: dict[str, pd.DataFrame] = {}
     wheres: dict[str, _Where] = {}
@@ -517,7 +520,7 @@ def _read_tables(source: Source, village_id: str, period: Period) -> tuple[dict[
         tables["households"] = _check_households(tables["households"], wheres["households"], period)
     for frame in tables.values():
         frame.attrs.clear()  # row numbers were for error messages only
-    return tables, sources
+    return pseudonymise_tables(tables, village_id), sources  # identity numbers used as ids: keyed digests
 
 
 def _period_data(source: Source, village_id: str, period: Period, tables: dict[str, pd.DataFrame],

@@ -120,6 +120,7 @@ class Publication:
         """Lock, clean what killed runs left, and return a new empty run folder beside ``final``."""
         self._lock()
         try:
+            _check_ours(self.final)
             clean_stale(self.final, self.runs)
             clean_stale_kernel_dirs()
             runs = self.runs
@@ -164,6 +165,17 @@ class Publication:
 
 
 # --------------------------------------------------------------------------- helpers
+
+def _check_ours(final: Path) -> None:
+    """A real folder at ``final`` is replaced only when a run made it: it holds just the ``failed/`` folder
+    of a failed first run, or a manifest (outputs of an earlier layout). Anything else (an input folder,
+    someone's files) is refused before anything moves: one line, exit 2."""
+    if final.is_symlink() or not final.is_dir():
+        return
+    if _complete(final) or all(p.name == "failed" for p in final.iterdir()):
+        return
+    raise DataError.said("msg_output_not_ours", path=final)
+
 
 def _published(final: Path) -> Path | None:
     """The run folder ``final`` points at (resolved), or None."""

@@ -20,6 +20,7 @@ from . import schema
 from .errors import DataError, shorten
 from .labels import pick, say
 from .periods import Period
+from .personal import quotable, shown
 from .readers import _ID_LIKE, _cell_str, _suggest, is_reference_header
 from .schema import Column, Table
 
@@ -144,6 +145,11 @@ def _numeric(text: pd.Series, *, wan: bool = False) -> pd.Series:
     return values
 
 
+#: No count, amount, area or number of village data reaches 15 digits; such a value is an identity number
+#: (or a phone or card number) in the wrong column, refused without quoting it.
+MAX_MAGNITUDE = 1e14
+
+
 def parse_column(raw: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray, str]:
     """Parse one column by its kind.
 
@@ -185,6 +191,7 @@ def parse_column(raw: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray, st
                     bad |= over
                     expectation += (f", |value| at most {int(upper):,}" if kind == "number"
                                     else f", at most {int(upper):,}")
+            bad |= present & np.isfinite(v) & (np.abs(v) >= MAX_MAGNITUDE)  # an identity number pasted in
         return values, bad, expectation
     if kind == "date":
         values = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
@@ -220,11 +227,10 @@ def parse_column(raw: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray, st
     return text, np.zeros(len(text), dtype=bool), expectation
 
 
-def _show(v, col: Column | None = None) -> str:
-    """A cell as an error message may quote it: never a personal-data value, at most 20 characters."""
-    if col is not None and col.sensitive:
-        return "a value that is not shown (personal data)"
-    return repr(shorten(_cell_str(v) if not isinstance(v, str) else v))
+def _show(v, col: Column | None = None, lang: str = "en") -> str:
+    """A cell as an error message may show it (:func:`village_stats.personal.shown`): quoted only when it
+    cannot identify a person, else described ("an identity number of 18 digits")."""
+    return shown(v if isinstance(v, str) else _cell_str(v), sensitive=col is not None and col.sensitive, lang=lang)
 
 
 def read_table(raw: pd.DataFrame, table: Table, path: Path, sheet: str | None = None) -> pd.DataFrame:
@@ -249,7 +255,8 @@ def read_table(raw: pd.DataFrame, table: Table, path: Path, sheet: str | None = 
         c = keys.get(schema.header_key(h))
         if c is None:
             raise DataError(f"unknown column: expected one of {', '.join(table.names)}"
-                            f"{_suggest(schema.header_key(h), keys)}", path=path, column=shorten(h, 40),
+                            f"{_suggest(schema.header_key(h), keys)}", path=path,
+                            column=shorten(h, 40) if quotable(h) else _show(h),
                             sheet=sheet, cell=_cell(letters, h, 1, sheet))
         if c.name in seen:
             raise DataError(f"column '{c.name}' is given twice (also as '{seen[c.name]}')",
@@ -279,11 +286,12 @@ def read_table(raw: pd.DataFrame, table: Table, path: Path, sheet: str | None = 
         rows = np.flatnonzero(bad & keep)
         if rows.size:
             i = int(rows[0])
-            shown = _show(raw[c.name].iloc[i], c)
-            raise DataError(say("msg_expected", "en", expectation=expectation, shown=shown), path=path,
+            cell = raw[c.name].iloc[i]
+            raise DataError(say("msg_expected", "en", expectation=expectation, shown=_show(cell, c)), path=path,
                             row=i + 2, column=seen[c.name], sheet=sheet,
                             cell=_cell(letters, seen[c.name], i + 2, sheet),
-                            message_zh=say("msg_expected", "zh", expectation=c.expectation_zh, shown=shown))
+                            message_zh=say("msg_expected", "zh", expectation=c.expectation_zh,
+                                           shown=_show(cell, c, "zh")))
         if not c.nullable:
             empty = np.flatnonzero(keep & ~values.notna().to_numpy())
             if empty.size:
@@ -303,7 +311,7 @@ def read_table(raw: pd.DataFrame, table: Table, path: Path, sheet: str | None = 
             value = frame[key].iloc[positions[0]]
             later = [p for p in positions if frame[key].iloc[p] == value]
             row = int(frame.attrs["rows"][later[1]])
-            raise DataError(f"duplicate {key} '{shorten(value)}' (first at row {frame.attrs['rows'][later[0]]}): "
+            raise DataError(f"duplicate {key} {_show(value)} (first at row {frame.attrs['rows'][later[0]]}): "
                             f"expected each {key} once", path=path, row=row,
                             column=seen.get(key, key), sheet=sheet, cell=_cell(letters, seen.get(key, key), row, sheet))
     return frame
@@ -379,8 +387,8 @@ def _check_outputs(outputs: pd.DataFrame, projects: pd.DataFrame | None, where: 
         i = int(np.flatnonzero(missing)[0])
         pid = outputs["project_id"].iloc[i]
         raise where.error(outputs, i, "project_id",
-                          f"project_id '{pid}' is not in projects: expected one of the projects' ids"
-                          f"{_suggest(pid, known)}")
+                          f"project_id {_show(pid)} is not in projects: expected one of the projects' ids"
+                          f"{_suggest(pid, known) if quotable(pid) else ''}")
 
 
 def _check_evaluation_sample(sample: pd.DataFrame, where: _Where) -> None:
@@ -388,12 +396,12 @@ def _check_evaluation_sample(sample: pd.DataFrame, where: _Where) -> None:
     dup = sample.duplicated(["household_id", "sample"]).to_numpy()
     if dup.any():
         i = int(np.flatnonzero(dup)[0])
-        raise where.error(sample, i, "household_id", f"household_id '{sample['household_id'].iloc[i]}' is twice in "
+        raise where.error(sample, i, "household_id", f"household_id {_show(sample['household_id'].iloc[i])} is twice in "
                           f"sample {sample['sample'].iloc[i]}: expected each household once per sample")
     allowed = {"exited": {"correct", "wrongly_exited"}, "non_registered": {"correct", "missed"}}
     for i, (which, finding, satisfied) in enumerate(zip(sample["sample"], sample["finding"], sample["satisfied"])):
         if which in allowed and finding not in allowed[which]:
-            raise where.error(sample, i, "finding", f"finding {finding!r} in sample {which}: expected one of "
+            raise where.error(sample, i, "finding", f"finding {_show(finding)} in sample {which}: expected one of "
                               f"{', '.join(sorted(allowed[which]))}")
         if which == "surveyed" and satisfied is None:
             raise where.error(sample, i, "satisfied", "a value is required for sample surveyed: expected "

@@ -24,6 +24,7 @@ import pandas as pd
 from . import schema
 from .errors import DataError
 from .parse import PovertyLine, Village, read_table
+from .personal import shown
 from .readers import Reader, read_csv_raw
 
 #: The unit of each policy table's numbers (a unit id of :data:`village_stats.units.UNITS`).
@@ -235,7 +236,7 @@ def _read_policy_table(path: Path, name: str, reader: Reader) -> pd.DataFrame:
         bad = ~frame["scope"].str.fullmatch(r"national|\d{2}|\d{6}").to_numpy(dtype=bool)
         if bad.any():
             i = int(bad.argmax())
-            raise DataError(f"scope {frame['scope'].iloc[i]!r}: expected national or a 2- or 6-digit "
+            raise DataError(f"scope {shown(frame['scope'].iloc[i])}: expected national or a 2- or 6-digit "
                             f"administrative division code", path=path, row=int(frame.attrs["rows"][i]),
                             column="scope")
         keys = ["scope", "year" if "year" in frame else "rule"]
@@ -248,7 +249,7 @@ def _read_policy_table(path: Path, name: str, reader: Reader) -> pd.DataFrame:
         bad = ~frame["comparison"].isin(list(COMPARISONS)).to_numpy()
         if bad.any():
             i = int(bad.argmax())
-            raise DataError(f"comparison {frame['comparison'].iloc[i]!r}: expected one of <, <=, >, >=",
+            raise DataError(f"comparison {shown(frame['comparison'].iloc[i])}: expected one of <, <=, >, >=",
                             path=path, row=int(frame.attrs["rows"][i]), column="comparison")
     frame.attrs.clear()
     return frame

@@ -23,6 +23,7 @@ import yaml
 
 from . import schema
 from .errors import DataError, shorten
+from .personal import shown
 
 #: An identity number (18 or 15 digits): a header cell like this means the header row is missing.
 _ID_LIKE = re.compile(r"\d{17}[\dXx]|\d{15}")
@@ -218,7 +219,7 @@ def _check_header(header: list[str], has_data, path: Path, sheet: str | None = N
                                 cell=f"{_column_letter(j)}1" if sheet is not None else None)
             continue
         if h in seen:
-            raise DataError(f"the header '{shorten(h)}' is written twice (columns {seen[h]} and {where}): "
+            raise DataError(f"the header {shown(h)} is written twice (columns {seen[h]} and {where}): "
                             f"expected each column once", path=path, row=1, sheet=sheet,
                             cell=f"{_column_letter(j)}1" if sheet is not None else None)
         seen[h] = where
@@ -355,11 +356,79 @@ def _check_regular(path: Path, limit: int = MAX_TABLE_BYTES, what: str = "a work
         raise DataError(f"the file has {info.st_size} bytes: expected at most {limit}", path=path)
 
 
+#: Most cells a sheet may span (rows x columns from A1 to its farthest cell) [cells]: calamine allocates the
+#: whole rectangle before anything is read (one stray cell at XFD1048576 asked for 512 GiB and aborted the
+#: process), so the rectangle is measured from the sheet's XML first. 10 million cells are a 100,000-household
+#: register with 100 columns.
+MAX_SHEET_CELLS = 10_000_000
+#: Excel's grid: a reference beyond it is refused too [rows], [columns].
+EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
+# cells from column AA on (letters, row) or single-letter cells from row 100,000 on ('', '', row): few in a register
+_FAR_CELL = re.compile(rb'<c r="([A-Z]{2,3})(\d+)"|<c r="[A-Z](\d{6,})"')
+_MID_ROW_CELL = re.compile(rb'<c r="[A-Z](\d{5})"')
+_ANY_ROW = re.compile(rb'<c r="[A-Z]+(\d+)"')
+#: Single-letter cells below this row are not matched by the fast scan [rows].
+_NEAR_ROWS = 99_999
+
+
+def _column_number(letters: bytes) -> int:
+    """``AA`` → 27 (1-based)."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def sheet_extent(xml: bytes) -> tuple[int, int]:
+    """Upper bounds of the rows and columns a worksheet's cells span from A1, read from its XML without
+    parsing it.
+
+    One regular-expression scan matches only the cells from column AA or from row 100,000 on (a register
+    has few); the bound is exact for a sheet that has such cells, else at most 99,999 rows by 26 columns.
+    Only a bound over :data:`MAX_SHEET_CELLS` is measured again, exactly, cell by cell. Assumes the
+    writers' ``<c r="B7" ...>`` (Excel, LibreOffice, openpyxl, XlsxWriter).
+
+    >>> sheet_extent(b'<row r="1"><c r="A1"/><c r="B1"/></row><row r="9"><c r="AB9"/></row>')  # A..Z: bound
+    (99999, 28)
+    >>> sheet_extent(b'<row r="1"><c r="A1"/></row><row r="1048576"><c r="XFD1048576"/></row>')
+    (1048576, 16384)
+    """
+    cols = rows = 0
+    near_rows = b"<c " in xml  # cells in A..Z below row 100,000 may exist
+    for letters, row, low_row in _FAR_CELL.findall(xml):
+        if letters:
+            cols = max(cols, _column_number(letters))
+            rows = max(rows, int(row))
+        else:
+            rows = max(rows, int(low_row))
+    if near_rows:
+        cols = max(cols, 26)
+        if rows * cols > MAX_SHEET_CELLS:  # too large already: no need to look further
+            return rows, cols
+        if max(rows, _NEAR_ROWS) * cols > MAX_SHEET_CELLS:  # wide: the A..Z cells of rows 10,000 to 99,999
+            rows = max([rows, 9_999, *(int(r) for r in _MID_ROW_CELL.findall(xml))])
+            if rows * cols > MAX_SHEET_CELLS:  # still too wide to bound: every cell
+                rows = max((int(r) for r in _ANY_ROW.findall(xml)), default=0)
+        else:
+            rows = max(rows, _NEAR_ROWS)
+    return rows, cols
+
+
+def _check_extent(xml: bytes, path: Path, sheet: str) -> None:
+    """A sheet spanning more than :data:`MAX_SHEET_CELLS` cells (or beyond Excel's grid) is refused before
+    calamine allocates it: one line naming the file, the sheet and its farthest cell."""
+    rows, cols = sheet_extent(xml)
+    if rows * cols > MAX_SHEET_CELLS or rows > EXCEL_ROWS or cols > EXCEL_COLUMNS:
+        raise DataError.said("msg_sheet_too_big", path=path, sheet=sheet, cell_ref=f"{_column_letter(cols - 1)}{rows}",
+                             rows=f"{rows:,}", columns=f"{cols:,}", limit=f"{MAX_SHEET_CELLS:,}")
+
+
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?t="e"[^>]*>(?:<f>[^<]*</f>)?(?:<v>([^<]*)</v>)?')
 
 
 def _check_error_cells(raw: bytes, path: Path) -> None:
-    """An Excel error cell (``#DIV/0!``, ``#REF!``...) is an error naming sheet and cell, never "unknown"."""
+    """An Excel error cell (``#DIV/0!``, ``#REF!``...) is an error naming sheet and cell, never "unknown";
+    a sheet too large to allocate (:func:`_check_extent`) is refused here too, in the same pass."""
     import zipfile
 
     try:
@@ -370,7 +439,11 @@ def _check_error_cells(raw: bytes, path: Path) -> None:
             sheet_of = _sheet_names(z)
             for n in sorted(names):
                 with z.open(n) as fh:
-                    xml = fh.read(MAX_TABLE_BYTES)
+                    xml = fh.read(MAX_TABLE_BYTES + 1)
+                if len(xml) > MAX_TABLE_BYTES:  # a compressed bomb: calamine would inflate all of it
+                    raise DataError.said("msg_sheet_xml_too_big", path=path, sheet=sheet_of.get(n, n),
+                                         limit=f"{MAX_TABLE_BYTES:,}")
+                _check_extent(xml, path, sheet_of.get(n, n))
                 if b't="e"' not in xml:
                     continue
                 m = _ERROR_CELL.search(xml)

@@ -237,6 +237,7 @@ def carry_over(source: PeriodData | None, personal: pd.DataFrame | None = None) 
         if personal is not None:
             by_id = personal.set_index("household_id")
             cols.update({c: list(hh["household_id"].map(by_id[c])) for c in by_id.columns})
+            cols["household_id"] = cols.pop("household_id_as_written", cols["household_id"])
         cols["income_per_capita_yuan"] = [np.nan] * len(hh)
         out.append(SheetTemplate(schema.HOUSEHOLDS, _frame(schema.HOUSEHOLDS, cols),
                                  {"income_per_capita_yuan": pd.Series(list(hh["income_per_capita_yuan"]),
@@ -375,13 +376,15 @@ def resolve_source(data_dir: Path, village_id: str, period: Period, source: str)
 
 
 def personal_columns(data_dir: Path, village_id: str, period: Period) -> pd.DataFrame | None:
-    """``household_id`` with the personal columns of a period's register, which the loader drops.
+    """``household_id`` with the personal columns of a period's register, which the loader drops, and
+    ``household_id_as_written`` (the loader replaces ids that are identity numbers by keyed digests).
 
     Reads the register file again, but parses only these columns (the period was validated by
     :func:`village_stats.load.load_period` before). None when the register has no personal column.
     """
     from .load import period_source
     from .parse import parse_column
+    from .personal import household_key, pseudonymise_table
     from .readers import read_csv_raw, read_workbook_raw
 
     where = period_source(data_dir, village_id, period)
@@ -393,9 +396,13 @@ def personal_columns(data_dir: Path, village_id: str, period: Period) -> pd.Data
         c = spellings.get(schema.header_key(str(header)))
         if c is not None:
             found[c.name] = parse_column(raw[header].reset_index(drop=True), c)[0]
-    if len(found) < 2:
+    frame = pd.DataFrame(found).dropna(subset=["household_id"])  # rows a spreadsheet left empty
+    # the loader replaced ids that are identity numbers by keyed digests: carry the ids as written
+    frame["household_id_as_written"] = frame["household_id"]
+    frame, digested = pseudonymise_table(frame, schema.HOUSEHOLDS, household_key(village_id))
+    if len(found) < 2 and not digested:
         return None
-    return pd.DataFrame(found).dropna(subset=["household_id"])  # rows a spreadsheet left empty
+    return frame
 
 
 def period_title(village: Village, period: Period) -> str:

@@ -7,6 +7,7 @@ so the package has no import circle.
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import sys
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 from ..errors import DataError, ReportError, shorten
-from ..labels import message_lang, say
+from ..labels import MESSAGES, message_lang, say
 
 
 def _debug() -> bool:
@@ -43,6 +44,9 @@ def errors_to_exit_codes(fn):
             return fn(*args, **kwargs)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
+        except BrokenPipeError:
+            silence_stdout()  # the reader of our output has gone (``| head``): a silent success
+            sys.exit(0)
         except DataError as exc:
             _fail(exc, say("msg_error", _lang()) + exc.localized(_lang()), 2)
         except ReportError as exc:
@@ -52,13 +56,31 @@ def errors_to_exit_codes(fn):
         except OSError as exc:
             where = f" {shorten(exc.filename, 200)}" if exc.filename else ""
             _fail(exc, say("msg_error", _lang()) + say("msg_cannot_rw", _lang(), where=where,
-                                                     reason=exc.strerror or type(exc).__name__), 1)
+                                                     reason=os_reason(exc, _lang())),
+                  2 if exc.errno in BAD_PATH_ERRNOS else 1)
         except MemoryError as exc:
             _fail(exc, say("msg_error", _lang()) + say("msg_out_of_memory", _lang()), 1)
         except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, exit 1
+            inner = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else None
+            if inner is not None:  # a library's wrapper of an OSError (xlsxwriter's FileCreateError)
+                name = inner.filename or getattr(exc, "filename", None)
+                where = f" {shorten(name, 200)}" if name else ""
+                _fail(exc, say("msg_error", _lang()) + say("msg_cannot_rw", _lang(), where=where,
+                                                         reason=os_reason(inner, _lang())),
+                      2 if inner.errno in BAD_PATH_ERRNOS else 1)
             _fail(exc, say("msg_error", _lang()) + say("msg_unexpected", _lang(), name=type(exc).__name__), 1)
 
     return wrapper
+
+
+#: OS errors caused by a path the user gave (a name too long, a file where a folder should be): bad input.
+BAD_PATH_ERRNOS = frozenset({errno.ENAMETOOLONG, errno.ENOTDIR, errno.EISDIR, errno.ELOOP})
+
+
+def os_reason(exc: OSError, lang: str) -> str:
+    """Why an OS call failed, in the user's language for the common cases (else the system's words)."""
+    key = f"msg_errno_{errno.errorcode.get(exc.errno or 0, '')}"
+    return say(key, lang) if key in MESSAGES else (exc.strerror or type(exc).__name__)
 
 
 def _lang() -> str:
@@ -82,13 +104,70 @@ def _fail(exc: BaseException, line: str, code: int) -> None:
     sys.exit(code)
 
 
+def silence_stdout() -> None:
+    """Point standard output at /dev/null after a broken pipe, so that the flush at exit finds no closed pipe
+    (Python would print "Exception ignored ... BrokenPipeError" and exit 120)."""
+    import os
+
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (a test runner's buffer)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+def _args_lang(args) -> str:
+    """The language of a message printed before any command runs: ``--lang en`` among the arguments, else
+    ``$VILLAGE_STATS_LANG``, else Chinese."""
+    args = list(args or sys.argv[1:])
+    given = None
+    for i, a in enumerate(args):
+        if a == "--lang" and i + 1 < len(args):
+            given = args[i + 1]
+        elif str(a).startswith("--lang="):
+            given = str(a).partition("=")[2]
+    return message_lang(given if given in ("zh", "en") else None)
+
+
+class Main(click.Group):
+    """The ``village-stats`` group: a usage error (unknown option, missing value, bad choice) is one line in
+    the user's language with exit 2, not click's usage block; a broken pipe is a silent success (exit 0),
+    also when it shows only at the final flush."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            silence_stdout()
+            sys.exit(0)
+        except click.UsageError as exc:
+            lang = _args_lang(args)
+            click.echo(_one_line(say("msg_error", lang) + say("msg_usage", lang, detail=exc.format_message())),
+                       err=True)
+            sys.exit(2)
+        except click.ClickException as exc:
+            lang = _args_lang(args)
+            click.echo(_one_line(say("msg_error", lang) + exc.format_message()), err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            lang = _args_lang(args)
+            click.echo(say("msg_error", lang) + say("msg_interrupted", lang), err=True)
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
 data_dir_option = click.option("--data-dir", type=click.Path(file_okay=False), default=None,
                          help="Data folder (default: ./data, else the project's data/).")
 lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
                      help="Language of labels.")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="village-stats")
 @click.option("--debug", is_flag=True, default=False, help="On failure, print the traceback too.")
 def main(debug: bool) -> None:
@@ -96,11 +175,15 @@ def main(debug: bool) -> None:
 
 
 def emit(frame: pd.DataFrame, fmt: str, table_lines, *, output: str | None = None, tables=None,
-          header: str = "", lang: str = "zh") -> None:
+          header: str = "", lang: str = "zh", data_roots=()) -> None:
     """Print ``frame`` as CSV (no BOM, for pipes), JSON records or the ``table_lines()`` a command gives, or write
-    a workbook of ``tables`` (``--format xlsx --output FILE``): the one output path of every printing command."""
+    a workbook of ``tables`` (``--format xlsx --output FILE``, never inside one of ``data_roots``): the one
+    output path of every printing command."""
     if fmt == "xlsx":
         from ..export.xlsx import write_tables
+        from ..places import check_output_file
+
+        check_output_file(output, data_roots)
 
         click.echo(f"wrote {write_tables(output, tables, header, lang)}")
     elif fmt == "csv":

@@ -16,7 +16,7 @@ from .common import data_dir_option, emit, errors_to_exit_codes, lang_option, ma
 @data_dir_option
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]), default="table",
               show_default=True)
-@click.option("--output", type=click.Path(dir_okay=False), default=None,
+@click.option("--output", default=None,
               help="Write to this file instead of standard output (needed for xlsx; CSV files get a UTF-8 BOM).")
 @lang_option
 @errors_to_exit_codes
@@ -29,7 +29,12 @@ def indicators(village: str, period: str, data_dir: str | None, fmt: str, output
 
     if (fmt == "xlsx") != (output is not None) and fmt != "csv":
         raise click.UsageError("--output FILE goes with --format xlsx (needed) or csv")
-    source = Source(config.resolve_data_dir(data_dir))
+    root = config.resolve_data_dir(data_dir)
+    if output is not None:  # before anything is read: a folder that exists, never inside the data
+        from ..places import check_output_file
+
+        check_output_file(output, [root])
+    source = Source(root)
     data = source.period(village, source.resolve(period, village))
     results = evaluate(data)
     sheet = results.sheet
@@ -51,6 +56,14 @@ def indicators(village: str, period: str, data_dir: str | None, fmt: str, output
                        f"{row[label_col]}")
 
         emit(sheet, fmt, lines)
+
+
+def _digested(data) -> bool:
+    """Whether the loader replaced household ids (identity numbers or names) by keyed digests."""
+    from ..personal import PREFIX
+
+    return any(data.has(t) and data.table(t)["household_id"].astype(str).str.startswith(PREFIX).any()
+               for t in ("households", "evaluation_sample"))
 
 
 @main.command()
@@ -76,6 +89,8 @@ def validate(data_dir: str | None, village: str | None, period: str | None) -> N
         note = "" if findings is None else "  " + say("msg_findings", lang, n=len(findings))
         status = say("msg_bad" if r.problem else "msg_ok", lang)
         click.echo(f"{status}  {r.village} {r.period}".rstrip() + note)
+        if r.data is not None and _digested(r.data):
+            click.echo(say("msg_ids_digested", lang))
         for hid, rule in ([] if findings is None else findings.itertuples(index=False)):
             label = pick(AUDIT_RULES[rule], lang)
             click.echo(say("msg_finding", lang, household=hid, rule=rule, label=label))

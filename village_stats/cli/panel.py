@@ -9,13 +9,17 @@ from .common import data_dir_option, emit, errors_to_exit_codes, lang_option, ma
 
 _FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]), default="table",
                        show_default=True, help="xlsx needs --output FILE.")
-_OUTPUT = click.option("--output", type=click.Path(dir_okay=False), default=None,
+_OUTPUT = click.option("--output", default=None,
                        help="The workbook to write (with --format xlsx).")
 
 
-def _check_output(fmt: str, output: str | None) -> None:
+def _check_output(fmt: str, output: str | None, data_dir: str | None = None) -> None:
     if (fmt == "xlsx") != (output is not None):
         raise click.UsageError("--output FILE goes with --format xlsx (and is needed there)")
+    if output is not None:  # before anything is read: a folder that exists, never inside the data
+        from ..places import check_output_file
+
+        check_output_file(output, [config.resolve_data_dir(data_dir)])
 
 
 @main.command()
@@ -36,7 +40,7 @@ def trend(village: str, from_period: str | None, to_period: str | None, data_dir
     from ..panel.trend import format_change, load_panel, long_sheet
     from ..units import format_value
 
-    _check_output(fmt, output)
+    _check_output(fmt, output, data_dir)
     panel = load_panel(Source(config.resolve_data_dir(data_dir)), village, from_period, to_period)
     long = long_sheet([evaluate(d).sheet for d in panel])
     label_col = column("label", lang)
@@ -74,7 +78,7 @@ def diff(village: str, from_period: str, to_period: str, data_dir: str | None, f
     from ..panel.stockflow import household_diff_sheet, stock_flow_sheet
     from ..units import format_value
 
-    _check_output(fmt, output)
+    _check_output(fmt, output, data_dir)
     source = Source(config.resolve_data_dir(data_dir))
     p0, p1 = source.resolve(from_period, village), source.resolve(to_period, village)
     if p0.start >= p1.start:

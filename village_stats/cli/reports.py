@@ -22,7 +22,7 @@ _FORMATS_HELP = "Comma-separated subset of ipynb,html,pdf,csv,xlsx (default: all
 @click.option("--to", "to_period", default=None, help="Last period of a trends report (code, latest, previous).")
 @click.option("--township", default=None, help="Only this township (county report).")
 @data_dir_option
-@click.option("--output-dir", type=click.Path(file_okay=False), default="output", show_default=True,
+@click.option("--output-dir", default="output", show_default=True,
               help="Where output/<village>/<period>/ is written.")
 @lang_option
 @click.option("--formats", default=None, help=_FORMATS_HELP)
@@ -55,7 +55,7 @@ def run(kind: str, village: str | None, period: str | None, from_period: str | N
 @click.option("--village", "villages", multiple=True, help="A village id (repeat it); default: every village.")
 @click.option("--period", required=True, help="Period code, or 'latest' / 'previous' (resolved per village).")
 @data_dir_option
-@click.option("--output-dir", type=click.Path(file_okay=False), default="output", show_default=True)
+@click.option("--output-dir", default="output", show_default=True)
 @lang_option
 @click.option("--formats", default=None, help=_FORMATS_HELP)
 @click.option("--jobs", type=click.IntRange(1, 64), default=None,
@@ -82,10 +82,14 @@ def run_all(villages: tuple[str, ...], period: str, data_dir: str | None, output
 
     from ..atomic import write_atomic
     from ..export import DEFAULT_FORMATS
-    from ..load import check_village_id, village_folders
+    from ..load import as_period, check_village_id, village_folders
+    from ..places import check_output_dir, path_component
     from ..run import batch_summary, run_batch
 
     root = config.resolve_data_dir(data_dir)
+    check_output_dir(output_dir, [root])  # before any village starts: outputs never touch the inputs
+    if period not in ("latest", "previous"):
+        as_period(period)  # a bad code is one line here, and never names the summary file below
     # every village folder, also one without village.yaml (reported as bad input, not skipped silently)
     names = [check_village_id(v) for v in villages] if villages else village_folders(root)
     jobs = jobs or max(1, os.cpu_count() or 1)
@@ -113,7 +117,7 @@ def run_all(villages: tuple[str, ...], period: str, data_dir: str | None, output
     summary = batch_summary(results, seconds)
     codes = {r.period for r in results if r.status == "ok"}
     label = codes.pop() if len(codes) == 1 and period in ("latest", "previous") else period
-    path = Path(output_dir) / f"batch-{label}.json"
+    path = Path(output_dir) / path_component(f"batch-{label}.json", "the summary file")
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, json.dumps({"period": period, "jobs": jobs, **summary}, ensure_ascii=False, indent=1) + "\n")
     _print_summary(results, summary, path)

@@ -17,6 +17,7 @@ from ..errors import DataError
 from ..evaluate import Results, evaluate
 from ..load import PeriodData, Source, as_period, village_folders
 from ..periods import Period
+from ..personal import shown
 from .rollup import LEVELS, County, register_of, rollup
 
 
@@ -38,7 +39,7 @@ def read_county(source: Source, period: Period | str, township: str | None = Non
         if period in source.periods(v):
             data[v] = source.period(v, period)
     if township and not ids:
-        raise DataError(f"no village of township '{township}' in {source.data_dir}")
+        raise DataError(f"no village of township {shown(township)} in {source.data_dir}")
     if not ids:
         raise DataError("no village folder (with a village.yaml) found", path=source.data_dir)
     if not data:

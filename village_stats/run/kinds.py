@@ -10,9 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..errors import DataError
 from ..labels import t
 from ..load import Source
+from ..periods import is_period_code
+from ..places import RESERVED_IDS
 from ..request import Request
+
+#: The county report's folder beside the villages' (a reserved village id, so never a village's folder).
+COUNTY_FOLDER = "county"
+assert COUNTY_FOLDER in RESERVED_IDS
 
 
 @dataclass
@@ -57,6 +64,9 @@ def prepare_county(request: Request) -> Prepared:
     """
     from ..panel.county import previous_period_of, read_county
 
+    if request.township and is_period_code(request.township):  # its folder would sit among the periods'
+        raise DataError(f"township '{request.township}' is named like a period: expected a township name "
+                        "(its report folder county/<township>/<period> would mix with county/<period>)")
     source = Source(request.data_dir)
     villages, _ = read_county(source, request.period, request.township)
     before = previous_period_of(source, villages, request.period)
@@ -66,7 +76,7 @@ def prepare_county(request: Request) -> Prepared:
     code = request.period.code
     return Prepared(
         parameters=request.parameters(),
-        folder=("county", request.township, code) if request.township else ("county", code),
+        folder=(COUNTY_FOLDER, request.township, code) if request.township else (COUNTY_FOLDER, code),
         title=f"{place} · {request.period.label(request.lang)}", inputs=source.digests(),
         meta={"author": place, "period": code})
 

@@ -25,6 +25,7 @@ from ..export import DEFAULT_FORMATS, FORMATS, ExecutedReport, check_formats
 from ..labels import DEFAULT_LANG
 from ..manifest import build_manifest
 from ..outputs import Publication
+from ..places import check_output_dir, inside
 from ..request import Request
 from .kernels import Kernel, KernelPool, register_readable_translator
 from .kinds import REPORTS, Prepared
@@ -78,14 +79,15 @@ def run(request: Request, *, output_dir: str | Path | None = None, formats=DEFAU
         raise DataError(str(exc)) from None
     kind = REPORTS[request.kind]
     output_dir = Path(output_dir) if output_dir is not None else config.default_output_dir()
+    check_output_dir(output_dir, [request.data_dir])   # outputs never touch the inputs: checked first
     notebook = Path(notebook) if notebook is not None else config.notebook_path(kind.notebook)
     prepared = kind.prepare(request)                   # validate: bad data stops here, before the kernel
+    final = inside(output_dir, prepared.folder)          # plain names only, resolving inside output_dir
     clock.stage("validate")
     own_pool = kernels is None
     kernels = KernelPool() if own_pool else kernels
     kernel = kernels.take()                             # starts now, works while we import below
     clock.stage("start_kernel")
-    final = output_dir.joinpath(*prepared.folder)
     publication = Publication(final)  # per-period lock, versioned run folder, one atomic symlink swap
     warm = threading.Thread(target=_warm_exporters, args=(formats,), daemon=True)
     stopper = threading.Thread(target=kernel.shutdown_in_thread, daemon=True)
