@@ -715,4 +715,6 @@ UNITS_ZH: dict[str, str] = dict((
     ("persons", "人"),
     ("households or persons", "户或人（按指标）"),
     ("see unit", "见“单位”列"),
+    # --- 常态化帮扶 data (issue 19) ---
+    ("months", "月"),
 ))

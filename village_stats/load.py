@@ -36,10 +36,11 @@ from .parse import (
     _check_population,
     _check_work_log,
     _Where,
+    check_2026_tables,
     read_table,
 )
 from .periods import PERIOD_FORMS, Period, is_period_code, parse_period
-from .policy import MONITORING_RULES, POLICY_FOLDER, AppliedRules, PolicyBook, as_poverty_line
+from .policy import POLICY_FOLDER, AppliedRules, PolicyBook, as_poverty_line
 from .readers import (
     INSTRUCTIONS_SHEET,
     MAX_YAML_BYTES,
@@ -83,7 +84,7 @@ class PeriodData:
     previous: PeriodData | None = None
 
     def has(self, name: str) -> bool:
-        return name in self.tables
+        return name in self.tables  # whether the file was there (members, help_measures are optional)
 
     def table(self, name: str) -> pd.DataFrame:
         """The table, or an empty frame with its canonical columns when absent."""
@@ -122,7 +123,6 @@ class PeriodData:
     def __repr__(self) -> str:
         tables = ", ".join(f"{k} ({len(v)} rows)" for k, v in self.tables.items())
         return f"PeriodData({self.village.id} {self.period.code}: {tables})"
-
 
 
 # --------------------------------------------------------------------------- discovery
@@ -293,7 +293,6 @@ def read_village(data_dir: Path, village_id: str, *, policy: PolicyBook | None =
     )
 
 
-
 def _positive_amount(values: dict, key: str, path: Path) -> float | None:
     """An optional positive amount of village.yaml, or None when not given."""
     v = values[key]
@@ -306,7 +305,6 @@ def _positive_amount(values: dict, key: str, path: Path) -> float | None:
     if not amount > 0:
         raise DataError(f"{key} {v!r}: expected a positive amount", path=path)
     return amount
-
 
 
 _TEXT_KEYS = ("id", "name_zh", "name_en", "township_zh", "county_zh", "city_zh", "province_zh", "region",
@@ -515,6 +513,7 @@ def _read_tables(source: Source, village_id: str, period: Period) -> tuple[dict[
         _check_evaluation_sample(tables["evaluation_sample"], wheres["evaluation_sample"])
     if "households" in tables:
         tables["households"] = _check_households(tables["households"], wheres["households"], period)
+    check_2026_tables(tables, wheres)  # members, help_measures: every row's household in the register
     for frame in tables.values():
         frame.attrs.clear()  # row numbers were for error messages only
     return tables, sources
@@ -552,13 +551,15 @@ def _applied_rules(source: Source, village: Village, period: Period, tables: Map
         line = book.poverty_line_rule(village, period.year)
         if schema.has_monitoring_fields(tables["households"]):
             monitoring = book.monitoring_threshold(village, period.year)
-            rules = {r: book.monitoring_rule(village, r) for r in MONITORING_RULES}
+            rules = book.monitoring_rules_in_force(village, period.year)  # MONITORING_RULES by year
             before = period.previous()
             if with_previous and before in source.periods(village.id):
                 previous = source.period(village.id, before, with_previous=False)
     if "evaluation_sample" in tables:
         evaluation = book.evaluation_thresholds(village)
-    return AppliedRules(line, monitoring, rules, evaluation), previous
+    income = {y: r for y in (period.year - 1, period.year) if schema.has_2026_fields(tables)
+              and (r := book.rural_income(village, y)) is not None}
+    return AppliedRules(line, monitoring, rules, evaluation, income), previous
 
 
 class Checked(NamedTuple):
