@@ -306,6 +306,7 @@ UNIT_NAMES: dict[str, tuple[str, ...]] = {row[0]: row[1:] for row in (
     ("mu", "亩", "mu"), ("ha", "公顷", "ha"), ("yuan", "元", "yuan"), ("yuan_per_person", "元/人", "yuan per person"),
     ("yuan_per_person_year", "元/人·年", "yuan per person per year"), ("projects", "个", "projects", "project"),
     ("count", "条", "findings", "finding"), ("index", "", ""), ("crop_groups", "类", "crop groups", "crop group"),
+    ("days", "天", "days", "day"), ("person_months", "人·月", "person-months", "person-month"),  # issue 19
     # units of report tables, and the unit of a share's change between periods (village_stats.panel.trend)
     ("wan_yuan", "万元", "10,000 yuan"), ("number", "", ""), ("percentage_points", "个百分点", "percentage points"),
     # measure words of the data, as written

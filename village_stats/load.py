@@ -8,6 +8,9 @@ villages, periods and policy tables built from them are kept, so a report that n
 period itself, then as the previous period of the next) reads it once. Every problem raises
 :class:`~village_stats.errors.DataError` naming the file, the spreadsheet row and the column. Nothing here
 writes a file.
+
+The module is long (over 600 lines) because it is the one reader of a data root: discovery, village.yaml,
+the period's tables and the rules and earlier periods they need, read once through one :class:`Source`.
 """
 
 from __future__ import annotations
@@ -82,6 +85,8 @@ class PeriodData:
     poverty_line: PovertyLine | None = None
     rules: AppliedRules = field(default_factory=AppliedRules)
     previous: PeriodData | None = None
+    #: The same period a year before (2026 data: income growth on the year before), without its own.
+    year_ago: PeriodData | None = None
 
     def has(self, name: str) -> bool:
         return name in self.tables  # whether the file was there (members, help_measures are optional)
@@ -531,8 +536,15 @@ def _period_data(source: Source, village_id: str, period: Period, tables: dict[s
         used += previous.sources
     sources = list(files) + [p for p in dict.fromkeys(used) if p not in files]
     line = None if rules.poverty_line is None else as_poverty_line(rules.poverty_line)  # the rule applied
+    year_ago = None
+    if with_previous and schema.has_2026_fields(tables):
+        before = Period(period.year - 1, period.kind, period.index)
+        if before in source.periods(village_id):
+            year_ago = previous if previous is not None and previous.period == before else \
+                source.period(village_id, before, with_previous=False)
+            sources += [p for p in year_ago.sources if p not in sources]
     return PeriodData(village=village, period=period, tables=tables, sources=tuple(sources), poverty_line=line,
-                      rules=rules, previous=previous)
+                      rules=rules, previous=previous, year_ago=year_ago)
 
 
 def _applied_rules(source: Source, village: Village, period: Period, tables: Mapping[str, pd.DataFrame],
