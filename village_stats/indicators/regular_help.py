@@ -357,10 +357,11 @@ def _exited_growth(ctx):
 @indicator("rural_income_growth", "ratio", "农村居民人均可支配收入增长（政策表）", "Growth of rural per-capita "
            "disposable income (policy table)", GROUP, combine=Setting())
 def _rural_growth(ctx):
-    """rural_income.csv: this year / the year before − 1 (most specific scope; NaN without both rows)."""
+    """rural_income.csv: this year / the year before − 1 (most specific scope; NaN without both rows of one
+    scope)."""
     income, year = ctx.data.rules.rural_income, ctx.data.period.year
-    if year not in income or year - 1 not in income:
-        return float("nan")
+    if year not in income or year - 1 not in income or income[year].scope != income[year - 1].scope:
+        return float("nan")  # a growth compares two years of the same scope
     return rh.growth(income[year].value, income[year - 1].value)
 
 

@@ -1,0 +1,128 @@
+"""The demo's 2026H2 figures worked out from its CSV files with plain Python (csv, datetime, statistics),
+independently of the package's measures, and compared with the report's indicators."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import statistics
+
+import pytest
+
+from village_stats.evaluate import evaluate
+from village_stats.load import load_period
+
+from .conftest import DATA
+
+START, END = dt.date(2026, 7, 1), dt.date(2026, 12, 31)
+YES = "是"
+
+
+def rows(period: str, table: str) -> list[dict]:
+    with open(DATA / "demo" / period / f"{table}.csv", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def day(text: str) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def standard(year: int) -> float:
+    """The fictional county's standard (scope 990000) from data/policy/monitoring_thresholds.csv."""
+    with open(DATA / "policy" / "monitoring_thresholds.csv", encoding="utf-8", newline="") as f:
+        return next(float(r["monitoring_threshold_yuan"]) for r in csv.DictReader(f)
+                    if r["scope"] == "990000" and r["year"] == str(year))
+
+
+def by_hand(period: str = "2026H2") -> dict[str, float]:
+    hh = rows(period, "households")
+    members = rows(period, "members")
+    measures = rows(period, "help_measures")
+    out: dict[str, float] = {}
+    obj = [h for h in hh if h["monitoring_type"]]
+    open_ = [h for h in obj if not (day(h["risk_eliminated_on"]) and day(h["risk_eliminated_on"]) <= END)]
+    out["unresolved_objects"] = len(open_)
+    out["unresolved_object_persons"] = sum(int(h["members"]) for h in open_)
+    out["monitored_households_non_registered"] = sum(h["category"] == "non_poor" for h in open_)
+    out["objects_below_standard"] = sum(float(h["income_per_capita_yuan"]) < standard(2026) for h in open_)
+    new = [h for h in obj if START <= day(h["monitoring_since"]) <= END]
+    days = [(day(h["monitoring_since"]) - day(h["risk_found_on"])).days for h in new if h["risk_found_on"]]
+    out["identification_days_median"] = statistics.median(days)
+    out["identified_within_15_days_share"] = sum(d <= 15 for d in days) / len(days)
+    out["publicity_short_households"] = sum(
+        1 for h in new if h["publicised_from"] and h["publicised_to"]
+        and (day(h["publicised_to"]) - day(h["publicised_from"])).days + 1 < 5)
+    guarantees = ("food_clothing_secure", "education_secure", "medical_secure", "housing_secure", "water_secure")
+    breaks = 0
+    for h in obj:
+        on = day(h["risk_eliminated_on"])
+        if on and START <= on <= END:
+            since = day(h["monitoring_since"])
+            six = dt.date(since.year + (since.month + 5) // 12, (since.month + 5) % 12 + 1, since.day)
+            breaks += (float(h["income_per_capita_yuan"]) < standard(2026) or any(h[g] != YES for g in guarantees)
+                       or on < six)
+    out["risk_elimination_rule_breaks"] = breaks
+
+    def running(m) -> bool:
+        return day(m["started_on"]) <= END and not (m["ended_on"] and day(m["ended_on"]) < START)
+
+    helped = {m["household_id"] for m in measures if running(m)}
+    industry = {m["household_id"] for m in measures if running(m) and m["measure"] == "产业帮扶"}
+    out["help_coverage_share"] = sum(h["household_id"] in helped for h in open_) / len(open_)
+    base = [h for h in hh if h["status"] == "exited" or h["monitoring_type"]]
+    out["industry_help_share"] = sum(h["household_id"] in industry for h in base) / len(base)
+    base_ids = {h["household_id"] for h in base}
+
+    def workers(ms, ids):
+        w = [m for m in ms if m["household_id"] in ids and m["work_place"] and m["work_place"] != "未务工"
+             and m["work_months"] and float(m["work_months"]) > 0]
+        return len(w), sum(float(m["work_months"]) for m in w)
+
+    out["migrant_workers"], out["migrant_worker_months"] = workers(members, base_ids)
+    prev_hh = rows("2026H1", "households")
+    prev_ids = {h["household_id"] for h in prev_hh if h["status"] == "exited" or h["monitoring_type"]}
+    out["migrant_workers_change"] = out["migrant_workers"] - workers(rows("2026H1", "members"), prev_ids)[0]
+
+    def exited_income(hs):
+        e = [h for h in hs if h["status"] == "exited"]
+        return sum(int(h["members"]) * float(h["income_per_capita_yuan"]) for h in e) / sum(int(h["members"]) for h in e)
+
+    out["exited_income_per_capita_yuan"] = exited_income(hh)
+    out["exited_income_growth"] = exited_income(hh) / exited_income(rows("2025H2", "households")) - 1
+    parts = [h for h in hh if all(h[p] for p in ("wage_income_yuan", "business_income_yuan", "property_income_yuan",
+                                                 "transfer_income_yuan"))]
+    out["transfer_income_share"] = sum(int(h["members"]) * float(h["transfer_income_yuan"]) for h in parts) / \
+        sum(int(h["members"]) * float(h["income_per_capita_yuan"]) for h in parts)
+    out["medical_insured_share"] = sum(m["medical_insured"] == YES for m in members) / len(members)
+
+    def age(born: dt.date) -> int:
+        return END.year - born.year - ((END.month, END.day) < (born.month, born.day))
+
+    out["school_age_not_in_school"] = sum(1 for m in members if m["birth_date"] and 6 <= age(day(m["birth_date"])) <= 15
+                                          and m["in_school"] in ("辍学", "未在校"))
+    open_ids = {h["household_id"] for h in open_}
+    layered = [h for h in hh if h["household_id"] in open_ids or any(
+        h[c] == YES for c in ("dibao", "tekun", "dibao_edge", "rigid_spending_hardship"))]
+    out["low_income_layer_households"] = len(layered)
+    three = [h for h in layered if (h["household_id"] in open_ids) + sum(
+        h[c] == YES for c in ("dibao", "tekun", "dibao_edge", "rigid_spending_hardship")) >= 3]
+    out["households_in_three_layers"] = len(three)
+    return out
+
+
+def test_demo_2026h2_figures_equal_the_hand_worked_ones():
+    hand = by_hand()
+    values = evaluate(load_period("demo", "2026H2", DATA)).values
+    report = {k: values[k] for k in hand if k in values}
+    assert set(hand) - set(report) == {"households_in_three_layers"}
+    assert report == pytest.approx({k: hand[k] for k in report})
+
+
+def test_the_demo_has_its_deliberate_features():
+    """Non-建档立卡 objects, a late identification, a rule-breaking 风险消除, a household in three layers."""
+    hand = by_hand()
+    assert hand["monitored_households_non_registered"] >= 3
+    assert hand["identified_within_15_days_share"] < 1 and hand["publicity_short_households"] == 1
+    assert hand["risk_elimination_rule_breaks"] == 1
+    assert hand["households_in_three_layers"] >= 1 and hand["school_age_not_in_school"] >= 1
+    assert 0 < hand["help_coverage_share"] < 1
