@@ -126,3 +126,45 @@ def test_the_demo_has_its_deliberate_features():
     assert hand["risk_elimination_rule_breaks"] == 1
     assert hand["households_in_three_layers"] >= 1 and hand["school_age_not_in_school"] >= 1
     assert 0 < hand["help_coverage_share"] < 1
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_demo_2026h2_report_shows_the_section_without_personal_data(tmp_path, lang):
+    """The period report of the demo's 2026H2 (zh and en): the section with the hand-worked figures, and no
+    member's (or head's) name or ID number in any output file."""
+    import json
+
+    from pypdf import PdfReader
+
+    from village_stats.run import run_report
+
+    result = run_report("demo", "2026H2", data_dir=DATA, output_dir=tmp_path, lang=lang)
+    files = [p for p in result.folder.rglob("*") if p.is_file()]
+    texts = {}
+    for p in files:
+        raw = p.read_bytes()
+        texts[p.name] = raw.decode("utf-8", errors="replace")
+        if p.suffix == ".ipynb":
+            texts[p.name + " (json)"] = json.dumps(json.loads(raw), ensure_ascii=False)
+        if p.suffix == ".pdf":
+            texts[p.name + " (text)"] = "".join("".join(pg.extract_text().split()) for pg in PdfReader(str(p)).pages)
+    secrets = {m["name"] for m in rows("2026H2", "members")} | {m["id_number"] for m in rows("2026H2", "members")}
+    secrets |= {h["head_name"] for h in rows("2026H2", "households")} | {h["id_number"] for h in rows("2026H2",
+                                                                                                    "households")}
+    for name, text in texts.items():
+        leaked = [s for s in secrets if s and s in text]
+        assert not leaked, (name, len(leaked))
+    pdf = texts[next(k for k in texts if k.endswith("(text)"))]
+    hand = by_hand()
+    if lang == "zh":
+        for needle in ("八、常态化帮扶", "防止返贫致贫对象", "15天内完成识别的比例", "公示不足5天的对象户数",
+                       "低保+刚性支出困难+防止返贫致贫对象", "需关注的问题"):
+            assert needle in pdf, needle
+    else:
+        for needle in ("8.Regularhelp", "Shareidentifiedwithin15days", "dibao+rigid-spendinghardship+atrisk",
+                       "Pointstocheck", "Migrantworkers"):
+            assert needle in pdf, needle
+    assert f"{hand['identified_within_15_days_share'] * 100:.1f}%" in pdf
+    assert f"{hand['help_coverage_share'] * 100:.1f}%" in pdf
+    assert f"{hand['exited_income_per_capita_yuan']:,.0f}" in pdf
