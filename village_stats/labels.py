@@ -448,6 +448,7 @@ TEXT.update({
                   "Low-income layers (dibao, tekun, near-dibao, rigid-spending hardship, households at risk)"),
     "rh_members": ("家庭成员：教育与参保", "Members: schooling and insurance"),
     "rh_alerts": ("需关注的问题", "Points to check"),
+    "rh_trend": ("常态化帮扶：收入与务工", "Regular help: income and migrant work"),
     "rh_no_alerts": ("未发现需关注的问题。", "Nothing to check."),
     "rh_alert_late": ("{n}户从发现风险到纳入监测超过{days}天。", "{n} households were identified more than {days} "
                       "days after the first risk clue."),

@@ -174,3 +174,21 @@ def show_regular_help_section(results: Results, lang: str = "zh") -> None:
     found = alerts(results, lang)
     for line in found or [t("rh_no_alerts", lang)]:
         views.show_text(line)
+
+
+#: The 常态化帮扶 indicators the trends report follows over periods (income and 务工).
+TREND_INDICATORS = ("exited_income_per_capita_yuan", "exited_income_growth", "transfer_income_share",
+                    "migrant_workers", "migrant_worker_months", "unresolved_objects", "help_coverage_share",
+                    "industry_help_share")
+
+
+def show_regular_help_trend(long: pd.DataFrame, lang: str = "zh") -> None:
+    """The trends report's table of income and 务工 over the periods that have the 2026 data (else nothing)."""
+    from .change import trend_table
+
+    with_data = long.loc[long["indicator"].isin(TREND_INDICATORS)]
+    if with_data.empty:
+        return
+    periods = set(with_data["period"])
+    views.show_subheading("rh_trend", lang)
+    views.show_table(trend_table(long.loc[long["period"].isin(periods)], TREND_INDICATORS, lang))
