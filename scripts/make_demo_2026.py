@@ -331,3 +331,47 @@ def write_period(code: str, reg: pd.DataFrame, members: pd.DataFrame, picks: dic
 
 if __name__ == "__main__":
     main()
+
+
+def add_2026_tables(folder: Path, seed: int) -> None:
+    """Give one period folder of the example county the 2026 data: income parts and layer flags in
+    households.csv, members.csv and help_measures.csv (no monitoring fields: the county's periods are
+    before 2021). Used by scripts/make_demo_county.py for the county's latest period."""
+    rng = np.random.default_rng(seed)
+    path = folder / "households.csv"
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    reg = raw.copy()
+    reg["members"] = reg["members"].astype(int)
+    reg["monitoring_type"] = None
+    reg["monitoring_since"] = pd.NaT
+    income = raw["income_per_capita_yuan"].astype(float).to_numpy()
+    shares = rng.dirichlet([11, 4, 0.6, 4.4], len(raw))
+    parts = np.round(shares * income[:, None])
+    for j, col in enumerate(("wage_income_yuan", "business_income_yuan", "property_income_yuan")):
+        raw[col] = parts[:, j].astype(int)
+    raw["transfer_income_yuan"] = np.round(income - parts[:, :3].sum(axis=1)).astype(int)
+    raw["dibao"] = np.where(raw["category"].eq("dibao"), "是", "否")
+    raw["tekun"] = np.where(raw["category"].eq("tekun"), "是", "否")
+    raw["dibao_edge"] = np.where(raw["category"].eq("non_poor") & (income < 4500), "是", "否")
+    raw["rigid_spending_hardship"] = np.where(raw["main_cause"].eq("因病") & (rng.random(len(raw)) < 0.3), "是", "否")
+    raw.to_csv(path, index=False, lineterminator="\n")
+    members = make_members(reg, rng)
+    code = folder.name
+    m = members_in(members, code, rng)
+    for col, vocab in (("relation", RELATIONS), ("sex", SEXES), ("in_school", SCHOOLING), ("health", HEALTH),
+                       ("labour", LABOUR), ("work_place", WORK_PLACES)):
+        m[col] = m[col].map(zh(vocab))
+    m["birth_date"] = pd.to_datetime(m["birth_date"]).dt.strftime("%Y-%m-%d")
+    for col in ("medical_insured", "pension_insured"):
+        m[col] = m[col].map({True: "是", False: "否"})
+    for col in ("disability_grade", "work_months"):
+        m[col] = m[col].astype(float).astype("Int64")
+    m.to_csv(folder / "members.csv", index=False, lineterminator="\n")
+    year = int(code[:4])
+    rows = []
+    for hh in reg.itertuples():
+        if hh.status == "exited" and rng.random() < 0.8:
+            started = pd.Timestamp(year=year - 1, month=3, day=1) + pd.Timedelta(days=int(rng.integers(0, 500)))
+            rows.append((hh.household_id, "产业帮扶", f"{started:%Y-%m-%d}", "", int(rng.integers(10, 60)) * 100))
+    pd.DataFrame(rows, columns=["household_id", "measure", "started_on", "ended_on", "amount_yuan"]).to_csv(
+        folder / "help_measures.csv", index=False, lineterminator="\n")

@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import statistics
 
+import pandas as pd
 import pytest
 
 from village_stats.evaluate import evaluate
@@ -168,3 +169,29 @@ def test_demo_2026h2_report_shows_the_section_without_personal_data(tmp_path, la
     assert f"{hand['identified_within_15_days_share'] * 100:.1f}%" in pdf
     assert f"{hand['help_coverage_share'] * 100:.1f}%" in pdf
     assert f"{hand['exited_income_per_capita_yuan']:,.0f}" in pdf
+
+
+def test_roll_up_recomputes_ratios_from_summed_parts_and_sums_persons(tmp_path):
+    """Two villages: the demo's 2026H2, and a copy whose 2026H2 holds the demo's 2026H1 files. The county's
+    figures are sums of persons and ratios of summed parts (checked against the villages' own sheets)."""
+    import shutil
+
+    from village_stats.load import Source
+    from village_stats.panel.county import county_report
+
+    shutil.copytree(DATA / "policy", tmp_path / "policy")
+    shutil.copytree(DATA / "demo", tmp_path / "demo", ignore=shutil.ignore_patterns("201*", "202[12]*"))
+    shutil.copytree(DATA / "demo", tmp_path / "other", ignore=shutil.ignore_patterns("201*", "202[12]*", "2026H2"))
+    (tmp_path / "other" / "2026H1").rename(tmp_path / "other" / "2026H2")
+    y = tmp_path / "other" / "village.yaml"
+    y.write_text(y.read_text(encoding="utf-8").replace("id: demo", "id: other"), encoding="utf-8")
+    a = evaluate(load_period("demo", "2026H2", tmp_path)).values
+    b = evaluate(load_period("other", "2026H2", tmp_path)).values
+    county = county_report(Source(tmp_path), "2026H2", None).county_sheet.set_index("indicator")["value"]
+    assert county["migrant_workers"] == a["migrant_workers"] + b["migrant_workers"]
+    assert county["unresolved_object_persons"] == a["unresolved_object_persons"] + b["unresolved_object_persons"]
+    assert county["exited_income_per_capita_yuan"] == pytest.approx(
+        (a["exited_income_total_yuan"] + b["exited_income_total_yuan"]) / (a["exited_persons"] + b["exited_persons"]))
+    assert county["help_coverage_share"] == pytest.approx(
+        (a["help_covered_objects"] + b["help_covered_objects"]) / (a["unresolved_objects"] + b["unresolved_objects"]))
+    assert pd.isna(county["identification_days_median"])   # a median is not combined over villages

@@ -449,6 +449,11 @@ TEXT.update({
     "rh_members": ("家庭成员：教育与参保", "Members: schooling and insurance"),
     "rh_alerts": ("需关注的问题", "Points to check"),
     "rh_trend": ("常态化帮扶：收入与务工", "Regular help: income and migrant work"),
+    "sec_regular_help_county": ("常态化帮扶：防止返贫致贫对象、帮扶措施与务工",
+                                "Regular help: households at risk, help measures and migrant work"),
+    "rh_county_note": ("比例由各村分子、分母之和重新计算；人数、户数为各村之和；识别用时中位数和收入增长不跨村合并。",
+                       "Shares are recomputed from the villages' summed parts; persons and households are summed; the "
+                       "median days and the income growth are not combined over villages."),
     "rh_no_alerts": ("未发现需关注的问题。", "Nothing to check."),
     "rh_alert_late": ("{n}户从发现风险到纳入监测超过{days}天。", "{n} households were identified more than {days} "
                       "days after the first risk clue."),

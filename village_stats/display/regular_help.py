@@ -192,3 +192,24 @@ def show_regular_help_trend(long: pd.DataFrame, lang: str = "zh") -> None:
     periods = set(with_data["period"])
     views.show_subheading("rh_trend", lang)
     views.show_table(trend_table(long.loc[long["period"].isin(periods)], TREND_INDICATORS, lang))
+
+
+#: The 常态化帮扶 figures of the county report (ratios from summed parts, persons and households summed).
+COUNTY_INDICATORS = ("unresolved_objects", "unresolved_object_persons", "monitored_households_non_registered",
+                     "object_population_share", "risk_elimination_rate", "risk_elimination_rule_breaks",
+                     "identified_within_15_days_share", "publicity_short_households", "help_coverage_share",
+                     "industry_help_share", "migrant_workers", "migrant_worker_months",
+                     "exited_income_per_capita_yuan", "transfer_income_share", "low_income_layer_households",
+                     "low_income_layer_persons", "school_age_not_in_school", "medical_insured_share")
+
+
+def show_regular_help_county(county_sheet: pd.DataFrame, lang: str = "zh") -> None:
+    """The county report's table of 常态化帮扶 figures (the roll-up's: ratios recomputed from the summed parts),
+    one table per county of the sheet; nothing when no village has the 2026 data."""
+    rows = county_sheet.loc[county_sheet["indicator"].isin(COUNTY_INDICATORS)]
+    if rows.empty or rows["value"].isna().all():
+        return
+    views.show_heading("sec_regular_help_county", lang)
+    for _, group in rows.groupby("group_id", sort=True):
+        views.show_table(views.indicator_table(group, COUNTY_INDICATORS, lang))
+    views.show_text(t("rh_county_note", lang))
