@@ -34,7 +34,7 @@ def _flag(households: pd.DataFrame, column: str) -> pd.Series:
     """A bool column as True/False (unknown is False)."""
     if column not in households:
         return pd.Series(False, index=households.index)
-    return households[column].map(lambda v: v is True or v == 1 or v is np.True_).astype(bool)
+    return households[column].eq(True).astype(bool)
 
 
 def is_object(households: pd.DataFrame) -> pd.Series:
@@ -160,7 +160,7 @@ def risk_elimination_breaks(households: pd.DataFrame, start: dt.date, end: dt.da
     income_below = (hh["income_per_capita_yuan"] < threshold_yuan).to_numpy(dtype=bool)
     missing = np.zeros(len(hh), dtype=bool)
     for g in GUARANTEES:
-        missing |= ~hh[g].map(lambda v: v is True or v is np.True_).to_numpy(dtype=bool)
+        missing |= ~hh[g].eq(True).to_numpy(dtype=bool)
     six = np.array([pd.notna(s) and o < s + pd.DateOffset(months=6) for s, o in zip(since, on)], dtype=bool)
     out = pd.DataFrame({"income_below": income_below, "guarantee_missing": missing, "under_six_months": six},
                        index=hh.index)
@@ -272,8 +272,7 @@ def school_age_not_in_school(members: pd.DataFrame, day: dt.date) -> pd.Series:
 def insured_share(members: pd.DataFrame, column: str) -> tuple[float, float]:
     """(insured members, members) [persons] for ``medical_insured`` or ``pension_insured``; an unknown
     answer counts as not insured (it is not shown to be)."""
-    insured = members[column].map(lambda v: v is True or v is np.True_).astype(bool)
-    return float(insured.sum()), float(len(members))
+    return float(members[column].eq(True).sum()), float(len(members))
 
 
 def member_audit(households: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
