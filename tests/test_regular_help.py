@@ -178,3 +178,17 @@ def test_a_register_without_2026_fields_has_none_of_these_indicators():
     sheet = evaluate(load_period("demo", "2022H2", DATA)).sheet
     new = {i for i, e in CATALOGUE.items() if e.table == "regular_help"}
     assert len(new) > 40 and not new & set(sheet["indicator"])
+
+
+def test_figures_in_one_pass_equal_the_indicators():
+    """measures.regular_help.figures (the county-sized path the benchmark times) gives the hand-worked values."""
+    f = rh.figures(households(), members(), measures(), START, END, 7900)
+    assert f == pytest.approx({
+        "unresolved_objects": 2, "unresolved_object_persons": 7, "monitored_households_non_registered": 2,
+        "objects_below_standard": 2, "objects_ever": 4, "risk_eliminated_by_end": 2, "exited_or_object_households": 5,
+        "risk_elimination_rule_breaks": 1, "identification_days_median": 9, "identified_within_15_days": 2,
+        "identified_in_period": 3, "publicity_short_households": 1, "exited_income_total_yuan": 78000,
+        "exited_persons": 8, "transfer_income_total_yuan": 12000, "parts_income_total_yuan": 50000,
+        "low_income_layer_households": 3, "help_covered_objects": 1, "industry_help_households": 2,
+        "migrant_workers": 2, "migrant_worker_months": 16, "school_age_not_in_school": 2,
+        "medical_insured_members": 4, "member_rows": 6, "member_audit_findings": 1})

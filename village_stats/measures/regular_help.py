@@ -161,7 +161,7 @@ def risk_elimination_breaks(households: pd.DataFrame, start: dt.date, end: dt.da
     missing = np.zeros(len(hh), dtype=bool)
     for g in GUARANTEES:
         missing |= ~hh[g].eq(True).to_numpy(dtype=bool)
-    six = np.array([pd.notna(s) and o < s + pd.DateOffset(months=6) for s, o in zip(since, on)], dtype=bool)
+    six = (on < since + pd.DateOffset(months=6)).fillna(False).to_numpy(dtype=bool)
     out = pd.DataFrame({"income_below": income_below, "guarantee_missing": missing, "under_six_months": six},
                        index=hh.index)
     out["breaks"] = out.any(axis=1)
@@ -264,9 +264,14 @@ def birth_dates(members: pd.DataFrame) -> pd.Series:
 
 
 def school_age_not_in_school(members: pd.DataFrame, day: dt.date) -> pd.Series:
-    """Members aged 6–15 at ``day`` (the period's end) who are 辍学 or 未在校."""
-    age = age_at(birth_dates(members), day)
-    return ((age >= 6) & (age <= 15) & members["in_school"].isin(OUT_OF_SCHOOL)).fillna(False).astype(bool)
+    """Members aged 6–15 at ``day`` (the period's end) who are 辍学 or 未在校.
+
+    Aged 6–15 in full years ⇔ born after ``day`` − 16 years and on or before ``day`` − 6 years (the same
+    as :func:`age_at`, without computing every age).
+    """
+    born = birth_dates(members)
+    school_age = (born > _ts(day) - pd.DateOffset(years=16)) & (born <= _ts(day) - pd.DateOffset(years=6))
+    return (school_age & members["in_school"].isin(OUT_OF_SCHOOL)).fillna(False).astype(bool)
 
 
 def insured_share(members: pd.DataFrame, column: str) -> tuple[float, float]:
@@ -398,3 +403,71 @@ def channels(households: pd.DataFrame, start: dt.date, end: dt.date) -> pd.Serie
         return pd.Series(dtype=float)
     new = is_object(households) & in_period(since, start, end)
     return households.loc[new, "discovery_channel"].value_counts(dropna=False).astype(float)
+
+
+# --------------------------------------------------------------------------- all at once (a county's register)
+
+def figures(households: pd.DataFrame, members: pd.DataFrame, measures: pd.DataFrame, start: dt.date, end: dt.date,
+            threshold_yuan: float, limit_days: float = 15, publicity_min_days: float = 5) -> dict[str, float]:
+    """The section's figures in one pass, for a register of any size: the same definitions as the functions
+    above (and the catalogue's indicators of the same ids), with the members' and measures' households
+    found once (one hash lookup of their ``household_id`` in the register).
+
+    Returns
+    -------
+    dict
+        Indicator id → value: counts [households], [persons], sums [yuan per year], [months] and the
+        median [days]; ratios are left to the caller (their parts are here).
+    """
+    hh = households
+    w = hh["members"].to_numpy(dtype=float)
+    y = hh["income_per_capita_yuan"].to_numpy(dtype=float)
+    obj = is_object(hh).to_numpy()
+    open_ = unresolved(hh, end).to_numpy()
+    base = exited_or_object(hh).to_numpy()
+    exited = hh["status"].eq("exited").to_numpy()
+    out: dict[str, float] = {
+        "unresolved_objects": float(open_.sum()), "unresolved_object_persons": float(w[open_].sum()),
+        "monitored_households_non_registered": float((open_ & hh["category"].eq("non_poor").to_numpy()).sum()),
+        "objects_below_standard": float((open_ & (y < threshold_yuan)).sum()),
+        "objects_ever": float(obj.sum()), "risk_eliminated_by_end": float((obj & ~open_).sum()),
+        "exited_or_object_households": float(base.sum()),
+    }
+    out["risk_elimination_rule_breaks"] = float(risk_elimination_breaks(hh, start, end, threshold_yuan)["breaks"].sum())
+    days = identification_days(hh, start, end)
+    out["identification_days_median"], out["identified_within_15_days"], out["identified_in_period"] = \
+        identification_summary(days, limit_days)
+    out["publicity_short_households"] = float(publicity_short(hh, start, end, publicity_min_days).sum())
+    known = np.isfinite(y)
+    ex = exited & known
+    out["exited_income_total_yuan"], out["exited_persons"] = float((w[ex] * y[ex]).sum()), float(w[ex].sum())
+    parts = income_parts(hh)
+    out["transfer_income_total_yuan"], out["parts_income_total_yuan"] = parts["transfer_income_yuan"]
+    out["low_income_layer_households"] = float(layer_flags(hh, end).to_numpy().any(axis=1).sum())
+    # members and measures: their households' positions in the register, found once
+    index = pd.Index(hh["household_id"])
+    run = running(measures, start, end).to_numpy()
+    at = index.get_indexer(measures["household_id"].to_numpy()[run])
+    at_ok = at >= 0
+    helped = np.zeros(len(hh), dtype=bool)
+    helped[at[at_ok]] = True
+    industry = np.zeros(len(hh), dtype=bool)
+    industry[at[at_ok & measures["measure"].to_numpy()[run].__eq__("industry")]] = True
+    out["help_covered_objects"] = float((open_ & helped).sum())
+    out["industry_help_households"] = float((base & industry).sum())
+    pos = index.get_indexer(members["household_id"].to_numpy())
+    in_base = np.zeros(len(members), dtype=bool)
+    in_base[pos >= 0] = base[pos[pos >= 0]]
+    place = members["work_place"]
+    months = members["work_months"].to_numpy(dtype=float)
+    worked = in_base & place.notna().to_numpy() & place.ne("not_working").to_numpy() & (months > 0)
+    out["migrant_workers"], out["migrant_worker_months"] = float(worked.sum()), float(months[worked].sum())
+    out["school_age_not_in_school"] = float(school_age_not_in_school(members, end).sum())
+    out["medical_insured_members"] = float(members["medical_insured"].eq(True).sum())
+    out["member_rows"] = float(len(members))
+    listed = pos[pos >= 0]
+    rows = np.bincount(listed, minlength=len(hh))
+    heads = np.bincount(pos[(pos >= 0) & members["relation"].eq("head").to_numpy()], minlength=len(hh))
+    has = rows > 0
+    out["member_audit_findings"] = float((has & (w != rows)).sum() + (has & (heads != 1)).sum())
+    return out
