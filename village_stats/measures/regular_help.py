@@ -30,11 +30,60 @@ def _ts(day: dt.date) -> pd.Timestamp:
     return pd.Timestamp(day)
 
 
+def _is(values: pd.Series, value) -> np.ndarray:
+    """``values == value`` element by element on the raw array (unknown is False), without pandas' dispatch."""
+    return np.asarray(values.to_numpy(dtype=object) == value, dtype=bool)
+
+
+def household_positions(register_ids: pd.Series, *ids: pd.Series) -> list[np.ndarray]:
+    """For each series of ``ids``: the row of the register holding each id (−1 where none).
+
+    ASCII ids are compared as bytes: packed into 64-bit words, mixed into one 64-bit key per id and looked up
+    in an integer hash table built once for all ``ids``, then every match is checked word by word (a
+    collision of keys, or an id that is not ASCII, falls back to a lookup of the strings themselves). The
+    register's ids are unique (the loader checks it).
+
+    >>> household_positions(pd.Series(["0001", "0002", "A-17"]), pd.Series(["A-17", "0009", "0001"]))[0].tolist()
+    [2, -1, 0]
+    """
+    from pandas._libs import hashtable
+
+    reg, others = register_ids.to_numpy(dtype=object), [i.to_numpy(dtype=object) for i in ids]
+
+    def slow() -> list[np.ndarray]:
+        index = pd.Index(reg, dtype=object)
+        return [index.get_indexer(o) for o in others]
+
+    try:
+        encoded = [reg.astype("S"), *(o.astype("S") for o in others)]
+    except (UnicodeEncodeError, TypeError, ValueError):
+        return slow()
+    width = -(-max(max(e.itemsize for e in encoded), 1) // 8) * 8
+    words = [(e if e.itemsize == width else e.astype(f"S{width}")).view("u8").reshape(len(e), -1) for e in encoded]
+
+    def mix(w: np.ndarray) -> np.ndarray:
+        key = np.ascontiguousarray(w[:, 0])
+        for j in range(1, w.shape[1]):
+            key = key * np.uint64(0x9E3779B97F4A7C15) + w[:, j]
+        return key
+
+    table = hashtable.UInt64HashTable(len(reg))
+    table.map_locations(mix(words[0]))
+    out = []
+    for w in words[1:]:
+        pos = table.lookup(mix(w))
+        hit = pos >= 0
+        if not (words[0][pos[hit]] == w[hit]).all():
+            return slow()
+        out.append(pos)
+    return out
+
+
 def _flag(households: pd.DataFrame, column: str) -> pd.Series:
     """A bool column as True/False (unknown is False)."""
     if column not in households:
         return pd.Series(False, index=households.index)
-    return households[column].eq(True).astype(bool)
+    return pd.Series(_is(households[column], True), index=households.index)
 
 
 def is_object(households: pd.DataFrame) -> pd.Series:
@@ -206,7 +255,7 @@ def help_coverage(households: pd.DataFrame, measures: pd.DataFrame, start: dt.da
 
 def exited_or_object(households: pd.DataFrame) -> pd.Series:
     """脱贫户 (status exited) and objects: the households 产业帮扶 coverage and 务工 are counted over."""
-    return households["status"].eq("exited") | is_object(households)
+    return pd.Series(_is(households["status"], "exited"), index=households.index) | is_object(households)
 
 
 def industry_help(households: pd.DataFrame, measures: pd.DataFrame, start: dt.date,
@@ -277,7 +326,7 @@ def school_age_not_in_school(members: pd.DataFrame, day: dt.date) -> pd.Series:
 def insured_share(members: pd.DataFrame, column: str) -> tuple[float, float]:
     """(insured members, members) [persons] for ``medical_insured`` or ``pension_insured``; an unknown
     answer counts as not insured (it is not shown to be)."""
-    return float(members[column].eq(True).sum()), float(len(members))
+    return float(_is(members[column], True).sum()), float(len(members))
 
 
 def member_audit(households: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
@@ -425,10 +474,10 @@ def figures(households: pd.DataFrame, members: pd.DataFrame, measures: pd.DataFr
     obj = is_object(hh).to_numpy()
     open_ = unresolved(hh, end).to_numpy()
     base = exited_or_object(hh).to_numpy()
-    exited = hh["status"].eq("exited").to_numpy()
+    exited = _is(hh["status"], "exited")
     out: dict[str, float] = {
         "unresolved_objects": float(open_.sum()), "unresolved_object_persons": float(w[open_].sum()),
-        "monitored_households_non_registered": float((open_ & hh["category"].eq("non_poor").to_numpy()).sum()),
+        "monitored_households_non_registered": float((open_ & _is(hh["category"], "non_poor")).sum()),
         "objects_below_standard": float((open_ & (y < threshold_yuan)).sum()),
         "objects_ever": float(obj.sum()), "risk_eliminated_by_end": float((obj & ~open_).sum()),
         "exited_or_object_households": float(base.sum()),
@@ -445,29 +494,28 @@ def figures(households: pd.DataFrame, members: pd.DataFrame, measures: pd.DataFr
     out["transfer_income_total_yuan"], out["parts_income_total_yuan"] = parts["transfer_income_yuan"]
     out["low_income_layer_households"] = float(layer_flags(hh, end).to_numpy().any(axis=1).sum())
     # members and measures: their households' positions in the register, found once
-    index = pd.Index(hh["household_id"])
     run = running(measures, start, end).to_numpy()
-    at = index.get_indexer(measures["household_id"].to_numpy()[run])
+    at, pos = household_positions(hh["household_id"], measures["household_id"][run], members["household_id"])
     at_ok = at >= 0
     helped = np.zeros(len(hh), dtype=bool)
     helped[at[at_ok]] = True
     industry = np.zeros(len(hh), dtype=bool)
-    industry[at[at_ok & measures["measure"].to_numpy()[run].__eq__("industry")]] = True
+    industry[at[at_ok & _is(measures["measure"][run], "industry")]] = True
     out["help_covered_objects"] = float((open_ & helped).sum())
     out["industry_help_households"] = float((base & industry).sum())
-    pos = index.get_indexer(members["household_id"].to_numpy())
     in_base = np.zeros(len(members), dtype=bool)
     in_base[pos >= 0] = base[pos[pos >= 0]]
     place = members["work_place"]
     months = members["work_months"].to_numpy(dtype=float)
-    worked = in_base & place.notna().to_numpy() & place.ne("not_working").to_numpy() & (months > 0)
+    raw = place.to_numpy(dtype=object)
+    worked = in_base & (months > 0) & ~_is(place, "not_working") & ~_is(place, None) & (raw == raw)
     out["migrant_workers"], out["migrant_worker_months"] = float(worked.sum()), float(months[worked].sum())
     out["school_age_not_in_school"] = float(school_age_not_in_school(members, end).sum())
-    out["medical_insured_members"] = float(members["medical_insured"].eq(True).sum())
+    out["medical_insured_members"] = float(_is(members["medical_insured"], True).sum())
     out["member_rows"] = float(len(members))
     listed = pos[pos >= 0]
     rows = np.bincount(listed, minlength=len(hh))
-    heads = np.bincount(pos[(pos >= 0) & members["relation"].eq("head").to_numpy()], minlength=len(hh))
+    heads = np.bincount(pos[(pos >= 0) & _is(members["relation"], "head")], minlength=len(hh))
     has = rows > 0
     out["member_audit_findings"] = float((has & (w != rows)).sum() + (has & (heads != 1)).sum())
     return out
