@@ -192,3 +192,16 @@ def test_figures_in_one_pass_equal_the_indicators():
         "low_income_layer_households": 3, "help_covered_objects": 1, "industry_help_households": 2,
         "migrant_workers": 2, "migrant_worker_months": 16, "school_age_not_in_school": 2,
         "medical_insured_members": 4, "member_rows": 6, "member_audit_findings": 1})
+
+
+def test_the_2017_register_is_untouched_by_the_2026_section():
+    """Suoluoyu 2017H1 (2017 columns only): no 2026 indicator, no section, the 2020 share rules not applied."""
+    from village_stats.indicators.regular_help import has_regular_help
+    from village_stats.load import load_period
+
+    from .conftest import DATA
+
+    data = load_period("suoluoyu", "2017H1", DATA)
+    assert not has_regular_help(data) and data.year_ago is None and data.rules.rural_income == {}
+    sheet = evaluate(data).sheet
+    assert len(sheet) == 36 and not sheet["indicator"].str.startswith(("unresolved_", "help_", "migrant")).any()
