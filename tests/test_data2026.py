@@ -129,3 +129,9 @@ def test_codebook_lists_the_new_tables(table):
     from village_stats.codebook import codebook_markdown
 
     assert f"### {table}.csv" in codebook_markdown()
+
+
+def test_an_absent_members_table_has_the_loaded_columns():
+    m = load_period("demo", "2022H2", DATA).table("members")
+    assert m.empty and "name" not in m and "id_number" not in m
+    assert {"household_id", "relation", "id_birth_date", "id_sex", "id_key"} <= set(m.columns)

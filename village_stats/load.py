@@ -57,6 +57,9 @@ from .readers import (
 )
 
 VILLAGE_ID = re.compile(r"^[a-z0-9_-]+$")
+#: Columns the loader derives from an ID number before dropping it (``parse._check_households``/``_check_members``).
+DERIVED_COLUMNS = {"households": ("id_number_status", "id_key"),
+                   "members": ("id_number_status", "id_birth_date", "id_sex", "id_key")}
 
 
 # --------------------------------------------------------------------------- value objects
@@ -92,10 +95,12 @@ class PeriodData:
         return name in self.tables  # whether the file was there (members, help_measures are optional)
 
     def table(self, name: str) -> pd.DataFrame:
-        """The table, or an empty frame with its canonical columns when absent."""
+        """The table, or an empty frame with its canonical columns when absent (as loaded: the personal columns
+        dropped, the columns derived from ID numbers there; see :data:`DERIVED_COLUMNS`)."""
         if name in self.tables:
             return self.tables[name]
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in schema.TABLES[name].names})
+        names = [c.name for c in schema.TABLES[name].columns if not c.sensitive] + list(DERIVED_COLUMNS.get(name, ()))
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in names})
 
     def measures(self) -> pd.Series:
         """``population`` as a Series: measure id → value [households or persons]."""
