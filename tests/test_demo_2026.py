@@ -195,3 +195,20 @@ def test_roll_up_recomputes_ratios_from_summed_parts_and_sums_persons(tmp_path):
     assert county["help_coverage_share"] == pytest.approx(
         (a["help_covered_objects"] + b["help_covered_objects"]) / (a["unresolved_objects"] + b["unresolved_objects"]))
     assert pd.isna(county["identification_days_median"])   # a median is not combined over villages
+
+
+def test_trends_follow_income_and_migrant_work():
+    """The trends table of the 2026 figures: 务工 of 2026H2 with its change on 2026H1, both worked by hand."""
+    from village_stats.display.change import trend_table
+    from village_stats.display.regular_help import TREND_INDICATORS
+    from village_stats.load import Source
+    from village_stats.panel import trend
+
+    panel = trend.load_panel(Source(DATA), "demo", "2026H1", "2026H2")
+    long = trend.long_sheet([evaluate(d).sheet for d in panel])
+    table = trend_table(long, TREND_INDICATORS, "en").set_index("Indicator")
+    hand = by_hand()
+    row = table.loc["Migrant workers (members of exited households and objects)"]
+    assert row.iloc[2] == hand["migrant_workers"] and row.iloc[3] == hand["migrant_workers_change"]
+    assert table.loc["Net income per person of exited households"].iloc[2] == pytest.approx(
+        hand["exited_income_per_capita_yuan"])
