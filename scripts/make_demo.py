@@ -36,6 +36,7 @@ county_zh: 示例县
 city_zh: 晋中市
 province_zh: 山西省
 province_code: "14"
+county_code: "990000"
 region: central
 supported_by_zh: 示例帮扶单位
 fictional: true
@@ -104,6 +105,9 @@ def main() -> None:
         pd.DataFrame(rows, columns=["measure", "value", "note"]).to_csv(d / "population.csv", index=False,
                                                                          lineterminator="\n")
     print(f"wrote {folder}")
+    import make_demo_2026  # the 2026 periods (2025H1–2026H2) build on the 2022H2 register just written
+
+    make_demo_2026.main()
 
 
 if __name__ == "__main__":

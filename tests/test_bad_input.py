@@ -23,7 +23,7 @@ from .conftest import tree_digest, with_policy
 
 CASES = sorted(p for p in (Path(__file__).parent / "bad_input").iterdir() if (p / "case.yaml").is_file())
 _ID_LIKE = re.compile(r"\b\d{17}[\dXx]\b")
-_NAME_HEADERS = {"head_name", "户主姓名"}
+_NAME_HEADERS = {"head_name", "户主姓名", "name", "姓名", "成员姓名"}  # the register's and the members' names
 
 
 def test_corpus_is_there():
@@ -132,6 +132,13 @@ def test_privacy_scan_finds_the_planted_values():
     case = Path(__file__).parent / "bad_input" / "households_header_cell_missing"
     found = personal_values(case, load_meta(case))
     assert {"测试甲", "11010519491231002X", "440524198001010013"} <= found
+
+
+def test_privacy_scan_finds_the_members_planted_values():
+    """The scan sees the members' names and ID numbers too (members.csv, 2026)."""
+    case = Path(__file__).parent / "bad_input" / "members_duplicate_id_number"
+    found = personal_values(case, load_meta(case))
+    assert {"测试丙", "测试乙", "440524198001010013"} <= found
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])

@@ -99,7 +99,7 @@ def test_trends_report_run_writes_its_outputs(tmp_path):
 
     before = tree_digest(DATA / "demo")
     with pytest.raises(DataError, match="no period with data"):
-        run(Request.build("trends", village="demo", from_period="2023H1", data_dir=DATA), output_dir=tmp_path)
+        run(Request.build("trends", village="demo", from_period="2027H1", data_dir=DATA), output_dir=tmp_path)
     assert not any(tmp_path.iterdir())                       # bad input: nothing written, no kernel started
     result = run(Request.build("trends", village="demo", to_period="2018H2", data_dir=DATA), output_dir=tmp_path,
                  formats=("ipynb", "pdf", "csv"))

@@ -120,7 +120,8 @@ def test_bad_policy_rows_name_file_row_column(tmp_path, village, row, message, c
 def test_bad_division_code_in_village_yaml(tmp_path):
     shutil.copytree(DATA / "demo", tmp_path / "demo")
     y = tmp_path / "demo" / "village.yaml"
-    y.write_text(y.read_text(encoding="utf-8") + "county_code: 14072\n", encoding="utf-8")
+    y.write_text(y.read_text(encoding="utf-8").replace('county_code: "990000"\n', "") + "county_code: 14072\n",
+                 encoding="utf-8")
     with pytest.raises(DataError, match="county_code 14072: expected a 6-digit"):
         read_village(tmp_path, "demo")
 

@@ -13,6 +13,7 @@ from village_stats.indicators import CATALOGUE
 from village_stats.units import (
     UNITS,
     Bound,
+    Local,
     Pooled,
     Ratio,
     Setting,
@@ -25,7 +26,7 @@ from village_stats.units import (
 
 def test_every_catalogue_indicator_declares_how_it_combines():
     assert catalogue_problems(CATALOGUE) == []
-    assert all(isinstance(ind.combine, (Sum, Ratio, Pooled, Setting, Bound)) for ind in CATALOGUE.values())
+    assert all(isinstance(ind.combine, (Sum, Ratio, Pooled, Setting, Bound, Local)) for ind in CATALOGUE.values())
 
 
 def test_the_check_finds_a_missing_declaration_and_a_part_that_does_not_exist():
@@ -98,7 +99,8 @@ def test_every_pooled_indicator_is_a_pooled_register_measure():
 def test_units_are_declared_once_with_their_facts():
     assert {u for u, x in UNITS.items() if x.head_count} == {"households", "persons"}
     assert {u for u, x in UNITS.items() if x.additive} == {"households", "persons", "household_visits", "meetings",
-                                                          "mu", "ha", "yuan", "projects", "count", "crop_groups"}
+                                                          "mu", "ha", "yuan", "projects", "count", "crop_groups",
+                                                             "person_months"}
     assert UNITS["crop_groups"].zh == "类" and UNITS["ratio"].xlsx_format == "0.0%"
     assert {ind.unit for ind in CATALOGUE.values()} <= set(UNITS)
 

@@ -296,3 +296,30 @@ def test_a_failed_write_leaves_nothing_behind(data_dir, monkeypatch):
     with pytest.raises(OSError):
         workbook.new_period(data_dir, "suoluoyu", "2017H2")
     assert sorted(p.name for p in (data_dir / "suoluoyu").iterdir()) == before
+
+
+@pytest.mark.parametrize("how", ["xlsx", "csv"])
+def test_2026_tables_carried_with_drop_downs_and_members_personal_data_only_in_their_sheet(data_dir, how):
+    """new-period after the demo's 2026H2: members (names and numbers as in the source, work in the year left
+    empty), the measures still running, drop-downs for the new vocabularies."""
+    r = run("new-period", "--village", "demo", "--period", "2027H1", "--data-dir", data_dir, "--as", how)
+    assert r.exit_code == 0, r.output
+    source = pd.read_csv(DATA / "demo" / "2026H2" / "members.csv", dtype=str, keep_default_na=False)
+    measures = pd.read_csv(DATA / "demo" / "2026H2" / "help_measures.csv", dtype=str, keep_default_na=False)
+    if how == "xlsx":
+        wb = openpyxl.load_workbook(data_dir / "demo" / "2027H1.xlsx")
+        assert wb.sheetnames[-2:] == ["members", "help_measures"]
+        ws = wb["members"]
+        lists = [dv.formula1 for dv in ws.data_validations.dataValidation]
+        assert any("户主" in (f or "") for f in lists) and any("未务工" in (f or "") for f in lists)
+        sheets = {w.title: pd.DataFrame(list(w.values)[1:], columns=list(w.values)[0]) for w in wb.worksheets[1:]}
+    else:
+        folder = data_dir / "demo" / "2027H1"
+        sheets = {p.stem: pd.read_csv(p, dtype=object, encoding="utf-8-sig") for p in folder.glob("*.csv")}
+    m = sheets["members"]
+    assert len(m) == len(source) and list(m["姓名"]) == list(source["name"])
+    assert m["务工时间(月)"].isna().all() and m["务工区域"].isna().all()
+    assert len(sheets["help_measures"]) == (measures["ended_on"] == "").sum()
+    secrets = set(source["name"]) | set(source["id_number"])
+    others = [str(v) for name, f in sheets.items() if name not in ("members", "households") for v in f.to_numpy().ravel()]
+    assert not secrets & set(others)

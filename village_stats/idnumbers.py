@@ -68,3 +68,80 @@ def id_number_status(numbers: pd.Series) -> pd.Series:
         out[idx[good]] = "valid"
         out[idx[ok & ~good]] = "bad_check_digit"
     return pd.Series(out, index=numbers.index, dtype=object)
+
+
+# --------------------------------------------------------------------------- what a number tells (2026 members)
+
+#: The key of :func:`id_key`: random, made once per process and never stored, so a digest means nothing
+#: outside the process that made it.
+_PROCESS_KEY = None
+
+
+def _process_key() -> bytes:
+    global _PROCESS_KEY
+    if _PROCESS_KEY is None:
+        import secrets
+
+        _PROCESS_KEY = secrets.token_bytes(32)
+    return _PROCESS_KEY
+
+
+def normalised_18(numbers: pd.Series, status: pd.Series | None = None) -> pd.Series:
+    """Each number as 18 characters (a valid one upper-cased; an old 15-digit one upgraded: ``19`` inserted
+    before the year and the check character added), None for every other status.
+
+    >>> normalised_18(pd.Series(["11010519491231002x", "110105491231002", "abc"])).tolist()
+    ['11010519491231002X', '11010519491231002X', None]
+    """
+    status = id_number_status(numbers) if status is None else status
+    out = np.full(len(numbers), None, dtype=object)
+    vals = numbers.to_numpy(dtype=object)
+    st = status.to_numpy(dtype=object)
+    for i in np.flatnonzero(st == "valid"):
+        out[i] = str(vals[i]).strip().upper()
+    for i in np.flatnonzero(st == "fifteen_digits"):
+        v = str(vals[i]).strip()
+        body = v[:6] + "19" + v[6:]
+        out[i] = body + check_digit(body)
+    return pd.Series(out, index=numbers.index, dtype=object)
+
+
+def id_key(numbers: pd.Series, status: pd.Series | None = None) -> pd.Series:
+    """A keyed digest of each normalised number (HMAC-SHA256 with a random key made once per process, the
+    first 16 hex characters), None for a missing, malformed or wrongly checked number.
+
+    Equal numbers give equal keys within one process (cross-village checks compare them there); the
+    key is never written anywhere.
+
+    >>> k = id_key(pd.Series(["11010519491231002X", "11010519491231002x", None]))
+    >>> k[0] == k[1], len(k[0]), k[2] is None
+    (True, 16, True)
+    """
+    import hmac
+
+    key = _process_key()
+    norm = normalised_18(numbers, status)
+    out = [None if v is None else hmac.digest(key, v.encode("ascii"), "sha256").hex()[:16] for v in norm]
+    return pd.Series(out, index=numbers.index, dtype=object)
+
+
+def id_birth_date(numbers: pd.Series, status: pd.Series | None = None) -> pd.Series:
+    """The date of birth a number encodes (digits 7–14 of the 18-digit form), NaT when none or not a date.
+
+    >>> id_birth_date(pd.Series(["11010519491231002X", None])).tolist()
+    [Timestamp('1949-12-31 00:00:00'), NaT]
+    """
+    norm = normalised_18(numbers, status)
+    return pd.to_datetime(norm.str.slice(6, 14), format="%Y%m%d", errors="coerce")
+
+
+def id_sex(numbers: pd.Series, status: pd.Series | None = None) -> pd.Series:
+    """The sex a number encodes (its 17th digit: odd ``male``, even ``female``), None when none.
+
+    >>> id_sex(pd.Series(["11010519491231002X", "110105194912310021", None])).tolist()
+    ['female', None, None]
+    """
+    norm = normalised_18(numbers, status)
+    digit = pd.to_numeric(norm.str.slice(16, 17), errors="coerce")
+    out = np.where(digit.isna(), None, np.where(digit % 2 == 1, "male", "female"))
+    return pd.Series(out, index=numbers.index, dtype=object)

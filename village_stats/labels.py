@@ -306,6 +306,7 @@ UNIT_NAMES: dict[str, tuple[str, ...]] = {row[0]: row[1:] for row in (
     ("mu", "亩", "mu"), ("ha", "公顷", "ha"), ("yuan", "元", "yuan"), ("yuan_per_person", "元/人", "yuan per person"),
     ("yuan_per_person_year", "元/人·年", "yuan per person per year"), ("projects", "个", "projects", "project"),
     ("count", "条", "findings", "finding"), ("index", "", ""), ("crop_groups", "类", "crop groups", "crop group"),
+    ("days", "天", "days", "day"), ("person_months", "人·月", "person-months", "person-month"),  # issue 19
     # units of report tables, and the unit of a share's change between periods (village_stats.panel.trend)
     ("wan_yuan", "万元", "10,000 yuan"), ("number", "", ""), ("percentage_points", "个百分点", "percentage points"),
     # measure words of the data, as written
@@ -429,6 +430,73 @@ TEXT.update({
     "national": ("全国", "national"),
 })
 
+# --- 常态化帮扶 (issue 19): section of the period report (village_stats.display.regular_help) ---
+TEXT.update({
+    "sec_regular_help": ("八、常态化帮扶：防止返贫致贫对象与帮扶措施",
+                         "8. Regular help (from 2026): households at risk of (returning to) poverty, and help"),
+    "rh_intro": ("2026年起过渡期结束，转入常态化精准帮扶：任何农户都可能被认定为防止返贫致贫对象，应纳尽纳、不设规模限制；"
+                 "从发现风险到认定不超过{days}天，村内公示不少于{publicity}天。",
+                 "From 2026 the transition period is over and help is regular (常态化精准帮扶): any rural household "
+                 "can be identified as at risk of (returning to) poverty, with no cap on their number; identification "
+                 "takes at most {days} days from the first risk clue, and the village 公示 (public notice) at least "
+                 "{publicity} days."),
+    "rh_objects": ("防止返贫致贫对象", "Households at risk of (returning to) poverty"),
+    "rh_identification": ("识别时效与公示", "Speed of identification and public notice"),
+    "rh_help": ("帮扶措施与务工", "Help measures and migrant work"),
+    "rh_income": ("脱贫人口收入", "Income of people lifted out of poverty"),
+    "rh_layers": ("低收入人口分层（低保、特困、低保边缘、刚性支出困难、防止返贫致贫对象）",
+                  "Low-income layers (dibao, tekun, near-dibao, rigid-spending hardship, households at risk)"),
+    "rh_members": ("家庭成员：教育与参保", "Members: schooling and insurance"),
+    "rh_alerts": ("需关注的问题", "Points to check"),
+    "rh_trend": ("常态化帮扶：收入与务工", "Regular help: income and migrant work"),
+    "sec_regular_help_county": ("常态化帮扶：防止返贫致贫对象、帮扶措施与务工",
+                                "Regular help: households at risk, help measures and migrant work"),
+    "rh_county_note": ("比例由各村分子、分母之和重新计算；人数、户数为各村之和；识别用时中位数和收入增长不跨村合并。",
+                       "Shares are recomputed from the villages' summed parts; persons and households are summed; the "
+                       "median days and the income growth are not combined over villages."),
+    "rh_no_alerts": ("未发现需关注的问题。", "Nothing to check."),
+    "rh_alert_late": ("{n}户从发现风险到纳入监测超过{days}天。", "{n} households were identified more than {days} "
+                      "days after the first risk clue."),
+    "rh_alert_publicity": ("{n}户公示不足{days}天。", "{n} households had a public notice of fewer than {days} days."),
+    "rh_alert_breaks": ("{n}户本期标注风险消除不符合规定（收入低于当年标准、保障未落实或不足六个月）。",
+                        "{n} households were marked risk eliminated against the rule (income below the year's "
+                        "standard, a guarantee not secure, or under six months)."),
+    "rh_alert_uncovered": ("{n}户未消除风险的对象本期没有在实施的帮扶措施。",
+                           "{n} unresolved households at risk have no help measure running in the period."),
+    "rh_alert_school": ("{n}名义务教育阶段适龄儿童未在校或辍学。", "{n} school-age children (6–15) are not in school "
+                        "or dropped out."),
+    "rh_alert_members": ("家庭成员与登记册不一致{n}处（人数与成员行数不符，或户主不是一人）。",
+                         "{n} disagreements between members and the register (member count differs from the rows, "
+                         "or not exactly one household head)."),
+    "rh_alert_income": ("脱贫人口人均纯收入增长{own}，低于农村居民人均可支配收入增长{rural}。",
+                        "The income of exited people grew {own}, less than rural per-capita disposable income "
+                        "({rural})."),
+    "rh_growth_text": ("脱贫人口人均纯收入{value}，比上年同期增长{own}；农村居民人均可支配收入增长{rural}（{source}）。",
+                       "Income per person of exited households: {value}, {own} on the same period a year before; "
+                       "rural per-capita disposable income grew {rural} ({source})."),
+    "rh_combination": ("所属层级", "Layers"),
+    "rh_households": ("户数", "Households"),
+    "rh_persons": ("人数", "Persons"),
+    "rh_chart_growth": ("脱贫人口人均纯收入增长与农村居民人均可支配收入增长", "Income growth: exited people and rural "
+                        "residents"),
+    "rh_chart_growth_own": ("脱贫人口人均纯收入", "Exited people's income per person"),
+    "rh_chart_growth_rural": ("农村居民人均可支配收入", "Rural per-capita disposable income"),
+    "rh_chart_layers": ("低收入人口分层交叉（人数）", "Low-income layers and their overlap (persons)"),
+    "alt_rh_growth": ("条形图：脱贫人口人均纯收入增长{own}，农村居民人均可支配收入增长{rural}。",
+                      "Bar chart: exited people's income grew {own}, rural per-capita disposable income {rural}."),
+    "alt_rh_layers": ("条形图：各层级组合的人数，最多的是{top}（{n}人）。",
+                      "Bar chart: persons in each combination of layers; the largest is {top} ({n} persons)."),
+    "rh_no_growth": ("无上年同期数据或政策表中无农村居民收入，不作增长比较。",
+                     "No register a year before, or no rural income in the policy table: growth is not compared."),
+    "mon_share_no_cap": ("监测对象{persons}，占建档立卡人口{share}；{year}年起应纳尽纳、不设规模限制（2020年指导意见的5%、"
+                         "10%比例不再适用）。",
+                         "{persons} are monitored, {share} of the registered population; from {year} there is no cap "
+                         "(the 5% / 10% shares of the 2020 guidance no longer apply)."),
+    "layer_dibao": ("低保", "dibao"), "layer_tekun": ("特困", "tekun"), "layer_dibao_edge": ("低保边缘", "near-dibao"),
+    "layer_rigid_spending_hardship": ("刚性支出困难", "rigid-spending hardship"),
+    "layer_object": ("防止返贫致贫对象", "at risk"),
+})
+
 #: Labels of the monitoring measures' ids (rules, criteria, outcomes, states).
 MONITORING_LABELS: dict[str, tuple[str, str]] = {
     "income_below_threshold": ("人均纯收入低于监测标准", "Income below the monitoring threshold"),
@@ -455,6 +523,13 @@ MONITORING_LABELS: dict[str, tuple[str, str]] = {
     "satisfaction_rate": ("群众认可度", "Satisfaction rate"),
     "composite_incidence": ("综合贫困发生率", "Composite poverty incidence"),
 }
+# --- 常态化帮扶 (issue 19): the 2026 rules and the rural income, as the policy table names them ---
+MONITORING_LABELS.update({
+    "identification_days_max": ("识别认定时限（天）", "Days allowed to identify (from the first risk clue)"),
+    "publicity_days_min": ("村内公示最少天数", "Fewest days of public notice"),
+    "no_size_cap": ("不设规模限制（应纳尽纳）", "No cap on the number of households at risk"),
+    "rural_income_yuan": ("农村居民人均可支配收入", "Rural per-capita disposable income"),
+})
 
 
 #: Wording of the county report (notebooks/county_report.ipynb).
@@ -727,4 +802,6 @@ UNITS_ZH: dict[str, str] = dict((
     ("persons", "人"),
     ("households or persons", "户或人（按指标）"),
     ("see unit", "见“单位”列"),
+    # --- 常态化帮扶 data (issue 19) ---
+    ("months", "月"),
 ))

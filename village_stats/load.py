@@ -8,6 +8,9 @@ villages, periods and policy tables built from them are kept, so a report that n
 period itself, then as the previous period of the next) reads it once. Every problem raises
 :class:`~village_stats.errors.DataError` naming the file, the spreadsheet row and the column. Nothing here
 writes a file.
+
+The module is long (over 600 lines) because it is the one reader of a data root: discovery, village.yaml,
+the period's tables and the rules and earlier periods they need, read once through one :class:`Source`.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from .parse import (
     _check_population,
     _check_work_log,
     _Where,
+    check_2026_tables,
     read_table,
 )
 from .periods import PERIOD_FORMS, Period, is_period_code, parse_period
@@ -55,6 +59,9 @@ from .readers import (
 )
 
 VILLAGE_ID = re.compile(r"^[a-z0-9_-]+$")
+#: Columns the loader derives from an ID number before dropping it (``parse._check_households``/``_check_members``).
+DERIVED_COLUMNS = {"households": ("id_number_status", "id_key"),
+                   "members": ("id_number_status", "id_birth_date", "id_sex", "id_key")}
 
 
 # --------------------------------------------------------------------------- value objects
@@ -83,15 +90,19 @@ class PeriodData:
     poverty_line: PovertyLine | None = None
     rules: AppliedRules = field(default_factory=AppliedRules)
     previous: PeriodData | None = None
+    #: The same period a year before (2026 data: income growth on the year before), without its own.
+    year_ago: PeriodData | None = None
 
     def has(self, name: str) -> bool:
-        return name in self.tables
+        return name in self.tables  # whether the file was there (members, help_measures are optional)
 
     def table(self, name: str) -> pd.DataFrame:
-        """The table, or an empty frame with its canonical columns when absent."""
+        """The table, or an empty frame with its canonical columns when absent (as loaded: the personal columns
+        dropped, the columns derived from ID numbers there; see :data:`DERIVED_COLUMNS`)."""
         if name in self.tables:
             return self.tables[name]
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in schema.TABLES[name].names})
+        names = [c.name for c in schema.TABLES[name].columns if not c.sensitive] + list(DERIVED_COLUMNS.get(name, ()))
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in names})
 
     def measures(self) -> pd.Series:
         """``population`` as a Series: measure id → value [households or persons]."""
@@ -124,7 +135,6 @@ class PeriodData:
     def __repr__(self) -> str:
         tables = ", ".join(f"{k} ({len(v)} rows)" for k, v in self.tables.items())
         return f"PeriodData({self.village.id} {self.period.code}: {tables})"
-
 
 
 # --------------------------------------------------------------------------- discovery
@@ -297,7 +307,6 @@ def read_village(data_dir: Path, village_id: str, *, policy: PolicyBook | None =
     )
 
 
-
 def _positive_amount(values: dict, key: str, path: Path) -> float | None:
     """An optional positive amount of village.yaml, or None when not given."""
     v = values[key]
@@ -310,7 +319,6 @@ def _positive_amount(values: dict, key: str, path: Path) -> float | None:
     if not amount > 0:
         raise DataError(f"{key} {shown(v)}: expected a positive amount", path=path)
     return amount
-
 
 
 _TEXT_KEYS = ("id", "name_zh", "name_en", "township_zh", "county_zh", "city_zh", "province_zh", "region",
@@ -518,6 +526,7 @@ def _read_tables(source: Source, village_id: str, period: Period) -> tuple[dict[
         _check_evaluation_sample(tables["evaluation_sample"], wheres["evaluation_sample"])
     if "households" in tables:
         tables["households"] = _check_households(tables["households"], wheres["households"], period)
+    check_2026_tables(tables, wheres)  # members, help_measures: every row's household in the register
     for frame in tables.values():
         frame.attrs.clear()  # row numbers were for error messages only
     return pseudonymise_tables(tables, village_id), sources  # identity numbers used as ids: keyed digests
@@ -535,8 +544,15 @@ def _period_data(source: Source, village_id: str, period: Period, tables: dict[s
         used += previous.sources
     sources = list(files) + [p for p in dict.fromkeys(used) if p not in files]
     line = None if rules.poverty_line is None else as_poverty_line(rules.poverty_line)  # the rule applied
+    year_ago = None
+    if with_previous and schema.has_2026_fields(tables):
+        before = Period(period.year - 1, period.kind, period.index)
+        if before in source.periods(village_id):
+            year_ago = previous if previous is not None and previous.period == before else \
+                source.period(village_id, before, with_previous=False)
+            sources += [p for p in year_ago.sources if p not in sources]
     return PeriodData(village=village, period=period, tables=tables, sources=tuple(sources), poverty_line=line,
-                      rules=rules, previous=previous)
+                      rules=rules, previous=previous, year_ago=year_ago)
 
 
 def _applied_rules(source: Source, village: Village, period: Period, tables: Mapping[str, pd.DataFrame],
@@ -555,13 +571,15 @@ def _applied_rules(source: Source, village: Village, period: Period, tables: Map
         line = book.poverty_line_rule(village, period.year)
         if schema.has_monitoring_fields(tables["households"]):
             monitoring = book.monitoring_threshold(village, period.year)
-            rules = {r: book.monitoring_rule(village, r) for r in MONITORING_RULES}
+            rules = book.monitoring_rules_in_force(village, period.year)  # MONITORING_RULES by year
             before = period.previous()
             if with_previous and before in source.periods(village.id):
                 previous = source.period(village.id, before, with_previous=False)
     if "evaluation_sample" in tables:
         evaluation = book.evaluation_thresholds(village)
-    return AppliedRules(line, monitoring, rules, evaluation), previous
+    income = {y: r for y in (period.year - 1, period.year) if schema.has_2026_fields(tables)
+              and (r := book.rural_income(village, y)) is not None}
+    return AppliedRules(line, monitoring, rules, evaluation, income), previous
 
 
 class Checked(NamedTuple):

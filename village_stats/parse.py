@@ -410,8 +410,9 @@ def _check_evaluation_sample(sample: pd.DataFrame, where: _Where) -> None:
 
 
 def _check_households(hh: pd.DataFrame, where: _Where, period: Period | None = None) -> pd.DataFrame:
-    """Register rules that make the data unusable (errors), then drop the personal columns."""
-    from .idnumbers import id_number_status
+    """Register rules that make the data unusable (errors), then drop the personal columns (after deriving
+    ``id_number_status`` and ``id_key`` from the head's number)."""
+    from .idnumbers import id_key, id_number_status
 
     if period is not None and "exit_year" in hh:
         future = (hh["exit_year"] > period.end.year).to_numpy()
@@ -436,11 +437,117 @@ def _check_households(hh: pd.DataFrame, where: _Where, period: Period | None = N
                               f"duplicate id_number (same as row {hh.attrs['rows'][first]}): expected each "
                               f"household head once")
         status = id_number_status(hh["id_number"])
+        key = id_key(hh["id_number"], status)
     else:
         status = pd.Series("missing", index=hh.index, dtype=object)
+        key = pd.Series(None, index=hh.index, dtype=object)
+    _check_date_order(hh, where, "publicised_from", "publicised_to")
     attrs = dict(hh.attrs)
     out = hh.drop(columns=[c.name for c in schema.HOUSEHOLDS.columns if c.sensitive and c.name in hh])
     out["id_number_status"] = status.to_numpy()
+    out["id_key"] = key.to_numpy()
+    out = _typed(out, schema.HOUSEHOLDS, schema.COLUMNS_2026)
     out.attrs.update(attrs)
     return out
 
+
+# --------------------------------------------------------------------------- 2026: members and help measures
+
+def _typed(frame: pd.DataFrame, table: Table, names) -> pd.DataFrame:
+    """``frame`` with the columns ``names`` of ``table`` in their kind's dtype even when the file lacked them:
+    dates datetime64 (NaT), numbers float (NaN); other kinds stay object (None)."""
+    for name in names:
+        kind = table.column(name).kind
+        if kind == "date" and not pd.api.types.is_datetime64_any_dtype(frame[name]):
+            frame[name] = pd.to_datetime(frame[name], errors="coerce")
+        elif kind in ("count", "amount", "area", "number", "year") and frame[name].dtype == object:
+            frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
+    return frame
+
+
+def _check_date_order(frame: pd.DataFrame, where: _Where, first: str, last: str) -> None:
+    """``first`` on or before ``last`` where both are given (else a :class:`DataError` on the row)."""
+    if first not in frame or last not in frame:
+        return
+    a, b = pd.to_datetime(frame[first], errors="coerce"), pd.to_datetime(frame[last], errors="coerce")
+    later = (a > b).to_numpy()
+    if later.any():
+        i = int(np.flatnonzero(later)[0])
+        raise where.error(frame, i, first, f"{first} {a.iloc[i]:%Y-%m-%d} is after {last} {b.iloc[i]:%Y-%m-%d}: "
+                          f"expected {first} <= {last}")
+
+
+def _check_known_households(frame: pd.DataFrame, households: pd.DataFrame | None, where: _Where) -> None:
+    """Every row's household_id is in the register (else a :class:`DataError` naming the first row)."""
+    known = set() if households is None else set(households["household_id"])
+    missing = ~frame["household_id"].isin(known).to_numpy()
+    if missing.any():
+        i = int(np.flatnonzero(missing)[0])
+        hid = frame["household_id"].iloc[i]
+        where_to = "households" if households is not None else "households (there is no households table)"
+        raise where.error(frame, i, "household_id", f"household_id '{shorten(hid)}' is not in {where_to}: "
+                          f"expected the number of a household of the register")
+
+
+def _check_members(members: pd.DataFrame, households: pd.DataFrame | None, where: _Where) -> pd.DataFrame:
+    """Member rules that make the data unusable (errors); then ``id_number_status``, ``id_birth_date``,
+    ``id_sex`` and ``id_key`` are derived from the number and the personal columns (name, id_number) are
+    dropped. A household's ``members`` that differs from its rows here, and a household without exactly
+    one 户主, are audit findings (:func:`village_stats.measures.members.member_audit`), not errors."""
+    from .idnumbers import id_birth_date, id_key, id_number_status, id_sex
+
+    _check_known_households(members, households, where)
+    dup = members.duplicated(["household_id", "member_no"]).to_numpy()
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0])
+        raise where.error(members, i, "member_no", f"member_no {members['member_no'].iloc[i]:g} is twice in "
+                          f"household '{shorten(members['household_id'].iloc[i])}': expected each member once")
+    grade = members["disability_grade"].to_numpy(dtype=float)
+    low = np.isfinite(grade) & (grade < 1)
+    if low.any():
+        i = int(np.flatnonzero(low)[0])
+        raise where.error(members, i, "disability_grade", f"disability_grade {grade[i]:g}: expected a grade "
+                          "from 1 to 4, or empty when the member has no disability grade")
+    months = members["work_months"].to_numpy(dtype=float)
+    negative = np.isfinite(months) & (months < 0)
+    if negative.any():
+        i = int(np.flatnonzero(negative)[0])
+        raise where.error(members, i, "work_months", f"work_months {months[i]:g}: expected 0 to 12 months")
+    if "id_number" in members and members["id_number"].notna().any():
+        ids = members["id_number"].map(lambda v: None if v is None else str(v).strip().upper())
+        dup = (ids.duplicated(keep=False) & ids.notna()).to_numpy()
+        if dup.any():
+            positions = np.flatnonzero(dup)
+            second = next(p for p in positions[1:] if ids.iloc[p] == ids.iloc[positions[0]])
+            raise where.error(members, int(second), "id_number", f"duplicate id_number (same as row "
+                              f"{members.attrs['rows'][positions[0]]}): expected each person once")
+        status = id_number_status(members["id_number"])
+        derived = {"id_number_status": status, "id_birth_date": id_birth_date(members["id_number"], status),
+                   "id_sex": id_sex(members["id_number"], status), "id_key": id_key(members["id_number"], status)}
+    else:
+        derived = {"id_number_status": pd.Series("missing", index=members.index, dtype=object),
+                   "id_birth_date": pd.Series(pd.NaT, index=members.index, dtype="datetime64[us]"),
+                   "id_sex": pd.Series(None, index=members.index, dtype=object),
+                   "id_key": pd.Series(None, index=members.index, dtype=object)}
+    attrs = dict(members.attrs)
+    out = members.drop(columns=[c.name for c in schema.MEMBERS.columns if c.sensitive and c.name in members])
+    for name, values in derived.items():
+        out[name] = values.to_numpy()
+    out = _typed(out, schema.MEMBERS, ("birth_date", "disability_grade", "work_months", "member_no"))
+    out.attrs.update(attrs)
+    return out
+
+
+def _check_help_measures(measures: pd.DataFrame, households: pd.DataFrame | None, where: _Where) -> pd.DataFrame:
+    """Every measure's household is in the register; a measure does not end before it starts."""
+    _check_known_households(measures, households, where)
+    _check_date_order(measures, where, "started_on", "ended_on")
+    return _typed(measures, schema.HELP_MEASURES, ("started_on", "ended_on", "amount_yuan"))
+
+
+
+def check_2026_tables(tables: dict[str, pd.DataFrame], wheres: Mapping[str, _Where]) -> None:
+    """Check the members and help_measures tables present in ``tables`` against the register, in place."""
+    for name, check in (("members", _check_members), ("help_measures", _check_help_measures)):
+        if name in tables:
+            tables[name] = check(tables[name], tables.get("households"), wheres[name])

@@ -14,11 +14,13 @@ another folder's copy. Sources are described in ``docs/policy.md``.
 
 from __future__ import annotations
 
+import dataclasses
 import operator
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import schema
@@ -29,7 +31,10 @@ from .readers import Reader, read_csv_raw
 
 #: The unit of each policy table's numbers (a unit id of :data:`village_stats.units.UNITS`).
 VALUE_UNITS = {"poverty_lines": "yuan_per_person_year", "monitoring_thresholds": "yuan_per_person_year",
-               "exit_thresholds": "ratio", "evaluation_thresholds": "ratio", "monitoring_rules": "ratio"}
+               "exit_thresholds": "ratio", "evaluation_thresholds": "ratio", "monitoring_rules": "ratio",
+               "rural_income": "yuan_per_person_year"}
+#: Units of the monitoring rules that are not ratios (``monitoring_rules.csv``, the 2026 rules).
+RULE_UNITS = {"identification_days_max": "days", "publicity_days_min": "days", "no_size_cap": "index"}
 #: Comparisons an evaluation threshold may use.
 COMPARISONS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
@@ -162,12 +167,30 @@ class PolicyBook:
                             path=self.path("exit_thresholds"))
         return _rule("exit_threshold", "exit_threshold", hit.iloc[0], "exit_thresholds", None, comparison="<")
 
-    def monitoring_rule(self, village: Village, rule: str) -> Rule:
-        """A number of the monitoring rules (``monitored_share_expected`` …), most specific scope first."""
-        row = _pick(self.table("monitoring_rules"), village, rule=rule)
+    def monitoring_rule(self, village: Village, rule: str, year: int | None = None) -> Rule:
+        """A number of the monitoring rules (``monitored_share_expected`` …), most specific scope first.
+
+        With ``year``, only the rows in force that year (``year_from`` … ``year_to``, an empty end open).
+        """
+        row = _pick(_in_force(self.table("monitoring_rules"), year), village, rule=rule)
         if row is None:
-            raise DataError(f"no monitoring rule {rule}: expected a row for it", path=self.path("monitoring_rules"))
-        return _rule(rule, "value", row, "monitoring_rules", None)
+            raise DataError(f"no monitoring rule {rule}{'' if year is None else f' for {year}'}: expected a row "
+                            "for it", path=self.path("monitoring_rules"))
+        out = _rule(rule, "value", row, "monitoring_rules", year)
+        return out if rule not in RULE_UNITS else dataclasses.replace(out, unit=RULE_UNITS[rule])
+
+    def monitoring_rules_in_force(self, village: Village, year: int) -> dict[str, Rule]:
+        """Every monitoring rule with a row in force in ``year`` for the village, by rule id (a rule without
+        one, such as the 2020 guidance's shares from 2026 on, is left out)."""
+        frame = _in_force(self.table("monitoring_rules"), year)
+        return {r: self.monitoring_rule(village, r, year) for r in dict.fromkeys(frame["rule"])
+                if _pick(frame, village, rule=r) is not None}
+
+    def rural_income(self, village: Village, year: int) -> Rule | None:
+        """Rural per-capita disposable income of ``year`` (most specific scope), or None without a row.
+        [yuan per person per year]"""
+        row = _pick(self.table("rural_income"), village, year=year)
+        return None if row is None else _rule("rural_income_yuan", "rural_income_yuan", row, "rural_income", year)
 
     def evaluation_thresholds(self, village: Village) -> dict[str, Rule]:
         """Thresholds of the exit evaluation, by criterion.
@@ -198,6 +221,16 @@ def as_poverty_line(rule: Rule) -> PovertyLine:
 MONITORING_RULES = ("monitored_share_expected", "monitored_share_ceiling", "income_drop_share")
 
 
+def _in_force(frame: pd.DataFrame, year: int | None) -> pd.DataFrame:
+    """The rows of a rules table in force in ``year`` (all rows when ``year`` is None or the table has no
+    ``year_from``/``year_to``)."""
+    if year is None or "year_from" not in frame:
+        return frame
+    start = frame["year_from"].astype(float).fillna(-np.inf)
+    end = frame["year_to"].astype(float).fillna(np.inf)
+    return frame.loc[(start <= year) & (year <= end)]
+
+
 @dataclass(frozen=True)
 class AppliedRules:
     """The policy rules that apply to one village-period, resolved when it is read.
@@ -212,17 +245,21 @@ class AppliedRules:
         The monitoring rules (:data:`MONITORING_RULES`) by id (registers with monitoring fields). [ratio]
     evaluation : dict
         The exit-evaluation thresholds by criterion (periods with an evaluation sample). [ratio]
+    rural_income : dict
+        Rural per-capita disposable income of the period's year and the year before, by year, where
+        ``rural_income.csv`` has a row (periods with the 2026 fields). [yuan per person per year]
     """
 
     poverty_line: Rule | None = None
     monitoring_threshold: Rule | None = None
     monitoring: Mapping[str, Rule] = field(default_factory=dict)
     evaluation: Mapping[str, Rule] = field(default_factory=dict)
+    rural_income: Mapping[int, Rule] = field(default_factory=dict)
 
     def used(self) -> list[Rule]:
         """Every rule applied, in the order a report lists them."""
         return [r for r in (self.poverty_line, self.monitoring_threshold) if r is not None] + \
-            list(self.monitoring.values()) + list(self.evaluation.values())
+            list(self.monitoring.values()) + list(self.evaluation.values()) + list(self.rural_income.values())
 
 
 def _read_policy_table(path: Path, name: str, reader: Reader) -> pd.DataFrame:
@@ -239,7 +276,7 @@ def _read_policy_table(path: Path, name: str, reader: Reader) -> pd.DataFrame:
             raise DataError(f"scope {shown(frame['scope'].iloc[i])}: expected national or a 2- or 6-digit "
                             f"administrative division code", path=path, row=int(frame.attrs["rows"][i]),
                             column="scope")
-        keys = ["scope", "year" if "year" in frame else "rule"]
+        keys = ["scope", "year"] if "year" in frame else ["scope", "rule", "year_from"]
         dup = frame.duplicated(keys).to_numpy()
         if dup.any():
             i = int(dup.argmax())

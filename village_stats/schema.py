@@ -4,8 +4,10 @@ This module is the one source of truth for the data contract. The loader (:mod:`
 applies it, the error messages quote it, and the codebook in ``data/README.md`` is generated from it
 (:mod:`village_stats.codebook`, ``village-stats codebook``), so the three cannot drift apart.
 
-Every table, vocabulary and policy table is declared here, in one module of about 600 lines, so that the
-whole contract reads in one place; the Markdown codebook, a view of it, lives in its own module.
+Every table, vocabulary and policy table is declared here, so that the whole contract reads in one place;
+the module is long (over 600 lines) because it is that one declaration of the contract (since the 2026
+tables: members, help measures, the 常态化帮扶 household fields and their policy tables); the Markdown
+codebook, a view of it, lives in its own module.
 """
 
 from __future__ import annotations
@@ -407,6 +409,81 @@ EVALUATION_FINDINGS = Vocabulary("evaluation_finding", (
     Term("missed", "漏评", "Missed (eligible, not registered)"),
 ))
 
+# 2026: 常态化帮扶 (防止返贫致贫对象, members, help measures, low-income layers); see docs/policy.md
+DISCOVERY_CHANNELS = Vocabulary("discovery_channel", (
+    Term("self_report", "农户自主申报", "Self-report by the household", ("自主申报", "农户申报")),
+    Term("routine_check", "基层日常排查", "Routine check by local staff", ("日常排查", "基层排查")),
+    Term("data_alert", "部门大数据预警", "Alert from departments' data", ("大数据预警", "部门预警", "部门筛查预警")),
+))
+
+RELATIONS = Vocabulary("relation", (
+    Term("head", "户主", "Household head", ("本人", "户主本人")),
+    Term("spouse", "配偶", "Spouse", ("之妻", "之夫", "妻子", "丈夫")),
+    Term("child", "子女", "Child", ("之子", "之女", "儿子", "女儿", "子", "女")),
+    Term("grandchild", "孙子女", "Grandchild", ("之孙子", "之孙女", "之外孙子", "之外孙女", "孙子", "孙女",
+                                               "外孙子女")),
+    Term("parent", "父母", "Parent", ("之父", "之母", "父亲", "母亲")),
+    Term("grandparent", "祖父母", "Grandparent", ("之祖父", "之祖母", "之外祖父", "之外祖母", "外祖父母")),
+    Term("sibling", "兄弟姐妹", "Sibling", ("之兄弟姐妹", "之兄", "之弟", "之姐", "之妹")),
+    Term("daughter_in_law", "儿媳", "Daughter-in-law", ("之儿媳", "儿媳妇")),
+    Term("son_in_law", "女婿", "Son-in-law", ("之女婿",)),
+    Term("other", "其他", "Other relation", ("其他亲属", "其他关系")),
+))
+
+SEXES = Vocabulary("sex", (
+    Term("male", "男", "Male", ("男性",)),
+    Term("female", "女", "Female", ("女性",)),
+))
+
+SCHOOLING = Vocabulary("in_school", (
+    Term("preschool", "学前", "Preschool", ("学前教育", "幼儿园")),
+    Term("primary", "小学", "Primary school"),
+    Term("junior", "初中", "Junior secondary school"),
+    Term("senior", "高中/中职", "Senior secondary or vocational school", ("高中", "中职", "高中或中职")),
+    Term("college", "大专及以上", "College or university", ("大专", "本科", "本科及以上", "高职")),
+    Term("not_in_school", "未在校", "Not in school", ("非在校生", "不在校")),
+    Term("dropped_out", "辍学", "Dropped out", ("失学辍学", "失学")),
+))
+#: Schooling values of a school-age child that is not at school (``school_age_not_in_school``).
+OUT_OF_SCHOOL = ("not_in_school", "dropped_out")
+
+HEALTH = Vocabulary("health", (
+    Term("healthy", "健康", "Healthy"),
+    Term("chronic", "长期慢性病", "Long-term chronic illness", ("慢性病",)),
+    Term("serious_illness", "大病", "Serious illness", ("患有大病",)),
+    Term("disabled", "残疾", "Disabled"),
+))
+
+LABOUR = Vocabulary("labour", (
+    Term("ordinary", "普通劳动力", "Ordinary labour"),
+    Term("skilled", "技能劳动力", "Skilled labour"),
+    Term("weak", "弱劳动力", "Weak labour", ("弱劳动力或半劳动力", "半劳动力")),
+    Term("lost", "丧失劳动力", "Lost labour capacity"),
+    Term("none", "无劳动力", "No labour capacity"),
+))
+
+WORK_PLACES = Vocabulary("work_place", (
+    Term("in_county", "县内", "Within the county", ("县内务工",)),
+    Term("in_province", "省内县外", "Within the province, outside the county", ("省内县外务工",)),
+    Term("out_of_province", "省外", "Outside the province", ("省外务工",)),
+    Term("not_working", "未务工", "Not working away", ("无",)),
+))
+
+HELP_MEASURE_TYPES = Vocabulary("help_measure", (
+    Term("industry", "产业帮扶", "Industry support", ("产业",)),
+    Term("employment", "就业帮扶", "Employment support", ("就业",)),
+    Term("education", "教育帮扶", "Education support", ("教育",)),
+    Term("health", "健康帮扶", "Health support", ("健康", "医疗帮扶")),
+    Term("social_security", "综合保障", "Social security (safety net)", ("兜底保障", "综合保障性措施")),
+    Term("housing", "住房保障", "Housing support", ("住房安全保障",)),
+    Term("finance", "金融帮扶", "Financial support", ("金融", "小额信贷")),
+    Term("public_welfare_job", "公益岗位", "Public-welfare job", ("公益性岗位",)),
+    Term("other", "其他", "Other support", ("其他帮扶",)),
+))
+
+#: The low-income layers (民政 低收入人口 plus the monitored objects), in report order.
+LAYERS = ("dibao", "tekun", "dibao_edge", "rigid_spending_hardship")
+
 #: The five guarantees (两不愁三保障 plus water), in report order.
 GUARANTEES = ("food_clothing_secure", "education_secure", "medical_secure", "housing_secure", "water_secure")
 
@@ -452,12 +529,43 @@ HOUSEHOLDS = Table(
         Column("rigid_spending_yuan", "刚性支出(元)", "amount", "Rigid spending of the household in the year "
                "(medical, schooling, disaster repair) [yuan per household per year].", unit="yuan",
                required=False),
+        # 常态化帮扶 (from 2026; all optional): how the risk was found and publicised, income parts, layers
+        Column("risk_found_on", "风险发现日期", "date", "Day the risk was first noticed (first clue).",
+               required=False, aliases=("发现风险日期", "风险线索发现日期")),
+        Column("discovery_channel", "风险发现渠道", "vocab", "How the risk was found.", vocab=DISCOVERY_CHANNELS,
+               required=False, aliases=("发现渠道",)),
+        Column("publicised_from", "公示开始日期", "date", "First day of the village 公示 of the identification.",
+               required=False),
+        Column("publicised_to", "公示结束日期", "date", "Last day of the village 公示 (both days count).",
+               required=False),
+        Column("wage_income_yuan", "人均工资性收入(元)", "number", "Wage income per person per year [yuan].",
+               unit="yuan", required=False, aliases=("工资性收入",)),
+        Column("business_income_yuan", "人均生产经营性收入(元)", "number", "Net business income (生产经营性收入 "
+               "less 生产经营性支出) per person per year [yuan]; may be < 0.", unit="yuan", required=False,
+               aliases=("生产经营性收入", "人均经营净收入(元)")),
+        Column("property_income_yuan", "人均财产性收入(元)", "number", "Property income per person per year [yuan].",
+               unit="yuan", required=False, aliases=("财产性收入",)),
+        Column("transfer_income_yuan", "人均转移性收入(元)", "number", "Transfer income (policy payments, "
+               "pensions, remittances) per person per year [yuan].", unit="yuan", required=False,
+               aliases=("转移性收入",)),
+        Column("dibao", "低保对象", "bool", "The household receives 低保 (minimum living guarantee).",
+               required=False, aliases=("是否低保",)),
+        Column("tekun", "特困人员", "bool", "The household has 特困 (extreme-poverty) support.", required=False,
+               aliases=("是否特困",)),
+        Column("dibao_edge", "低保边缘家庭", "bool", "A 低保边缘家庭 (income below 1.5 × the local 低保 standard).",
+               required=False, aliases=("是否低保边缘",)),
+        Column("rigid_spending_hardship", "刚性支出困难家庭", "bool", "A 刚性支出困难家庭 (large medical or "
+               "schooling spending).", required=False, aliases=("是否刚性支出困难",)),
     ),
     unique=("household_id",), grain="one row per household", en="household register",
     notes=("head_name and id_number are read only to check them; they are dropped when the file is loaded and "
            "never reach any output.",
            "The monitoring columns (monitoring_type … rigid_spending_yuan) are for registers from 2021 on; "
-           "risk_types separates several values with '|'.",),
+           "risk_types separates several values with '|'.",
+           "Any household may carry a monitoring_type, whatever its status: from 2026 a non-poor household at "
+           "risk is a 防止返贫致贫对象 too. The columns risk_found_on … rigid_spending_hardship are the 2026 "
+           "fields (常态化帮扶); the income parts are per person per year and add up to about "
+           "income_per_capita_yuan.",),
 )
 
 EVALUATION_SAMPLE = Table(
@@ -477,8 +585,66 @@ EVALUATION_SAMPLE = Table(
            "认可度 = satisfied / rows of sample surveyed.",),
 )
 
+MEMBERS = Table(
+    "members", "家庭成员",
+    "The members of the register's households (2026 exports of the monitoring system): one row per person.",
+    (
+        Column("household_id", "户编号", "key", "The household (must be in households).", nullable=False),
+        Column("member_no", "成员序号", "count", "Number of the member within the household.", nullable=False,
+               maximum=99, aliases=("序号", "人员序号")),
+        Column("relation", "与户主关系", "vocab", "Relation to the household head.", vocab=RELATIONS,
+               nullable=False),
+        Column("name", "姓名", "text", "Name of the member.", required=False, sensitive=True,
+               aliases=("成员姓名",)),
+        Column("id_number", "证件号码", "text", "Identity number of the member (checked, never shown).",
+               required=False, sensitive=True, aliases=("身份证号", "身份证号码")),
+        Column("sex", "性别", "vocab", "Sex.", vocab=SEXES, required=False),
+        Column("birth_date", "出生日期", "date", "Date of birth.", required=False),
+        Column("in_school", "在校生状况", "vocab", "Schooling.", vocab=SCHOOLING, required=False,
+               aliases=("在校生情况", "在校情况")),
+        Column("health", "健康状况", "vocab", "Health.", vocab=HEALTH, required=False),
+        Column("disability_grade", "残疾等级", "count", "Disability grade 1–4 (1 most severe); empty if none.",
+               required=False, maximum=4),
+        Column("labour", "劳动技能", "vocab", "Labour capacity.", vocab=LABOUR, required=False,
+               aliases=("劳动能力",)),
+        Column("work_place", "务工区域", "vocab", "Where the member worked away in the year.", vocab=WORK_PLACES,
+               required=False, aliases=("务工地点",)),
+        Column("work_months", "务工时间(月)", "number", "Months worked away in the year [months], 0–12.",
+               unit="months", required=False, maximum=12, aliases=("务工时间", "务工月数")),
+        Column("medical_insured", "参加城乡居民基本医疗保险", "bool", "Insured by the basic medical insurance.",
+               required=False, aliases=("参加医保", "是否参加医保")),
+        Column("pension_insured", "参加城乡居民基本养老保险", "bool", "Insured by the basic pension insurance.",
+               required=False, aliases=("参加养老保险", "是否参加养老保险")),
+        NOTE,
+    ),
+    grain="one row per person", en="household members",
+    notes=("Each (household_id, member_no) once; every household_id must be in households. name and id_number "
+           "are read only to check them; they are dropped when the file is loaded and never reach any output.",
+           "A household whose members differs from its rows here, or without exactly one 户主, is an audit "
+           "finding (not a load error).",),
+)
+
+HELP_MEASURES = Table(
+    "help_measures", "帮扶措施",
+    "Help measures given to households (常态化帮扶): one row per measure.",
+    (
+        Column("household_id", "户编号", "key", "The household (must be in households).", nullable=False),
+        Column("measure", "帮扶措施类型", "vocab", "Kind of measure.", vocab=HELP_MEASURE_TYPES, nullable=False,
+               aliases=("措施类型",)),
+        Column("started_on", "开始日期", "date", "First day of the measure.", nullable=False,
+               aliases=("落实日期",)),
+        Column("ended_on", "结束日期", "date", "Last day of the measure; empty while it runs.", required=False),
+        Column("amount_yuan", "帮扶金额(元)", "amount", "Money given or lent [yuan]; empty = none or unknown.",
+               unit="yuan", required=False, aliases=("金额(元)", "金额")),
+        NOTE,
+    ),
+    grain="one row per measure", en="help measures",
+    notes=("A measure runs in the period when it started by the period's end and did not end before its "
+           "start.",),
+)
+
 TABLES: dict[str, Table] = {t.name: t for t in (POPULATION, WORK_LOG, CROPS, PROJECTS, PROJECT_OUTPUTS,
-                                                HOUSEHOLDS, EVALUATION_SAMPLE)}
+                                                HOUSEHOLDS, EVALUATION_SAMPLE, MEMBERS, HELP_MEASURES)}
 
 _SCOPE = Column("scope", "适用范围", "key", "national, or a province (2-digit) or county (6-digit) "
                 "administrative division code (GB/T 2260); the most specific applicable row wins.",
@@ -545,6 +711,9 @@ MONITORING_RULE_IDS = Vocabulary("monitoring_rule", (
     Term("monitored_share_expected", "监测对象占建档立卡人口比例（一般）", "Expected monitored share"),
     Term("monitored_share_ceiling", "监测对象占建档立卡人口比例（上限）", "Ceiling of the monitored share"),
     Term("income_drop_share", "收入大幅缩减（比上期下降比例）", "Income drop counted as sharp"),
+    Term("identification_days_max", "识别认定时限（天）", "Days allowed from first risk clue to identification"),
+    Term("publicity_days_min", "村内公示最少天数", "Fewest days of the village 公示"),
+    Term("no_size_cap", "不得设置规模限制（1 = 是）", "No cap on the number of objects (1 = yes)"),
 ))
 
 MONITORING_RULES = Table(
@@ -552,14 +721,30 @@ MONITORING_RULES = Table(
     "Other numbers of the monitoring rules, by scope (data/policy/monitoring_rules.csv).",
     (_SCOPE, Column("rule", "规则", "vocab", "Which number.", vocab=MONITORING_RULE_IDS, nullable=False),
      Column("value", "数值", "number", "The number [see unit].", nullable=False),
-     Column("unit", "单位", "text", "Unit of value (ratio)."),
+     Column("unit", "单位", "text", "Unit of value (ratio, days or flag)."),
+     _BASIS, _SOURCE, _VERIFIED,
+     Column("year_from", "起始年份", "year", "First year the rule is in force; empty = since ever.", required=False),
+     Column("year_to", "终止年份", "year", "Last year the rule is in force; empty = still in force.",
+            required=False)),
+    unique=(), grain="one row per scope, rule and years in force",
+    notes=("A rule applies to a period whose year lies in year_from … year_to: the 2020 guidance's 5% / 10% "
+           "shares only up to 2025; the 2026 rules (15 days, 公示 at least 5 days, no size cap) from 2026.",),
+)
+
+RURAL_INCOME = Table(
+    "rural_income", "农村居民人均可支配收入",
+    "Rural per-capita disposable income by scope and year (data/policy/rural_income.csv): the growth the "
+    "income of exited households is compared with.",
+    (_SCOPE, Column("year", "年份", "year", "Calendar year.", nullable=False),
+     Column("rural_income_yuan", "农村居民人均可支配收入(元)", "amount", "Income [yuan per person per year].",
+            unit="yuan", nullable=False),
      _BASIS, _SOURCE, _VERIFIED),
-    unique=(), grain="one row per scope and rule",
+    unique=(), grain="one row per scope and year",
 )
 
 #: The policy tables in ``data/policy/`` (not period tables).
 POLICY_TABLES: dict[str, Table] = {t.name: t for t in (POVERTY_LINES, MONITORING_THRESHOLDS, EXIT_THRESHOLDS,
-                                                       EVALUATION_THRESHOLDS, MONITORING_RULES)}
+                                                       EVALUATION_THRESHOLDS, MONITORING_RULES, RURAL_INCOME)}
 
 VILLAGE_FIELDS: tuple[tuple[str, str, bool], ...] = (
     ("id", "Village id: the folder name, [a-z0-9_-]+.", True),
@@ -604,3 +789,24 @@ def has_monitoring_fields(households) -> bool:
     (True, False)
     """
     return any(c in households and households[c].notna().any() for c in MONITORING_COLUMNS)
+
+
+#: The household columns of 常态化帮扶 (from 2026; optional).
+COLUMNS_2026 = ("risk_found_on", "discovery_channel", "publicised_from", "publicised_to", "wage_income_yuan",
+                "business_income_yuan", "property_income_yuan", "transfer_income_yuan", *LAYERS)
+#: The income parts of a household [yuan per person per year], in report order.
+INCOME_PARTS = ("wage_income_yuan", "business_income_yuan", "property_income_yuan", "transfer_income_yuan")
+
+
+def has_2026_fields(tables) -> bool:
+    """Whether a period's tables carry the 2026 data: a members or help_measures table, or a 2026 household
+    column filled in a row (then the 常态化帮扶 indicators and the report's section apply).
+
+    >>> import pandas as pd
+    >>> has_2026_fields({"households": pd.DataFrame({"dibao": [None, True]})}), has_2026_fields({})
+    (True, False)
+    """
+    if any(name in tables and len(tables[name]) for name in ("members", "help_measures")):
+        return True
+    hh = tables.get("households")
+    return hh is not None and any(c in hh and hh[c].notna().any() for c in COLUMNS_2026)

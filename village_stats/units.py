@@ -126,6 +126,8 @@ UNITS: dict[str, Unit] = {u.id: u for u in (
     Unit("count", True, False, "number", _COUNT),
     Unit("crop_groups", True, False, "number", _COUNT),
     Unit("index", False, False, "index", "0.0000"),
+    Unit("days", False, False, "number", "0.0"),
+    Unit("person_months", True, False, "number", _AMOUNT),
 )}
 
 #: What :func:`format_value` does with a unit id that is not in :data:`UNITS` (a number, no name).
@@ -253,7 +255,16 @@ class Bound:
         return f"{self.end} bound of `{self.of}`"
 
 
-Combine = Sum | Ratio | Pooled | Setting | Bound
+@dataclass(frozen=True)
+class Local:
+    """A figure of one village that does not combine from the villages' sheets (a median of days, a growth on
+    the register of a year before): the group's value is unknown (NaN) in a roll-up."""
+
+    def describe(self) -> str:
+        return "not combined (village figure)"
+
+
+Combine = Sum | Ratio | Pooled | Setting | Bound | Local
 
 
 def default_combine(unit: str) -> Combine | None:
@@ -281,7 +292,7 @@ def catalogue_problems(catalogue: Mapping[str, Any]) -> list[str]:
         if ind.unit not in UNITS:
             problems.append(f"{ind_id}: unknown unit {ind.unit!r}")
             continue
-        if not isinstance(c, (Sum, Ratio, Pooled, Setting, Bound)):
+        if not isinstance(c, (Sum, Ratio, Pooled, Setting, Bound, Local)):
             problems.append(f"{ind_id}: no combination declared")
         elif isinstance(c, Sum):
             if not UNITS[ind.unit].additive:

@@ -168,7 +168,8 @@ def _frame(table: Table, columns: dict[str, Iterable]) -> pd.DataFrame:
     return pd.DataFrame(out, columns=list(table.names))
 
 
-def carry_over(source: PeriodData | None, personal: pd.DataFrame | None = None) -> list[SheetTemplate]:
+def carry_over(source: PeriodData | None, personal: pd.DataFrame | None = None,
+               member_personal: pd.DataFrame | None = None) -> list[SheetTemplate]:
     """The sheets of a new period, filled with what carries over from ``source``.
 
     Parameters
@@ -180,6 +181,8 @@ def carry_over(source: PeriodData | None, personal: pd.DataFrame | None = None) 
         ``household_id`` with the personal columns of the source register (``head_name``,
         ``id_number``), which the loader drops (:func:`personal_columns`); they are carried into the
         register sheet only, as in the source.
+    member_personal : DataFrame, optional
+        The same for the members table (``household_id``, ``member_no``, ``name``, ``id_number``).
 
     Returns
     -------
@@ -188,7 +191,7 @@ def carry_over(source: PeriodData | None, personal: pd.DataFrame | None = None) 
         values as reference), work log (the source's activities, counts empty, last counts as
         reference), crops (groups with targets and achieved area), projects (category, status,
         investment), project outputs (empty), households (all but income, which is left empty with
-        last income as reference).
+        last income as reference); with a register (or blank), members and help measures (2026 tables).
     """
     def has(name: str) -> bool:
         return source is not None and source.has(name)
@@ -242,6 +245,38 @@ def carry_over(source: PeriodData | None, personal: pd.DataFrame | None = None) 
         out.append(SheetTemplate(schema.HOUSEHOLDS, _frame(schema.HOUSEHOLDS, cols),
                                  {"income_per_capita_yuan": pd.Series(list(hh["income_per_capita_yuan"]),
                                                                       dtype=float)}))
+    out += _carry_2026(source, member_personal)
+    return out
+
+
+def _carry_2026(source: PeriodData | None, personal: pd.DataFrame | None) -> list[SheetTemplate]:
+    """The members and help_measures sheets of a new period (2026 tables): with a source that has the 2026
+    data (:func:`~village_stats.schema.has_2026_fields`) or for a blank template, the members carried over (work in the year left empty, its last value as
+    reference; ``personal``: household_id, member_no and the member's name and id_number, as in the source)
+    and the measures still running (no ended_on)."""
+    if source is not None and not (source.has("households") and schema.has_2026_fields(source.tables)):
+        return []
+    out = []
+    if source is not None and source.has("members"):
+        m = source.table("members")
+        keep = [c.name for c in schema.MEMBERS.columns if c.name in m and c.name not in ("work_place", "work_months")]
+        cols = {c: list(m[c]) for c in keep}
+        if personal is not None:
+            by_key = personal.set_index(["household_id", "member_no"])
+            index = pd.MultiIndex.from_arrays([m["household_id"], m["member_no"].astype(float)])
+            cols.update({c: list(by_key[c].reindex(index)) for c in by_key.columns})
+        out.append(SheetTemplate(schema.MEMBERS, _frame(schema.MEMBERS, cols),
+                                 {"work_months": pd.Series(list(m["work_months"]), dtype=float)}))
+    else:
+        out.append(SheetTemplate(schema.MEMBERS, _frame(schema.MEMBERS, {})))
+    if source is not None and source.has("help_measures"):
+        h = source.table("help_measures")
+        running = h.loc[h["ended_on"].isna()]
+        out.append(SheetTemplate(schema.HELP_MEASURES, _frame(schema.HELP_MEASURES, {
+            c: list(running[c]) for c in ("household_id", "measure", "started_on", "amount_yuan", "note")
+            if c in running})))
+    else:
+        out.append(SheetTemplate(schema.HELP_MEASURES, _frame(schema.HELP_MEASURES, {})))
     return out
 
 
@@ -375,12 +410,14 @@ def resolve_source(data_dir: Path, village_id: str, period: Period, source: str)
     return chosen
 
 
-def personal_columns(data_dir: Path, village_id: str, period: Period) -> pd.DataFrame | None:
-    """``household_id`` with the personal columns of a period's register, which the loader drops, and
-    ``household_id_as_written`` (the loader replaces ids that are identity numbers by keyed digests).
+def personal_columns(data_dir: Path, village_id: str, period: Period, table: Table = schema.HOUSEHOLDS,
+                     keys: tuple[str, ...] = ("household_id",)) -> pd.DataFrame | None:
+    """``keys`` with the personal columns of a period's table (the register, or the members with
+    ``keys=("household_id", "member_no")``), which the loader drops, and ``household_id_as_written``
+    (the loader replaces ids that are identity numbers by keyed digests).
 
-    Reads the register file again, but parses only these columns (the period was validated by
-    :func:`village_stats.load.load_period` before). None when the register has no personal column.
+    Reads the file again, but parses only these columns (the period was validated by
+    :func:`village_stats.load.load_period` before). None when the table has no personal column.
     """
     from .load import period_source
     from .parse import parse_column
@@ -388,19 +425,22 @@ def personal_columns(data_dir: Path, village_id: str, period: Period) -> pd.Data
     from .readers import read_csv_raw, read_workbook_raw
 
     where = period_source(data_dir, village_id, period)
-    raw = read_csv_raw(where / schema.HOUSEHOLDS.filename) if where.is_dir() else read_workbook_raw(where)["households"]
-    wanted = [c for c in schema.HOUSEHOLDS.columns if c.sensitive or c.name == "household_id"]
+    if where.is_dir():
+        raw = read_csv_raw(where / table.filename)
+    else:
+        raw = read_workbook_raw(where)[table.name]
+    wanted = [c for c in table.columns if c.sensitive or c.name in keys]
     spellings = {schema.header_key(x): c for c in wanted for x in (c.name, c.zh, *c.aliases)}
     found = {}
     for header in raw.columns:
         c = spellings.get(schema.header_key(str(header)))
         if c is not None:
             found[c.name] = parse_column(raw[header].reset_index(drop=True), c)[0]
-    frame = pd.DataFrame(found).dropna(subset=["household_id"])  # rows a spreadsheet left empty
+    frame = pd.DataFrame(found).dropna(subset=list(keys))  # rows a spreadsheet left empty
     # the loader replaced ids that are identity numbers by keyed digests: carry the ids as written
     frame["household_id_as_written"] = frame["household_id"]
-    frame, digested = pseudonymise_table(frame, schema.HOUSEHOLDS, household_key(village_id))
-    if len(found) < 2 and not digested:
+    frame, digested = pseudonymise_table(frame, table, household_key(village_id))
+    if len(found) < len(keys) + 1 and not digested:
         return None
     return frame
 
@@ -455,12 +495,15 @@ def new_period(data_dir: str | Path, village_id: str, period: Period | str, sour
             raise DataError(f"period {period.code} already exists: expected a period with no data yet "
                             f"(nothing is overwritten)", path=existing)
     chosen = resolve_source(data_dir, village_id, period, source)
-    data = personal = None
+    data = personal = member_personal = None
     if chosen is not None:
         data = load_period(village_id, chosen, data_dir)
         if data.has("households"):
             personal = personal_columns(data_dir, village_id, chosen)
-    sheets = carry_over(data, personal)
+        if data.has("members"):
+            member_personal = personal_columns(data_dir, village_id, chosen, schema.MEMBERS,
+                                               ("household_id", "member_no"))
+    sheets = carry_over(data, personal, member_personal)
     title = period_title(village, period)
     try:  # written beside the target, moved into place whole, never over anything
         if as_ == "csv":

@@ -148,11 +148,16 @@ def show_monitoring_section(results: Results, lang: str = "zh") -> None:
                           verified=t("verified" if threshold.verified else "unverified", lang)))
         views.show_table(views.indicator_table(sheet, MONITORING_INDICATORS, lang))
         share, ceiling = values.get("monitored_share", math.nan), values.get("monitored_share_ceiling", math.nan)
-        views.show_text(t("mon_share_text", lang, persons=format_value(values.get("monitored_persons"), "persons", lang),
-                          share=format_value(share, "ratio", lang),
-                          expected=format_value(values.get("monitored_share_expected"), "ratio", lang),
-                          ceiling=format_value(ceiling, "ratio", lang),
-                          verdict=t("mon_share_within" if not share > ceiling else "mon_share_above", lang)))
+        if "monitored_share_ceiling" not in data.rules.monitoring:  # from 2026: no cap (应纳尽纳)
+            views.show_text(t("mon_share_no_cap", lang, year=data.period.year, share=format_value(share, "ratio", lang),
+                              persons=format_value(values.get("monitored_persons"), "persons", lang)))
+        else:
+            views.show_text(t("mon_share_text", lang,
+                              persons=format_value(values.get("monitored_persons"), "persons", lang),
+                              share=format_value(share, "ratio", lang),
+                              expected=format_value(values.get("monitored_share_expected"), "ratio", lang),
+                              ceiling=format_value(ceiling, "ratio", lang),
+                              verdict=t("mon_share_within" if not share > ceiling else "mon_share_above", lang)))
         if results.transitions is None:
             views.show_text(t("mon_no_previous", lang))
         views.show_subheading("mon_candidates", lang)

@@ -128,15 +128,17 @@ def _monitored_share(ctx):
 @indicator("monitored_share_expected", "ratio", "监测对象比例（一般为）", "Monitored share expected (about)",
            "monitoring", combine=Setting())
 def _share_expected(ctx):
-    """data/policy/monitoring_rules.csv monitored_share_expected."""
-    return monitoring_rule(ctx, "monitored_share_expected").value
+    """data/policy/monitoring_rules.csv monitored_share_expected (NaN in a year the 2020 guidance is not in force)."""
+    rule = ctx.data.rules.monitoring.get("monitored_share_expected")
+    return float("nan") if rule is None else rule.value
 
 
 @indicator("monitored_share_ceiling", "ratio", "监测对象比例（原则上不超过）", "Monitored share ceiling", "monitoring",
            combine=Setting())
 def _share_ceiling(ctx):
-    """data/policy/monitoring_rules.csv monitored_share_ceiling."""
-    return monitoring_rule(ctx, "monitored_share_ceiling").value
+    """data/policy/monitoring_rules.csv monitored_share_ceiling (NaN in a year the 2020 guidance is not in force)."""
+    rule = ctx.data.rules.monitoring.get("monitored_share_ceiling")
+    return float("nan") if rule is None else rule.value
 
 
 @indicator("risk_eliminated_households", "households", "已标注风险消除户数", "Households marked risk eliminated",

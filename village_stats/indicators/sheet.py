@@ -72,7 +72,8 @@ def _clean(x) -> float:
 #: The section of docs/methods.md that defines each table's indicators.
 METHOD_SECTIONS = {"population": "Village aggregates", "work_log": "Work log", "crops": "Crop restructuring",
                    "projects": "Investment", "households": "Household register",
-                   "monitoring": "policy.md: Monitoring and 风险消除", "evaluation_sample": "policy.md: Monitoring and 风险消除 (exit evaluation)"}
+                   "monitoring": "policy.md: Monitoring and 风险消除", "evaluation_sample": "policy.md: Monitoring and 风险消除 (exit evaluation)",
+                   "regular_help": "policy.md: Regular help from 2026"}
 
 
 def catalogue_markdown() -> str:
