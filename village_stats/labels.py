@@ -186,6 +186,9 @@ TEXT.update({
                 "({rate}%)."),
     "alt_causes": ("条形图：登记贫困户按主要致贫原因，最多的是{cause}（{n}户）。",
                    "Bar chart: registered households by main cause of poverty; most common: {cause} ({n})."),
+    # --- normal data of 2026 (issue 18) ---
+    "sum_unknown": ("本期无人口数据，无法与退出标准（{threshold}）比较。",
+                    "no population is recorded, so it cannot be compared with the exit threshold ({threshold})."),
 })
 
 #: Short labels of the Alkire–Foster indicators (income and the five guarantees).
@@ -665,6 +668,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # what a cell of an input table should hold (village_stats.parse)
     "msg_expected": ("应为{expectation}，实际为 {shown}", "expected {expectation}, got {shown}"),
     "msg_required": ("此处必须填写（{expectation}）", "a value is required here ({expectation})"),
+    # --- normal data of 2026 (issue 18) ---
+    "msg_unfilled": ("未填写", "UNFILLED"),
+    "msg_unfilled_note": ("（空白模板，尚未填入任何数值；报告和趋势不使用它）",
+                          "(a blank template, no value entered yet; reports and trends leave it out)"),
 }
 
 

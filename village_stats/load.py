@@ -8,6 +8,11 @@ villages, periods and policy tables built from them are kept, so a report that n
 period itself, then as the previous period of the next) reads it once. Every problem raises
 :class:`~village_stats.errors.DataError` naming the file, the spreadsheet row and the column. Nothing here
 writes a file.
+
+This module is long (over 600 lines) because :class:`Source` keeps in one place everything a data root is
+read through once: discovery, village.yaml, each period's raw and parsed tables, the status of a period
+(data, missing, an unfilled template) that ``latest``, histories, trends and batches share, and the
+previous period; splitting it would split those caches.
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ from .readers import (
     Reader,
     _suggest,
     _yaml_type,
+    is_unfilled,
     load_yaml,
     normalize_sheet,
     read_csv_raw,
@@ -53,6 +59,8 @@ from .readers import (
 )
 
 VILLAGE_ID = re.compile(r"^[a-z0-9_-]+$")
+#: What :meth:`Source.status` says of a village-period: data entered, no folder or workbook, a blank template.
+OK, MISSING, UNFILLED = "ok", "missing", "unfilled"
 
 
 # --------------------------------------------------------------------------- value objects
@@ -282,10 +290,11 @@ def read_village(data_dir: Path, village_id: str, *, policy: PolicyBook | None =
     if not (0 < threshold < 1 or (from_policy and not resolve)):
         raise DataError(f"exit_threshold {threshold!r}: expected a ratio between 0 and 1", path=path)
     return Village(
-        id=village_id, name_zh=str(values["name_zh"]), name_en=str(values["name_en"]),
-        township_zh=str(values["township_zh"]), county_zh=str(values["county_zh"]),
-        city_zh=str(values["city_zh"]), province_zh=str(values["province_zh"]), region=region,
-        supported_by_zh=str(values["supported_by_zh"]), exit_threshold=threshold,
+        # names without outer blanks: a trailing full-width space (U+3000) must not make a new township
+        id=village_id, name_zh=str(values["name_zh"]).strip(), name_en=str(values["name_en"]).strip(),
+        township_zh=str(values["township_zh"]).strip(), county_zh=str(values["county_zh"]).strip(),
+        city_zh=str(values["city_zh"]).strip(), province_zh=str(values["province_zh"]).strip(), region=region,
+        supported_by_zh=str(values["supported_by_zh"]).strip(), exit_threshold=threshold,
         poverty_line_yuan=line, fictional=bool(values["fictional"]), exit_threshold_from_policy=from_policy,
         note=str(values["note"] or ""), monitoring_threshold_yuan=monitoring_line, **codes,
         **{k: str(values[k] or "").strip() for k in ("township_en", "county_en", "city_en", "province_en",
@@ -390,6 +399,8 @@ class Source:
         self._yaml: dict[str, Village] = {}
         self._periods: dict[tuple[str, str, bool], PeriodData] = {}
         self._parsed: dict[tuple[str, str], tuple[dict[str, pd.DataFrame], list[Path]]] = {}
+        self._raw: dict[tuple[str, str], _Raw | DataError] = {}
+        self._status: dict[tuple[str, str], str] = {}
         self._lists: dict[str, list[Period]] = {}
 
     def village_yaml(self, village_id: str) -> Village:
@@ -407,15 +418,57 @@ class Source:
             self._villages[village_id] = v
         return self._villages[village_id]
 
-    def periods(self, village_id: str) -> list[Period]:
-        """The village's periods with data, oldest first (see :func:`list_periods`)."""
+    def stored(self, village_id: str) -> list[Period]:
+        """The village's periods that have a folder or workbook, filled in or not, oldest first
+        (:func:`list_periods`)."""
         if village_id not in self._lists:
             self._lists[village_id] = list_periods(self.data_dir, village_id)
         return self._lists[village_id]
 
+    def periods(self, village_id: str) -> list[Period]:
+        """The village's periods with data, oldest first: :meth:`stored` without the unfilled templates
+        (each period's files are read to tell; see :meth:`status`)."""
+        return [p for p in self.stored(village_id) if self.status(village_id, p) == OK]
+
+    def status(self, village_id: str, period: Period | str) -> str:
+        """What a village-period holds: :data:`OK` (data entered; loading validates it), :data:`MISSING`
+        (no folder or workbook for it) or :data:`UNFILLED` (a new-period template in which no value has been
+        entered: :func:`village_stats.readers.is_unfilled`). Reads the period's files once (kept for
+        :meth:`period`); a file that cannot be read counts as data (:meth:`period` then says what is wrong).
+
+        The one definition of "a period with data": ``latest``, the history of a report, the previous
+        period, trends, the county and batch runs all ask here.
+        """
+        period = as_period(period)
+        key = (check_village_id(village_id), period.code)
+        if key not in self._status:
+            if period not in self.stored(village_id):
+                return MISSING
+            raw = self._raw_tables(village_id, period)
+            unfilled = not isinstance(raw, DataError) and is_unfilled({k: v[0] for k, v in raw.tables.items()})
+            self._status[key] = UNFILLED if unfilled else OK
+        return self._status[key]
+
     def resolve(self, period: str | Period, village_id: str, today: dt.date | None = None) -> Period:
-        """``latest``/``previous`` or a code as a Period (see :func:`resolve_period`)."""
-        return resolve_period(period, village_id, self.data_dir, today)
+        """``latest``/``previous`` or a code as a Period.
+
+        ``latest``: the village's newest period with data (an unfilled template is passed over).
+        ``previous``: the last complete period before ``today`` of the same kind as the village's newest one
+        (a cron job on 2017-07-05 gets 2017H1).
+        """
+        from .periods import last_complete
+
+        if isinstance(period, Period):
+            return period
+        if period not in ("latest", "previous"):
+            return as_period(period)
+        stored = self.stored(village_id)
+        newest = next((p for p in reversed(stored) if self.status(village_id, p) == OK), None)
+        if newest is None:
+            raise DataError(f"no period with data for village '{village_id}'"
+                            + (f" (unfilled: {', '.join(p.code for p in stored)})" if stored else ""),
+                            path=Path(self.data_dir) / village_id)
+        return newest if period == "latest" else last_complete(stored[-1].kind, today or dt.date.today())
 
     def period(self, village_id: str, period: Period | str, *, with_previous: bool = True) -> PeriodData:
         """One village-period, validated, with the rules that apply and, for a register with monitoring
@@ -436,22 +489,44 @@ class Source:
         """The period's validated tables and the files they came from (read and parsed once)."""
         key = (village_id, period.code)
         if key not in self._parsed:
-            self._parsed[key] = _read_tables(self, village_id, period)
+            if self.status(village_id, period) == UNFILLED:
+                raw = self._raw_tables(village_id, period)
+                raise DataError(f"period {period.code} is an unfilled template (no value entered yet): fill it "
+                                f"in, or delete it", path=raw.where,
+                                message_zh=f"{period.code} 是尚未填写的空白模板（还没有填入任何数值）：请填写，或删除它")
+            raw = self._raw_tables(village_id, period)
+            if isinstance(raw, DataError):
+                raise raw
+            self._parsed[key] = _read_tables(self, village_id, period, raw)
+            self._raw.pop(key, None)  # parsed: the raw frames are no longer needed
         return self._parsed[key]
+
+    def _raw_tables(self, village_id: str, period: Period) -> _Raw | DataError:
+        """The period's raw tables as read (once), or the error that reading them raised."""
+        key = (village_id, period.code)
+        if key not in self._raw:
+            try:
+                self._raw[key] = _read_raw(self, village_id, period)
+            except DataError as exc:
+                self._raw[key] = exc
+        return self._raw[key]
 
     def resolve_any(self, period: str | Period) -> Period:
         """A period code, or ``latest``: the newest period any village of the data root has (the county's)."""
         if isinstance(period, Period) or period != "latest":
             return as_period(period)
-        found = [p for v in list_villages(self.data_dir) for p in self.periods(v)]
-        if not found:
-            raise DataError("no village has any period", path=self.data_dir)
-        return max(found, key=lambda p: (p.end, p.start))
+        villages = list_villages(self.data_dir)
+        found = sorted({p for v in villages for p in self.stored(v)}, key=lambda p: (p.end, p.start), reverse=True)
+        for p in found:  # newest first: the first that a village has data for (templates passed over)
+            if any(self.status(v, p) == OK for v in villages):
+                return p
+        raise DataError("no village has any period with data", path=self.data_dir)
 
     def earlier(self, data: PeriodData) -> list[PeriodData]:
         """The village's periods of the same kind before ``data``'s, oldest first (the report's history)."""
-        return [self.period(data.village.id, p) for p in self.periods(data.village.id)
-                if p.kind == data.period.kind and p.end < data.period.start]
+        return [self.period(data.village.id, p) for p in self.stored(data.village.id)
+                if p.kind == data.period.kind and p.end < data.period.start
+                and self.status(data.village.id, p) == OK]
 
     def digests(self) -> dict[str, str]:
         """sha256 of every file read so far, by path relative to the data root (POSIX; absolute outside it)."""
@@ -460,9 +535,16 @@ class Source:
                 for p, h in sorted(self.reader.digests.items())}
 
 
-def _read_tables(source: Source, village_id: str, period: Period) -> tuple[dict[str, pd.DataFrame], list[Path]]:
-    """Read, parse and check the tables of one village-period of ``source`` (see :meth:`Source.period`):
-    the tables, and the files read (village.yaml first)."""
+class _Raw(NamedTuple):
+    """A village-period's tables as read, before parsing: name → (frame, file, sheet); the files read."""
+
+    tables: dict[str, tuple[pd.DataFrame, Path, str | None]]
+    sources: list[Path]
+    where: Path  # the period's folder or workbook
+
+
+def _read_raw(source: Source, village_id: str, period: Period) -> _Raw:
+    """Read the files of one village-period of ``source`` as raw tables (village.yaml first)."""
     data_dir = source.data_dir
     source.village_yaml(village_id)  # village.yaml first; what needs the policy tables comes last
     where_from = period_source(data_dir, village_id, period)
@@ -494,6 +576,14 @@ def _read_tables(source: Source, village_id: str, period: Period) -> tuple[dict[
                                 f"{', '.join(schema.TABLES)}{_suggest(name, schema.TABLES)}", path=where_from,
                                 sheet=name)
             raw[name] = (df, where_from, df.attrs.get("sheet", name))
+    return _Raw(raw, sources, where_from)
+
+
+def _read_tables(source: Source, village_id: str, period: Period, read: _Raw
+                 ) -> tuple[dict[str, pd.DataFrame], list[Path]]:
+    """Parse and check the raw tables of one village-period (see :meth:`Source.period`): the tables, and
+    the files read (village.yaml first)."""
+    raw, sources, where_from = read
     tables: dict[str, pd.DataFrame] = {}
     wheres: dict[str, _Where] = {}
     for name, t in schema.TABLES.items():
@@ -554,7 +644,7 @@ def _applied_rules(source: Source, village: Village, period: Period, tables: Map
             monitoring = book.monitoring_threshold(village, period.year)
             rules = {r: book.monitoring_rule(village, r) for r in MONITORING_RULES}
             before = period.previous()
-            if with_previous and before in source.periods(village.id):
+            if with_previous and source.status(village.id, before) == OK:
                 previous = source.period(village.id, before, with_previous=False)
     if "evaluation_sample" in tables:
         evaluation = book.evaluation_thresholds(village)
@@ -569,6 +659,7 @@ class Checked(NamedTuple):
     problem: str                 # "" when valid, else the one-line error
     data: PeriodData | None      # the loaded data when valid
     error: DataError | None = None  # the error itself (its message in another language: DataError.localized)
+    status: str = OK             # UNFILLED for a blank template (not an error: nothing to check yet)
 
 
 def validate(data_dir: str | Path | None = None, village_id: str | None = None,
@@ -583,11 +674,14 @@ def validate(data_dir: str | Path | None = None, village_id: str | None = None,
     for v in villages:
         try:
             source.village(v)
-            periods = [resolve_period(period, v, data_dir)] if period else list_periods(data_dir, v, strict=True)
+            periods = [source.resolve(period, v)] if period else list_periods(data_dir, v, strict=True)
         except DataError as exc:
             results.append(Checked(v, period or "", str(exc), None, exc))
             continue
         for p in periods:
+            if source.status(v, p) == UNFILLED:
+                results.append(Checked(v, p.code, "", None, None, UNFILLED))
+                continue
             try:
                 results.append(Checked(v, p.code, "", source.period(v, p)))
             except DataError as exc:
@@ -603,15 +697,4 @@ def resolve_period(period: str | Period, village: str, data_dir: Path, today: dt
     ``latest``: the village's newest period with data. ``previous``: the last complete period before
     ``today`` of the same kind as the village's newest one (a cron job on 2017-07-05 gets 2017H1).
     """
-    from .periods import last_complete
-
-    if isinstance(period, Period):
-        return period
-    if period in ("latest", "previous"):
-        periods = list_periods(data_dir, village)
-        if not periods:
-            raise DataError(f"no period with data for village '{village}'", path=Path(data_dir) / village)
-        if period == "latest":
-            return periods[-1]
-        return last_complete(periods[-1].kind, today or dt.date.today())
-    return as_period(period)
+    return Source(data_dir).resolve(period, village, today)

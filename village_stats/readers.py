@@ -76,6 +76,67 @@ def is_reference_header(header: str) -> bool:
     return schema.header_key(header).endswith(schema.header_key(REFERENCE_MARK))
 
 
+#: The cells a new-period template leaves empty for people to fill in: table → columns.
+FILL_IN: dict[str, tuple[str, ...]] = {"population": ("value",), "work_log": ("count",),
+                                       "households": ("income_per_capita_yuan",)}
+#: Tables a template carries over filled in from the source period: their cells say nothing of filling in.
+CARRIED: tuple[str, ...] = ("crops", "projects")
+
+
+def is_unfilled(raw) -> bool:
+    """Whether a period's raw tables (table name → frame as read, headers as written) are a blank template.
+
+    *Unfilled* means: a new-period template (``village-stats new-period``) in which nobody has entered a
+    value yet. Precisely: the population table lists at least one measure and holds no value; no cell of
+    the other columns a template leaves empty (:data:`FILL_IN`: activity counts, household incomes) holds a
+    value; and no other table but those a template carries over (:data:`CARRIED`) has a row with a value
+    (``project_outputs`` is written without rows, other tables not at all). Reference columns (``(参考)``)
+    are ignored. A period with any value entered is not unfilled: loading then checks it as usual (a half
+    filled period is bad input naming its first empty cell, never skipped).
+
+    >>> import pandas as pd
+    >>> template = {"population": pd.DataFrame({"指标": ["households_total"], "数值": [None]}),
+    ...             "project_outputs": pd.DataFrame({"项目编号": []})}
+    >>> is_unfilled(template)
+    True
+    >>> is_unfilled({"population": pd.DataFrame({"指标": ["households_total"], "数值": ["150"]})})
+    False
+    >>> is_unfilled({"population": pd.DataFrame({"指标": [], "数值": []})})  # a header only is no template
+    False
+    """
+    population = raw.get("population")
+    if population is None:
+        return False
+    measure, value = (_header_of(population, schema.POPULATION, c) for c in ("measure", "value"))
+    if measure is None or value is None or not _entered(population[measure]):
+        return False
+    for name, frame in raw.items():
+        if name in FILL_IN:
+            for c in FILL_IN[name]:
+                header = _header_of(frame, schema.TABLES[name], c)
+                if header is not None and _entered(frame[header]):
+                    return False
+        elif name not in CARRIED and any(_entered(frame[h]) for h in frame.columns
+                                         if not is_reference_header(str(h))):
+            return False
+    return True
+
+
+def _header_of(frame: pd.DataFrame, table, name: str):
+    """The header of ``frame`` that spells column ``name`` of ``table`` (reference columns excluded), or None."""
+    c = table.column(name)
+    keys = {schema.header_key(s) for s in (c.name, c.zh, *c.aliases)}
+    return next((h for h in frame.columns if schema.header_key(str(h)) in keys and not is_reference_header(str(h))),
+                None)
+
+
+def _entered(column: pd.Series) -> bool:
+    """Whether any cell of a raw column holds a value (not empty, NaN or blanks)."""
+    if pd.api.types.is_numeric_dtype(column.dtype):
+        return bool(column.notna().any())
+    return any(v is not None and v == v and str(v).strip() != "" for v in column)
+
+
 # --------------------------------------------------------------------------- safe reading
 
 #: Largest files read [bytes]: village.yaml, one CSV table, one workbook.

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..errors import DataError
 from ..evaluate import evaluate
-from ..load import PeriodData, Source, as_period, village_folders
+from ..load import OK, PeriodData, Source, as_period, village_folders
 from ..periods import Period
 from .rollup import LEVELS, County, register_of, rollup
 
@@ -36,7 +36,7 @@ def read_county(source: Source, period: Period | str, township: str | None = Non
             continue
         rows.append((v, info.name_zh, info.name_en, info.township_zh, info.county_zh, info.exit_threshold,
                      info.fictional))
-        if period in source.periods(v):
+        if source.status(v, period) == OK:  # missing or an unfilled template: listed as missing
             data[v] = source.period(v, period)
     if township and not rows:
         raise DataError(f"no village of township '{township}' in {source.data_dir}")
@@ -46,7 +46,32 @@ def read_county(source: Source, period: Period | str, township: str | None = Non
         raise DataError(f"no village has data for period {period.code}", path=source.data_dir)
     villages = pd.DataFrame(rows, columns=["village_id", "name_zh", "name_en", "township_zh", "county_zh",
                                            "exit_threshold", "fictional"])
+    check_counties(source, villages)
     return villages, data
+
+
+def check_counties(source: Source, villages: pd.DataFrame, *, one_county: bool = False) -> None:
+    """Every township lies in one county (and, with ``one_county``, all villages in one county), else a
+    :class:`DataError` naming the village.yaml that declares another county than the most villages around it.
+
+    A village that declares another county by mistake would otherwise split its township over two
+    counties, which the roll-up's tie-out cannot add up (and a county report cannot title).
+    """
+    groups = [villages] if one_county else [g for _, g in villages.groupby("township_zh", sort=True)]
+    for group in groups:
+        counts = group["county_zh"].value_counts()
+        if len(counts) < 2:
+            continue
+        usual = str(counts.index[0])
+        odd = group.loc[group["county_zh"] != usual].iloc[0]
+        where = (f"a county report covers one county, and {counts.iloc[0]} of its villages are in '{usual}'"
+                 if one_county else f"township '{odd['township_zh']}' has {counts.iloc[0]} villages in '{usual}'")
+        where_zh = (f"县报告只包括一个县，其中 {counts.iloc[0]} 个村属于“{usual}”" if one_county
+                    else f"“{odd['township_zh']}”有 {counts.iloc[0]} 个村属于“{usual}”")
+        raise DataError(f"county_zh '{odd['county_zh']}': {where}; correct county_zh, or keep this village in its "
+                        f"own county's data folder", path=source.data_dir / odd["village_id"] / "village.yaml",
+                        message_zh=f"county_zh 为“{odd['county_zh']}”，但{where_zh}：请改正 county_zh，"
+                                   f"或把这个村放到它所在县的数据目录")
 
 
 def load_county(source: Source, period: Period | str, township: str | None = None) -> County:
@@ -64,7 +89,7 @@ def load_county(source: Source, period: Period | str, township: str | None = Non
 def previous_period_of(source: Source, villages: pd.DataFrame, period: Period | str) -> Period | None:
     """The period before ``period`` when one of ``villages`` has data for it, else None."""
     before = as_period(period).previous()
-    return before if any(before in source.periods(v) for v in villages["village_id"]) else None
+    return before if any(source.status(v, before) == OK for v in villages["village_id"]) else None
 
 
 def previous_county(source: Source, county: County, township: str | None = None) -> County | None:
