@@ -59,6 +59,8 @@ from .readers import (
 )
 
 VILLAGE_ID = re.compile(r"^[a-z0-9_-]+$")
+#: Spreadsheet formats a period workbook must not be saved in (only .xlsx is read).
+OTHER_WORKBOOKS = (".xls", ".xlsm", ".xlsb", ".ods", ".et", ".numbers")
 #: What :meth:`Source.status` says of a village-period: data entered, no folder or workbook, a blank template.
 OK, MISSING, UNFILLED = "ok", "missing", "unfilled"
 
@@ -195,6 +197,12 @@ def list_periods(data_dir: Path, village_id: str, *, strict: bool = False) -> li
             continue
         code = p.name if p.is_dir() else (p.stem if p.suffix.lower() == ".xlsx" else None)
         if code is None:
+            if p.suffix.lower() in OTHER_WORKBOOKS and is_period_code(p.stem.strip()):
+                # never skipped silently: `latest` would pick an older period without a word
+                raise DataError(f"a period workbook saved as {p.suffix}: expected an .xlsx workbook (in Excel: "
+                                f"save as 'Excel Workbook (*.xlsx)')", path=p,
+                                message_zh=f"期数据工作簿保存成了 {p.suffix} 格式：应为 .xlsx（在 Excel 中另存为"
+                                           f"“Excel 工作簿 (*.xlsx)”）")
             continue
         if code != code.strip() and is_period_code(code.strip()):
             if strict:
@@ -524,9 +532,11 @@ class Source:
 
     def earlier(self, data: PeriodData) -> list[PeriodData]:
         """The village's periods of the same kind before ``data``'s, oldest first (the report's history)."""
-        return [self.period(data.village.id, p) for p in self.stored(data.village.id)
-                if p.kind == data.period.kind and p.end < data.period.start
-                and self.status(data.village.id, p) == OK]
+        out = [self.period(data.village.id, p) for p in self.stored(data.village.id)
+               if p.kind == data.period.kind and p.end < data.period.start
+               and self.status(data.village.id, p) == OK]
+        check_panel_ids([*out, data])
+        return out
 
     def digests(self) -> dict[str, str]:
         """sha256 of every file read so far, by path relative to the data root (POSIX; absolute outside it)."""
@@ -555,6 +565,11 @@ def _read_raw(source: Source, village_id: str, period: Period) -> _Raw:
             if p.name.startswith(".") or p.is_dir():
                 continue
             if p.suffix.lower() != ".csv":
+                if normalize_sheet(p.stem) in schema.TABLES:  # households.xlsx in a folder of CSV files
+                    raise DataError(f"a table saved as {p.suffix or 'a file without extension'} in a folder of CSV "
+                                    f"files: expected {normalize_sheet(p.stem)}.csv", path=p,
+                                    message_zh=f"CSV 文件夹中的表保存成了 {p.suffix or '无扩展名'} 格式："
+                                               f"应为 {normalize_sheet(p.stem)}.csv")
                 continue
             name = normalize_sheet(p.stem)
             if name not in schema.TABLES:
@@ -622,8 +637,11 @@ def _period_data(source: Source, village_id: str, period: Period, tables: dict[s
         used += previous.sources
     sources = list(files) + [p for p in dict.fromkeys(used) if p not in files]
     line = None if rules.poverty_line is None else as_poverty_line(rules.poverty_line)  # the rule applied
-    return PeriodData(village=village, period=period, tables=tables, sources=tuple(sources), poverty_line=line,
+    data = PeriodData(village=village, period=period, tables=tables, sources=tuple(sources), poverty_line=line,
                       rules=rules, previous=previous)
+    if previous is not None:
+        check_household_ids(previous, data)  # the two-period rules match households by id
+    return data
 
 
 def _applied_rules(source: Source, village: Village, period: Period, tables: Mapping[str, pd.DataFrame],
@@ -649,6 +667,43 @@ def _applied_rules(source: Source, village: Village, period: Period, tables: Map
     if "evaluation_sample" in tables:
         evaluation = book.evaluation_thresholds(village)
     return AppliedRules(line, monitoring, rules, evaluation), previous
+
+
+def check_panel_ids(panel: list[PeriodData]) -> None:
+    """:func:`check_household_ids` of each period with a register against the one before it with a register
+    (periods oldest first, one kind)."""
+    registers = [d for d in panel if d.has("households")]
+    for before, after in zip(registers, registers[1:]):
+        check_household_ids(before, after)
+
+
+def check_household_ids(before: PeriodData, after: PeriodData) -> None:
+    """Two registers of a village compared by ``household_id`` must spell their ids alike, else a
+    :class:`DataError` naming the register whose ids lost their leading zeros (file, sheet, column).
+
+    Ids stored as numbers lose their leading zeros (``0000007`` → ``7``): every household would then be
+    "removed" and "new" at once. The test: of the later register's ids not in the earlier one, at least half
+    (and at least one) equal an earlier id that is not in the later one once leading zeros are dropped. No
+    id is quoted.
+    """
+    if not (before.has("households") and after.has("households")):
+        return
+    ids0 = set(before.table("households")["household_id"].astype(str))
+    ids1 = set(after.table("households")["household_id"].astype(str))
+    new, gone = ids1 - ids0, {i.lstrip("0") or "0": i for i in ids0 - ids1}
+    pairs = [(i, gone[i.lstrip("0") or "0"]) for i in new if (i.lstrip("0") or "0") in gone]
+    if not pairs or 2 * len(pairs) < len(new):
+        return
+    shorter = after if sum(len(a) < len(b) for a, b in pairs) * 2 >= len(pairs) else before
+    other = before if shorter is after else after
+    where = next((f for f in shorter.sources if f.name == schema.HOUSEHOLDS.filename
+                  or (f.suffix.lower() == ".xlsx" and f.stem == shorter.period.code)), None)
+    raise DataError(f"{len(pairs)} household ids equal those of period {other.period.code} only without their "
+                    f"leading zeros: expected the ids as written there (store the column as text, e.g. 0000007, "
+                    f"not 7)", path=where, column="household_id",
+                    sheet="households" if where is not None and where.suffix.lower() == ".xlsx" else None,
+                    message_zh=f"有 {len(pairs)} 个户编号与 {other.period.code} 期的户编号只差开头的 0：应与该期写法一致"
+                               f"（把该列设为文本格式，如 0000007，而不是 7）")
 
 
 class Checked(NamedTuple):

@@ -267,6 +267,8 @@ def read_table(raw: pd.DataFrame, table: Table, path: Path, sheet: str | None = 
     for c in table.columns:
         if c.name not in raw.columns:
             continue
+        if c.name.endswith("id_number"):
+            _check_stored_as_text(raw[c.name], path, sheet, seen[c.name], letters)
         values, bad, expectation = parse_column(raw[c.name].reset_index(drop=True), c)
         parsed[c.name] = (values, bad, expectation)
         texts_empty &= ~(bad | values.notna().to_numpy())
@@ -307,6 +309,35 @@ def read_table(raw: pd.DataFrame, table: Table, path: Path, sheet: str | None = 
                             f"expected each {key} once", path=path, row=row,
                             column=seen.get(key, key), sheet=sheet, cell=_cell(letters, seen.get(key, key), row, sheet))
     return frame
+
+
+_SCIENTIFIC = re.compile(r"\s*[+-]?\d+(?:\.\d*)?[eE][+-]?\d+\s*")
+
+
+def _check_stored_as_text(raw: pd.Series, path: Path, sheet: str | None, header: str,
+                          letters: Mapping[str, str]) -> None:
+    """Identity numbers must be stored as text: one error at the first cell stored as a number.
+
+    A spreadsheet keeps 15 significant digits of a number, so an 18-digit identity number stored as one has
+    lost its last digits (and a final X): every check digit would then fail (one audit finding per
+    household). A cell stored as a number (a workbook), or written in scientific notation (a CSV file saved
+    from such a workbook, ``9.90000E+17``), is this error; the value is not quoted (personal data).
+    """
+    cells = raw.to_numpy(dtype=object)
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        number = pd.notna(raw).to_numpy()
+    else:
+        number = np.fromiter(((isinstance(v, (int, float, np.number)) and not isinstance(v, bool) and v == v)
+                              or (isinstance(v, str) and _SCIENTIFIC.fullmatch(v) is not None) for v in cells),
+                             dtype=bool, count=len(cells))
+    if number.any():
+        row = int(np.flatnonzero(number)[0]) + 2
+        raise DataError("identity numbers stored as numbers: a number keeps 15 digits, so the last digits and a "
+                        "final X are lost; format the column as text and enter them again (value not shown: "
+                        "personal data)", path=path, row=row, column=header, sheet=sheet,
+                        cell=_cell(letters, header, row, sheet),
+                        message_zh="身份证号以数字格式保存：数字只保留 15 位有效数字，末尾几位和校验码 X 已丢失；"
+                                   "请把该列设为文本格式后重新录入（个人信息，不显示原值）")
 
 
 def _cell(letters: Mapping[str, str], header: str | None, row: int | None, sheet: str | None) -> str | None:

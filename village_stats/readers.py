@@ -87,7 +87,8 @@ def is_unfilled(raw) -> bool:
     """Whether a period's raw tables (table name → frame as read, headers as written) are a blank template.
 
     *Unfilled* means: a new-period template (``village-stats new-period``) in which nobody has entered a
-    value yet. Precisely: the population table lists at least one measure and holds no value; no cell of
+    value yet. Precisely: the population table lists at least one measure, only measures of the codebook,
+    and holds no value; no cell of
     the other columns a template leaves empty (:data:`FILL_IN`: activity counts, household incomes) holds a
     value; and no other table but those a template carries over (:data:`CARRIED`) has a row with a value
     (``project_outputs`` is written without rows, other tables not at all). Reference columns (``(参考)``)
@@ -110,6 +111,10 @@ def is_unfilled(raw) -> bool:
     measure, value = (_header_of(population, schema.POPULATION, c) for c in ("measure", "value"))
     if measure is None or value is None or not _entered(population[measure]):
         return False
+    known = schema.POPULATION_MEASURES.lookup()
+    if not all(schema.normalize_text(str(m)).lower() in known for m in population[measure]
+               if m is not None and m == m and str(m).strip()):
+        return False  # a template lists the codebook's measures; anything else is data to check
     for name, frame in raw.items():
         if name in FILL_IN:
             for c in FILL_IN[name]:
@@ -357,7 +362,7 @@ def read_workbook_raw(path: Path, raw: bytes | None = None) -> dict[str, pd.Data
     become None; all-number columns become float. ``raw`` is the file's bytes when already read: the file
     is then not opened here (calamine and the error-cell check read the same bytes).
     """
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
     if raw is None:
         raw = read_bytes(path)
@@ -369,11 +374,16 @@ def read_workbook_raw(path: Path, raw: bytes | None = None) -> dict[str, pd.Data
         raise DataError(f"cannot read the workbook ({type(exc).__name__}: {exc})", path=path) from None
     out: dict[str, pd.DataFrame] = {}
     given: dict[str, str] = {}
+    hidden = {m.name for m in book.sheets_metadata if m.visible != SheetVisibleEnum.Visible}
     for name, rows in sheets.items():
         while rows and all(v == "" for v in rows[-1]):
             rows.pop()
         if not rows or schema.header_key(name) == schema.header_key(INSTRUCTIONS_SHEET):
             continue  # empty, or the instructions sheet for people of a new-period workbook
+        if name in hidden:  # never read as data unseen, never skipped silently either
+            raise DataError("this sheet is hidden: expected every sheet of data visible (unhide it to check it, "
+                            "or delete it if it is not data)", path=path, sheet=name,
+                            message_zh="此工作表被隐藏：数据表都应可见（请取消隐藏后核对，不是数据就删除它）")
         table = normalize_sheet(name)
         if table in given:
             raise DataError(f"sheets '{shorten(given[table])}' and '{shorten(name)}' both hold table '{table}': "
@@ -432,6 +442,7 @@ def _check_error_cells(raw: bytes, path: Path) -> None:
             for n in sorted(names):
                 with z.open(n) as fh:
                     xml = fh.read(MAX_TABLE_BYTES)
+                _check_formula_values(xml, path, sheet_of.get(n, n))
                 if b't="e"' not in xml:
                     continue
                 m = _ERROR_CELL.search(xml)
@@ -443,6 +454,28 @@ def _check_error_cells(raw: bytes, path: Path) -> None:
         raise
     except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, EOFError, ValueError, NotImplementedError):
         return  # not a readable zip workbook: calamine reports it
+
+
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*)>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)(<v\s*/>|<v>\s*</v>)?</c>')
+
+
+def _check_formula_values(xml: bytes, path: Path, sheet: str) -> None:
+    """A formula cell without a saved value is an error naming sheet and cell, never read as an empty cell.
+
+    A workbook written by a program (not by Excel or WPS) stores formulas without their results; the reader
+    sees only the saved result, so such a cell would read as "unknown". An empty saved text result
+    (``t="str"`` with an empty value) is a value and passes.
+    """
+    if b"<f" not in xml:
+        return
+    for m in _FORMULA_CELL.finditer(xml):
+        if m.group(3) is not None and b't="str"' in m.group(2):
+            continue  # a formula whose saved result is the empty text
+        raise DataError("a formula without a saved value (the workbook was written by a program and never "
+                        "calculated): open it in Excel or WPS and save it, or type the value", path=path,
+                        sheet=sheet, cell=m.group(1).decode(),
+                        message_zh="公式没有保存计算结果（工作簿由程序生成，未经计算）：请用 Excel 或 WPS 打开并保存，"
+                                   "或直接填写数值")
 
 
 def _sheet_names(z) -> dict[str, str]:

@@ -18,7 +18,7 @@ import pandas as pd
 from ..errors import DataError
 from ..indicators import SHEET_COLUMNS, IndicatorSheet
 from ..labels import unit_name
-from ..load import OK, PeriodData, Source
+from ..load import OK, PeriodData, Source, check_panel_ids
 from ..periods import PER_YEAR, Period, parse_period
 from ..units import UNITS, format_value
 
@@ -59,7 +59,10 @@ def load_panel(source: Source, village: str, from_period: str | Period | None = 
     if not chosen:
         span = f" from {first.code if first else '…'} to {last.code if last else '…'}" if first or last else ""
         raise DataError(f"no period with data for village '{village}'{span}", path=source.data_dir / village)
-    return [source.period(village, p) for p in chosen]
+    panel = [source.period(village, p) for p in chosen]
+    for kind in {p.kind for p in chosen}:  # registers compared by household id: ids spelt alike
+        check_panel_ids([d for d in panel if d.period.kind == kind])
+    return panel
 
 
 def add_changes(long: pd.DataFrame) -> pd.DataFrame:
