@@ -51,6 +51,17 @@ class DataError(ValueError):
         self.cell = cell
         super().__init__(self._format())
 
+    @classmethod
+    def of(cls, key: str, *, path: str | Path | None = None, row: int | None = None, column: str | None = None,
+           sheet: str | None = None, cell: str | None = None, **fields) -> DataError:
+        """A data error worded by the message ``key`` of :data:`village_stats.labels.MESSAGES` (both languages).
+
+        >>> DataError.of("msg_hidden_sheet", path="v.xlsx", sheet="projects").localized("zh").split("：")[:2]
+        ['v.xlsx，工作表 projects', '此工作表被隐藏']
+        """
+        return cls(say(key, "en", **fields), path=path, row=row, column=column, sheet=sheet, cell=cell,
+                   message_zh=say(key, "zh", **fields))
+
     def localized(self, lang: str = "en") -> str:
         """The one-line message in ``lang``: in Chinese the place (文件, 工作表, 单元格, 第 N 行, 列) is in
         Chinese, and so is the expectation where the check gives one (``message_zh``); file paths, sheet

@@ -199,10 +199,7 @@ def list_periods(data_dir: Path, village_id: str, *, strict: bool = False) -> li
         if code is None:
             if p.suffix.lower() in OTHER_WORKBOOKS and is_period_code(p.stem.strip()):
                 # never skipped silently: `latest` would pick an older period without a word
-                raise DataError(f"a period workbook saved as {p.suffix}: expected an .xlsx workbook (in Excel: "
-                                f"save as 'Excel Workbook (*.xlsx)')", path=p,
-                                message_zh=f"期数据工作簿保存成了 {p.suffix} 格式：应为 .xlsx（在 Excel 中另存为"
-                                           f"“Excel 工作簿 (*.xlsx)”）")
+                raise DataError.of("msg_other_workbook", path=p, suffix=p.suffix)
             continue
         if code != code.strip() and is_period_code(code.strip()):
             if strict:
@@ -499,9 +496,7 @@ class Source:
         if key not in self._parsed:
             if self.status(village_id, period) == UNFILLED:
                 raw = self._raw_tables(village_id, period)
-                raise DataError(f"period {period.code} is an unfilled template (no value entered yet): fill it "
-                                f"in, or delete it", path=raw.where,
-                                message_zh=f"{period.code} 是尚未填写的空白模板（还没有填入任何数值）：请填写，或删除它")
+                raise DataError.of("msg_unfilled_period", path=raw.where, period=period.code)
             raw = self._raw_tables(village_id, period)
             if isinstance(raw, DataError):
                 raise raw
@@ -566,10 +561,8 @@ def _read_raw(source: Source, village_id: str, period: Period) -> _Raw:
                 continue
             if p.suffix.lower() != ".csv":
                 if normalize_sheet(p.stem) in schema.TABLES:  # households.xlsx in a folder of CSV files
-                    raise DataError(f"a table saved as {p.suffix or 'a file without extension'} in a folder of CSV "
-                                    f"files: expected {normalize_sheet(p.stem)}.csv", path=p,
-                                    message_zh=f"CSV 文件夹中的表保存成了 {p.suffix or '无扩展名'} 格式："
-                                               f"应为 {normalize_sheet(p.stem)}.csv")
+                    raise DataError.of("msg_table_not_csv", path=p, suffix=p.suffix or "''",
+                                       table=normalize_sheet(p.stem))
                 continue
             name = normalize_sheet(p.stem)
             if name not in schema.TABLES:
@@ -698,12 +691,9 @@ def check_household_ids(before: PeriodData, after: PeriodData) -> None:
     other = before if shorter is after else after
     where = next((f for f in shorter.sources if f.name == schema.HOUSEHOLDS.filename
                   or (f.suffix.lower() == ".xlsx" and f.stem == shorter.period.code)), None)
-    raise DataError(f"{len(pairs)} household ids equal those of period {other.period.code} only without their "
-                    f"leading zeros: expected the ids as written there (store the column as text, e.g. 0000007, "
-                    f"not 7)", path=where, column="household_id",
-                    sheet="households" if where is not None and where.suffix.lower() == ".xlsx" else None,
-                    message_zh=f"有 {len(pairs)} 个户编号与 {other.period.code} 期的户编号只差开头的 0：应与该期写法一致"
-                               f"（把该列设为文本格式，如 0000007，而不是 7）")
+    raise DataError.of("msg_ids_lost_zeros", path=where, column="household_id",
+                       sheet="households" if where is not None and where.suffix.lower() == ".xlsx" else None,
+                       n=len(pairs), period=other.period.code)
 
 
 class Checked(NamedTuple):

@@ -332,12 +332,8 @@ def _check_stored_as_text(raw: pd.Series, path: Path, sheet: str | None, header:
                              dtype=bool, count=len(cells))
     if number.any():
         row = int(np.flatnonzero(number)[0]) + 2
-        raise DataError("identity numbers stored as numbers: a number keeps 15 digits, so the last digits and a "
-                        "final X are lost; format the column as text and enter them again (value not shown: "
-                        "personal data)", path=path, row=row, column=header, sheet=sheet,
-                        cell=_cell(letters, header, row, sheet),
-                        message_zh="身份证号以数字格式保存：数字只保留 15 位有效数字，末尾几位和校验码 X 已丢失；"
-                                   "请把该列设为文本格式后重新录入（个人信息，不显示原值）")
+        raise DataError.of("msg_ids_as_numbers", path=path, row=row, column=header, sheet=sheet,
+                           cell=_cell(letters, header, row, sheet))
 
 
 def _cell(letters: Mapping[str, str], header: str | None, row: int | None, sheet: str | None) -> str | None:

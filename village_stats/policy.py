@@ -29,22 +29,15 @@ from .readers import Reader, read_csv_raw
 #: The unit of each policy table's numbers (a unit id of :data:`village_stats.units.UNITS`).
 VALUE_UNITS = {"poverty_lines": "yuan_per_person_year", "monitoring_thresholds": "yuan_per_person_year",
                "exit_thresholds": "ratio", "evaluation_thresholds": "ratio", "monitoring_rules": "ratio"}
-#: The plausible values of each policy table's number: (column, lowest, highest, expectation in English and
-#: Chinese). A line, threshold or share of 0 (or a share above 1) is never a policy, only a typing slip: it
-#: would make every household poor, or none; the tables are checked when read, naming the file and row.
-VALUE_RANGES: dict[str, tuple[str, float, float, str, str]] = {
-    "poverty_lines": ("poverty_line_yuan", *schema.POVERTY_LINE_RANGE_YUAN,
-                      "an amount between {low:g} and {high:g} [yuan per person per year]",
-                      "{low:g} 至 {high:g} 之间的金额（元/人·年）"),
-    "monitoring_thresholds": ("monitoring_threshold_yuan", *schema.POVERTY_LINE_RANGE_YUAN,
-                              "an amount between {low:g} and {high:g} [yuan per person per year]",
-                              "{low:g} 至 {high:g} 之间的金额（元/人·年）"),
-    "exit_thresholds": ("exit_threshold", 0.0, 1.0, "a ratio above 0 and below 1 (0.02 for 2%)",
-                        "大于 0、小于 1 的比例（2% 写作 0.02）"),
-    "evaluation_thresholds": ("threshold", 0.0, 1.0, "a ratio above 0 and at most 1 (0.9 for 90%), or empty",
-                              "大于 0、不超过 1 的比例（90% 写作 0.9），或留空"),
-    "monitoring_rules": ("value", 0.0, 1.0, "a ratio above 0 and at most 1 (0.05 for 5%)",
-                         "大于 0、不超过 1 的比例（5% 写作 0.05）"),
+#: The plausible values of each policy table's number: (column, lowest, highest, message key). A line,
+#: threshold or share of 0 (or a share above 1) is never a policy, only a typing slip: it would make every
+#: household poor, or none; the tables are checked when read, naming the file and row.
+VALUE_RANGES: dict[str, tuple[str, float, float, str]] = {
+    "poverty_lines": ("poverty_line_yuan", *schema.POVERTY_LINE_RANGE_YUAN, "msg_policy_amount"),
+    "monitoring_thresholds": ("monitoring_threshold_yuan", *schema.POVERTY_LINE_RANGE_YUAN, "msg_policy_amount"),
+    "exit_thresholds": ("exit_threshold", 0.0, 1.0, "msg_policy_exit"),
+    "evaluation_thresholds": ("threshold", 0.0, 1.0, "msg_policy_threshold"),
+    "monitoring_rules": ("value", 0.0, 1.0, "msg_policy_ratio"),
 }
 #: Comparisons an evaluation threshold may use.
 COMPARISONS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
@@ -276,7 +269,7 @@ def _check_values(frame: pd.DataFrame, name: str, path: Path) -> None:
     """Each number of a policy table in its plausible range (:data:`VALUE_RANGES`), else a :class:`DataError`
     naming the file, the row and the column. Amounts: lowest ≤ v ≤ highest; ratios: 0 < v (≤ 1, and < 1 for
     an exit threshold). An empty evaluation threshold stays allowed (the region's exit threshold)."""
-    column, low, high, expected, expected_zh = VALUE_RANGES[name]
+    column, low, high, key = VALUE_RANGES[name]
     v = frame[column].to_numpy(dtype=float)
     if name in ("poverty_lines", "monitoring_thresholds"):
         bad = ~((v >= low) & (v <= high))
@@ -286,10 +279,8 @@ def _check_values(frame: pd.DataFrame, name: str, path: Path) -> None:
         bad &= ~pd.isna(v)
     if bad.any():
         i = int(bad.argmax())
-        shown = f"{v[i]:g}"
-        raise DataError(f"{column} {shown}: expected {expected.format(low=low, high=high)}", path=path,
-                        row=int(frame.attrs["rows"][i]), column=column,
-                        message_zh=f"{column} 为 {shown}：应为{expected_zh.format(low=low, high=high)}")
+        raise DataError.of(key, path=path, row=int(frame.attrs["rows"][i]), column=column, name=column,
+                           value=f"{v[i]:g}", low=f"{low:g}", high=f"{high:g}")
 
 
 def scopes(village: Village) -> tuple[str, ...]:

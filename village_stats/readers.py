@@ -381,9 +381,7 @@ def read_workbook_raw(path: Path, raw: bytes | None = None) -> dict[str, pd.Data
         if not rows or schema.header_key(name) == schema.header_key(INSTRUCTIONS_SHEET):
             continue  # empty, or the instructions sheet for people of a new-period workbook
         if name in hidden:  # never read as data unseen, never skipped silently either
-            raise DataError("this sheet is hidden: expected every sheet of data visible (unhide it to check it, "
-                            "or delete it if it is not data)", path=path, sheet=name,
-                            message_zh="此工作表被隐藏：数据表都应可见（请取消隐藏后核对，不是数据就删除它）")
+            raise DataError.of("msg_hidden_sheet", path=path, sheet=name)
         table = normalize_sheet(name)
         if table in given:
             raise DataError(f"sheets '{shorten(given[table])}' and '{shorten(name)}' both hold table '{table}': "
@@ -471,11 +469,7 @@ def _check_formula_values(xml: bytes, path: Path, sheet: str) -> None:
     for m in _FORMULA_CELL.finditer(xml):
         if m.group(3) is not None and b't="str"' in m.group(2):
             continue  # a formula whose saved result is the empty text
-        raise DataError("a formula without a saved value (the workbook was written by a program and never "
-                        "calculated): open it in Excel or WPS and save it, or type the value", path=path,
-                        sheet=sheet, cell=m.group(1).decode(),
-                        message_zh="公式没有保存计算结果（工作簿由程序生成，未经计算）：请用 Excel 或 WPS 打开并保存，"
-                                   "或直接填写数值")
+        raise DataError.of("msg_formula_no_value", path=path, sheet=sheet, cell=m.group(1).decode())
 
 
 def _sheet_names(z) -> dict[str, str]:

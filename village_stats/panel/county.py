@@ -64,14 +64,9 @@ def check_counties(source: Source, villages: pd.DataFrame, *, one_county: bool =
             continue
         usual = str(counts.index[0])
         odd = group.loc[group["county_zh"] != usual].iloc[0]
-        where = (f"a county report covers one county, and {counts.iloc[0]} of its villages are in '{usual}'"
-                 if one_county else f"township '{odd['township_zh']}' has {counts.iloc[0]} villages in '{usual}'")
-        where_zh = (f"县报告只包括一个县，其中 {counts.iloc[0]} 个村属于“{usual}”" if one_county
-                    else f"“{odd['township_zh']}”有 {counts.iloc[0]} 个村属于“{usual}”")
-        raise DataError(f"county_zh '{odd['county_zh']}': {where}; correct county_zh, or keep this village in its "
-                        f"own county's data folder", path=source.data_dir / odd["village_id"] / "village.yaml",
-                        message_zh=f"county_zh 为“{odd['county_zh']}”，但{where_zh}：请改正 county_zh，"
-                                   f"或把这个村放到它所在县的数据目录")
+        raise DataError.of("msg_other_county_report" if one_county else "msg_other_county",
+                           path=source.data_dir / odd["village_id"] / "village.yaml", county=odd["county_zh"],
+                           township=odd["township_zh"], n=int(counts.iloc[0]), usual=usual)
 
 
 def load_county(source: Source, period: Period | str, township: str | None = None) -> County:
