@@ -142,6 +142,21 @@ def test_small_registers_evaluate_draw_and_summarise(small_registers, vid):
         assert v["households_total"] == 1 and v["population_total"] == 4
 
 
+def test_a_county_of_small_villages_never_calls_a_village_of_nobody_exit_ready(small_registers):
+    """On d38ab13 the county report said "4个村已低于退出标准" and 可退出 是 for the villages of 0 persons."""
+    from village_stats.display.county import summary_text, villages_table
+    from village_stats.panel.county import county_report
+    from village_stats.panel.rollup import village_overview
+
+    report = county_report(Source(small_registers), "2018H2")
+    overview = village_overview(report.village_sheet, report.county)
+    ready = overview["exit_ready"].to_dict()
+    assert ready["nopoor"] == 1 and ready["one"] == 1
+    assert math.isnan(ready["header"]) and math.isnan(ready["zeropop"])
+    assert sorted(villages_table(overview, "zh")["可退出"]) == ["—", "—", "是", "是"]
+    assert "2个村已低于退出标准" in summary_text(report.county_sheet, overview, report.county, "zh")
+
+
 @pytest.mark.notebook
 def test_a_village_without_households_gets_its_report(small_registers, tmp_path):
     """The period report of a village of 0 persons with a header-only register (the two causes of crashes
