@@ -312,6 +312,7 @@ def read_table(raw: pd.DataFrame, table: Table, path: Path, sheet: str | None = 
 
 
 _SCIENTIFIC = re.compile(r"\s*[+-]?\d+(?:\.\d*)?[eE][+-]?\d+\s*")
+_SCIENTIFIC_LINE = re.compile(r"(?m)^[ \t]*[+-]?\d+(?:\.\d*)?[eE][+-]?\d+[ \t]*$")
 
 
 def _check_stored_as_text(raw: pd.Series, path: Path, sheet: str | None, header: str,
@@ -324,14 +325,22 @@ def _check_stored_as_text(raw: pd.Series, path: Path, sheet: str | None, header:
     from such a workbook, ``9.90000E+17``), is this error; the value is not quoted (personal data).
     """
     cells = raw.to_numpy(dtype=object)
+    first = None
     if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
-        number = pd.notna(raw).to_numpy()
+        hit = np.flatnonzero(pd.notna(raw).to_numpy())
+        first = int(hit[0]) if hit.size else None
+    elif pd.api.types.infer_dtype(cells, skipna=True) in ("string", "empty"):
+        # text only (every CSV): one regex search over the joined column, not one call per cell
+        joined = "\n".join(v if isinstance(v, str) else "" for v in cells)
+        m = _SCIENTIFIC_LINE.search(joined) if "e" in joined or "E" in joined else None
+        first = None if m is None else joined.count("\n", 0, m.start())
     else:
         number = np.fromiter(((isinstance(v, (int, float, np.number)) and not isinstance(v, bool) and v == v)
                               or (isinstance(v, str) and _SCIENTIFIC.fullmatch(v) is not None) for v in cells),
                              dtype=bool, count=len(cells))
-    if number.any():
-        row = int(np.flatnonzero(number)[0]) + 2
+        first = int(np.flatnonzero(number)[0]) if number.any() else None
+    if first is not None:
+        row = first + 2
         raise DataError.of("msg_ids_as_numbers", path=path, row=row, column=header, sheet=sheet,
                            cell=_cell(letters, header, row, sheet))
 
