@@ -239,7 +239,7 @@ def alkire_foster(households: pd.DataFrame, poverty_line_yuan: float, k: float =
 
     Examples
     --------
-    >>> empty = pd.DataFrame({"members": pd.Series(dtype=float)})
+    >>> empty = pd.DataFrame(columns=["members", "income_per_capita_yuan", *GUARANTEES], dtype=float)
     >>> r = alkire_foster(empty, 4000.0)
     >>> math.isnan(r["mpi_h"]) and math.isnan(r["contribution_income"]) and len(r) == 3 + 2 * len(MPI_INDICATORS)
     True
