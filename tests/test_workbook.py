@@ -144,9 +144,9 @@ def test_new_period_workbook_for_suoluoyu_2017h2(data_dir):
     assert "梭罗峪村 2017年下半年 数据填报表" in text and "空白单元格表示“未知”" in text
     assert "investment_yuan" in text and "在建" in text and "in_progress" in text
 
-    # not filled yet: the loader says which value is missing
+    # not filled yet: a blank template, listed as unfilled (and unusable when asked for by name)
     r = run("validate", "--data-dir", data_dir, "--village", "suoluoyu", "--period", "2017H2")
-    assert r.exit_code == 2 and "a value is required for 'households_total'" in r.output
+    assert r.exit_code == 2 and "UNFILLED  suoluoyu 2017H2" in r.output
 
     fill_workbook(path)
     r = run("validate", "--data-dir", data_dir, "--village", "suoluoyu", "--period", "2017H2")

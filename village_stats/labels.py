@@ -186,6 +186,9 @@ TEXT.update({
                 "({rate}%)."),
     "alt_causes": ("条形图：登记贫困户按主要致贫原因，最多的是{cause}（{n}户）。",
                    "Bar chart: registered households by main cause of poverty; most common: {cause} ({n})."),
+    # --- normal data of 2026 (issue 18) ---
+    "sum_unknown": ("本期无人口数据，无法与退出标准（{threshold}）比较。",
+                    "no population is recorded, so it cannot be compared with the exit threshold ({threshold})."),
 })
 
 #: Short labels of the Alkire–Foster indicators (income and the five guarantees).
@@ -747,6 +750,49 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # what a cell of an input table should hold (village_stats.parse)
     "msg_expected": ("应为{expectation}，实际为 {shown}", "expected {expectation}, got {shown}"),
     "msg_required": ("此处必须填写（{expectation}）", "a value is required here ({expectation})"),
+    # --- normal data of 2026 (issue 18) ---
+    "msg_unfilled": ("未填写", "UNFILLED"),
+    "msg_unfilled_note": ("（空白模板，尚未填入任何数值；报告和趋势不使用它）",
+                          "(a blank template, no value entered yet; reports and trends leave it out)"),
+    "msg_unfilled_period": ("{period} 是尚未填写的空白模板（还没有填入任何数值）：请填写，或删除它",
+                            "period {period} is an unfilled template (no value entered yet): fill it in, or delete it"),
+    "msg_other_workbook": ("期数据工作簿保存成了 {suffix} 格式：应为 .xlsx（在 Excel 中另存为“Excel 工作簿 (*.xlsx)”）",
+                           "a period workbook saved as {suffix}: expected an .xlsx workbook (in Excel: save as "
+                           "'Excel Workbook (*.xlsx)')"),
+    "msg_table_not_csv": ("CSV 文件夹中的表保存成了 {suffix} 格式：应为 {table}.csv",
+                          "a table saved as {suffix} in a folder of CSV files: expected {table}.csv"),
+    "msg_hidden_sheet": ("此工作表被隐藏：数据表都应可见（请取消隐藏后核对，不是数据就删除它）",
+                         "this sheet is hidden: expected every sheet of data visible (unhide it to check it, or "
+                         "delete it if it is not data)"),
+    "msg_formula_no_value": ("公式没有保存计算结果（工作簿由程序生成，未经计算）：请用 Excel 或 WPS 打开并保存，或直接填写数值",
+                             "a formula without a saved value (the workbook was written by a program and never "
+                             "calculated): open it in Excel or WPS and save it, or type the value"),
+    "msg_ids_as_numbers": ("身份证号以数字格式保存：数字只保留 15 位有效数字，末尾几位和校验码 X 已丢失；请把该列设为文本格式后"
+                           "重新录入（个人信息，不显示原值）",
+                           "identity numbers stored as numbers: a number keeps 15 digits, so the last digits and a "
+                           "final X are lost; format the column as text and enter them again (value not shown: "
+                           "personal data)"),
+    "msg_ids_lost_zeros": ("有 {n} 个户编号与 {period} 期的户编号只差开头的 0：应与该期写法一致（把该列设为文本格式，如 0000007，"
+                           "而不是 7）",
+                           "{n} household ids equal those of period {period} only without their leading zeros: "
+                           "expected the ids as written there (store the column as text, e.g. 0000007, not 7)"),
+    "msg_other_county": ("county_zh 为“{county}”，但“{township}”有 {n} 个村属于“{usual}”：请改正 county_zh，"
+                         "或把这个村放到它所在县的数据目录",
+                         "county_zh '{county}': township '{township}' has {n} villages in '{usual}'; correct "
+                         "county_zh, or keep this village in its own county's data folder"),
+    "msg_other_county_report": ("county_zh 为“{county}”，但县报告只包括一个县，其中 {n} 个村属于“{usual}”：请改正 "
+                                "county_zh，或把这个村放到它所在县的数据目录",
+                                "county_zh '{county}': a county report covers one county, and {n} of its villages "
+                                "are in '{usual}'; correct county_zh, or keep this village in its own county's data "
+                                "folder"),
+    "msg_policy_amount": ("{name} 为 {value}：应为 {low} 至 {high} 之间的金额（元/人·年）",
+                          "{name} {value}: expected an amount between {low} and {high} [yuan per person per year]"),
+    "msg_policy_exit": ("{name} 为 {value}：应为大于 0、小于 1 的比例（2% 写作 0.02）",
+                        "{name} {value}: expected a ratio above 0 and below 1 (0.02 for 2%)"),
+    "msg_policy_ratio": ("{name} 为 {value}：应为大于 0、不超过 1 的比例（5% 写作 0.05）",
+                         "{name} {value}: expected a ratio above 0 and at most 1 (0.05 for 5%)"),
+    "msg_policy_threshold": ("{name} 为 {value}：应为大于 0、不超过 1 的比例（90% 写作 0.9），或留空",
+                             "{name} {value}: expected a ratio above 0 and at most 1 (0.9 for 90%), or empty"),
 }
 
 # --- safety (issue 18) ---

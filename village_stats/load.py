@@ -9,8 +9,10 @@ period itself, then as the previous period of the next) reads it once. Every pro
 :class:`~village_stats.errors.DataError` naming the file, the spreadsheet row and the column. Nothing here
 writes a file.
 
-The module is long (over 600 lines) because it is the one reader of a data root: discovery, village.yaml,
-the period's tables and the rules and earlier periods they need, read once through one :class:`Source`.
+This module is long (over 600 lines) because :class:`Source` keeps in one place everything a data root is
+read through once: discovery, village.yaml, each period's raw and parsed tables (members and help measures
+from 2026), the status of a period (data, missing, an unfilled template) that ``latest``, histories, trends
+and batches share, the rules and the earlier periods a period needs; splitting it would split those caches.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ from .readers import (
     Reader,
     _suggest,
     _yaml_type,
+    is_unfilled,
     load_yaml,
     normalize_sheet,
     read_csv_raw,
@@ -62,6 +65,10 @@ VILLAGE_ID = re.compile(r"^[a-z0-9_-]+$")
 #: Columns the loader derives from an ID number before dropping it (``parse._check_households``/``_check_members``).
 DERIVED_COLUMNS = {"households": ("id_number_status", "id_key"),
                    "members": ("id_number_status", "id_birth_date", "id_sex", "id_key")}
+#: Spreadsheet formats a period workbook must not be saved in (only .xlsx is read).
+OTHER_WORKBOOKS = (".xls", ".xlsm", ".xlsb", ".ods", ".et", ".numbers")
+#: What :meth:`Source.status` says of a village-period: data entered, no folder or workbook, a blank template.
+OK, MISSING, UNFILLED = "ok", "missing", "unfilled"
 
 
 # --------------------------------------------------------------------------- value objects
@@ -201,6 +208,9 @@ def list_periods(data_dir: Path, village_id: str, *, strict: bool = False) -> li
             continue
         code = p.name if p.is_dir() else (p.stem if p.suffix.lower() == ".xlsx" else None)
         if code is None:
+            if p.suffix.lower() in OTHER_WORKBOOKS and is_period_code(p.stem.strip()):
+                # never skipped silently: `latest` would pick an older period without a word
+                raise DataError.said("msg_other_workbook", path=p, suffix=p.suffix)
             continue
         if code != code.strip() and is_period_code(code.strip()):
             if strict:
@@ -296,10 +306,11 @@ def read_village(data_dir: Path, village_id: str, *, policy: PolicyBook | None =
     if not (0 < threshold < 1 or (from_policy and not resolve)):
         raise DataError(f"exit_threshold {threshold!r}: expected a ratio between 0 and 1", path=path)
     return Village(
-        id=village_id, name_zh=str(values["name_zh"]), name_en=str(values["name_en"]),
-        township_zh=str(values["township_zh"]), county_zh=str(values["county_zh"]),
-        city_zh=str(values["city_zh"]), province_zh=str(values["province_zh"]), region=region,
-        supported_by_zh=str(values["supported_by_zh"]), exit_threshold=threshold,
+        # names without outer blanks: a trailing full-width space (U+3000) must not make a new township
+        id=village_id, name_zh=str(values["name_zh"]).strip(), name_en=str(values["name_en"]).strip(),
+        township_zh=str(values["township_zh"]).strip(), county_zh=str(values["county_zh"]).strip(),
+        city_zh=str(values["city_zh"]).strip(), province_zh=str(values["province_zh"]).strip(), region=region,
+        supported_by_zh=str(values["supported_by_zh"]).strip(), exit_threshold=threshold,
         poverty_line_yuan=line, fictional=bool(values["fictional"]), exit_threshold_from_policy=from_policy,
         note=str(values["note"] or ""), monitoring_threshold_yuan=monitoring_line, **codes,
         **{k: str(values[k] or "").strip() for k in ("township_en", "county_en", "city_en", "province_en",
@@ -402,6 +413,8 @@ class Source:
         self._yaml: dict[str, Village] = {}
         self._periods: dict[tuple[str, str, bool], PeriodData] = {}
         self._parsed: dict[tuple[str, str], tuple[dict[str, pd.DataFrame], list[Path]]] = {}
+        self._raw: dict[tuple[str, str], _Raw | DataError] = {}
+        self._status: dict[tuple[str, str], str] = {}
         self._lists: dict[str, list[Period]] = {}
 
     def village_yaml(self, village_id: str) -> Village:
@@ -419,15 +432,57 @@ class Source:
             self._villages[village_id] = v
         return self._villages[village_id]
 
-    def periods(self, village_id: str) -> list[Period]:
-        """The village's periods with data, oldest first (see :func:`list_periods`)."""
+    def stored(self, village_id: str) -> list[Period]:
+        """The village's periods that have a folder or workbook, filled in or not, oldest first
+        (:func:`list_periods`)."""
         if village_id not in self._lists:
             self._lists[village_id] = list_periods(self.data_dir, village_id)
         return self._lists[village_id]
 
+    def periods(self, village_id: str) -> list[Period]:
+        """The village's periods with data, oldest first: :meth:`stored` without the unfilled templates
+        (each period's files are read to tell; see :meth:`status`)."""
+        return [p for p in self.stored(village_id) if self.status(village_id, p) == OK]
+
+    def status(self, village_id: str, period: Period | str) -> str:
+        """What a village-period holds: :data:`OK` (data entered; loading validates it), :data:`MISSING`
+        (no folder or workbook for it) or :data:`UNFILLED` (a new-period template in which no value has been
+        entered: :func:`village_stats.readers.is_unfilled`). Reads the period's files once (kept for
+        :meth:`period`); a file that cannot be read counts as data (:meth:`period` then says what is wrong).
+
+        The one definition of "a period with data": ``latest``, the history of a report, the previous
+        period, trends, the county and batch runs all ask here.
+        """
+        period = as_period(period)
+        key = (check_village_id(village_id), period.code)
+        if key not in self._status:
+            if period not in self.stored(village_id):
+                return MISSING
+            raw = self._raw_tables(village_id, period)
+            unfilled = not isinstance(raw, DataError) and is_unfilled({k: v[0] for k, v in raw.tables.items()})
+            self._status[key] = UNFILLED if unfilled else OK
+        return self._status[key]
+
     def resolve(self, period: str | Period, village_id: str, today: dt.date | None = None) -> Period:
-        """``latest``/``previous`` or a code as a Period (see :func:`resolve_period`)."""
-        return resolve_period(period, village_id, self.data_dir, today)
+        """``latest``/``previous`` or a code as a Period.
+
+        ``latest``: the village's newest period with data (an unfilled template is passed over).
+        ``previous``: the last complete period before ``today`` of the same kind as the village's newest one
+        (a cron job on 2017-07-05 gets 2017H1).
+        """
+        from .periods import last_complete
+
+        if isinstance(period, Period):
+            return period
+        if period not in ("latest", "previous"):
+            return as_period(period)
+        stored = self.stored(village_id)
+        newest = next((p for p in reversed(stored) if self.status(village_id, p) == OK), None)
+        if newest is None:
+            raise DataError(f"no period with data for village '{village_id}'"
+                            + (f" (unfilled: {', '.join(p.code for p in stored)})" if stored else ""),
+                            path=Path(self.data_dir) / village_id)
+        return newest if period == "latest" else last_complete(stored[-1].kind, today or dt.date.today())
 
     def period(self, village_id: str, period: Period | str, *, with_previous: bool = True) -> PeriodData:
         """One village-period, validated, with the rules that apply and, for a register with monitoring
@@ -448,22 +503,44 @@ class Source:
         """The period's validated tables and the files they came from (read and parsed once)."""
         key = (village_id, period.code)
         if key not in self._parsed:
-            self._parsed[key] = _read_tables(self, village_id, period)
+            if self.status(village_id, period) == UNFILLED:
+                raw = self._raw_tables(village_id, period)
+                raise DataError.said("msg_unfilled_period", path=raw.where, period=period.code)
+            raw = self._raw_tables(village_id, period)
+            if isinstance(raw, DataError):
+                raise raw
+            self._parsed[key] = _read_tables(self, village_id, period, raw)
+            self._raw.pop(key, None)  # parsed: the raw frames are no longer needed
         return self._parsed[key]
+
+    def _raw_tables(self, village_id: str, period: Period) -> _Raw | DataError:
+        """The period's raw tables as read (once), or the error that reading them raised."""
+        key = (village_id, period.code)
+        if key not in self._raw:
+            try:
+                self._raw[key] = _read_raw(self, village_id, period)
+            except DataError as exc:
+                self._raw[key] = exc
+        return self._raw[key]
 
     def resolve_any(self, period: str | Period) -> Period:
         """A period code, or ``latest``: the newest period any village of the data root has (the county's)."""
         if isinstance(period, Period) or period != "latest":
             return as_period(period)
-        found = [p for v in list_villages(self.data_dir) for p in self.periods(v)]
-        if not found:
-            raise DataError("no village has any period", path=self.data_dir)
-        return max(found, key=lambda p: (p.end, p.start))
+        villages = list_villages(self.data_dir)
+        found = sorted({p for v in villages for p in self.stored(v)}, key=lambda p: (p.end, p.start), reverse=True)
+        for p in found:  # newest first: the first that a village has data for (templates passed over)
+            if any(self.status(v, p) == OK for v in villages):
+                return p
+        raise DataError("no village has any period with data", path=self.data_dir)
 
     def earlier(self, data: PeriodData) -> list[PeriodData]:
         """The village's periods of the same kind before ``data``'s, oldest first (the report's history)."""
-        return [self.period(data.village.id, p) for p in self.periods(data.village.id)
-                if p.kind == data.period.kind and p.end < data.period.start]
+        out = [self.period(data.village.id, p) for p in self.stored(data.village.id)
+               if p.kind == data.period.kind and p.end < data.period.start
+               and self.status(data.village.id, p) == OK]
+        check_panel_ids([*[d for d in out if d.has("households")][-1:], data])  # the register a report compares
+        return out
 
     def digests(self) -> dict[str, str]:
         """sha256 of every file read so far, by path relative to the data root (POSIX; absolute outside it)."""
@@ -472,9 +549,16 @@ class Source:
                 for p, h in sorted(self.reader.digests.items())}
 
 
-def _read_tables(source: Source, village_id: str, period: Period) -> tuple[dict[str, pd.DataFrame], list[Path]]:
-    """Read, parse and check the tables of one village-period of ``source`` (see :meth:`Source.period`):
-    the tables, and the files read (village.yaml first)."""
+class _Raw(NamedTuple):
+    """A village-period's tables as read, before parsing: name → (frame, file, sheet); the files read."""
+
+    tables: dict[str, tuple[pd.DataFrame, Path, str | None]]
+    sources: list[Path]
+    where: Path  # the period's folder or workbook
+
+
+def _read_raw(source: Source, village_id: str, period: Period) -> _Raw:
+    """Read the files of one village-period of ``source`` as raw tables (village.yaml first)."""
     data_dir = source.data_dir
     source.village_yaml(village_id)  # village.yaml first; what needs the policy tables comes last
     where_from = period_source(data_dir, village_id, period)
@@ -485,6 +569,9 @@ def _read_tables(source: Source, village_id: str, period: Period) -> tuple[dict[
             if p.name.startswith(".") or p.is_dir():
                 continue
             if p.suffix.lower() != ".csv":
+                if normalize_sheet(p.stem) in schema.TABLES:  # households.xlsx in a folder of CSV files
+                    raise DataError.said("msg_table_not_csv", path=p, suffix=p.suffix or "''",
+                                       table=normalize_sheet(p.stem))
                 continue
             name = normalize_sheet(p.stem)
             if name not in schema.TABLES:
@@ -505,6 +592,14 @@ def _read_tables(source: Source, village_id: str, period: Period) -> tuple[dict[
                 raise DataError(f"unknown sheet '{name}': expected sheets named {', '.join(schema.TABLES)}"
                                 f"{_suggest(name, schema.TABLES)}", path=where_from, sheet=name)
             raw[name] = (df, where_from, df.attrs.get("sheet", name))
+    return _Raw(raw, sources, where_from)
+
+
+def _read_tables(source: Source, village_id: str, period: Period, read: _Raw
+                 ) -> tuple[dict[str, pd.DataFrame], list[Path]]:
+    """Parse and check the raw tables of one village-period (see :meth:`Source.period`): the tables, and
+    the files read (village.yaml first)."""
+    raw, sources, where_from = read
     tables: dict[str, pd.DataFrame] = {}
     wheres: dict[str, _Where] = {}
     for name, t in schema.TABLES.items():
@@ -551,8 +646,11 @@ def _period_data(source: Source, village_id: str, period: Period, tables: dict[s
             year_ago = previous if previous is not None and previous.period == before else \
                 source.period(village_id, before, with_previous=False)
             sources += [p for p in year_ago.sources if p not in sources]
-    return PeriodData(village=village, period=period, tables=tables, sources=tuple(sources), poverty_line=line,
+    data = PeriodData(village=village, period=period, tables=tables, sources=tuple(sources), poverty_line=line,
                       rules=rules, previous=previous, year_ago=year_ago)
+    if previous is not None:
+        check_household_ids(previous, data)  # the two-period rules match households by id
+    return data
 
 
 def _applied_rules(source: Source, village: Village, period: Period, tables: Mapping[str, pd.DataFrame],
@@ -573,13 +671,47 @@ def _applied_rules(source: Source, village: Village, period: Period, tables: Map
             monitoring = book.monitoring_threshold(village, period.year)
             rules = book.monitoring_rules_in_force(village, period.year)  # MONITORING_RULES by year
             before = period.previous()
-            if with_previous and before in source.periods(village.id):
+            if with_previous and source.status(village.id, before) == OK:
                 previous = source.period(village.id, before, with_previous=False)
     if "evaluation_sample" in tables:
         evaluation = book.evaluation_thresholds(village)
     income = {y: r for y in (period.year - 1, period.year) if schema.has_2026_fields(tables)
               and (r := book.rural_income(village, y)) is not None}
     return AppliedRules(line, monitoring, rules, evaluation, income), previous
+
+
+def check_panel_ids(panel: list[PeriodData]) -> None:
+    """:func:`check_household_ids` of each period with a register against the one before it with a register
+    (periods oldest first, one kind)."""
+    registers = [d for d in panel if d.has("households")]
+    for before, after in zip(registers, registers[1:]):
+        check_household_ids(before, after)
+
+
+def check_household_ids(before: PeriodData, after: PeriodData) -> None:
+    """Two registers of a village compared by ``household_id`` must spell their ids alike, else a
+    :class:`DataError` naming the register whose ids lost their leading zeros (file, sheet, column).
+
+    Ids stored as numbers lose their leading zeros (``0000007`` → ``7``): every household would then be
+    "removed" and "new" at once. The test: of the later register's ids not in the earlier one, at least half
+    (and at least one) equal an earlier id that is not in the later one once leading zeros are dropped. No
+    id is quoted.
+    """
+    if not (before.has("households") and after.has("households")):
+        return
+    ids0 = set(before.table("households")["household_id"].astype(str))
+    ids1 = set(after.table("households")["household_id"].astype(str))
+    new, gone = ids1 - ids0, {i.lstrip("0") or "0": i for i in ids0 - ids1}
+    pairs = [(i, gone[i.lstrip("0") or "0"]) for i in new if (i.lstrip("0") or "0") in gone]
+    if not pairs or 2 * len(pairs) < len(new):
+        return
+    shorter = after if sum(len(a) < len(b) for a, b in pairs) * 2 >= len(pairs) else before
+    other = before if shorter is after else after
+    where = next((f for f in shorter.sources if f.name == schema.HOUSEHOLDS.filename
+                  or (f.suffix.lower() == ".xlsx" and f.stem == shorter.period.code)), None)
+    raise DataError.said("msg_ids_lost_zeros", path=where, column="household_id",
+                       sheet="households" if where is not None and where.suffix.lower() == ".xlsx" else None,
+                       n=len(pairs), period=other.period.code)
 
 
 class Checked(NamedTuple):
@@ -590,6 +722,7 @@ class Checked(NamedTuple):
     problem: str                 # "" when valid, else the one-line error
     data: PeriodData | None      # the loaded data when valid
     error: DataError | None = None  # the error itself (its message in another language: DataError.localized)
+    status: str = OK             # UNFILLED for a blank template (not an error: nothing to check yet)
 
 
 def validate(data_dir: str | Path | None = None, village_id: str | None = None,
@@ -604,11 +737,14 @@ def validate(data_dir: str | Path | None = None, village_id: str | None = None,
     for v in villages:
         try:
             source.village(v)
-            periods = [resolve_period(period, v, data_dir)] if period else list_periods(data_dir, v, strict=True)
+            periods = [source.resolve(period, v)] if period else list_periods(data_dir, v, strict=True)
         except DataError as exc:
             results.append(Checked(v, period or "", str(exc), None, exc))
             continue
         for p in periods:
+            if source.status(v, p) == UNFILLED:
+                results.append(Checked(v, p.code, "", None, None, UNFILLED))
+                continue
             try:
                 results.append(Checked(v, p.code, "", source.period(v, p)))
             except DataError as exc:
@@ -624,15 +760,4 @@ def resolve_period(period: str | Period, village: str, data_dir: Path, today: dt
     ``latest``: the village's newest period with data. ``previous``: the last complete period before
     ``today`` of the same kind as the village's newest one (a cron job on 2017-07-05 gets 2017H1).
     """
-    from .periods import last_complete
-
-    if isinstance(period, Period):
-        return period
-    if period in ("latest", "previous"):
-        periods = list_periods(data_dir, village)
-        if not periods:
-            raise DataError(f"no period with data for village '{village}'", path=Path(data_dir) / village)
-        if period == "latest":
-            return periods[-1]
-        return last_complete(periods[-1].kind, today or dt.date.today())
-    return as_period(period)
+    return Source(data_dir).resolve(period, village, today)

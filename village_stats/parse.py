@@ -274,6 +274,8 @@ def read_table(raw: pd.DataFrame, table: Table, path: Path, sheet: str | None = 
     for c in table.columns:
         if c.name not in raw.columns:
             continue
+        if c.name.endswith("id_number"):
+            _check_stored_as_text(raw[c.name], path, sheet, seen[c.name], letters)
         values, bad, expectation = parse_column(raw[c.name].reset_index(drop=True), c)
         parsed[c.name] = (values, bad, expectation)
         texts_empty &= ~(bad | values.notna().to_numpy())
@@ -315,6 +317,40 @@ def read_table(raw: pd.DataFrame, table: Table, path: Path, sheet: str | None = 
                             f"expected each {key} once", path=path, row=row,
                             column=seen.get(key, key), sheet=sheet, cell=_cell(letters, seen.get(key, key), row, sheet))
     return frame
+
+
+_SCIENTIFIC = re.compile(r"\s*[+-]?\d+(?:\.\d*)?[eE][+-]?\d+\s*")
+_SCIENTIFIC_LINE = re.compile(r"(?m)^[ \t]*[+-]?\d+(?:\.\d*)?[eE][+-]?\d+[ \t]*$")
+
+
+def _check_stored_as_text(raw: pd.Series, path: Path, sheet: str | None, header: str,
+                          letters: Mapping[str, str]) -> None:
+    """Identity numbers must be stored as text: one error at the first cell stored as a number.
+
+    A spreadsheet keeps 15 significant digits of a number, so an 18-digit identity number stored as one has
+    lost its last digits (and a final X): every check digit would then fail (one audit finding per
+    household). A cell stored as a number (a workbook), or written in scientific notation (a CSV file saved
+    from such a workbook, ``9.90000E+17``), is this error; the value is not quoted (personal data).
+    """
+    cells = raw.to_numpy(dtype=object)
+    first = None
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        hit = np.flatnonzero(pd.notna(raw).to_numpy())
+        first = int(hit[0]) if hit.size else None
+    elif pd.api.types.infer_dtype(cells, skipna=True) in ("string", "empty"):
+        # text only (every CSV): one regex search over the joined column, not one call per cell
+        joined = "\n".join(v if isinstance(v, str) else "" for v in cells)
+        m = _SCIENTIFIC_LINE.search(joined) if "e" in joined or "E" in joined else None
+        first = None if m is None else joined.count("\n", 0, m.start())
+    else:
+        number = np.fromiter(((isinstance(v, (int, float, np.number)) and not isinstance(v, bool) and v == v)
+                              or (isinstance(v, str) and _SCIENTIFIC.fullmatch(v) is not None) for v in cells),
+                             dtype=bool, count=len(cells))
+        first = int(np.flatnonzero(number)[0]) if number.any() else None
+    if first is not None:
+        row = first + 2
+        raise DataError.said("msg_ids_as_numbers", path=path, row=row, column=header, sheet=sheet,
+                           cell=_cell(letters, header, row, sheet))
 
 
 def _cell(letters: Mapping[str, str], header: str | None, row: int | None, sheet: str | None) -> str | None:

@@ -35,6 +35,20 @@ VALUE_UNITS = {"poverty_lines": "yuan_per_person_year", "monitoring_thresholds":
                "rural_income": "yuan_per_person_year"}
 #: Units of the monitoring rules that are not ratios (``monitoring_rules.csv``, the 2026 rules).
 RULE_UNITS = {"identification_days_max": "days", "publicity_days_min": "days", "no_size_cap": "index"}
+#: The plausible values of each policy table's number: (column, lowest, highest, message key). A line,
+#: threshold or share of 0 (or a share above 1) is never a policy, only a typing slip: it would make every
+#: household poor, or none; the tables are checked when read, naming the file and row.
+VALUE_RANGES: dict[str, tuple[str, float, float, str]] = {
+    "poverty_lines": ("poverty_line_yuan", *schema.POVERTY_LINE_RANGE_YUAN, "msg_policy_amount"),
+    "monitoring_thresholds": ("monitoring_threshold_yuan", *schema.POVERTY_LINE_RANGE_YUAN, "msg_policy_amount"),
+    "exit_thresholds": ("exit_threshold", 0.0, 1.0, "msg_policy_exit"),
+    "evaluation_thresholds": ("threshold", 0.0, 1.0, "msg_policy_threshold"),
+    "monitoring_rules": ("value", 0.0, 1.0, "msg_policy_ratio"),
+    "rural_income": ("rural_income_yuan", *schema.POVERTY_LINE_RANGE_YUAN, "msg_policy_amount"),
+}
+#: The plausible values of the monitoring rules that are not ratios (:data:`RULE_UNITS`): (lowest, highest);
+#: a number of days is a whole number of at least 1, ``no_size_cap`` is 0 or 1.
+RULE_RANGES = {"identification_days_max": (1.0, 365.0), "publicity_days_min": (1.0, 365.0), "no_size_cap": (0.0, 1.0)}
 #: Comparisons an evaluation threshold may use.
 COMPARISONS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
@@ -282,6 +296,7 @@ def _read_policy_table(path: Path, name: str, reader: Reader) -> pd.DataFrame:
             i = int(dup.argmax())
             raise DataError(f"duplicate {' and '.join(keys)}: expected one row per {' and '.join(keys)}",
                             path=path, row=int(frame.attrs["rows"][i]), column=keys[-1])
+    _check_values(frame, name, path)
     if "comparison" in frame:
         bad = ~frame["comparison"].isin(list(COMPARISONS)).to_numpy()
         if bad.any():
@@ -290,6 +305,31 @@ def _read_policy_table(path: Path, name: str, reader: Reader) -> pd.DataFrame:
                             path=path, row=int(frame.attrs["rows"][i]), column="comparison")
     frame.attrs.clear()
     return frame
+
+
+def _check_values(frame: pd.DataFrame, name: str, path: Path) -> None:
+    """Each number of a policy table in its plausible range (:data:`VALUE_RANGES`), else a :class:`DataError`
+    naming the file, the row and the column. Amounts: lowest ≤ v ≤ highest; ratios: 0 < v (≤ 1, and < 1 for
+    an exit threshold). An empty evaluation threshold stays allowed (the region's exit threshold)."""
+    column, low, high, key = VALUE_RANGES[name]
+    v = frame[column].to_numpy(dtype=float)
+    if name in ("poverty_lines", "monitoring_thresholds", "rural_income"):
+        bad = ~((v >= low) & (v <= high))
+    else:
+        bad = ~((v > low) & ((v < high) if name == "exit_thresholds" else (v <= high)))
+    lows, highs = np.full(len(v), low), np.full(len(v), high)
+    if name == "monitoring_rules":  # the 2026 rules are days and a flag, not ratios
+        rules = frame["rule"].astype(str).to_numpy()
+        for rule, (lo, hi) in RULE_RANGES.items():
+            mine = rules == rule
+            bad[mine] = ~((v[mine] >= lo) & (v[mine] <= hi))
+            lows[mine], highs[mine] = lo, hi
+    if name == "evaluation_thresholds":
+        bad &= ~pd.isna(v)
+    if bad.any():
+        i = int(bad.argmax())
+        raise DataError.said(key, path=path, row=int(frame.attrs["rows"][i]), column=column, name=column,
+                           value=f"{v[i]:g}", low=f"{lows[i]:g}", high=f"{highs[i]:g}")
 
 
 def scopes(village: Village) -> tuple[str, ...]:

@@ -77,6 +77,72 @@ def is_reference_header(header: str) -> bool:
     return schema.header_key(header).endswith(schema.header_key(REFERENCE_MARK))
 
 
+#: The cells a new-period template leaves empty for people to fill in: table → columns.
+FILL_IN: dict[str, tuple[str, ...]] = {"population": ("value",), "work_log": ("count",),
+                                       "households": ("income_per_capita_yuan",)}
+#: Tables a template carries over filled in from the source period: their cells say nothing of filling in.
+CARRIED: tuple[str, ...] = ("crops", "projects")
+
+
+def is_unfilled(raw) -> bool:
+    """Whether a period's raw tables (table name → frame as read, headers as written) are a blank template.
+
+    *Unfilled* means: a new-period template (``village-stats new-period``) in which nobody has entered a
+    value yet. Precisely: the population table lists at least one measure, only measures of the codebook,
+    and holds no value; no cell of
+    the other columns a template leaves empty (:data:`FILL_IN`: activity counts, household incomes) holds a
+    value; and no other table but those a template carries over (:data:`CARRIED`) has a row with a value
+    (``project_outputs`` is written without rows, other tables not at all). Reference columns (``(参考)``)
+    are ignored. A period with any value entered is not unfilled: loading then checks it as usual (a half
+    filled period is bad input naming its first empty cell, never skipped).
+
+    >>> import pandas as pd
+    >>> template = {"population": pd.DataFrame({"指标": ["households_total"], "数值": [None]}),
+    ...             "project_outputs": pd.DataFrame({"项目编号": []})}
+    >>> is_unfilled(template)
+    True
+    >>> is_unfilled({"population": pd.DataFrame({"指标": ["households_total"], "数值": ["150"]})})
+    False
+    >>> is_unfilled({"population": pd.DataFrame({"指标": [], "数值": []})})  # a header only is no template
+    False
+    """
+    population = raw.get("population")
+    if population is None:
+        return False
+    measure, value = (_header_of(population, schema.POPULATION, c) for c in ("measure", "value"))
+    if measure is None or value is None or not _entered(population[measure]):
+        return False
+    known = schema.POPULATION_MEASURES.lookup()
+    if not all(schema.normalize_text(str(m)).lower() in known for m in population[measure]
+               if m is not None and m == m and str(m).strip()):
+        return False  # a template lists the codebook's measures; anything else is data to check
+    for name, frame in raw.items():
+        if name in FILL_IN:
+            for c in FILL_IN[name]:
+                header = _header_of(frame, schema.TABLES[name], c)
+                if header is not None and _entered(frame[header]):
+                    return False
+        elif name not in CARRIED and any(_entered(frame[h]) for h in frame.columns
+                                         if not is_reference_header(str(h))):
+            return False
+    return True
+
+
+def _header_of(frame: pd.DataFrame, table, name: str):
+    """The header of ``frame`` that spells column ``name`` of ``table`` (reference columns excluded), or None."""
+    c = table.column(name)
+    keys = {schema.header_key(s) for s in (c.name, c.zh, *c.aliases)}
+    return next((h for h in frame.columns if schema.header_key(str(h)) in keys and not is_reference_header(str(h))),
+                None)
+
+
+def _entered(column: pd.Series) -> bool:
+    """Whether any cell of a raw column holds a value (not empty, NaN or blanks)."""
+    if pd.api.types.is_numeric_dtype(column.dtype):
+        return bool(column.notna().any())
+    return any(v is not None and v == v and str(v).strip() != "" for v in column)
+
+
 # --------------------------------------------------------------------------- safe reading
 
 #: Largest files read [bytes]: village.yaml, one CSV table, one workbook.
@@ -297,7 +363,7 @@ def read_workbook_raw(path: Path, raw: bytes | None = None) -> dict[str, pd.Data
     become None; all-number columns become float. ``raw`` is the file's bytes when already read: the file
     is then not opened here (calamine and the error-cell check read the same bytes).
     """
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
     if raw is None:
         raw = read_bytes(path)
@@ -309,11 +375,14 @@ def read_workbook_raw(path: Path, raw: bytes | None = None) -> dict[str, pd.Data
         raise DataError(f"cannot read the workbook ({type(exc).__name__}: {exc})", path=path) from None
     out: dict[str, pd.DataFrame] = {}
     given: dict[str, str] = {}
+    hidden = {m.name for m in book.sheets_metadata if m.visible != SheetVisibleEnum.Visible}
     for name, rows in sheets.items():
         while rows and all(v == "" for v in rows[-1]):
             rows.pop()
         if not rows or schema.header_key(name) == schema.header_key(INSTRUCTIONS_SHEET):
             continue  # empty, or the instructions sheet for people of a new-period workbook
+        if name in hidden:  # never read as data unseen, never skipped silently either
+            raise DataError.said("msg_hidden_sheet", path=path, sheet=name)
         table = normalize_sheet(name)
         if table in given:
             raise DataError(f"sheets '{shorten(given[table])}' and '{shorten(name)}' both hold table '{table}': "
@@ -444,6 +513,7 @@ def _check_error_cells(raw: bytes, path: Path) -> None:
                     raise DataError.said("msg_sheet_xml_too_big", path=path, sheet=sheet_of.get(n, n),
                                          limit=f"{MAX_TABLE_BYTES:,}")
                 _check_extent(xml, path, sheet_of.get(n, n))
+                _check_formula_values(xml, path, sheet_of.get(n, n))
                 if b't="e"' not in xml:
                     continue
                 m = _ERROR_CELL.search(xml)
@@ -455,6 +525,24 @@ def _check_error_cells(raw: bytes, path: Path) -> None:
         raise
     except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, EOFError, ValueError, NotImplementedError):
         return  # not a readable zip workbook: calamine reports it
+
+
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*)>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)(<v\s*/>|<v>\s*</v>)?</c>')
+
+
+def _check_formula_values(xml: bytes, path: Path, sheet: str) -> None:
+    """A formula cell without a saved value is an error naming sheet and cell, never read as an empty cell.
+
+    A workbook written by a program (not by Excel or WPS) stores formulas without their results; the reader
+    sees only the saved result, so such a cell would read as "unknown". An empty saved text result
+    (``t="str"`` with an empty value) is a value and passes.
+    """
+    if b"<f" not in xml:
+        return
+    for m in _FORMULA_CELL.finditer(xml):
+        if m.group(3) is not None and b't="str"' in m.group(2):
+            continue  # a formula whose saved result is the empty text
+        raise DataError.said("msg_formula_no_value", path=path, sheet=sheet, cell=m.group(1).decode())
 
 
 def _sheet_names(z) -> dict[str, str]:

@@ -397,13 +397,14 @@ def write_period_csv(sheets: list[SheetTemplate], folder: str | Path, title: str
 
 def resolve_source(data_dir: Path, village_id: str, period: Period, source: str) -> Period | None:
     """The period to carry over from: ``previous`` (the latest with data that ends before ``period``
-    starts), ``none``, or a period code that must have data."""
-    from .load import as_period, list_periods, period_source
+    starts; an unfilled template is passed over), ``none``, or a period code that must have data."""
+    from .load import OK, Source, as_period, period_source
 
     if source == "none":
         return None
     if source == "previous":
-        earlier = [p for p in list_periods(data_dir, village_id) if p.end < period.start]
+        data = Source(data_dir)
+        earlier = [p for p in data.stored(village_id) if p.end < period.start and data.status(village_id, p) == OK]
         return max(earlier, key=lambda p: (p.end, p.start)) if earlier else None
     chosen = as_period(source)
     period_source(data_dir, village_id, chosen)  # raises when it has no data

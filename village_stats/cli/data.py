@@ -75,16 +75,21 @@ def validate(data_dir: str | None, village: str | None, period: str | None) -> N
     """Check the data files against the data contract (every village and period by default).
 
     Errors (exit code 2) make a period unusable; household-register audit findings are listed by
-    household id and do not change the exit code.
+    household id and do not change the exit code. A blank template (made by new-period, no value entered)
+    is listed as unfilled: an error only when that period was asked for with --period.
     """
     from ..evaluate import evaluate
     from ..labels import message_lang, pick, say
+    from ..load import UNFILLED
     from ..load import validate as _validate
     from ..measures.register import AUDIT_RULES
 
     lang = message_lang()
     results = _validate(config.resolve_data_dir(data_dir), village, period)
     for r in results:
+        if r.status == UNFILLED:  # a blank template: nothing to check yet, and not an error
+            click.echo(f"{say('msg_unfilled', lang)}  {r.village} {r.period}  {say('msg_unfilled_note', lang)}")
+            continue
         findings = None if r.data is None else evaluate(r.data).audit  # None without a register
         note = "" if findings is None else "  " + say("msg_findings", lang, n=len(findings))
         status = say("msg_bad" if r.problem else "msg_ok", lang)
@@ -100,7 +105,8 @@ def validate(data_dir: str | None, village: str | None, period: str | None) -> N
             click.echo(say("msg_error", lang) + text, err=True)
     if not results:
         click.echo(say("msg_no_village_data", lang), err=True)
-    if any(r.problem for r in results):
+    # a blank template is not an error in a check of everything, but a period asked for by name is unusable
+    if any(r.problem for r in results) or (period and any(r.status == UNFILLED for r in results)):
         sys.exit(2)
 
 
@@ -109,13 +115,16 @@ def validate(data_dir: str | None, village: str | None, period: str | None) -> N
 @click.option("--village", default=None, help="Only this village.")
 @errors_to_exit_codes
 def periods(data_dir: str | None, village: str | None) -> None:
-    """List the periods that have data."""
-    from ..load import list_periods, list_villages
+    """List the periods that have data (an unfilled template is marked as such in a fifth column)."""
+    from ..labels import message_lang, say
+    from ..load import UNFILLED, Source, list_villages
 
     root = config.resolve_data_dir(data_dir)
+    source = Source(root)
     for v in [village] if village else list_villages(root):
-        for p in list_periods(root, v):
-            click.echo(f"{v}\t{p.code}\t{p.label('zh')}\t{p.label('en')}")
+        for p in source.stored(v):
+            mark = f"\t{say('msg_unfilled', message_lang())}" if source.status(v, p) == UNFILLED else ""
+            click.echo(f"{v}\t{p.code}\t{p.label('zh')}\t{p.label('en')}{mark}")
 
 
 @main.command()

@@ -92,7 +92,7 @@ def villages_table(overview: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     units = {}
     for col, key, unit in VILLAGE_COLUMNS:
         if unit == "yes_no":
-            out[t(key, lang)] = [t("yes" if x else "no", lang) for x in overview[col]]
+            out[t(key, lang)] = ["—" if pd.isna(x) else t("yes" if x else "no", lang) for x in overview[col]]
             units[t(key, lang)] = "text"
         else:
             out[t(key, lang)] = [_number(x) for x in overview[col]]
@@ -156,7 +156,7 @@ def incidence_dot_chart(overview: pd.DataFrame, lang: str = "zh") -> Figure:
     fig, ax = _figure(len(names))
     y = np.arange(len(names))
     ax.scatter(overview["exit_threshold"] * 100, y, marker="|", s=160, color=GREY, label=t("threshold", lang))
-    colours = [GREEN if r else ORANGE for r in overview["exit_ready"]]
+    colours = [GREEN if r == 1 else ORANGE for r in overview["exit_ready"]]
     ax.scatter(overview["poverty_incidence"] * 100, y, color=colours, s=28, zorder=3, label=t("incidence", lang))
     ax.set_yticks(y, names)
     ax.invert_yaxis()

@@ -76,9 +76,12 @@ def _percent_axis(ax) -> None:
     ax.xaxis.set_major_formatter(PercentFormatter(decimals=0))
 
 
-def incidence_chart(sheet: pd.DataFrame, lang: str = "zh") -> Figure:
-    """Poverty incidence against the exit threshold (horizontal bars, percent axis)."""
+def incidence_chart(sheet: pd.DataFrame, lang: str = "zh") -> Figure | None:
+    """Poverty incidence against the exit threshold (horizontal bars, percent axis); None when the incidence
+    is unknown (a village with no population): there is nothing to draw, the tables say "—"."""
     v = values(sheet)
+    if not (math.isfinite(v["poverty_incidence"]) and math.isfinite(v["exit_threshold"])):
+        return None
     fig = _figure(2.2)
     ax = fig.subplots()
     labels = [t("incidence", lang), t("threshold", lang)]
@@ -92,14 +95,16 @@ def incidence_chart(sheet: pd.DataFrame, lang: str = "zh") -> Figure:
     return _finish(fig, ax, "chart_incidence", lang, alt=alt)
 
 
-def household_chart(sheet: pd.DataFrame, lang: str = "zh") -> Figure:
-    """Households: not poor, poor resident, poor long absent (one stacked bar)."""
+def household_chart(sheet: pd.DataFrame, lang: str = "zh") -> Figure | None:
+    """Households: not poor, poor resident, poor long absent (one stacked bar); None without households."""
     v = values(sheet)
     absent = v.get("absent_poor_households", math.nan)
     absent = 0.0 if math.isnan(absent) else absent
     parts = [(t("non_poor", lang), v["households_total"] - v["poor_households"], GREY),
              (t("poor_resident", lang), v["poor_households"] - absent, BLUE),
              (t("poor_absent", lang), absent, ORANGE)]
+    if not any(n > 0 for _, n, _ in parts):
+        return None
     fig = _figure(2.1)
     ax = fig.subplots()
     left = 0.0
@@ -117,8 +122,11 @@ def household_chart(sheet: pd.DataFrame, lang: str = "zh") -> Figure:
     return _finish(fig, ax, "chart_households", lang, t("households", lang), alt=alt)
 
 
-def crop_chart(crops: pd.DataFrame, lang: str = "zh") -> Figure:
-    """Planned versus achieved new area per crop group [mu]; a series with nothing recorded is not drawn."""
+def crop_chart(crops: pd.DataFrame, lang: str = "zh") -> Figure | None:
+    """Planned versus achieved new area per crop group [mu]; a series with nothing recorded is not drawn;
+    None for a table without rows."""
+    if crops.empty:
+        return None
     target = crops["target_new_area_mu"].to_numpy(dtype=float)
     achieved = crops["achieved_new_area_mu"].to_numpy(dtype=float) if "achieved_new_area_mu" in crops \
         else np.full(len(crops), np.nan)
@@ -135,12 +143,15 @@ def crop_chart(crops: pd.DataFrame, lang: str = "zh") -> Figure:
     return _finish(fig, ax, "chart_crops", lang, unit_name("mu", lang), alt=alt)
 
 
-def investment_chart(projects: pd.DataFrame, lang: str = "zh") -> Figure:
-    """Investment per category [10,000 yuan]: committed (completed, in progress) stacked, planned apart.
+def investment_chart(projects: pd.DataFrame, lang: str = "zh") -> Figure | None:
+    """Investment per category [10,000 yuan]: committed (completed, in progress) stacked, planned apart;
+    None for a table without rows.
 
     The number at a bar is the committed amount, as in the investment table; planned money is a separate,
     hatched bar with its own number, so the two are never added up.
     """
+    if projects.empty:
+        return None
     table = investment.investment_by_category_status(projects) / 10000.0
     fig = _figure(3.0)
     ax = fig.subplots()
@@ -167,7 +178,8 @@ def investment_chart(projects: pd.DataFrame, lang: str = "zh") -> Figure:
     ax.set_yticks(y, cats)
     ax.invert_yaxis()
     ax.set_xlim(0, top * 1.22)
-    fig.legend(loc="outside lower center", ncol=3, frameon=False)
+    if ax.get_legend_handles_labels()[0]:
+        fig.legend(loc="outside lower center", ncol=3, frameon=False)
     alt = t("alt_investment", lang, committed=f"{committed.sum():,.2f}", planned=f"{planned.sum():,.2f}")
     return _finish(fig, ax, "chart_investment", lang, unit_name("wan_yuan", lang), alt=alt)
 
@@ -190,8 +202,11 @@ def income_bins(y, poverty_line_yuan: float, n: int = 24) -> np.ndarray:
     return np.append(edges, top + step)  # the open bin [top, ∞) drawn one step wide
 
 
-def income_chart(households: pd.DataFrame, poverty_line_yuan: float, lang: str = "zh") -> Figure:
-    """Person-weighted histogram of income per person with the poverty line; the last bin is open (≥ top)."""
+def income_chart(households: pd.DataFrame, poverty_line_yuan: float, lang: str = "zh") -> Figure | None:
+    """Person-weighted histogram of income per person with the poverty line; the last bin is open (≥ top).
+    None for a register without households."""
+    if households.empty:
+        return None
     y = households["income_per_capita_yuan"].to_numpy(dtype=float)
     w = households["members"].to_numpy(dtype=float)
     fig = _figure(2.8)
@@ -219,8 +234,9 @@ def income_chart(households: pd.DataFrame, poverty_line_yuan: float, lang: str =
     return _finish(fig, ax, "chart_income", lang, t("income_axis", lang), alt=alt)
 
 
-def mpi_chart(sheet: pd.DataFrame, lang: str = "zh") -> Figure:
-    """Deprivation rate and contribution to M0 of each indicator (percent)."""
+def mpi_chart(sheet: pd.DataFrame, lang: str = "zh") -> Figure | None:
+    """Deprivation rate and contribution to M0 of each indicator (percent); None when no rate is known
+    (a register without persons)."""
     from ..measures.register import MPI_INDICATORS
 
     v = values(sheet)
@@ -228,6 +244,8 @@ def mpi_chart(sheet: pd.DataFrame, lang: str = "zh") -> Figure:
     rates = np.array([v[f"deprivation_rate_{i}"] * 100 for i in MPI_INDICATORS])
     contrib = np.array([0.0 if math.isnan(v[f"mpi_contribution_{i}"]) else v[f"mpi_contribution_{i}"] * 100
                         for i in MPI_INDICATORS])
+    if not np.isfinite(rates).any():
+        return None
     fig = _figure(3.0)
     ax = fig.subplots()
     _paired_bars(ax, names, (rates, ORANGE, t("deprivation_rate", lang), "{:.1f}%"),

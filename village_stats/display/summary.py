@@ -119,8 +119,11 @@ def summary_text(sheet: pd.DataFrame, period: Period, lang: str = "zh") -> str:
     s = t("sum_intro", lang, cutoff=cutoff_text(period, lang), hh=whole(hh), pop=whole(pop), ph=whole(ph),
           pp=whole(pp), incidence=pct(h), hh_n=counted(hh, "agricultural_household"), pop_n=counted(pop, "person"),
           ph_n=counted(ph, "registered_poor_household"), pp_n=counted(pp, "person"))
-    s += t("sum_above" if h >= z else "sum_below", lang, threshold=pct(z), gap=f"{abs(h - z) * 100:.1f}",
-           need=whole(need), need_n=counted(need, "person"))
+    if math.isnan(h) or math.isnan(z):  # no population (or no threshold): nothing to compare
+        s += t("sum_unknown", lang, threshold=pct(z))
+    else:
+        s += t("sum_above" if h >= z else "sum_below", lang, threshold=pct(z), gap=f"{abs(h - z) * 100:.1f}",
+               need=whole(need), need_n=counted(need, "person"))
     if "contacted_poor_households" in v:
         contacted, meetings = _v(v, "contacted_poor_households"), _v(v, "meetings_total")
         s += t("sum_work", lang, contacted=whole(contacted), contacted_n=counted(contacted, "poor_household"),

@@ -234,7 +234,15 @@ def alkire_foster(households: pd.DataFrame, poverty_line_yuan: float, k: float =
     -------
     dict
         ``mpi_h`` [ratio], ``mpi_a`` and ``mpi_m0`` [index], ``contribution_<indicator>`` [ratio]; ``censored_<indicator>``
-        h_j [ratio]; contributions NaN when M0 = 0.
+        h_j [ratio]; contributions NaN when M0 = 0; every value NaN for a register without persons (a header
+        only: nothing to measure, never an error).
+
+    Examples
+    --------
+    >>> empty = pd.DataFrame(columns=["members", "income_per_capita_yuan", *GUARANTEES], dtype=float)
+    >>> r = alkire_foster(empty, 4000.0)
+    >>> math.isnan(r["mpi_h"]) and math.isnan(r["contribution_income"]) and len(r) == 3 + 2 * len(MPI_INDICATORS)
+    True
     """
     weights = dict(DEFAULT_MPI_WEIGHTS if weights is None else weights)
     if set(weights) != set(MPI_INDICATORS):
@@ -249,7 +257,8 @@ def alkire_foster(households: pd.DataFrame, poverty_line_yuan: float, k: float =
     n = persons.sum()
     out: dict[str, float] = {}
     if n == 0:
-        return {"mpi_h": math.nan, "mpi_a": math.nan, "mpi_m0": math.nan}
+        return dict.fromkeys(("mpi_h", "mpi_a", "mpi_m0", *(f"{kind}_{j}" for j in MPI_INDICATORS
+                                                            for kind in ("censored", "contribution"))), math.nan)
     q = persons[poor].sum()
     h = q / n
     a = float(np.sum(persons[poor] * score[poor]) / q) if q > 0 else 0.0
@@ -263,10 +272,12 @@ def alkire_foster(households: pd.DataFrame, poverty_line_yuan: float, k: float =
 
 
 def deprivation_rates(households: pd.DataFrame, poverty_line_yuan: float) -> pd.Series:
-    """Uncensored deprivation rate of each indicator (share of persons deprived). [ratio]"""
+    """Uncensored deprivation rate of each indicator (share of persons deprived) [ratio]; NaN without persons."""
     g = deprivations(households, poverty_line_yuan)
     persons = households["members"].to_numpy(dtype=float)
-    return pd.Series((g.to_numpy(dtype=float) * persons[:, None]).sum(axis=0) / persons.sum(), index=g.columns)
+    n = persons.sum()
+    deprived = (g.to_numpy(dtype=float) * persons[:, None]).sum(axis=0)
+    return pd.Series(deprived / n if n > 0 else np.full(len(g.columns), np.nan), index=g.columns)
 
 
 def household_count(households: pd.DataFrame, mask: pd.Series | None = None) -> int:

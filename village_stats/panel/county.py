@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..errors import DataError
 from ..evaluate import Results, evaluate
-from ..load import PeriodData, Source, as_period, village_folders
+from ..load import OK, PeriodData, Source, as_period, village_folders
 from ..periods import Period
 from ..personal import shown
 from .rollup import LEVELS, County, register_of, rollup
@@ -36,7 +36,7 @@ def read_county(source: Source, period: Period | str, township: str | None = Non
         if township and source.village(v).township_zh != township:
             continue
         ids.append(v)
-        if period in source.periods(v):
+        if source.status(v, period) == OK:  # missing or an unfilled template: listed as missing
             data[v] = source.period(v, period)
     if township and not ids:
         raise DataError(f"no village of township {shown(township)} in {source.data_dir}")
@@ -44,7 +44,9 @@ def read_county(source: Source, period: Period | str, township: str | None = Non
         raise DataError("no village folder (with a village.yaml) found", path=source.data_dir)
     if not data:
         raise DataError(f"no village has data for period {period.code}", path=source.data_dir)
-    return villages_frame(source, ids), data
+    villages = villages_frame(source, ids)
+    check_counties(source, villages)
+    return villages, data
 
 
 #: Columns of the villages table of a county (:func:`villages_frame`).
@@ -60,6 +62,25 @@ def villages_frame(source: Source, ids) -> pd.DataFrame:
         rows.append((v, info.name_zh, info.name_en, info.township_zh, info.county_zh, info.exit_threshold,
                      info.fictional))
     return pd.DataFrame(rows, columns=list(VILLAGE_COLUMNS))
+
+
+def check_counties(source: Source, villages: pd.DataFrame, *, one_county: bool = False) -> None:
+    """Every township lies in one county (and, with ``one_county``, all villages in one county), else a
+    :class:`DataError` naming the village.yaml that declares another county than the most villages around it.
+
+    A village that declares another county by mistake would otherwise split its township over two
+    counties, which the roll-up's tie-out cannot add up (and a county report cannot title).
+    """
+    groups = [villages] if one_county else [g for _, g in villages.groupby("township_zh", sort=True)]
+    for group in groups:
+        counts = group["county_zh"].value_counts()
+        if len(counts) < 2:
+            continue
+        usual = str(counts.index[0])
+        odd = group.loc[group["county_zh"] != usual].iloc[0]
+        raise DataError.said("msg_other_county_report" if one_county else "msg_other_county",
+                           path=source.data_dir / odd["village_id"] / "village.yaml", county=odd["county_zh"],
+                           township=odd["township_zh"], n=int(counts.iloc[0]), usual=usual)
 
 
 def load_county(source: Source, period: Period | str, township: str | None = None) -> County:
@@ -84,7 +105,7 @@ def county_of(period: Period | str, villages: pd.DataFrame, results: Mapping[str
 def previous_period_of(source: Source, villages: pd.DataFrame, period: Period | str) -> Period | None:
     """The period before ``period`` when one of ``villages`` has data for it, else None."""
     before = as_period(period).previous()
-    return before if any(before in source.periods(v) for v in villages["village_id"]) else None
+    return before if any(source.status(v, before) == OK for v in villages["village_id"]) else None
 
 
 def previous_county(source: Source, county: County, township: str | None = None) -> County | None:

@@ -446,14 +446,15 @@ OVERVIEW_INDICATORS = ("population_total", "poverty_incidence", "poor_population
 def village_overview(village_sheet: pd.DataFrame, county: County) -> pd.DataFrame:
     """One row per village with data: township, the :data:`OVERVIEW_INDICATORS` and ``exit_ready``.
 
-    ``exit_ready`` is True when no one is left to lift before the exit threshold
-    (``poverty_reduction_needed`` = 0, i.e. incidence below the village's own threshold). Sorted by
+    ``exit_ready`` is 1 when no one is left to lift before the exit threshold
+    (``poverty_reduction_needed`` = 0, i.e. incidence below the village's own threshold), 0 when someone is,
+    NaN when the incidence is unknown (a village of 0 persons: nothing says it may exit). Sorted by
     incidence, highest first. Register measures are empty for villages without a register.
     """
     w = wide(village_sheet, OVERVIEW_INDICATORS)
     info = county.villages.set_index("village_id")
     out = info.loc[w.index, ["name_zh", "name_en", "township_zh"]].join(w)
-    out["exit_ready"] = out["poverty_reduction_needed"].eq(0)
+    out["exit_ready"] = out["poverty_reduction_needed"].eq(0).astype(float).where(out["poverty_incidence"].notna())
     out = out.sort_values("poverty_incidence", ascending=False, kind="stable")
     out.index.name = "village_id"
     return out

@@ -38,7 +38,7 @@ import pandas as pd
 
 from ..errors import DataError
 from ..indicators import SHEET_COLUMNS
-from ..load import PeriodData
+from ..load import PeriodData, check_household_ids
 from ..schema import GUARANTEES, HOUSEHOLD_STATUSES
 
 #: Status codes: 0 absent, then the vocabulary in order (poor, exited, returned, non_poor).
@@ -431,6 +431,7 @@ def registers(before: PeriodData, after: PeriodData) -> tuple[pd.DataFrame, pd.D
         if not d.has("households"):
             raise DataError(f"period {d.period.code} of village '{d.village.id}' has no household register "
                             f"(households.csv): the stock-flow needs one in both periods")
+    check_household_ids(before, after)
     return before.table("households"), after.table("households")
 
 

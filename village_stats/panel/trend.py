@@ -18,7 +18,7 @@ import pandas as pd
 from ..errors import DataError
 from ..indicators import SHEET_COLUMNS, IndicatorSheet
 from ..labels import unit_name
-from ..load import PeriodData, Source
+from ..load import OK, PeriodData, Source, check_panel_ids
 from ..periods import PER_YEAR, Period, parse_period
 from ..units import UNITS, format_value
 
@@ -54,11 +54,15 @@ def load_panel(source: Source, village: str, from_period: str | Period | None = 
     last = source.resolve(to_period, village) if to_period is not None else None
     if first is not None and last is not None and first.start > last.start:
         raise DataError(f"--from {first.code} comes after --to {last.code}")
-    chosen = select_periods(source.periods(village), first, last)
+    chosen = [p for p in select_periods(source.stored(village), first, last)
+              if source.status(village, p) == OK]  # an unfilled template is never part of a trend
     if not chosen:
         span = f" from {first.code if first else '…'} to {last.code if last else '…'}" if first or last else ""
         raise DataError(f"no period with data for village '{village}'{span}", path=source.data_dir / village)
-    return [source.period(village, p) for p in chosen]
+    panel = [source.period(village, p) for p in chosen]
+    for kind in {p.kind for p in chosen}:  # registers compared by household id: ids spelt alike
+        check_panel_ids([d for d in panel if d.period.kind == kind])
+    return panel
 
 
 def add_changes(long: pd.DataFrame) -> pd.DataFrame:

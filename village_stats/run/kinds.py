@@ -62,13 +62,14 @@ def prepare_county(request: Request) -> Prepared:
     here, before any kernel starts (nothing is evaluated: the notebook evaluates and ties out, once).
     Output folder ``county/<period>`` (or ``county/<township>/<period>``).
     """
-    from ..panel.county import previous_period_of, read_county
+    from ..panel.county import check_counties, previous_period_of, read_county
 
     if request.township and is_period_code(request.township):  # its folder would sit among the periods'
         raise DataError(f"township '{request.township}' is named like a period: expected a township name "
                         "(its report folder county/<township>/<period> would mix with county/<period>)")
     source = Source(request.data_dir)
     villages, _ = read_county(source, request.period, request.township)
+    check_counties(source, villages, one_county=True)
     before = previous_period_of(source, villages, request.period)
     if before is not None:
         read_county(source, before, request.township)
