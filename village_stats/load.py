@@ -47,7 +47,7 @@ from .parse import (
 from .periods import PERIOD_FORMS, Period, is_period_code, parse_period
 from .personal import pseudonymise_tables, shown
 from .places import MAX_ID, RESERVED_IDS
-from .policy import MONITORING_RULES, POLICY_FOLDER, AppliedRules, PolicyBook, as_poverty_line
+from .policy import POLICY_FOLDER, AppliedRules, PolicyBook, as_poverty_line
 from .readers import (
     INSTRUCTIONS_SHEET,
     MAX_YAML_BYTES,
