@@ -630,6 +630,16 @@ TEXT.update({
     "alert_note": ("提示", "Note"),
 })
 
+# --- trust (issue 23): charts, alerts, the reader's language ---
+TEXT.update({
+    "period_short_h1": ("{yy}上", "{yy}H1"),
+    "period_short_h2": ("{yy}下", "{yy}H2"),
+    "period_short_q": ("{yy}年{q}季", "{yy}Q{q}"),
+    "period_short_m": ("{yy}年{month}月", "{yy}-{month:02d}"),
+    "chart_no_data": ("无数据", "no data"),
+})
+# --- end trust (issue 23) ---
+
 #: The default language: its output files carry no language suffix (``report.pdf``; ``report.en.pdf``).
 DEFAULT_LANG = "zh"
 #: Language tags of the outputs (HTML ``lang``, PDF metadata).

@@ -19,12 +19,9 @@ from ..load import PeriodData
 from ..panel import stockflow, trend
 from ..periods import Period, parse_period
 from ..schema import HOUSEHOLD_STATUSES
-from . import fonts, plotting, views
+from . import chartstyle, plotting, views
+from .chartstyle import BLUE, GREEN, GREY, ORANGE, RED, WIDTH_IN  # noqa: F401  (the one chart style)
 from .tables import typed
-
-#: Colours as in the period report's charts (colour-blind safe, print well in grey).
-BLUE, ORANGE, GREY, GREEN, RED = "#3b6ea5", "#e08a2c", "#b8b8b8", "#4f9a6a", "#c0392b"
-WIDTH_IN = 7.0
 
 #: Terms of the stock-flow, in table and waterfall order, with their sign in the waterfall.
 TERMS = (("start", 0), ("new", 1), ("returned", 1), ("inconsistent_in", 1), ("exited", -1), ("removed", -1),
@@ -32,8 +29,7 @@ TERMS = (("start", 0), ("new", 1), ("returned", 1), ("inconsistent_in", 1), ("ex
 
 
 def _figure(height: float) -> Figure:
-    fonts.setup_matplotlib()
-    return Figure(figsize=(WIDTH_IN, height), layout="constrained")
+    return chartstyle.figure(height)
 
 
 def _finish(fig: Figure, ax, title: str) -> Figure:
@@ -96,7 +92,7 @@ def waterfall_chart(terms: pd.Series, before: str, after: str, lang: str = "zh",
             bottoms.append(min(level, level + delta))
             heights.append(abs(delta))
             colours.append(GREEN if delta > 0 else (RED if delta < 0 else GREY))
-            texts.append(f"{'+' if sign > 0 else '−'}{v:,.0f}")
+            texts.append(chartstyle.no_zero_sign(f"{'+' if sign > 0 else '−'}{v:,.0f}"))
             level += delta
     fig = _figure(2.8)
     ax = fig.subplots()
@@ -106,13 +102,18 @@ def waterfall_chart(terms: pd.Series, before: str, after: str, lang: str = "zh",
     for i, (b, h, text) in enumerate(zip(bottoms, heights, texts)):
         ax.text(i, b + h + top * 0.015, text, ha="center", va="bottom")
     ax.set_xticks(x, names)
-    ax.set_ylim(0, top * 1.15)
+    chartstyle.count_axis(ax, "y", high=top * 1.15)
     ax.set_ylabel(t("households" if unit == "households" else "persons_axis", lang))
     return _finish(fig, ax, t("chart_waterfall", lang, before=before, after=after))
 
 
 def trend_chart(long: pd.DataFrame, lang: str = "zh", exit_target: str | Period | None = None) -> Figure:
     """Poverty incidence over the periods of a long sheet against the exit threshold [percent].
+
+    Periods with no data are a visible gap (shaded, marked 无数据): the incidence and the threshold are
+    drawn only within runs of consecutive periods, never as a line across the gap. Period labels are
+    short (``17上``) when many (:func:`village_stats.display.chartstyle.period_axis`); with more than
+    eight periods only the first and last of each run carry their value.
 
     With ``exit_target``, two lines from the last period to the target: the pace needed to be at the
     threshold by then and the pace so far (:func:`village_stats.panel.trend.exit_pace`).
@@ -121,32 +122,44 @@ def trend_chart(long: pd.DataFrame, lang: str = "zh", exit_target: str | Period 
     thr = trend.series(long, "exit_threshold").reindex(inc.index)
     first = str(inc.index[0])
     pos = np.array([trend.period_steps(first, str(c)) for c in inc.index])
-    labels = {int(p): parse_period(str(c)).label(lang) for p, c in zip(pos, inc.index)}
+    values = inc.to_numpy() * 100
     fig = _figure(3.0)
     ax = fig.subplots()
-    ax.plot(pos, inc.to_numpy() * 100, color=BLUE, marker="o", label=t("incidence", lang))
-    for p, v in zip(pos, inc.to_numpy()):
-        ax.annotate(f"{v * 100:.1f}%", (p, v * 100), textcoords="offset points", xytext=(0, 6), ha="center")
+    stretches = chartstyle.runs(pos)
+    chartstyle.mark_gaps(ax, pos, lang)
+    for k, idx in enumerate(stretches):
+        ax.plot(pos[idx], values[idx], color=BLUE, marker="o", label=t("incidence", lang) if k == 0 else "_")
+        th = thr.to_numpy()[idx] * 100
+        if np.isfinite(th).any():
+            xs = np.concatenate([[pos[idx][0] - 0.3], pos[idx], [pos[idx][-1] + 0.3]])
+            ax.step(xs, np.concatenate([[th[0]], th, [th[-1]]]), where="mid", color=RED, linewidth=1.4,
+                    label=t("threshold", lang) if k == 0 else "_")
+    annotated = set(range(len(pos))) if len(pos) <= 8 else {int(i) for r in stretches for i in (r[0], r[-1])}
+    for i in sorted(annotated):
+        ax.annotate(f"{values[i]:.1f}%", (pos[i], values[i]), textcoords="offset points", xytext=(0, 6),
+                    ha="center", fontsize="small")
     threshold = float(thr.dropna().iloc[-1]) if thr.notna().any() else math.nan
-    end = pos[-1]
+    extra: dict[int, str] = {}
+    top = float(np.nanmax(values)) if len(values) else 0.0
     if exit_target is not None and not math.isnan(threshold):
         pace = trend.exit_pace(inc, threshold, exit_target)
         left = pace["periods_left"]
         if left > 0:
             end = pos[-1] + left
-            labels[int(end)] = parse_period(pace["target_period"]).label(lang)
-            last = inc.iloc[-1] * 100
+            extra[int(end)] = chartstyle.short_period_label(pace["target_period"], lang) if len(pos) > 3 \
+                else parse_period(pace["target_period"]).label(lang)
+            last = values[-1]
             needed_end = last + pace["pace_needed"] * left * 100
             ax.plot([pos[-1], end], [last, needed_end], color=ORANGE, linestyle="--", label=t("pace_needed", lang))
+            ax.plot([pos[-1], end], [threshold * 100] * 2, color=RED, linewidth=1.0, linestyle=(0, (1, 2)))
             if not math.isnan(pace["pace_so_far"]):
                 ax.plot([pos[-1], end], [last, max(0.0, pace["projected_at_target"] * 100)], color=GREY,
                         linestyle=":", label=t("pace_so_far", lang))
-    if not math.isnan(threshold):
-        ax.plot([pos[0], end], [threshold * 100] * 2, color=RED, linewidth=1.4, label=t("threshold", lang))
-    ax.set_xticks(sorted(labels), [labels[k] for k in sorted(labels)])
-    ax.set_ylim(0, max(float(inc.max()) * 100 * 1.2, 1.0))
+    chartstyle.period_axis(ax, pos, inc.index, lang, extra)
+    high = max(top, threshold * 100 if not math.isnan(threshold) else 0.0) * 1.2
+    chartstyle.percent_axis(ax, "y", high=max(high, 1.0))
     ax.set_ylabel(t("percent", lang))
-    fig.legend(loc="outside lower center", ncol=4, frameon=False)
+    chartstyle.legend_below(fig, 4)
     return _finish(fig, ax, t("chart_trend", lang))
 
 

@@ -14,14 +14,13 @@ from matplotlib.figure import Figure
 
 from ..document import number_text
 from ..indicators import CATALOGUE, label
-from ..labels import column, t
+from ..labels import column, t, unit_name
 from ..panel.rollup import County, exit_readiness, register_disagreements, village_overview, wide
 from ..periods import parse_period
-from . import fonts, plotting, views
+from . import chartstyle, plotting, views
+from .chartstyle import BLUE, GREEN, GREY, ORANGE, WIDTH_IN  # noqa: F401  (the one chart style)
 from .tables import typed
 
-BLUE, ORANGE, GREY, GREEN = "#3b6ea5", "#e08a2c", "#b8b8b8", "#4f9a6a"
-WIDTH_IN = 7.0
 KEY_INDICATORS = ("households_total", "population_total", "poor_households", "poor_population", "poverty_incidence",
                   "poverty_reduction_needed", "contact_rate", "investment_committed_yuan",
                   "investment_committed_per_poor_person_yuan", "register_population", "fgt0", "fgt1", "mpi_h")
@@ -141,8 +140,7 @@ def missing_text(county: County, lang: str = "zh") -> str:
 # --------------------------------------------------------------------------- charts
 
 def _figure(rows: int) -> tuple[Figure, object]:
-    fonts.setup_matplotlib()
-    fig = Figure(figsize=(WIDTH_IN, max(2.5, 0.24 * rows + 1.0)), layout="constrained")
+    fig = chartstyle.figure(max(2.5, 0.24 * rows + 1.0))
     return fig, fig.add_subplot()
 
 
@@ -160,9 +158,12 @@ def incidence_dot_chart(overview: pd.DataFrame, lang: str = "zh") -> Figure:
     ax.scatter(overview["poverty_incidence"] * 100, y, color=colours, s=28, zorder=3, label=t("incidence", lang))
     ax.set_yticks(y, names)
     ax.invert_yaxis()
-    ax.set_xlabel("%")
+    high = np.nanmax(np.concatenate([overview["poverty_incidence"].to_numpy(dtype=float) * 100,
+                                     overview["exit_threshold"].to_numpy(dtype=float) * 100, [1.0]]))
+    chartstyle.percent_axis(ax, "x", high=high * 1.1)
+    ax.set_ylim(len(names) - 0.5, -0.5)
     ax.grid(axis="x", color="#e5e5e5")
-    ax.legend(loc="lower right", frameon=False)
+    chartstyle.legend_below(fig, 2)
     return _finish(fig, ax, "chart_incidence_villages", lang)
 
 
@@ -180,7 +181,8 @@ def per_poor_chart(overview: pd.DataFrame, lang: str = "zh") -> Figure:
                 fontsize=7)
     ax.set_yticks(y, names)
     ax.invert_yaxis()
-    ax.set_xlim(0, top * 1.18)
+    chartstyle.money_axis(ax, "x", high=top * 1.18)
+    ax.set_xlabel(unit_name("yuan_per_person", lang))
     return _finish(fig, ax, "chart_per_poor", lang)
 
 
