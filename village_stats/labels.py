@@ -69,8 +69,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "non_poor": ("非贫困户", "Not poor"),
     "not_recorded": ("未记录", "not recorded"),
     # household register
-    "line_used": ("贫困标准：{line}（{year}年，来源：{origin}，{verified}）。{basis}",
-                  "Poverty line: {line} ({year}, from {origin}, {verified}). {basis}"),
+    "line_used": ("贫困标准：{line}（{year}年，{origin}，来源：{source}，{verified}）。{basis}",
+                  "Poverty line: {line} ({year}, {origin}, source: {source}, {verified}). {basis}"),
     "verified": ("已核实", "verified"),
     "unverified": ("未核实", "NOT verified"),
     "reg_depth": ("收入贫困深度与不平等", "Depth of poverty and inequality"),
@@ -637,6 +637,36 @@ TEXT.update({
     "period_short_q": ("{yy}年{q}季", "{yy}Q{q}"),
     "period_short_m": ("{yy}年{month}月", "{yy}-{month:02d}"),
     "chart_no_data": ("无数据", "no data"),
+    # alerts from every failing test (village_stats.alerts)
+    "alert_exit_not_ready": ("退出评估结论：有指标未达到退出标准（{names}）。",
+                             "Exit evaluation: not ready — failing: {names}."),
+    "alert_criterion_fails": ("{name}{value}，未达到标准（{standard}）。",
+                              "{name} is {value}: the standard ({standard}) is not met."),
+    "alert_monitoring_candidates": ("{n}户符合监测条件但未纳入监测（疑似漏监测：{parts}），请核实后及时纳入。",
+                                    "{households} meet a monitoring rule but are not monitored (possibly missed: "
+                                    "{parts}); check and add them."),
+    "alert_rule_count": ("{rule}{n}户", "{rule}: {n}"),
+    "alert_monitored_above_ceiling": ("监测对象占建档立卡人口{share}，超过上限{ceiling}。",
+                                      "Monitored persons are {share} of the registered population, above the "
+                                      "ceiling of {ceiling}."),
+    "alert_share_above_100": ("{name}{rate}超过100%：{part_name}{part}多于{whole_name}{whole}，不可能是户数占比，"
+                              "请核对填报数据（是否把户次记作户数或重复计数）。",
+                              "{name} is {rate}, above 100%: {part_name} ({part}) exceed {whole_name} ({whole}), "
+                              "which no share of households can; check the data (visits entered as households, "
+                              "or counted twice)."),
+    "resident_poor_households": ("在村贫困户数", "resident poor households"),
+    # policy rows: where a value comes from, in the reader's language (village_stats.policy, display)
+    "policy_origin": ("{file} 第{row}行（{scope}）", "{file} row {row} ({scope})"),
+    "no_source": ("未找到官方原文", "no official text found"),
+    "note_col": ("备注", "Note"),
+    "note_brief_unverified": ("未核实：见 {file} 第{row}行", "NOT verified: see {file} row {row}"),
+    "note_brief": ("见 {file} 第{row}行", "see {file} row {row}"),
+    "note_threshold_from_exit": ("阈值为本村退出标准：{source}", "The threshold is the village's exit threshold: "
+                                 "{source}"),
+    "sum_alerts": ("本期需关注：{items}", " To act on: {items}"),
+    "sum_alerts_sep": ("", " "),
+    "cmp_lt": ("低于{x}", "below {x}"), "cmp_le": ("不高于{x}", "at most {x}"),
+    "cmp_gt": ("高于{x}", "above {x}"), "cmp_ge": ("不低于{x}", "at least {x}"),
 })
 # --- end trust (issue 23) ---
 

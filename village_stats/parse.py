@@ -72,6 +72,11 @@ class PovertyLine:
     source: str
     verified: bool
     origin: str  # "village.yaml" or "policy/poverty_lines.csv (<scope>)"
+    scope: str = ""  # national, a division code, or village.yaml
+    table: str = ""  # the policy table (poverty_lines), '' for village.yaml
+    row: int | None = None  # the table's file row (the header is row 1)
+    note_zh: str = ""  # the row's remark (why unverified …) in Chinese
+    note_en: str = ""  # … and in English
 
 
 

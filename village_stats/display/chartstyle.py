@@ -227,12 +227,37 @@ def tick_label_boxes(fig: Figure, ax, which: str = "x"):
     return [lab.get_window_extent(renderer) for lab in labels if lab.get_visible() and lab.get_text()]
 
 
+def wrap_label(text: str) -> str:
+    r"""A tick label on two lines: at the space nearest the middle, or (Chinese) after half its characters.
+
+    >>> wrap_label("Removed or gone"), wrap_label("清退或迁出"), wrap_label("期初")
+    ('Removed\nor gone', '清退或\n迁出', '期初')
+    """
+    if "\n" in text or len(text) <= 3:
+        return text
+    spaces = [i for i, c in enumerate(text) if c == " "]
+    if spaces:
+        i = min(spaces, key=lambda k: abs(k - len(text) / 2))
+        return text[:i] + "\n" + text[i + 1:]
+    if text.isascii():
+        return text
+    half = (len(text) + 1) // 2
+    return text[:half] + "\n" + text[half:]
+
+
 def fit_tick_labels(fig: Figure, ax, which: str = "x") -> None:
-    """Make an axis's tick labels fit side by side: as they are, else rotated 30°, else every k-th shown."""
+    """Make an axis's tick labels fit side by side: as they are, else on two lines, else rotated 30°, else
+    every k-th shown (the labels of a period axis; a reader counts on from the ones shown)."""
     if not _overlaps(tick_label_boxes(fig, ax, which)):
         return
     labels = ax.get_xticklabels() if which == "x" else ax.get_yticklabels()
     if which == "x":
+        texts = [lab.get_text() for lab in labels]
+        ax.set_xticks(ax.get_xticks(), [wrap_label(s) for s in texts])
+        if not _overlaps(tick_label_boxes(fig, ax, which)):
+            return
+        ax.set_xticks(ax.get_xticks(), texts)
+        labels = ax.get_xticklabels()
         for lab in labels:
             lab.set_rotation(30)
             lab.set_ha("right")

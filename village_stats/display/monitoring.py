@@ -48,22 +48,27 @@ def _scope(rule: Rule, lang: str) -> str:
 
 def policy_table(rules: list[Rule], lang: str = "zh") -> pd.DataFrame:
     """The policy rules a section used: rule, value (in its rule's unit, after its comparison: ``< 2.0%``),
-    scope, source, verified."""
+    scope, source (the published text, or 未找到官方原文), verified, and the row's note in the reader's
+    language — in full in the HTML and the workbook; the PDF prints only 未核实 with the table file and row
+    (the column's ``brief``)."""
     rows = []
     for r in rules:
         year = f"{r.year}" if r.year else ""
         rows.append((_label(r.name, lang), float(r.value), " ".join(x for x in (_scope(r, lang), year) if x),
-                     f"{r.origin}: {r.source}", _yes_no(r.verified, lang)))
+                     r.source or t("no_source", lang), _yes_no(r.verified, lang), views.policy_note(r, lang)))
+    note = t("note_col", lang)
     frame = pd.DataFrame(rows, columns=[t("rule_name", lang), t("value", lang), t("scope", lang), t("source", lang),
-                                        t("verified_col", lang)])
+                                        t("verified_col", lang), note])
     value = t("value", lang)
     return typed(frame, lang=lang, units={value: [r.unit for r in rules], t("verified_col", lang): "text"},
-                 prefix={value: [_comparison(r.comparison) for r in rules]})
+                 prefix={value: [_comparison(r.comparison) for r in rules]},
+                 brief={note: [views.policy_note_brief(r, lang) for r in rules]})
 
 
 def _comparison(comparison: str) -> str:
-    """The text printed before a threshold: its comparison and a space (``< ``), or nothing."""
-    return f"{comparison} " if comparison else ""
+    """The text printed before a threshold: its comparison as people write it and a space (``< ``, ``≥ ``
+    for the policy table's ``>=``), or nothing."""
+    return f"{ {'>=': '≥', '<=': '≤'}.get(comparison, comparison)} " if comparison else ""
 
 
 def screening_table(found: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
@@ -144,7 +149,8 @@ def show_monitoring_section(results: Results, lang: str = "zh") -> None:
         values = results.values
         views.show_subheading("mon_objects", lang)
         views.show_text(t("mon_threshold_text", lang, value=format_value(threshold.value, "yuan_per_person_year", lang),
-                          year=threshold.year, scope=_scope(threshold, lang), source=threshold.source,
+                          year=threshold.year, scope=views.policy_origin(threshold, lang),
+                          source=threshold.source or t("no_source", lang),
                           verified=t("verified" if threshold.verified else "unverified", lang)))
         views.show_table(views.indicator_table(sheet, MONITORING_INDICATORS, lang))
         share, ceiling = values.get("monitored_share", math.nan), values.get("monitored_share_ceiling", math.nan)

@@ -37,7 +37,7 @@ WAN_FROM_YUAN = 10_000.0
 def typed(frame: pd.DataFrame, *, lang: str = "zh", units: dict | None = None, total_rows: int = 0,
           totals_only: str | None = None, group: bool = False, sheet: str | None = None, only: str | None = None,
           column_only: dict | None = None, signed=(), unknown: dict | None = None, nowrap=(),
-          prefix: dict | None = None, join: dict | None = None) -> pd.DataFrame:
+          prefix: dict | None = None, join: dict | None = None, brief: dict | None = None) -> pd.DataFrame:
     """Mark a labelled table with what its block needs (kept in ``frame.attrs["table"]``); returns ``frame``.
 
     Parameters
@@ -76,6 +76,9 @@ def typed(frame: pd.DataFrame, *, lang: str = "zh", units: dict | None = None, t
         Column → a text with ``{}``: the column is printed inside the cell of the column before it, its
         text in place of ``{}`` (`` / {}`` gives ``3 / 30``); an unknown value adds nothing. The workbook
         keeps it as a column of its own, under its own header.
+    brief : dict, optional
+        Column → a list of texts, one per row: what the PDF prints instead of the cell (a policy note's
+        short 未核实 mark with its table and row); the HTML and the workbook keep the full text.
 
     Returns
     -------
@@ -86,7 +89,7 @@ def typed(frame: pd.DataFrame, *, lang: str = "zh", units: dict | None = None, t
                             "totals_only": totals_only, "group": bool(group),
                             "sheet": sheet, "only": only, "column_only": dict(column_only or {}),
                             "signed": list(signed), "unknown": dict(unknown or {}), "nowrap": list(nowrap),
-                            "prefix": dict(prefix or {}), "join": dict(join or {})}
+                            "prefix": dict(prefix or {}), "join": dict(join or {}), "brief": dict(brief or {})}
     return frame
 
 
@@ -147,6 +150,11 @@ def table_block(df: pd.DataFrame, caption: str | None = None, **options) -> dict
             if len(texts) != len(df):
                 raise ValueError(f"column {name!r}: {len(texts)} prefixes for {len(df)} rows")
             col["prefix"] = texts
+        if name in spec.get("brief", {}):
+            texts = [str(b or "") for b in spec["brief"][name]]
+            if len(texts) != len(df):
+                raise ValueError(f"column {name!r}: {len(texts)} brief texts for {len(df)} rows")
+            col["brief"] = texts
         if name in spec.get("join", {}):
             if j == 0 or "{}" not in spec["join"][name]:
                 raise ValueError(f"column {name!r}: join needs a column before it and a text with {{}}")

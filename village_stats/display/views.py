@@ -154,11 +154,12 @@ def show_key_figures(sheet: pd.DataFrame, lang: str = "zh", changes: dict[str, s
              plain="; ".join(f"{i['label']} {i['value']}" for i in block["items"]))
 
 
-def show_summary(sheet: pd.DataFrame, data: PeriodData, lang: str = "zh") -> None:
-    """The summary paragraph of page 1 (:func:`village_stats.display.summary.summary_text`)."""
+def show_summary(sheet: pd.DataFrame, data: PeriodData, lang: str = "zh", alerts: pd.DataFrame | None = None) -> None:
+    """The summary paragraph of page 1 (:func:`village_stats.display.summary.summary_text`), with the
+    serious and attention ``alerts`` when given."""
     from .summary import summary_text
 
-    show_text(summary_text(sheet, data.period, lang), style="summary")
+    show_text(summary_text(sheet, data.period, lang, alerts), style="summary")
 
 
 def show_heading(key: str, lang: str = "zh") -> None:
@@ -341,12 +342,36 @@ REGISTER_MPI_INDICATORS = ("mpi_h", "mpi_a", "mpi_m0")
 REGISTER_EXIT_INDICATORS = ("exit_eligible_households", "exited_failing_criteria_households")
 
 
+def policy_origin(rule, lang: str = "zh") -> str:
+    """Where a policy value was read, for people: its table file, row and scope (``policy/poverty_lines.csv
+    第13行（全国）``), or ``village.yaml``. ``rule``: a :class:`~village_stats.policy.Rule` or a poverty line."""
+    if not rule.table or rule.row is None:
+        return "village.yaml"
+    scope = t("national", lang) if rule.scope == "national" else rule.scope
+    return t("policy_origin", lang, file=f"policy/{rule.table}.csv", row=rule.row, scope=scope)
+
+
+def policy_note(rule, lang: str = "zh") -> str:
+    """A policy row's remark in ``lang`` (why it is not verified, what to change); '' when none."""
+    return pick((rule.note_zh, rule.note_en or rule.note_zh), lang)
+
+
+def policy_note_brief(rule, lang: str = "zh") -> str:
+    """What the PDF prints for a row's remark: 未核实 (or nothing) with the table and row to look up."""
+    if not rule.table or rule.row is None:
+        return "" if rule.verified else t("unverified", lang)
+    if rule.verified and not policy_note(rule, lang):
+        return ""
+    return t("note_brief" if rule.verified else "note_brief_unverified", lang, file=f"policy/{rule.table}.csv",
+             row=rule.row)
+
+
 def poverty_line_text(data: PeriodData, lang: str = "zh") -> str:
-    """Which poverty line the register measures use, and whether it is verified."""
+    """Which poverty line the register measures use: its table and row, its source, whether it is verified."""
     pl = data.poverty_line
     return t("line_used", lang, line=number_text(pl.poverty_line_yuan, "yuan_per_person_year", lang), year=pl.year,
-             origin=pl.origin, verified=t("verified" if pl.verified else "unverified", lang),
-             basis=pick((pl.basis, ""), lang))
+             origin=policy_origin(pl, lang), source=pl.source or t("no_source", lang),
+             verified=t("verified" if pl.verified else "unverified", lang), basis=pick((pl.basis, ""), lang))
 
 
 def household_ids_text(key: str, mask: pd.Series, data: PeriodData, lang: str = "zh") -> str:
