@@ -707,6 +707,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "msg_required": ("此处必须填写（{expectation}）", "a value is required here ({expectation})"),
 }
 
+# --- trust (issue 23): the command line's wording lives in village_stats.labels_cli, merged here ---
+from .labels_cli import CLI_MESSAGES, HELP_ZH, METAVARS_ZH, VILLAGE_FIELDS_ZH  # noqa: E402,F401
+
+MESSAGES.update(CLI_MESSAGES)
+# --- end trust (issue 23) ---
+
 
 def message_lang(explicit: str | None = None) -> str:
     """The language of messages: ``explicit`` (a command's ``--lang``) when given, else ``$VILLAGE_STATS_LANG``,

@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import schema
 from .errors import DataError, shorten
-from .labels import pick, say
+from .labels import KIND_HINTS_ZH, pick, say
 from .periods import Period
 from .readers import _ID_LIKE, _cell_str, _suggest, is_reference_header
 from .schema import Column, Table
@@ -329,12 +329,14 @@ class _Where:
     def __init__(self, path: Path, sheet: str | None):
         self.path, self.sheet = path, sheet
 
-    def error(self, frame: pd.DataFrame, position: int | None, column: str | None, message: str) -> DataError:
+    def error(self, frame: pd.DataFrame, position: int | None, column: str | None, message: str,
+              message_zh: str | None = None) -> DataError:
         row = None if position is None else int(frame.attrs["rows"][position])
         header = None if column is None else frame.attrs.get("headers", {}).get(column, column)
         letter = frame.attrs.get("letters", {}).get(column)
         cell = None if self.sheet is None or letter is None or row is None else f"{letter}{row}"
-        return DataError(message, path=self.path, row=row, column=header, sheet=self.sheet, cell=cell)
+        return DataError(message, path=self.path, row=row, column=header, sheet=self.sheet, cell=cell,
+                         message_zh=message_zh)
 
 
 def _check_population(pop: pd.DataFrame, where: _Where) -> None:
@@ -345,16 +347,21 @@ def _check_population(pop: pd.DataFrame, where: _Where) -> None:
                               f"missing required measure '{m}' ({schema.POPULATION_MEASURES.label(m)})")
         i = measures.index(m)
         if pd.isna(pop["value"].iloc[i]):
-            raise where.error(pop, i, "value", f"a value is required for '{m}': expected "
-                              f"{schema.KINDS['count']}")
+            fields = {"measure": m, "name": schema.POPULATION_MEASURES.label(m, "zh")}
+            raise where.error(pop, i, "value", say("msg_value_required", "en", expectation=schema.KINDS["count"],
+                                                   **fields),
+                              message_zh=say("msg_value_required", "zh", expectation=KIND_HINTS_ZH["count"],
+                                             **fields))
     value = dict(zip(measures, pop["value"]))
     for part, whole in (("poor_households", "households_total"), ("poor_population", "population_total"),
                         ("absent_poor_households", "poor_households"),
                         ("wubao_households", "households_total"), ("dibao_households", "households_total")):
         if part in value and pd.notna(value[part]) and value[part] > value[whole]:
-            raise where.error(pop, measures.index(part), "value",
-                              f"{part} = {value[part]:g} is larger than {whole} = {value[whole]:g}: "
-                              f"expected at most {value[whole]:g}")
+            fields = {"part": part, "whole": whole, "part_value": f"{value[part]:g}",
+                      "whole_value": f"{value[whole]:g}", "part_name": schema.POPULATION_MEASURES.label(part, "zh"),
+                      "whole_name": schema.POPULATION_MEASURES.label(whole, "zh")}
+            raise where.error(pop, measures.index(part), "value", say("msg_part_above_whole", "en", **fields),
+                              message_zh=say("msg_part_above_whole", "zh", **fields))
 
 
 def _check_work_log(log: pd.DataFrame, where: _Where, period: Period | None = None) -> None:

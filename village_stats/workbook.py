@@ -27,7 +27,7 @@ from . import schema
 from .atomic import atomic_folder, atomic_path, write_atomic
 from .cells import CellWriter, Styles, column_width, new_workbook, write_cell
 from .errors import DataError
-from .labels import KIND_HINTS_ZH, UNITS_ZH
+from .labels import KIND_HINTS_ZH, UNITS_ZH, VILLAGE_FIELDS_ZH, pick, say
 from .load import PeriodData
 from .parse import Village
 from .periods import Period
@@ -445,8 +445,8 @@ def new_period(data_dir: str | Path, village_id: str, period: Period | str, sour
     target = folder / (period.code if as_ == "csv" else f"{period.code}.xlsx")
     for existing in (folder / period.code, folder / f"{period.code}.xlsx"):
         if existing.exists():
-            raise DataError(f"period {period.code} already exists: expected a period with no data yet "
-                            f"(nothing is overwritten)", path=existing)
+            raise DataError(say("msg_period_exists", "en", period=period.code), path=existing,
+                            message_zh=say("msg_period_exists", "zh", period=period.code))
     chosen = resolve_source(data_dir, village_id, period, source)
     data = personal = None
     if chosen is not None:
@@ -470,8 +470,28 @@ def new_period(data_dir: str | Path, village_id: str, period: Period | str, sour
 
 # --------------------------------------------------------------------------- village.yaml
 
-def village_yaml(values: dict[str, object]) -> str:
-    """``village.yaml`` text from the codebook's keys: each key with its meaning as a comment.
+def pinyin_id(name_zh: str) -> str:
+    """An id made from a Chinese name (for people who give only the name): its pinyin, lowercase, without
+    the administrative suffix (村, 乡 …), as ``[a-z0-9_]+``; '' when nothing is left.
+
+    >>> pinyin_id("梭罗峪村"), pinyin_id("中药材"), pinyin_id("1号 养殖场")
+    ('suoluoyu', 'zhongyaocai', '1hao_yangzhichang')
+    """
+    import re
+
+    from pypinyin import lazy_pinyin
+
+    name = name_zh.strip()
+    for suffix in ("村", "乡", "镇"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            name = name[: -len(suffix)]
+    spelled = "".join(lazy_pinyin(name)).lower()
+    return re.sub(r"_+", "_", re.sub(r"[^a-z0-9]+", "_", spelled)).strip("_")
+
+
+def village_yaml(values: dict[str, object], lang: str = "zh") -> str:
+    """``village.yaml`` text from the codebook's keys: each key with its meaning as a comment (in Chinese
+    by default, :data:`village_stats.labels.VILLAGE_FIELDS_ZH`; English with ``lang="en"``).
 
     Keys not given stay empty (required ones) or commented out (optional ones), so the file says
     what is still to fill in; :func:`village_stats.load.read_village` refuses it until then.
@@ -481,9 +501,10 @@ def village_yaml(values: dict[str, object]) -> str:
     """
     import yaml
 
-    lines = ["# Village metadata (see the codebook in data/README.md); written by village-stats new-village."]
+    lines = ["# " + say("yaml_head", lang)]
     for key, meaning, required in schema.VILLAGE_FIELDS:
-        lines.append(f"# {meaning}{'' if required else ' (optional)'}")
+        meaning = pick((VILLAGE_FIELDS_ZH.get(key, meaning), meaning), lang)
+        lines.append(f"# {meaning}{'' if required else say('yaml_optional', lang)}")
         v = values.get(key)
         if v is None or v == "":
             lines.append(f"{key}:" if required else f"# {key}:")
@@ -498,8 +519,9 @@ def missing_village_fields(values: dict[str, object]) -> list[str]:
     return [key for key, _, required in schema.VILLAGE_FIELDS if required and values.get(key) in (None, "")]
 
 
-def new_village(data_dir: str | Path, values: dict[str, object]) -> Path:
-    """Write ``data/<id>/village.yaml`` from ``values`` (never over an existing one).
+def new_village(data_dir: str | Path, values: dict[str, object], lang: str = "zh") -> Path:
+    """Write ``data/<id>/village.yaml`` from ``values`` (never over an existing one); without an ``id`` it is
+    made from ``name_zh`` (:func:`pinyin_id`), so nobody has to invent an English id.
 
     Raises
     ------
@@ -508,8 +530,10 @@ def new_village(data_dir: str | Path, values: dict[str, object]) -> Path:
     """
     from .load import check_village_id
 
-    vid = check_village_id(str(values.get("id") or ""))
     values = dict(values)
+    if not values.get("id") and values.get("name_zh"):
+        values["id"] = pinyin_id(str(values["name_zh"]))
+    vid = check_village_id(str(values.get("id") or ""))
     if values.get("region"):
         lookup = schema.REGIONS.lookup()
         region = schema.normalize_text(str(values["region"])).lower()
@@ -523,6 +547,6 @@ def new_village(data_dir: str | Path, values: dict[str, object]) -> Path:
         raise DataError("village.yaml already exists: nothing is overwritten", path=path)
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        return write_atomic(path, village_yaml(values), replace=False)
+        return write_atomic(path, village_yaml(values, lang), replace=False)
     except FileExistsError:
         raise DataError("village.yaml already exists: nothing is overwritten", path=path) from None
