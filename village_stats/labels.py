@@ -655,6 +655,8 @@ TEXT.update({
                               "which no share of households can; check the data (visits entered as households, "
                               "or counted twice)."),
     "resident_poor_households": ("在村贫困户数", "resident poor households"),
+    "change_since_period": ("较{period}", "Change since {period}"),
+    "kf_change_since": ("；较{period} {change}", "; {change} since {period}"),
     # policy rows: where a value comes from, in the reader's language (village_stats.policy, display)
     "policy_origin": ("{file} 第{row}行（{scope}）", "{file} row {row} ({scope})"),
     "no_source": ("未找到官方原文", "no official text found"),

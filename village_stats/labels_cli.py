@@ -157,6 +157,16 @@ CLI_MESSAGES: dict[str, tuple[str, str]] = {
     "cli_by_township": ("乡镇", "township"),
     "cli_by_county": ("县", "county"),
     "cli_since_period": ("较{period}", "since {period}"),
+    # run-all's table and summary (the dask rewrite of run-all should keep these keys)
+    "cli_batch_head": ("状态      村             时期        用时  输出目录或错误",
+                       "status    village        period   seconds  output folder or error"),
+    "cli_batch_ok": ("完成", "ok"),
+    "cli_batch_bad_input": ("输入有误", "bad_input"),
+    "cli_batch_failed": ("失败", "failed"),
+    "cli_batch_summary": ("共 {villages} 个村：完成 {ok} 个，输入有误 {bad_input} 个，失败 {failed} 个，用时 {seconds} 秒"
+                          "（每分钟 {rate} 份报告）；详情见 {path}",
+                          "{villages} villages: {ok} ok, {bad_input} bad input, {failed} failed in {seconds} s "
+                          "({rate} reports per minute); details in {path}"),
     # the household-level diff (diff --households): each change and its values in words
     "hh_entered": ("新列入登记册", "entered the register"),
     "hh_left": ("不再列入登记册", "left the register"),

@@ -171,7 +171,7 @@ def change_table(long: pd.DataFrame, period: str, indicators, lang: str = "zh") 
     table = views.indicator_table(rows, indicators, lang)
     by_id = rows.set_index("indicator")
     shown = [i for i in indicators if i in by_id.index]
-    head = t("change_since", lang)
+    head = since_text(period, compared_with(long, period), lang)
     table[head] = [float(by_id.loc[i, "change"]) for i in shown]
     spec = table.attrs["table"]
     spec["units"][head] = [_change_unit(by_id.loc[i, "change_unit"]) for i in shown]
@@ -264,14 +264,47 @@ def show_change_section(current: Results, earlier: list[Results], lang: str = "z
                exit_target)
 
 
-def key_changes(long: pd.DataFrame | None, period: str | Period, lang: str = "zh") -> dict[str, str]:
+def compared_with(long: pd.DataFrame, period: str | Period) -> str | None:
+    """The period a period's changes in a long sheet are computed against (its ``previous_period``), or None."""
+    prev = long.loc[long["period"] == str(period), "previous_period"].dropna()
+    prev = prev[prev.astype(str) != ""]
+    return str(prev.iloc[0]) if len(prev) else None
+
+
+def adjacent(period: str | Period, previous: str | None) -> bool:
+    """Whether ``previous`` is the period just before ``period`` (so 比上期 says the truth).
+
+    >>> adjacent("2018H2", "2018H1"), adjacent("2021H1", "2018H2"), adjacent("2018H1", None)
+    (True, False, True)
+    """
+    return previous is None or parse_period(str(period)).previous().code == str(previous)
+
+
+def since_text(period: str | Period, previous: str | None, lang: str = "zh") -> str:
+    """The head of a change column: 比上期 when ``previous`` is the period just before, else the period named
+    (较2018年下半年: across a gap of periods).
+
+    >>> since_text("2021H1", "2018H2"), since_text("2018H2", "2018H1")
+    ('较2018年下半年', '比上期')
+    """
+    if adjacent(period, previous):
+        return t("change_since", lang)
+    return t("change_since_period", lang, period=parse_period(str(previous)).label(lang))
+
+
+def key_changes(long: pd.DataFrame | None, period: str | Period, lang: str = "zh") -> dict:
     """Indicator id → its change since the previous period as people read it (``-1.2 个百分点``), for the
-    key-figure box; empty without an earlier period."""
+    key-figure box; when the period compared with is not the one just before, (change, that period's
+    label), so the box names it (较2018年下半年 -26 户). Empty without an earlier period."""
     if long is None:
         return {}
     rows = long[long["period"] == str(period)].set_index("indicator")
-    return {i: trend.format_change(r["change"], r["change_unit"], lang) for i, r in rows.iterrows()
-            if isinstance(r["change_unit"], str) and not (isinstance(r["change"], float) and math.isnan(r["change"]))}
+    previous = compared_with(long, period)
+    named = None if adjacent(period, previous) else parse_period(str(previous)).label(lang)
+    return {i: (text if named is None else (text, named))
+            for i, r in rows.iterrows()
+            if isinstance(r["change_unit"], str) and not (isinstance(r["change"], float) and math.isnan(r["change"]))
+            for text in [trend.format_change(r["change"], r["change_unit"], lang)]}
 
 
 def table_with_change(sheet: pd.DataFrame, long: pd.DataFrame | None, period: str | Period, indicators,
@@ -305,12 +338,15 @@ def trend_table(long: pd.DataFrame, indicators=TREND_INDICATORS, lang: str = "zh
     for p in periods:
         rows = [by_key.loc[(ind, p)] if (ind, p) in by_key.index else None for ind in chosen]
         value = parse_period(p).label(lang)
-        change = t("with_note", lang, text=value, note=t("change_since", lang))
+        previous = compared_with(long, p)
+        change = t("with_note", lang, text=value, note=since_text(p, previous, lang))
         frame[value] = [math.nan if r is None else float(r["value"]) for r in rows]
         frame[change] = [math.nan if r is None else float(r["change"]) for r in rows]
         units[value] = [by_key.loc[ind, "unit"].iloc[0] if r is None else r["unit"] for ind, r in zip(chosen, rows)]
         units[change] = [_change_unit(None if r is None else r["change_unit"]) for r in rows]
-        join[change] = note
+        # across a gap the cell names the period compared with: 0 户（较2018年下半年 -26 户）
+        join[change] = note if adjacent(p, previous) else t("with_note", lang, text="", note=since_text(
+            p, previous, lang) + " {}")
     return typed(frame, lang=lang, units=units, join=join, signed=list(join))
 
 

@@ -72,7 +72,8 @@ def key_figures(sheet: pd.DataFrame, lang: str = "zh", changes: dict[str, str] |
     Items: poverty incidence against the exit threshold, people still to lift, poor households,
     committed investment (万元; and per poor person in whole 元), contacts coverage of poor households.
     An item whose indicator is not in the sheet (no work log, no projects) is left out. ``changes``
-    (indicator id → the change since the previous period, as text) adds "比上期 …" to an item's note.
+    (indicator id → the change since the previous period, as text; or (text, the label of the period compared
+    with) when that is not the period just before) adds "比上期 …" (or "较2018年下半年 …") to an item's note.
     The wording (``kf_*`` of :mod:`village_stats.labels`) takes the figures it needs: each language's
     text picks whole numbers or counted English nouns (:func:`~village_stats.labels.counted`).
     """
@@ -99,7 +100,11 @@ def key_figures(sheet: pd.DataFrame, lang: str = "zh", changes: dict[str, str] |
                                 poor=whole(households))})
     for item in items:
         if changes and item["id"] in changes:
-            item["note"] += t("kf_change", lang, change=changes[item["id"]])
+            change = changes[item["id"]]
+            if isinstance(change, tuple):  # compared with a period that is not the one just before: named
+                item["note"] += t("kf_change_since", lang, change=change[0], period=change[1])
+            else:
+                item["note"] += t("kf_change", lang, change=change)
     return items
 
 
