@@ -440,7 +440,7 @@ MONITORING_LABELS: dict[str, tuple[str, str]] = {
     "no_rigid_spending_risk": ("无未化解的刚性支出风险", "No open rigid-spending risk"),
     "has_labour": ("有劳动能力", "Has labour"),
     "eligible": ("符合风险消除条件", "Eligible for risk elimination"),
-    "no_labour_hold": ("无劳动能力，暂不标注风险消除", "No labour: stays flagged (暂不标注)"),
+    "no_labour_hold": ("无劳动能力，暂不标注风险消除", "No labour: stays flagged"),
     "not_eligible": ("暂不符合", "Not yet eligible"),
     "not_monitored": ("未纳入监测", "Not monitored"),
     "risk_eliminated": ("已风险消除", "Risk eliminated"),

@@ -42,7 +42,7 @@ HELP_ZH: dict[str, str] = {
     "A village id (repeat it); default: every village.": "村庄编号（可重复）；默认：所有村。",
     "Period code, or 'latest' / 'previous' (resolved per village).": "时期代码，或 latest / previous（逐村确定）。",
     "Worker processes, each running many reports (default: the number of cores).":
-        "工作进程数，每个进程运行多个报告（默认：CPU 核数）。",
+        "工作进程数，每个进程运行多个报告（默认：处理器核数）。",
     "Progress bar (default: on a terminal; otherwise one line per finished village).":
         "进度条（默认：在终端显示；否则每完成一个村输出一行）。",
     # indicators, validate, periods, codebook
