@@ -203,7 +203,7 @@ def show_stock_flow(previous: PeriodData, current: PeriodData, lang: str = "zh")
     terms = stockflow.stock_flow(b, a, m)
     before, after = previous.period.label(lang), current.period.label(lang)
     views.show_subheading("sf_title", lang, before=before, after=after)
-    views.show_table(stock_flow_table(terms, lang))
+    views.show_table(stock_flow_table(terms, lang), t("sf_title", lang, before=before, after=after))
     views.show_figure(waterfall_chart(terms, before, after, lang))
     reported = current.measures()
     hh, pp = reported.get("poor_households", math.nan), reported.get("poor_population", math.nan)
@@ -323,13 +323,15 @@ TREND_INDICATORS = ("households_total", "population_total", "poor_households", "
                     "exit_eligible_households", "exited_failing_criteria_households")
 
 
-def trend_table(long: pd.DataFrame, indicators=TREND_INDICATORS, lang: str = "zh") -> pd.DataFrame:
+def trend_table(long: pd.DataFrame, indicators=TREND_INDICATORS, lang: str = "zh", periods=None) -> pd.DataFrame:
     """Indicators (rows) by period (columns): each value in its unit, with its change since the previous
     period (signed, in its change unit) printed after it in the same cell: ``26 户（-5 户）``. The change is
-    a column of its own (headed by the period and 比上期) that the report joins to the value's."""
+    a column of its own (headed by the period and 比上期) that the report joins to the value's. A period
+    whose change is against an earlier one than the period just before names it in its header:
+    ``2021年上半年（较2018年下半年）``. ``periods``: the period codes to show (default: all)."""
     from ..indicators import label
 
-    periods = list(pd.unique(long["period"]))
+    periods = list(pd.unique(long["period"])) if periods is None else [str(p) for p in periods]
     by_key = long.set_index(["indicator", "period"])
     chosen = [ind for ind in indicators if ind in set(long["indicator"])]
     frame = pd.DataFrame({t("indicator", lang): [label(ind, lang) for ind in chosen]})
@@ -340,14 +342,33 @@ def trend_table(long: pd.DataFrame, indicators=TREND_INDICATORS, lang: str = "zh
         value = parse_period(p).label(lang)
         previous = compared_with(long, p)
         change = t("with_note", lang, text=value, note=since_text(p, previous, lang))
+        if not adjacent(p, previous):  # the header names the period compared with; the cells stay short
+            value = change
+            change = t("with_note", lang, text=change, note=t("change_since", lang))
         frame[value] = [math.nan if r is None else float(r["value"]) for r in rows]
         frame[change] = [math.nan if r is None else float(r["change"]) for r in rows]
         units[value] = [by_key.loc[ind, "unit"].iloc[0] if r is None else r["unit"] for ind, r in zip(chosen, rows)]
         units[change] = [_change_unit(None if r is None else r["change_unit"]) for r in rows]
-        # across a gap the cell names the period compared with: 0 户（较2018年下半年 -26 户）
-        join[change] = note if adjacent(p, previous) else t("with_note", lang, text="", note=since_text(
-            p, previous, lang) + " {}")
+        join[change] = note
     return typed(frame, lang=lang, units=units, join=join, signed=list(join))
+
+
+#: Periods per block of the trends table: wider tables wrap every cell on portrait A4.
+PERIODS_PER_BLOCK = 4
+
+
+def show_trend_tables(long: pd.DataFrame, indicators=TREND_INDICATORS, lang: str = "zh",
+                      per_block: int = PERIODS_PER_BLOCK) -> None:
+    """The trends table in blocks of at most ``per_block`` periods (:func:`trend_table`), each a numbered
+    table captioned with its span, so eight periods never squeeze into one portrait page's width."""
+    periods = list(pd.unique(long["period"]))
+    n = max(1, math.ceil(len(periods) / per_block))
+    size = math.ceil(len(periods) / n)  # blocks of even size: 8 → 4 + 4, 5 → 3 + 2
+    for i in range(0, len(periods), size):
+        part = periods[i:i + size]
+        caption = t("tab_trends_block", lang, first=parse_period(part[0]).label(lang),
+                    last=parse_period(part[-1]).label(lang))
+        views.show_table(trend_table(long, indicators, lang, periods=part), caption)
 
 
 def show_trends_title(panel: list[PeriodData], lang: str = "zh") -> None:

@@ -192,7 +192,9 @@ def show_title(county: County, lang: str = "zh", township: str | None = None, da
     """Title, provenance and (for a fictional county) a warning."""
     period = parse_period(county.period)
     views.show_subheading("county_title", lang, place=_place(county, township), period=period.label(lang))
-    views.show_text(t("county_note", lang, data_dir=data_dir or "data", period_code=county.period))
+    from .tables import data_root_text
+
+    views.show_text(t("county_note", lang, data_dir=data_root_text(data_dir, lang), period_code=county.period))
     if "fictional" in county.villages and county.villages["fictional"].all():
         views.show_text(t("county_fictional", lang))
 
@@ -200,19 +202,19 @@ def show_title(county: County, lang: str = "zh", township: str | None = None, da
 def show_key_figures(county_sheet, overview, county, lang: str = "zh") -> None:
     views.show_heading("sec_county_key", lang)
     views.show_text(summary_text(county_sheet, overview, county, lang))
-    views.show_table(key_figures_table(county_sheet, county, lang))
+    views.show_table(key_figures_table(county_sheet, county, lang), t("tab_county_key", lang))
 
 
 def show_villages(overview, lang: str = "zh") -> None:
     views.show_heading("sec_county_villages", lang)
-    views.show_table(villages_table(overview, lang))
+    views.show_table(villages_table(overview, lang), t("tab_county_villages", lang))
     views.show_text(t("register_note", lang))
     views.show_figure(incidence_dot_chart(overview, lang))
 
 
 def show_exit_readiness(overview, township_sheet, lang: str = "zh") -> None:
     views.show_heading("sec_county_exit", lang)
-    views.show_table(exit_table(exit_readiness(overview, township_sheet), lang))
+    views.show_table(exit_table(exit_readiness(overview, township_sheet), lang), t("tab_county_exit", lang))
 
 
 def show_investment(overview, lang: str = "zh") -> None:
@@ -226,7 +228,7 @@ def show_disagreements(village_sheet, county, lang: str = "zh") -> None:
     if d.empty:
         views.show_text(t("no_disagreement", lang))
     else:
-        views.show_table(disagreements_table(d, county, lang))
+        views.show_table(disagreements_table(d, county, lang), t("tab_county_register", lang))
 
 
 def show_missing(county, lang: str = "zh") -> None:
@@ -263,7 +265,8 @@ def show_changes(village_sheet, county, previous, lang: str = "zh") -> None:
         return
     changes = change_since(village_sheet, rollup(previous, "village"))
     views.show_text(t("change_note", lang, before=parse_period(previous.period).label(lang)))
-    views.show_table(changes_table(changes.loc[[v for v in county.sheets if v in changes.index]], county, lang))
+    views.show_table(changes_table(changes.loc[[v for v in county.sheets if v in changes.index]], county, lang),
+                     t("tab_county_change", lang, before=parse_period(previous.period).label(lang)))
 
 
 __all__ = ["show_changes", "village_overview", "show_title", "show_key_figures", "show_villages", "show_exit_readiness",

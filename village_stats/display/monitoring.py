@@ -143,7 +143,7 @@ def show_monitoring_section(results: Results, lang: str = "zh") -> None:
         return
     views.show_heading("sec_monitoring", lang)
     views.show_subheading("mon_policy", lang)
-    views.show_table(policy_table(results.rules, lang))
+    views.show_table(policy_table(results.rules, lang), t("mon_policy", lang))
     if monitoring:
         threshold = data.rules.monitoring_threshold
         values = results.values
@@ -152,7 +152,7 @@ def show_monitoring_section(results: Results, lang: str = "zh") -> None:
                           year=threshold.year, scope=views.policy_origin(threshold, lang),
                           source=threshold.source or t("no_source", lang),
                           verified=t("verified" if threshold.verified else "unverified", lang)))
-        views.show_table(views.indicator_table(sheet, MONITORING_INDICATORS, lang))
+        views.show_table(views.indicator_table(sheet, MONITORING_INDICATORS, lang), t("tab_mon_indicators", lang))
         share, ceiling = values.get("monitored_share", math.nan), values.get("monitored_share_ceiling", math.nan)
         views.show_text(t("mon_share_text", lang, persons=format_value(values.get("monitored_persons"), "persons", lang),
                           share=format_value(share, "ratio", lang),
@@ -162,19 +162,20 @@ def show_monitoring_section(results: Results, lang: str = "zh") -> None:
         if results.transitions is None:
             views.show_text(t("mon_no_previous", lang))
         views.show_subheading("mon_candidates", lang)
-        views.show_table(screening_table(results.screening, lang))
+        views.show_table(screening_table(results.screening, lang), t("mon_candidates", lang))
         views.show_subheading("mon_risk", lang)
-        views.show_table(risk_table(results.risk_elimination, lang))
+        views.show_table(risk_table(results.risk_elimination, lang), t("mon_risk", lang))
         if results.transitions is not None:
             before = data.period.previous()
             views.show_subheading("mon_transitions", lang, before=before.label(lang), now=data.period.label(lang))
-            views.show_table(transition_table(results.transitions, lang))
+            views.show_table(transition_table(results.transitions, lang),
+                             t("mon_transitions", lang, before=before.label(lang), now=data.period.label(lang)))
             views.show_text(t("mon_rates_text", lang, returned=format_value(values.get("return_rate"), "ratio", lang),
                               newly=format_value(values.get("impoverishment_rate"), "ratio", lang)))
     if evaluation:
         table = results.evaluation
         views.show_subheading("mon_evaluation", lang)
-        views.show_table(evaluation_display_table(table, lang))
+        views.show_table(evaluation_display_table(table, lang), t("mon_evaluation", lang))
         views.show_text(t("mon_interval_note", lang))
         readiness = results.values.get("exit_readiness", math.nan)  # the sheet's verdict: 1, 0, or unknown
         verdict = "incomplete" if math.isnan(readiness) else ("ready" if readiness == 1 else "not_ready")

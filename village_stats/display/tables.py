@@ -320,9 +320,45 @@ def inputs_table(inputs: Mapping[str, str], lang: str = "zh") -> pd.DataFrame:
     return typed(pd.DataFrame(rows, columns=[t("file", lang), t("sha256", lang)]), lang=lang, units={t("sha256", lang): "hash"})
 
 
+def data_root_text(data_dir, lang: str = "zh") -> str:
+    """The data root as a report names it: never an absolute path (it would show the user's folders). Its
+    path relative to the project when inside it (``data``, ``examples/demo_county``), else its folder name.
+
+    >>> data_root_text(""), data_root_text("/somewhere/else/county_data")
+    ('data', 'county_data')
+    """
+    from pathlib import Path
+
+    from ..config import PROJECT_ROOT
+
+    if not data_dir:
+        return "data"
+    path = Path(str(data_dir))
+    try:
+        return (PROJECT_ROOT / path).resolve().relative_to(PROJECT_ROOT.resolve()).as_posix()
+    except ValueError:
+        return path.name or str(data_dir)
+
+
+#: The parameters a report names in its appendix, and their labels' keys (others keep their id).
+PARAMETER_LABELS = {"village": "param_village", "period": "param_period", "from_period": "param_from",
+                    "to_period": "param_to", "township": "param_township", "data_dir": "param_data_dir",
+                    "lang": "param_lang", "report_date": "param_report_date", "exit_target": "param_exit_target"}
+
+
 def parameters_table(parameters: dict, lang: str = "zh") -> pd.DataFrame:
-    """The run's parameters."""
-    return pd.DataFrame(list(parameters.items()), columns=[t("parameter", lang), t("value", lang)])
+    """The run's parameters for people: a label and a value per row (no Python syntax; an empty value is a
+    dash, the language by name, the data root by :func:`data_root_text`)."""
+    rows = []
+    for key, value in parameters.items():
+        if key == "data_dir":
+            shown = data_root_text(value, lang)
+        elif key == "lang":
+            shown = t(f"lang_name_{value}", lang) if value in ("zh", "en") else str(value)
+        else:
+            shown = "—" if value in ("", None) else str(value)
+        rows.append((t(PARAMETER_LABELS[key], lang) if key in PARAMETER_LABELS else key, shown))
+    return typed(pd.DataFrame(rows, columns=[t("parameter", lang), t("value", lang)]), lang=lang)
 
 
 def versions_table(lang: str = "zh") -> pd.DataFrame:

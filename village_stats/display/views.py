@@ -297,14 +297,14 @@ def show_crops_not_recorded(data: PeriodData, lang: str = "zh") -> None:
 
 
 def show_appendix(inputs: Mapping[str, str], parameters: dict, lang: str = "zh") -> None:
-    """The compact appendix: parameters and versions on one line each, the inputs with their SHA-256
-    (the PDF prints 12 characters, the HTML the full value; manifest.json has them all)."""
-    params = t("clause_sep", lang).join(f"{k} = {v!r}" if isinstance(v, str) else f"{k} = {v}" for k, v in parameters.items())
-    show_text(t("appendix_parameters", lang, params=params), style="note")
-    show_table(inputs_table(inputs, lang), t("tab_inputs", lang), types=["text", "hash"])
-    show_text(t("appendix_hashes", lang), style="note")
+    """The compact appendix: the parameters as a small labelled table, the versions on one line, the inputs
+    with their SHA-256 (the PDF prints 12 characters, the HTML the full value; manifest.json has them all).
+    No Python syntax and no absolute path: the data root is named as :func:`~.tables.data_root_text` says."""
+    show_table(parameters_table(parameters, lang), t("tab_parameters", lang))
     versions = " · ".join(f"{k} {v}" for k, v in package_versions().items())
     show_text(t("appendix_versions", lang, versions=versions), style="note")
+    show_table(inputs_table(inputs, lang), t("tab_inputs", lang), types=["text", "hash"])
+    show_text(t("appendix_hashes", lang), style="note")
 
 
 def record(sheet: pd.DataFrame) -> None:
