@@ -85,16 +85,20 @@ def _publish(block: dict, html_text: str, markdown: str | None = None, plain: st
 
 
 def table_html(block: dict, lang: str = "zh") -> str:
-    """A table block as HTML for JupyterLab (escaped; cells as :func:`village_stats.document.table_view` prints them)."""
+    """A table block as HTML for JupyterLab (escaped; cells as :func:`village_stats.document.table_view` prints them).
+
+    Styles are inline (Lab loads no report.css): text left, numbers right with tabular figures, as in the
+    HTML report; Lab's own default would right-align every cell."""
     view = table_view(block, lang)
 
-    num = ' class="num"'
+    num = ' class="num" style="text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap"'
+    text = ' style="text-align:left"'
 
     def cells(tag: str, texts, columns) -> str:
-        return "".join(f"<{tag}{num if c['type'] == 'number' else ''}>{html.escape(x)}</{tag}>"
+        return "".join(f"<{tag}{num if c['type'] == 'number' else text}>{html.escape(x)}</{tag}>"
                        for x, c in zip(texts, columns))
 
-    cap = f"<caption>{html.escape(block['caption'])}</caption>" if block.get("caption") else ""
+    cap = f'<caption style="text-align:left">{html.escape(block["caption"])}</caption>' if block.get("caption") else ""
     head = cells("th", [c["name"] for c in view["columns"]], view["columns"])
     body = "".join(f"<tr>{cells('td', row, view['columns'])}</tr>" for row in view["rows"])
     return f'<table class="vs-table">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
@@ -146,10 +150,15 @@ def show_key_figures(sheet: pd.DataFrame, lang: str = "zh", changes: dict[str, s
 
     items = key_figures(sheet, lang, changes)
     block = {"type": "keyfigures", "items": [{k: i[k] for k in ("label", "value", "note")} for i in items]}
-    cells = "".join(f'<div class="vs-kf"><div class="vs-kf-value">{html.escape(i["value"])}</div>'
-                    f'<div class="vs-kf-label">{html.escape(i["label"])}</div>'
-                    f'<div class="vs-kf-note">{html.escape(i["note"])}</div></div>' for i in block["items"])
-    _publish(block, f'<div class="vs-keyfigures">{cells}</div>',
+    # inline styles: Lab shows the box as the HTML report does (a row of figures), without report.css
+    cells = "".join(f'<div class="vs-kf" style="flex:1 1 9em;text-align:left">'
+                    f'<div class="vs-kf-value" style="font-size:1.6em;color:#143d66;white-space:nowrap">'
+                    f'{html.escape(i["value"])}</div>'
+                    f'<div class="vs-kf-label" style="font-size:0.9em">{html.escape(i["label"])}</div>'
+                    f'<div class="vs-kf-note" style="font-size:0.8em;color:#555555">{html.escape(i["note"])}</div></div>'
+                    for i in block["items"])
+    _publish(block, f'<div class="vs-keyfigures" style="display:flex;flex-wrap:wrap;gap:0.8em;background:#f3f6fa;'
+                    f'padding:0.8em;margin:0.8em 0">{cells}</div>',
              markdown="\n".join(f"- **{i['label']}**: {i['value']} ({i['note']})" for i in block["items"]),
              plain="; ".join(f"{i['label']} {i['value']}" for i in block["items"]))
 
