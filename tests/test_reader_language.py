@@ -177,3 +177,21 @@ def test_household_diff_in_words(outputs):
     assert "status" in outputs[("en", "diff")]
     assert "乡镇 东岭乡" in outputs[("zh", "rollup")] and "已隐去" in outputs[("zh", "rollup")]
     assert "suppressed" not in outputs[("zh", "rollup")] and "township 东岭乡" not in outputs[("zh", "rollup")]
+
+
+def test_crop_groups_and_projects_without_an_id_get_one_from_their_chinese_name(tmp_path):
+    """A person who writes only 名称 gets an id made from it (pinyin; numbered when two spell alike)."""
+    from village_stats.load import load_period
+
+    shutil.copytree(DATA / "suoluoyu", tmp_path / "suoluoyu")
+    shutil.copytree(DATA / "policy", tmp_path / "policy")
+    crops = tmp_path / "suoluoyu" / "2017H1" / "crops.csv"
+    lines = crops.read_text(encoding="utf-8").splitlines()
+    lines[1] = "," + lines[1].split(",", 1)[1]  # the first crop group without its id
+    crops.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    name = lines[1].split(",")[1]
+    from village_stats.labels import pinyin_id
+
+    got = load_period("suoluoyu", "2017H1", tmp_path).table("crops")
+    assert pinyin_id(name) in set(got["crop_group"]) and got["crop_group"].notna().all()
+    assert pinyin_id("杂粮") == "zaliang"  # 杂粮 → za liang

@@ -251,6 +251,25 @@ def pinyin_place(name_zh: str) -> str:
     return f"{spelled} {suffix}".strip()
 
 
+def pinyin_id(name_zh: str) -> str:
+    """An id made from a Chinese name (for people who give only the name): its pinyin, lowercase, without
+    the administrative suffix (村, 乡 …), as ``[a-z0-9_]+``; '' when nothing is left.
+
+    >>> pinyin_id("梭罗峪村"), pinyin_id("中药材"), pinyin_id("1号 养殖场")
+    ('suoluoyu', 'zhongyaocai', '1hao_yangzhichang')
+    """
+    import re
+
+    from pypinyin import lazy_pinyin
+
+    name = name_zh.strip()
+    for suffix in ("村", "乡", "镇"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            name = name[: -len(suffix)]
+    spelled = "".join(lazy_pinyin(name)).lower()
+    return re.sub(r"_+", "_", re.sub(r"[^a-z0-9]+", "_", spelled)).strip("_")
+
+
 def place(zh: str, en: str, lang: str = "zh") -> str:
     """A place or unit name in ``lang``: the Chinese name, or the English name, else pinyin.
 

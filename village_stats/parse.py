@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import schema
 from .errors import DataError, shorten
-from .labels import KIND_HINTS_ZH, pick, say
+from .labels import KIND_HINTS_ZH, pick, pinyin_id, say
 from .periods import Period
 from .readers import _ID_LIKE, _cell_str, _suggest, is_reference_header
 from .schema import Column, Table
@@ -232,6 +232,33 @@ def _show(v, col: Column | None = None) -> str:
     return repr(shorten(_cell_str(v) if not isinstance(v, str) else v))
 
 
+#: Id columns a row may leave empty when it gives a Chinese name: the id is made from the name (pinyin,
+#: numbered when two names spell alike), so nobody has to invent an English id (table → columns).
+AUTO_IDS = {"crops": ("crop_group",), "projects": ("project_id",)}
+
+
+def _ids_from_names(ids: pd.Series, names: pd.Series) -> pd.Series:
+    """Empty ids filled from the Chinese names (:func:`village_stats.labels.pinyin_id`); an id already in use
+    gets ``_2``, ``_3`` …
+
+    >>> _ids_from_names(pd.Series([None, "zayong", None]), pd.Series(["杂粮", "杂用", "杂粮"])).tolist()
+    ['zaliang', 'zayong', 'zaliang_2']
+    """
+    out = ids.astype(object).copy()
+    used = {str(v) for v in out if v is not None and not pd.isna(v)}
+    for i in range(len(out)):
+        v, name = out.iloc[i], names.iloc[i]
+        if (v is None or pd.isna(v)) and isinstance(name, str) and name.strip():
+            base = pinyin_id(name) or "item"
+            new, k = base, 1
+            while new in used:
+                k += 1
+                new = f"{base}_{k}"
+            used.add(new)
+            out.iloc[i] = new
+    return out
+
+
 def read_table(raw: pd.DataFrame, table: Table, path: Path, sheet: str | None = None) -> pd.DataFrame:
     """Validate a raw frame against ``table`` and return it with canonical columns and parsed values."""
     letters = dict(raw.attrs.get("letters", {}))
@@ -281,6 +308,8 @@ def read_table(raw: pd.DataFrame, table: Table, path: Path, sheet: str | None = 
             out[c.name] = pd.Series([None] * int(keep.sum()), dtype=object)
             continue
         values, bad, expectation = parsed[c.name]
+        if c.name in AUTO_IDS.get(table.name, ()) and "name_zh" in parsed:
+            values = _ids_from_names(values, parsed["name_zh"][0])
         rows = np.flatnonzero(bad & keep)
         if rows.size:
             i = int(rows[0])

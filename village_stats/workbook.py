@@ -27,7 +27,7 @@ from . import schema
 from .atomic import atomic_folder, atomic_path, write_atomic
 from .cells import CellWriter, Styles, column_width, new_workbook, write_cell
 from .errors import DataError
-from .labels import KIND_HINTS_ZH, UNITS_ZH, VILLAGE_FIELDS_ZH, pick, say
+from .labels import KIND_HINTS_ZH, UNITS_ZH, VILLAGE_FIELDS_ZH, pick, pinyin_id, say
 from .load import PeriodData
 from .parse import Village
 from .periods import Period
@@ -119,15 +119,15 @@ def instructions(title: str, tables: Iterable[Table], *, csv: bool = False) -> l
             ("橙色表头是必须填写的列，浅蓝色表头的列可以留空，灰色列只供参考。",),
         ]
     sections: list[tuple[str, list[tuple]]] = [(title, []), ("填写规则", rules)]
-    overview = [("工作表", "表名", "是否必需", "每行是", "不可重复", "说明")]
+    overview = [("工作表", "编号（也可作工作表名）", "是否必需", "每行是", "不可重复", "说明")]
     for t in tables:
-        overview.append((t.name, t.zh, "必需" if t.required else "可选", t.grain, "、".join(t.unique),
+        overview.append((t.zh, t.name, "必需" if t.required else "可选", t.grain, "、".join(t.unique),
                          " ".join((t.description, *t.notes))))
     sections.append(("各表", overview))
     cols = [("工作表", "表头", "字段名", "必须有此列", "可以留空", "单位", "填写要求", "含义")]
     for t in tables:
         for c in t.columns:
-            cols.append((t.name, c.zh, c.name, "是" if c.required else "否", "是" if c.nullable else "否",
+            cols.append((t.zh, c.zh, c.name, "是" if c.required else "否", "是" if c.nullable else "否",
                          UNITS_ZH.get(c.unit, c.unit or ""), KIND_HINTS_ZH[c.kind],
                          c.description + (" 个人信息，读入后即删除。" if c.sensitive else "")))
     sections.append(("各列", cols))
@@ -285,7 +285,7 @@ def write_period_workbook(sheets: list[SheetTemplate], path: str | Path, title: 
     book.set_properties({"title": title, "subject": "village_stats new-period workbook"})
     _write_instructions(book.add_worksheet(INSTRUCTIONS_SHEET), styles, title, [s.table for s in sheets])
     for sheet in sheets:
-        ws = book.add_worksheet(sheet.table.name)
+        ws = book.add_worksheet(sheet.table.zh)  # the Chinese title; reading accepts it and the id alike
         layout = _layout(sheet)
         ws.freeze_panes(1, 0)
         ws.set_row(0, 30)
@@ -469,25 +469,6 @@ def new_period(data_dir: str | Path, village_id: str, period: Period | str, sour
 
 
 # --------------------------------------------------------------------------- village.yaml
-
-def pinyin_id(name_zh: str) -> str:
-    """An id made from a Chinese name (for people who give only the name): its pinyin, lowercase, without
-    the administrative suffix (村, 乡 …), as ``[a-z0-9_]+``; '' when nothing is left.
-
-    >>> pinyin_id("梭罗峪村"), pinyin_id("中药材"), pinyin_id("1号 养殖场")
-    ('suoluoyu', 'zhongyaocai', '1hao_yangzhichang')
-    """
-    import re
-
-    from pypinyin import lazy_pinyin
-
-    name = name_zh.strip()
-    for suffix in ("村", "乡", "镇"):
-        if name.endswith(suffix) and len(name) > len(suffix):
-            name = name[: -len(suffix)]
-    spelled = "".join(lazy_pinyin(name)).lower()
-    return re.sub(r"_+", "_", re.sub(r"[^a-z0-9]+", "_", spelled)).strip("_")
-
 
 def village_yaml(values: dict[str, object], lang: str = "zh") -> str:
     """``village.yaml`` text from the codebook's keys: each key with its meaning as a comment (in Chinese
