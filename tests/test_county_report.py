@@ -163,3 +163,18 @@ def test_the_typst_document_has_no_format_characters(county_run):
 
     doc = build_document(nbformat.read(county_run / "report.ipynb", as_version=4), lang="zh", header="")
     assert _format_characters(json.dumps(doc, ensure_ascii=False)) == set()
+
+
+def test_english_county_report_has_english_names(tmp_path):
+    """Issue 23: report.en.pdf names the county and townships in English (village.yaml's *_en, else pinyin)
+    and holds no Chinese character; the villages keep their name_en."""
+    import subprocess
+
+    res = CliRunner().invoke(main, ["run", "--report", "county", "--period", PERIOD, "--data-dir", str(COUNTY),
+                                    "--output-dir", str(tmp_path), "--lang", "en", "--formats", "pdf"])
+    assert res.exit_code == 0, res.output
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(tmp_path / "county" / PERIOD / "report.en.pdf"), "-"],
+                          capture_output=True, check=True, text=True).stdout
+    assert re.findall(r"[\u3400-\u9fff]", text) == []
+    flat = re.sub(r"\s+", " ", text)
+    assert "Nanshan Township" in flat and "Baitu" in flat  # 南山乡 in pinyin; 白土村's name_en

@@ -678,6 +678,7 @@ TEXT.update({
     "kf_change_since": ("；较{period} {change}", "; {change} since {period}"),
     "tab_mon_indicators": ("监测对象指标", "Monitoring indicators"),
     "tab_parameters": ("运行参数", "Parameters"),
+    "clause_sep_place": ("", ", "),
     "param_village": ("村庄编号", "Village id"), "param_period": ("报告期", "Period"),
     "param_from": ("起始时期", "From"), "param_to": ("截止时期", "To"), "param_township": ("乡镇", "Township"),
     "param_data_dir": ("数据目录", "Data folder"), "param_lang": ("报告语言", "Language"),

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 
 from ..document import number_text
 from ..indicators import CATALOGUE, label
-from ..labels import column, t, unit_name
+from ..labels import column, place, t, unit_name
 from ..panel.rollup import County, exit_readiness, register_disagreements, village_overview, wide
 from ..periods import parse_period
 from . import chartstyle, plotting, views
@@ -31,8 +31,22 @@ def _name(county: County, village_id: str, lang: str) -> str:
     return row[column("name", lang)]
 
 
-def _place(county: County, township: str | None) -> str:
-    return (county.villages["county_zh"].iloc[0] + (township or "")) if len(county.villages) else ""
+def _place(county: County, township: str | None, lang: str = "zh") -> str:
+    """The county (and township) as the report names it: in English the English names, else pinyin."""
+    if not len(county.villages):
+        return ""
+    first = county.villages.iloc[0]
+    name = place(first["county_zh"], first.get("county_en", "") or "", lang)
+    return name + ((t("clause_sep_place", lang) + township_name(county, township, lang)) if township else "")
+
+
+def township_name(county: County, township_zh: str, lang: str = "zh") -> str:
+    """A township (its ``township_zh``, the roll-up's group id) in ``lang``: village.yaml's township_en of
+    one of its villages, else pinyin (:func:`village_stats.labels.place`)."""
+    v = county.villages
+    rows = v[v["township_zh"] == township_zh] if "township_en" in v else v.iloc[0:0]
+    en = next((x for x in rows.get("township_en", []) if isinstance(x, str) and x), "")
+    return place(township_zh, en, lang)
 
 
 # --------------------------------------------------------------------------- tables and text (pure)
@@ -82,11 +96,12 @@ def _number(value) -> float:
     return math.nan if value is None else float(value)
 
 
-def villages_table(overview: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+def villages_table(overview: pd.DataFrame, lang: str = "zh", county: County | None = None) -> pd.DataFrame:
     """Every village with data, sorted by incidence: :data:`VILLAGE_COLUMNS`, short headers with units."""
     out = pd.DataFrame({
         t("village", lang): list(overview[column("name", lang)]),
-        t("township", lang): list(overview["township_zh"]),
+        t("township", lang): [place(z, "", lang) if county is None else township_name(county, z, lang)
+                              for z in overview["township_zh"]],
     })
     units = {}
     for col, key, unit in VILLAGE_COLUMNS:
@@ -99,12 +114,13 @@ def villages_table(overview: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     return typed(out, lang=lang, units=units, nowrap=(t("village", lang), t("township", lang)))
 
 
-def exit_table(readiness: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+def exit_table(readiness: pd.DataFrame, lang: str = "zh", county: County | None = None) -> pd.DataFrame:
     """Exit readiness by township, labelled: villages, exit-ready villages and their share, incidence, and the
     persons still to lift (each cell naming its unit)."""
     needed = label("poverty_reduction_needed", lang)
     frame = pd.DataFrame({
-        t("township", lang): readiness.index.to_numpy(),
+        t("township", lang): [place(z, "", lang) if county is None else township_name(county, z, lang)
+                              for z in readiness.index],
         t("villages_count", lang): [float(x) for x in readiness["villages"]],
         t("exit_ready", lang): [float(x) for x in readiness["exit_ready"]],
         t("exit_ready_share", lang): [_number(x) for x in readiness["exit_ready_share"]],
@@ -191,7 +207,7 @@ def per_poor_chart(overview: pd.DataFrame, lang: str = "zh") -> Figure:
 def show_title(county: County, lang: str = "zh", township: str | None = None, data_dir: str = "") -> None:
     """Title, provenance and (for a fictional county) a warning."""
     period = parse_period(county.period)
-    views.show_subheading("county_title", lang, place=_place(county, township), period=period.label(lang))
+    views.show_subheading("county_title", lang, place=_place(county, township, lang), period=period.label(lang))
     from .tables import data_root_text
 
     views.show_text(t("county_note", lang, data_dir=data_root_text(data_dir, lang), period_code=county.period))

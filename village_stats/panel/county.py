@@ -35,7 +35,7 @@ def read_county(source: Source, period: Period | str, township: str | None = Non
         if township and info.township_zh != township:
             continue
         rows.append((v, info.name_zh, info.name_en, info.township_zh, info.county_zh, info.exit_threshold,
-                     info.fictional))
+                     info.fictional, info.township_en, info.county_en))
         if period in source.periods(v):
             data[v] = source.period(v, period)
     if township and not rows:
@@ -45,7 +45,7 @@ def read_county(source: Source, period: Period | str, township: str | None = Non
     if not data:
         raise DataError(f"no village has data for period {period.code}", path=source.data_dir)
     villages = pd.DataFrame(rows, columns=["village_id", "name_zh", "name_en", "township_zh", "county_zh",
-                                           "exit_threshold", "fictional"])
+                                           "exit_threshold", "fictional", "township_en", "county_en"])
     return villages, data
 
 
