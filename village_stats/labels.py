@@ -560,10 +560,10 @@ TEXT.update({
     "inconsistent_list": ("未按程序进入或离开贫困的户（户编号，上期状态 → 本期状态）：{ids}",
                           "Households moving into or out of poverty outside the procedure (id, earlier → later "
                           "status): {ids}"),
-    "sf_reconcile": ("登记册期末贫困户 {register} 户、贫困人口 {register_persons} 人；population.csv 上报 {reported} 户、"
+    "sf_reconcile": ("登记册期末贫困户 {register} 户、贫困人口 {register_persons} 人；人口与贫困基本情况表上报 {reported} 户、"
                      "{reported_persons} 人。",
-                     "Register at the end: {register} poor households, {register_persons} persons; population.csv "
-                     "reports {reported} households, {reported_persons} persons."),
+                     "Register at the end: {register} poor households, {register_persons} persons; the population "
+                     "table reports {reported} households, {reported_persons} persons."),
     "sf_reconcile_differs": ("两者不一致，见登记册与上报数据核对。", "They differ: see the reconciliation."),
     "chart_trend": ("贫困发生率趋势与退出标准", "Poverty incidence over time and the exit threshold"),
     "pace_needed": ("所需进度", "pace needed"),
@@ -678,6 +678,7 @@ TEXT.update({
     "kf_change_since": ("；较{period} {change}", "; {change} since {period}"),
     "tab_mon_indicators": ("监测对象指标", "Monitoring indicators"),
     "tab_parameters": ("运行参数", "Parameters"),
+    "sheet_policy": ("政策依据", "Policy rules"),
     "clause_sep_place": ("", ", "),
     "param_village": ("村庄编号", "Village id"), "param_period": ("报告期", "Period"),
     "param_from": ("起始时期", "From"), "param_to": ("截止时期", "To"), "param_township": ("乡镇", "Township"),

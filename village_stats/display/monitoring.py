@@ -61,7 +61,7 @@ def policy_table(rules: list[Rule], lang: str = "zh") -> pd.DataFrame:
                                         t("verified_col", lang), note])
     value = t("value", lang)
     return typed(frame, lang=lang, units={value: [r.unit for r in rules], t("verified_col", lang): "text"},
-                 prefix={value: [_comparison(r.comparison) for r in rules]},
+                 prefix={value: [_comparison(r.comparison) for r in rules]}, sheet="policy",
                  brief={note: [views.policy_note_brief(r, lang) for r in rules]})
 
 
