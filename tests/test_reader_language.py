@@ -195,3 +195,20 @@ def test_crop_groups_and_projects_without_an_id_get_one_from_their_chinese_name(
     got = load_period("suoluoyu", "2017H1", tmp_path).table("crops")
     assert pinyin_id(name) in set(got["crop_group"]) and got["crop_group"].notna().all()
     assert pinyin_id("杂粮") == "zaliang"  # 杂粮 → za liang
+
+
+def test_the_instructions_sheet_is_chinese(tmp_path):
+    """The new-period workbook's 填表说明 (tables, columns, meanings) has no English sentence: every table and
+    column of the data contract has its Chinese in labels_cli (TABLES_ZH, COLUMNS_ZH)."""
+    from village_stats import schema
+    from village_stats.labels import COLUMNS_ZH, TABLES_ZH
+    from village_stats.workbook import instructions
+
+    assert set(TABLES_ZH) == set(schema.TABLES)
+    missing = [f"{t.name}.{c.name}" for t in schema.TABLES.values() for c in t.columns
+               if (t.name, c.name) not in COLUMNS_ZH and ("*", c.name) not in COLUMNS_ZH]
+    assert missing == []
+    sections = instructions("测试", list(schema.TABLES.values()))
+    text = "\n".join(str(v) for _, rows in sections if _ != "下拉列表的值" for r in rows for v in r)
+    sentences = re.findall(r"[A-Za-z]+(?: [A-Za-z]+){2,}", text)  # three English words in a row
+    assert sentences == [], sentences[:5]

@@ -128,7 +128,7 @@ def test_new_period_workbook_for_suoluoyu_2017h2(data_dir):
     assert dv["projects", "E2"].type == "list" and dv["projects", "E2"].formula1 == '"计划,在建,完工"'
     assert dv["population", "B2"].type == "whole" and dv["population", "B2"].operator in (None, "between")
     assert dv["population", "B2"].formula1 == "0"  # whole numbers from 0 ("between" is the default operator)
-    assert dv["projects", "F2"].type == "decimal" and "Total investment" in dv["projects", "F2"].prompt
+    assert dv["projects", "F2"].type == "decimal" and "总投资（估算，元）" in dv["projects", "F2"].prompt  # in Chinese
     assert dv["population", "A2"].type == "list" and "农业户数" in dv["population", "A2"].formula1
     # widths fit the Chinese text: 合作社办公及农产品展销室 is 12 wide characters
     assert projects.column_dimensions["B"].width >= 24

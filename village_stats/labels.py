@@ -744,7 +744,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 # --- trust (issue 23): the command line's wording lives in village_stats.labels_cli, merged here ---
-from .labels_cli import CLI_MESSAGES, HELP_ZH, METAVARS_ZH, VILLAGE_FIELDS_ZH  # noqa: E402,F401
+from .labels_cli import CLI_MESSAGES, COLUMNS_ZH, HELP_ZH, METAVARS_ZH, TABLES_ZH, VILLAGE_FIELDS_ZH  # noqa: E402,F401
 
 MESSAGES.update(CLI_MESSAGES)
 # --- end trust (issue 23) ---

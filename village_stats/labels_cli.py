@@ -194,3 +194,53 @@ CLI_MESSAGES: dict[str, tuple[str, str]] = {
                           "period {period} already exists: expected a period with no data yet (nothing is "
                           "overwritten)"),
 }
+
+#: The data-entry workbook's 填表说明 in Chinese: each table's grain, description and notes (table → (每行是,
+#: 说明)), and each column's meaning ((table, column) → 含义). A column or table missing here keeps the
+#: codebook's English (a test lists them).
+TABLES_ZH: dict[str, tuple[str, str]] = {
+    "population": ("每个指标一行", "本期全村的户数和人数，每行一个指标；农业户数、农业人口、贫困户数、贫困人口必须填写。"),
+    "work_log": ("每种工作、每个时段一行", "工作队本期做了什么：入户对接、走访、会议、培训等。"),
+    "crops": ("每类作物一行", "种植结构调整：本期各类作物计划新增面积和已完成面积。"),
+    "projects": ("每个项目一行", "工作队实施或支持的项目，含类别、状态和投资。"),
+    "project_outputs": ("每个项目的每项产出一行", "各项目的实物产出（建成、种植、能力等）。"),
+    "households": ("每户一行", "建档立卡户名册：每个列入的户一行，可以列全村所有户，也可以只列建档立卡户。"
+                   "户主姓名和证件号码只用于核对，读入后即删除，不会出现在任何输出中；监测相关的列适用于2021年起的名册，"
+                   "风险类型有多项时用“|”分隔。"),
+    "evaluation_sample": ("每个抽样户、每种样本一行", "退出评估（第三方评估）抽样核查的结果：错退率 = 错退户数 / 已脱贫样本户数；"
+                          "漏评率 = 漏评户数 / 未建档立卡样本户数；认可度 = 认可户数 / 调查样本户数。"),
+}
+COLUMNS_ZH: dict[tuple[str, str], str] = {
+    ("population", "measure"): "本行是哪个指标。", ("population", "value"): "户数或人数（按指标）。",
+    ("work_log", "activity"): "工作类型。", ("work_log", "count"): "数量（户、户次或次，见“单位”列）。",
+    ("work_log", "unit"): "数量的单位，如 户、户次、次。", ("work_log", "date_from"): "本行所记工作的开始日期。",
+    ("work_log", "date_to"): "本行所记工作的结束日期。",
+    ("crops", "crop_group"): "作物类别编号，可留空（按名称自动生成）。", ("crops", "name_zh"): "作物类别的中文名称。",
+    ("crops", "name_en"): "英文名称（可选）。", ("crops", "target_new_area_mu"): "计划新增面积（亩）。",
+    ("crops", "achieved_new_area_mu"): "到目前为止已完成的新增面积（亩）。",
+    ("projects", "project_id"): "项目编号，可留空（按项目名称自动生成）；有项目产出时须填写并与产出表一致。",
+    ("projects", "name_zh"): "项目的中文名称。", ("projects", "name_en"): "英文名称（可选）。",
+    ("projects", "category"): "项目类别。", ("projects", "status"): "期末时的项目状态。",
+    ("projects", "investment_yuan"): "总投资（估算，元）；留空表示未知。",
+    ("project_outputs", "project_id"): "所属项目（须在项目表中）。", ("project_outputs", "output"): "建成或提供了什么。",
+    ("project_outputs", "quantity"): "数量（按“单位”列）。", ("project_outputs", "unit"): "数量的单位，如 米、平方米、亩、株。",
+    ("project_outputs", "output_en"): "产出的英文说法（可选；留空时英文报告显示中文）。",
+    ("households", "household_id"): "户在名册中的编号。", ("households", "head_name"): "户主姓名。",
+    ("households", "id_number"): "户主证件号码（只用于核对，从不显示）。",
+    ("households", "members"): "家庭人口（人），1 至 30。", ("households", "category"): "贫困户属性。",
+    ("households", "status"): "脱贫状态。", ("households", "exit_year"): "脱贫年度（已脱贫户）。",
+    ("households", "main_cause"): "主要致贫原因。",
+    ("households", "income_per_capita_yuan"): "全年人均纯收入（元/人），可以小于或等于 0。",
+    ("households", "absent"): "是否长期不在村。", ("households", "food_clothing_secure"): "不愁吃、不愁穿。",
+    ("households", "education_secure"): "义务教育有保障。", ("households", "medical_secure"): "基本医疗有保障。",
+    ("households", "housing_secure"): "住房安全有保障。", ("households", "water_secure"): "饮水安全有保障。",
+    ("households", "monitoring_type"): "监测对象类型（留空表示不是监测对象）。",
+    ("households", "monitoring_since"): "纳入监测的日期。",
+    ("households", "risk_eliminated_on"): "标注风险消除的日期；记录仍留在名册中。",
+    ("households", "risk_types"): "识别出的风险，一项或多项。", ("households", "has_labour"): "家中是否有劳动能力的成员。",
+    ("households", "rigid_spending_yuan"): "本年家庭刚性支出（医疗、上学、灾后修缮等，元/户·年）。",
+    ("evaluation_sample", "household_id"): "户编号（与名册一致）。", ("evaluation_sample", "sample"): "该户所在的样本。",
+    ("evaluation_sample", "finding"): "评估人员的核查结论（已脱贫样本和未建档立卡样本）。",
+    ("evaluation_sample", "satisfied"): "该户是否认可帮扶工作（调查样本）。",
+    ("*", "note"): "数字的来源或其他说明。",
+}

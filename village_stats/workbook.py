@@ -27,7 +27,7 @@ from . import schema
 from .atomic import atomic_folder, atomic_path, write_atomic
 from .cells import CellWriter, Styles, column_width, new_workbook, write_cell
 from .errors import DataError
-from .labels import KIND_HINTS_ZH, UNITS_ZH, VILLAGE_FIELDS_ZH, pick, pinyin_id, say
+from .labels import COLUMNS_ZH, KIND_HINTS_ZH, TABLES_ZH, UNITS_ZH, VILLAGE_FIELDS_ZH, pick, pinyin_id, say
 from .load import PeriodData
 from .parse import Village
 from .periods import Period
@@ -51,12 +51,23 @@ def reference_header(col: Column) -> str:
     return f"上期{col.zh}{REFERENCE_MARK}"
 
 
+def meaning_zh(col: Column) -> str:
+    """What a column holds, in Chinese (:data:`village_stats.labels.COLUMNS_ZH`; the codebook's English when
+    it has none)."""
+    for table in schema.TABLES.values():
+        if any(c is col for c in table.columns):
+            found = COLUMNS_ZH.get((table.name, col.name))
+            if found:
+                return found
+    return COLUMNS_ZH.get(("*", col.name), col.description)
+
+
 def column_comment(col: Column) -> str:
     """The header comment of a column: canonical name, unit and meaning (the codebook's words)."""
     lines = [f"字段名 {col.name}"]
     if col.unit:
         lines.append(f"单位：{UNITS_ZH.get(col.unit, col.unit)} [{col.unit}]")
-    lines.append(col.description)
+    lines.append(meaning_zh(col))
     if col.sensitive:
         lines.append("个人信息：只用于核对，读入后即删除，不会出现在任何报告中。")
     return "\n".join(lines)
@@ -70,7 +81,7 @@ def input_message(col: Column) -> tuple[str, str]:
     if col.unit:
         hint += f"，单位：{UNITS_ZH.get(col.unit, col.unit)}"
     private = "个人信息：只用于核对，读入后即删除。" if col.sensitive else ""
-    return col.zh[:32], f"{hint}。{need}{private}{col.description}"[:255]
+    return col.zh[:32], f"{hint}。{need}{private}{meaning_zh(col)}"[:255]
 
 
 def validation(col: Column) -> dict:
@@ -121,15 +132,15 @@ def instructions(title: str, tables: Iterable[Table], *, csv: bool = False) -> l
     sections: list[tuple[str, list[tuple]]] = [(title, []), ("填写规则", rules)]
     overview = [("工作表", "编号（也可作工作表名）", "是否必需", "每行是", "不可重复", "说明")]
     for t in tables:
-        overview.append((t.zh, t.name, "必需" if t.required else "可选", t.grain, "、".join(t.unique),
-                         " ".join((t.description, *t.notes))))
+        grain, description = TABLES_ZH.get(t.name, (t.grain, " ".join((t.description, *t.notes))))
+        overview.append((t.zh, t.name, "必需" if t.required else "可选", grain, "、".join(t.unique), description))
     sections.append(("各表", overview))
     cols = [("工作表", "表头", "字段名", "必须有此列", "可以留空", "单位", "填写要求", "含义")]
     for t in tables:
         for c in t.columns:
             cols.append((t.zh, c.zh, c.name, "是" if c.required else "否", "是" if c.nullable else "否",
                          UNITS_ZH.get(c.unit, c.unit or ""), KIND_HINTS_ZH[c.kind],
-                         c.description + (" 个人信息，读入后即删除。" if c.sensitive else "")))
+                         meaning_zh(c) + (" 个人信息，读入后即删除。" if c.sensitive else "")))
     sections.append(("各列", cols))
     vocab_rows = [("列表", "中文", "编号", "English", "也接受")]
     seen: set[str] = set()
