@@ -123,3 +123,58 @@ def test_pdf_change_since_the_previous_period(pdf_text):
     line = next(x for x in section.splitlines() if x.startswith("白土村"))
     assert line.split()[-1] == f"{change:+,.0f}"
     assert "马坊村" not in section          # no 2018H1 data: not compared
+
+
+def _format_characters(text: str) -> set[str]:
+    import unicodedata
+
+    return {f"U+{ord(c):04X}" for c in text if unicodedata.category(c) == "Cf"}
+
+
+def test_every_village_and_township_is_found_in_the_pdf_text(county_run):
+    """Searchable PDF (issue 23): the text layer, as pdftotext and pypdf extract it, holds every village and
+    township of the example county whole (a reader's Ctrl-F finds them) and no format character (Cf:
+    word joiner U+2060, zero-width space…); the layout keeps names whole by itself."""
+    import subprocess
+
+    import yaml
+
+    names = set()
+    for f in sorted(COUNTY.glob("*/village.yaml")):
+        y = yaml.safe_load(f.read_text(encoding="utf-8"))
+        names |= {y["name_zh"], y["township_zh"]}
+    assert len(names) == 24 + 3
+    pdf = county_run / "report.pdf"
+    for text in (subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True,
+                                text=True).stdout,
+                 "\n".join(p.extract_text() for p in PdfReader(str(pdf)).pages)):
+        assert _format_characters(text) == set()
+        flat = re.sub(r"\s+", "", text)
+        assert [n for n in sorted(names) if n not in flat] == []
+
+
+def test_the_typst_document_has_no_format_characters(county_run):
+    """What Typst is given (the document model as JSON) carries no invisible character at all."""
+    import json
+
+    import nbformat
+
+    from village_stats.document import build_document
+
+    doc = build_document(nbformat.read(county_run / "report.ipynb", as_version=4), lang="zh", header="")
+    assert _format_characters(json.dumps(doc, ensure_ascii=False)) == set()
+
+
+def test_english_county_report_has_english_names(tmp_path):
+    """Issue 23: report.en.pdf names the county and townships in English (village.yaml's *_en, else pinyin)
+    and holds no Chinese character; the villages keep their name_en."""
+    import subprocess
+
+    res = CliRunner().invoke(main, ["run", "--report", "county", "--period", PERIOD, "--data-dir", str(COUNTY),
+                                    "--output-dir", str(tmp_path), "--lang", "en", "--formats", "pdf"])
+    assert res.exit_code == 0, res.output
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(tmp_path / "county" / PERIOD / "report.en.pdf"), "-"],
+                          capture_output=True, check=True, text=True).stdout
+    assert re.findall(r"[\u3400-\u9fff]", text) == []
+    flat = re.sub(r"\s+", " ", text)
+    assert "Nanshan Township" in flat and "Baitu" in flat  # 南山乡 in pinyin; 白土村's name_en

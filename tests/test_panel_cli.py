@@ -155,7 +155,9 @@ def test_xlsx_workbooks(tmp_path):
     book = pd.read_excel(target, sheet_name=None, engine="calamine", dtype=str)
     assert list(book) == ["逐户变化"]
     rows = book["逐户变化"]
-    assert ("0000094", "status", "poor", "returned") in set(rows.itertuples(index=False, name=None))
+    # the workbook speaks the report's language (issue 23): 状态 未脱贫 → 返贫, not status poor → returned
+    assert list(rows.columns) == ["户编号", "变化", "上期", "本期"]
+    assert ("0000094", "状态", "未脱贫", "返贫") in set(rows.itertuples(index=False, name=None))
     target = tmp_path / "trend.xlsx"
     r = run("trend", "--village", "demo", "--format", "xlsx", "--output", str(target), "--lang", "en")
     assert r.exit_code == 0, r.output

@@ -11,6 +11,7 @@ import pytest
 from village_stats import policy
 from village_stats.errors import DataError
 from village_stats.load import load_period, read_village
+from village_stats.parse import Village
 
 from .conftest import DATA
 
@@ -89,7 +90,9 @@ def test_project_rules_with_sources(village):
     assert ev["composite_incidence"].value == village.exit_threshold == 0.02
     for rules in (ev.values(), [policy.PolicyBook(DATA).poverty_line_rule(village, 2018)]):
         for r in rules:
-            assert r.source and r.origin.startswith("policy/")
+            # a verified rule cites its text; one without a text says why, in both languages
+            assert (r.source or not r.verified) and (r.source or (r.note_zh and r.note_en))
+            assert r.origin.startswith("policy/") and r.row >= 2
 
 
 def test_exit_threshold_of_village_yaml_comes_from_the_table(tmp_path):
@@ -133,3 +136,17 @@ def test_inputs_name_the_policy_tables_and_previous_period():
             "demo/2022H2/evaluation_sample.csv"} <= names
     older = {p.relative_to(DATA).as_posix() for p in load_period("demo", "2018H2", DATA).sources}
     assert "policy/monitoring_thresholds.csv" not in older and "demo/2018H1/households.csv" not in older
+
+
+def test_policy_notes_in_both_languages_and_rows_named():
+    """Issue 23: a policy row's remark exists in Chinese and English; the unverified warning reads 未核实 in
+    Chinese and UNVERIFIED in English; a rule knows its file row (poverty_lines.csv: 2022 is row 13, the
+    header being row 1 and 2011 row 2)."""
+    import re
+
+    v = Village("v", "村", "乡", "县", "市", "省", "", "central", "", 0.02)
+    line = policy.PolicyBook(DATA).poverty_line_rule(v, 2022)
+    assert line.row == 13 and not line.verified
+    assert line.note_zh.startswith("未核实") and line.note_en.startswith("UNVERIFIED")
+    assert not re.search(r"[A-Za-z]{4,}", line.note_zh)  # no English words in the Chinese note
+    assert not re.search(r"[\u3400-\u9fff]", line.note_en)

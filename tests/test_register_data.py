@@ -163,7 +163,9 @@ def test_privacy_no_name_or_id_number_reaches_any_output(tmp_path):
     assert "六、建档立卡贫困户分析" in pdf and "登记册核查发现" in pdf and "0000003" in pdf
     v = values(indicator_sheet(load_period("demo", "2018H2", data)))
     assert f"{v['fgt0'] * 100:.1f}%" in pdf and f"{v['gini']:.4f}" in pdf and f"{v['mpi_m0']:.4f}" in pdf
-    assert "贫困标准：2,995 元/人·年（2018年，来源：policy/poverty_lines.csv (national)，未核实）" in pdf
+    # the table and row in the reader's language, no English note (issue 23): 2018 is row 9 of poverty_lines.csv
+    flat = "".join(pdf.split())  # a wrapped line is still the same sentence
+    assert "贫困标准：2,995元/人·年（2018年，policy/poverty_lines.csv第9行（全国），来源：未找到官方原文，未核实）" in flat
     assert "身份证号码校验位错误" in pdf  # the demo's deliberate wrong check digit, by household id
 
 

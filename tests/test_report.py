@@ -606,3 +606,15 @@ def test_a_register_with_no_poor_household_reports(tmp_path):
     assert sheet["poor_households"] == 0 and sheet["poverty_incidence"] == 0
     html = result.files["html"].read_text(encoding="utf-8")
     assert "建档立卡贫困户0户0人" in html and t("chart_causes", "zh") not in html
+
+
+def test_period_report_names_are_searchable(zh_run):
+    """Searchable PDF (issue 23): pdftotext finds the village and its township whole, with no format
+    character (Unicode Cf, e.g. the word joiner U+2060) anywhere in the text layer."""
+    import subprocess
+    import unicodedata
+
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(zh_run.files["pdf"]), "-"], capture_output=True,
+                          check=True, text=True).stdout
+    assert [c for c in text if unicodedata.category(c) == "Cf"] == []
+    assert "梭罗峪村" in flat(text) and "赵壁乡" in flat(text)

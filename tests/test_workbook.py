@@ -15,8 +15,13 @@ from village_stats.cli import main
 from village_stats.evaluate import indicator_sheet
 from village_stats.indicators import values
 from village_stats.load import load_period, read_village
+from village_stats.schema import TABLES as _TABLES  # noqa: E402
 
 from .conftest import DATA, tree_digest
+
+#: Sheet names of the new-period workbook (Chinese titles) and back to the table ids.
+ZH = {name: table.zh for name, table in _TABLES.items()}
+IDS = {zh: name for name, zh in ZH.items()}
 
 
 def run(*args):
@@ -74,7 +79,7 @@ EXPECTED = {
 def fill_workbook(path):
     wb = openpyxl.load_workbook(path)
     for sheet, (key, rows) in FILL.items():
-        ws = wb[sheet]
+        ws = wb[ZH[sheet]]
         cols, where = header_index(ws), rows_by_key(ws, key)
         for k, cells in rows.items():
             for header, v in cells.items():
@@ -105,8 +110,11 @@ def test_new_period_workbook_for_suoluoyu_2017h2(data_dir):
     assert {k: v for k, v in after.items() if k != "2017H2.xlsx"} == before  # the source is untouched
 
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["填表说明", "population", "work_log", "crops", "projects", "project_outputs"]
-    projects, population = wb["projects"], wb["population"]
+    # sheets named in Chinese (issue 23); reading accepts these titles and the ids alike
+    assert wb.sheetnames == ["填表说明"] + [ZH[n] for n in ("population", "work_log", "crops", "projects",
+                                                           "project_outputs")]
+    assert wb.sheetnames[1:3] == ["人口与贫困基本情况", "帮扶工作记录"]
+    projects, population = wb[ZH["projects"]], wb[ZH["population"]]
     assert [c.value for c in projects[1]] == ["项目编号", "项目名称", "英文名称", "类别", "状态", "投资(元)", "备注"]
     assert [c.value for c in population[1]] == ["指标", "数值", "上期数值(参考)", "备注"]
     for ws in wb.worksheets[1:]:
@@ -114,13 +122,13 @@ def test_new_period_workbook_for_suoluoyu_2017h2(data_dir):
     # canonical name, unit and meaning in the header comment
     assert projects["F1"].comment.text.startswith("字段名 investment_yuan\n单位：元 [yuan]")
     # drop-down lists of Chinese labels; whole numbers for counts; input messages from the codebook
-    dv = {(ws.title, str(v.sqref).split(":")[0]): v for ws in (projects, population)
+    dv = {(IDS[ws.title], str(v.sqref).split(":")[0]): v for ws in (projects, population)
           for v in ws.data_validations.dataValidation}
     assert dv["projects", "D2"].type == "list" and dv["projects", "D2"].formula1 == '"产业发展,基础设施,人居环境,公共服务"'
     assert dv["projects", "E2"].type == "list" and dv["projects", "E2"].formula1 == '"计划,在建,完工"'
     assert dv["population", "B2"].type == "whole" and dv["population", "B2"].operator in (None, "between")
     assert dv["population", "B2"].formula1 == "0"  # whole numbers from 0 ("between" is the default operator)
-    assert dv["projects", "F2"].type == "decimal" and "Total investment" in dv["projects", "F2"].prompt
+    assert dv["projects", "F2"].type == "decimal" and "总投资（估算，元）" in dv["projects", "F2"].prompt  # in Chinese
     assert dv["population", "A2"].type == "list" and "农业户数" in dv["population", "A2"].formula1
     # widths fit the Chinese text: 合作社办公及农产品展销室 is 12 wide characters
     assert projects.column_dimensions["B"].width >= 24
@@ -131,12 +139,12 @@ def test_new_period_workbook_for_suoluoyu_2017h2(data_dir):
     assert rows_by_key(projects, "项目编号").keys() == {"cattle_farm", "coop_office", "gully_fill", "environment",
                                                        "broadcast_speakers", "environment_phase2", "culture_square",
                                                        "road_widening"}
-    crops = wb["crops"]
+    crops = wb[ZH["crops"]]
     assert [crops.cell(rows_by_key(crops, "作物类别")["minor_grains"], j).value for j in (2, 4, 5)] == ["杂粮", 120, None]
     where = rows_by_key(population, "指标")
     assert [population.cell(where["贫困人口"], j).value for j in (2, 3)] == [None, 196]
     assert population.cell(where["长期不在村贫困户数"], 3).value == 33
-    log = wb["work_log"]
+    log = wb[ZH["work_log"]]
     assert [log.cell(rows_by_key(log, "工作类型")["村两委会议"], j).value for j in (2, 3, 4)] == [None, 9, "次"]
 
     # the instructions, generated from the codebook
@@ -197,10 +205,10 @@ def test_blank_template_lists_every_measure_and_activity(data_dir):
     r = run("new-period", "--village", "suoluoyu", "--period", "2016H2", "--from", "none", "--data-dir", data_dir)
     assert r.exit_code == 0 and "blank" in r.output
     wb = openpyxl.load_workbook(data_dir / "suoluoyu" / "2016H2.xlsx")
-    assert "households" not in wb.sheetnames
-    assert list(rows_by_key(wb["population"], "指标")) == ["农业户数", "农业人口", "贫困户数", "贫困人口", "五保户数",
+    assert ZH["households"] not in wb.sheetnames
+    assert list(rows_by_key(wb[ZH["population"]], "指标")) == ["农业户数", "农业人口", "贫困户数", "贫困人口", "五保户数",
                                                        "低保户数", "长期不在村贫困户数"]
-    assert len(rows_by_key(wb["work_log"], "工作类型")) == 9 and wb["projects"].max_row == 1
+    assert len(rows_by_key(wb[ZH["work_log"]], "工作类型")) == 9 and wb[ZH["projects"]].max_row == 1
 
 
 @pytest.mark.parametrize("how", ["xlsx", "csv"])
@@ -210,8 +218,8 @@ def test_register_carried_with_personal_data_only_in_its_sheet(data_dir, how):
     source = pd.read_csv(DATA / "demo" / "2018H2" / "households.csv", dtype=str)
     if how == "xlsx":
         wb = openpyxl.load_workbook(data_dir / "demo" / "2019H1.xlsx")
-        assert wb.sheetnames == ["填表说明", "population", "households"]
-        sheets = {ws.title: pd.DataFrame(list(ws.values)[1:], columns=list(ws.values)[0]) for ws in wb.worksheets[1:]}
+        assert wb.sheetnames == ["填表说明", ZH["population"], ZH["households"]]
+        sheets = {IDS[ws.title]: pd.DataFrame(list(ws.values)[1:], columns=list(ws.values)[0]) for ws in wb.worksheets[1:]}
     else:
         folder = data_dir / "demo" / "2019H1"
         sheets = {p.stem: pd.read_csv(p, dtype=object, encoding="utf-8-sig") for p in folder.glob("*.csv")}
@@ -231,7 +239,7 @@ def test_text_that_looks_like_a_formula_stays_text(data_dir):
     path.write_text(path.read_text(encoding="utf-8").replace("百头肉牛养殖场", '"=HYPERLINK(""http://x.example"",""点击"")"'),
                     encoding="utf-8")
     assert run("new-period", "--village", "suoluoyu", "--period", "2017H2", "--data-dir", data_dir).exit_code == 0
-    ws = openpyxl.load_workbook(data_dir / "suoluoyu" / "2017H2.xlsx")["projects"]
+    ws = openpyxl.load_workbook(data_dir / "suoluoyu" / "2017H2.xlsx")[ZH["projects"]]
     cell = ws.cell(rows_by_key(ws, "项目编号")["cattle_farm"], 2)
     assert cell.value == '=HYPERLINK("http://x.example","点击")' and cell.data_type == "s" and cell.quotePrefix
 
@@ -272,15 +280,15 @@ def test_next_period_carries_over_from_a_filled_workbook(data_dir):
     r = run("new-period", "--village", "suoluoyu", "--period", "2018H1", "--data-dir", data_dir)
     assert r.exit_code == 0 and "carried over from 2017H2" in r.output
     wb = openpyxl.load_workbook(data_dir / "suoluoyu" / "2018H1.xlsx")
-    population = wb["population"]
+    population = wb[ZH["population"]]
     where = rows_by_key(population, "指标")
     assert [population.cell(where["贫困人口"], j).value for j in (2, 3)] == [None, 131]
-    projects = wb["projects"]
+    projects = wb[ZH["projects"]]
     row = rows_by_key(projects, "项目编号")["road_widening"]
     assert [projects.cell(row, j).value for j in (5, 6)] == ["在建", 500000]
-    crops = wb["crops"]
+    crops = wb[ZH["crops"]]
     assert crops.cell(rows_by_key(crops, "作物类别")["other_non_maize"], 5).value == 150
-    log = wb["work_log"]
+    log = wb[ZH["work_log"]]
     assert log.cell(rows_by_key(log, "工作类型")["入户走访"], 3).value == 90
 
 

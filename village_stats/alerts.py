@@ -17,6 +17,14 @@ Levels and their rules (thresholds are arguments of :func:`alerts`):
     incidence below the threshold; absent share below ``absent_share_attention``; households that meet
     the exit test; a poverty line not verified against an official source.
 
+With the period's exit evaluation (``evaluation``, :attr:`village_stats.evaluate.Results.evaluation`) every
+criterion with a stated standard that fails (错退率, 漏评率 < 2%, 群众认可度 ≥ 90%, 综合贫困发生率 < 2%) is
+``serious``, and so is the verdict "有指标未达到退出标准" naming them. From the monitoring indicators: possible
+漏监测 households (``attention``), a monitored share above its ceiling (``attention``). A share of households
+above 100% (对接率 173.2%: more contacts recorded than poor households) cannot be a share of households: it
+is ``serious`` and names the two counts, so the figure is checked before the report is used.
+:func:`alerts_of` gives the alerts of a :class:`~village_stats.evaluate.Results`.
+
 Rows come sorted by level (serious, attention, note), in rule order within a level.
 """
 
@@ -48,7 +56,7 @@ def _plural(n: float, one: str, many: str | None = None) -> str:
 
 
 def alerts(sheet: pd.DataFrame, data=None, *, far_above: float = 2.0,
-           absent_share_attention: float = 0.2) -> pd.DataFrame:
+           absent_share_attention: float = 0.2, evaluation: pd.DataFrame | None = None) -> pd.DataFrame:
     """Alerts of the period, from its indicator sheet.
 
     Parameters
@@ -61,6 +69,8 @@ def alerts(sheet: pd.DataFrame, data=None, *, far_above: float = 2.0,
         Incidence at or above ``far_above`` × the exit threshold is serious. [ratio]
     absent_share_attention : float
         Share of poor households long absent at or above which it needs attention. [ratio]
+    evaluation : DataFrame, optional
+        The exit evaluation by criterion (value, comparison, threshold, met), when the period has one.
 
     Returns
     -------
@@ -114,6 +124,9 @@ def alerts(sheet: pd.DataFrame, data=None, *, far_above: float = 2.0,
                      f"{stalled:.0f}类作物共{area:g}亩计划新增面积尚无完成记录。",
                      f"No achieved area recorded yet for {_plural(stalled, 'crop group')} ({area:g} mu planned)."))
     rows.extend(_register_alerts(v))
+    rows.extend(_impossible_share_alerts(v))
+    rows.extend(_evaluation_alerts(evaluation))
+    rows.extend(_monitoring_alerts(v))
     out = pd.DataFrame(rows, columns=list(COLUMNS))
     out["_order"] = out["level"].map({lv: i for i, lv in enumerate(LEVELS)})
     return out.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
@@ -154,3 +167,102 @@ def _register_alerts(v: dict) -> list[tuple]:
                      f"所用贫困标准{line:,.0f}元尚未核实，请以官方数字为准。",
                      f"The poverty line used ({line:,.0f} yuan) is not verified against an official source."))
     return rows
+
+
+#: Shares of households (ratio indicators over households) and the counts they divide: above 100% they
+#: cannot be shares — a count was entered twice, or visits were entered as households.
+#: The first share of a count above 100% is the one alerted (the resident rate is the larger of the two).
+HOUSEHOLD_SHARES = (("resident_contact_rate", "contacted_poor_households", "resident_poor_households"),
+                    ("contact_rate", "contacted_poor_households", "poor_households"),
+                    ("poor_household_share", "poor_households", "households_total"),
+                    ("absent_poor_household_share", "absent_poor_households", "poor_households"))
+
+
+def _impossible_share_alerts(v: dict) -> list[tuple]:
+    """A share of households above 100%: serious, naming the share and its two counts."""
+    from .indicators import label
+    from .labels import t
+
+    rows, named = [], set()
+    for share, part, whole in HOUSEHOLD_SHARES:
+        x = _n(v, share)
+        if math.isnan(x) or x <= 1.0 + 1e-9 or part in named:  # one alert per count: the largest share first
+            continue
+        named.add(part)
+        n = _n(v, part)
+        d = _n(v, whole) if whole in v else _n(v, "poor_households") - _n(v, "absent_poor_households")
+        rows.append((f"share_above_100_{share}", "serious", x,
+                     *(t("alert_share_above_100", lang, name=label(share, lang), rate=_pct(x), part=f"{n:,.0f}",
+                         whole=f"{d:,.0f}", part_name=label(part, lang), whole_name=(
+                             label(whole, lang) if whole in v else t("resident_poor_households", lang)))
+                       for lang in ("zh", "en"))))
+    return rows
+
+
+#: Wording keys of a standard's comparison (a threshold reads 低于2.0% / below 2.0%, never ``< 2.0%``).
+COMPARISON_KEYS = {"<": "cmp_lt", "<=": "cmp_le", ">": "cmp_gt", ">=": "cmp_ge"}
+
+
+def standard_text(comparison: str, threshold: float, lang: str = "zh") -> str:
+    """A stated standard in words: the comparison and the threshold in percent.
+
+    >>> standard_text(">=", 0.9), standard_text("<", 0.02, "en")
+    ('不低于90.0%', 'below 2.0%')
+    """
+    from .labels import t
+
+    key = COMPARISON_KEYS.get(comparison)
+    return t(key, lang, x=_pct(threshold)) if key else f"{comparison} {_pct(threshold)}"
+
+
+def _evaluation_alerts(evaluation: pd.DataFrame | None) -> list[tuple]:
+    """The exit verdict and each failing criterion of the exit evaluation (serious)."""
+    from .labels import MONITORING_LABELS, pick, t
+
+    if evaluation is None or len(evaluation) == 0:
+        return []
+    failing = [c for c, r in evaluation.iterrows() if r["met"] is False or r["met"] == False]  # noqa: E712
+    if not failing:
+        return []
+    names = {lang: t("list_sep", lang).join(pick(MONITORING_LABELS[c], lang) for c in failing)
+             for lang in ("zh", "en")}
+    rows = [("exit_verdict_not_ready", "serious", float(len(failing)),
+             t("alert_exit_not_ready", "zh", names=names["zh"]), t("alert_exit_not_ready", "en", names=names["en"]))]
+    for c in failing:
+        r = evaluation.loc[c]
+        rows.append((f"evaluation_{c}", "serious", float(r["value"]),
+                     *(t("alert_criterion_fails", lang, name=pick(MONITORING_LABELS[c], lang),
+                         value=_pct(float(r["value"])),
+                         standard=standard_text(str(r["comparison"]), float(r["threshold"]), lang))
+                       for lang in ("zh", "en"))))
+    return rows
+
+
+def _monitoring_alerts(v: dict) -> list[tuple]:
+    """Possible 漏监测 households; a monitored share above its ceiling (attention)."""
+    from .labels import MONITORING_LABELS, pick, t
+
+    rows = []
+    found = _n(v, "monitoring_candidates")
+    if found > 0:
+        parts = {lang: t("list_sep", lang).join(
+            t("alert_rule_count", lang, rule=pick(MONITORING_LABELS[r], lang),
+              n=f"{_n(v, f'monitoring_candidates_{r}'):.0f}")
+            for r in ("income_below_threshold", "income_drop", "rigid_spending_above_income", "guarantee_lost")
+            if _n(v, f"monitoring_candidates_{r}") > 0) for lang in ("zh", "en")}
+        rows.append(("monitoring_candidates", "attention", found,
+                     t("alert_monitoring_candidates", "zh", n=f"{found:.0f}", parts=parts["zh"]),
+                     t("alert_monitoring_candidates", "en", n=f"{found:.0f}", parts=parts["en"],
+                       households=_plural(found, "household"))))
+    share, ceiling = _n(v, "monitored_share"), _n(v, "monitored_share_ceiling")
+    if not math.isnan(share) and not math.isnan(ceiling) and share > ceiling:
+        rows.append(("monitored_share_above_ceiling", "attention", share,
+                     *(t("alert_monitored_above_ceiling", lang, share=_pct(share), ceiling=_pct(ceiling))
+                       for lang in ("zh", "en"))))
+    return rows
+
+
+def alerts_of(results, **options) -> pd.DataFrame:
+    """The alerts of a village-period's :class:`~village_stats.evaluate.Results`: its sheet's, and its exit
+    evaluation's (:func:`alerts` with ``evaluation``)."""
+    return alerts(results.sheet, evaluation=results.evaluation, **options)

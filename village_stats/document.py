@@ -42,7 +42,9 @@ through :func:`cell_text`, the workbook with number formats)::
                 cell's number format, so the cell stays a number. ``join``: the column is printed inside
                 the previous printed column's cell, its text in place of ``{}`` (`` / {}`` makes
                 ``3 / 30``, `` – {}`` an interval ``3.5% – 25.6%``); its header is not printed, an
-                unknown cell adds nothing, and the workbook keeps it as a column of its own.
+                unknown cell adds nothing, and the workbook keeps it as a column of its own. ``brief``: one
+                text per row that the PDF prints instead of the cell (a policy note's 未核实 mark with its
+                table and row, :func:`brief_view`); HTML and the workbook print the full text.
 ``rows``        raw values: numbers as numbers, text as text, ``null`` for unknown. A text cell in a number
                 column says why there is no number (登记册未列全部农户，不可比).
 ``total_rows``  the last n rows are totals (set apart in print and in the workbook)
@@ -335,6 +337,8 @@ def table_view(block: dict, lang: str = "zh") -> dict:
         printed_column = {"name": cols[j]["name"], "type": "number" if "number" in kinds else kinds[0]}
         if cols[j].get("nowrap"):  # the templates keep these cells whole
             printed_column["nowrap"] = True
+        if cols[j].get("brief"):  # the PDF prints these instead (brief_view)
+            printed_column["brief"] = list(cols[j]["brief"])
         view["columns"].append(printed_column)
 
     def cell(row: list, i: int, j: int, joined: list[int]) -> str:
@@ -347,6 +351,32 @@ def table_view(block: dict, lang: str = "zh") -> dict:
 
     view["rows"] = [[cell(row, i, j, joined) for j, joined in groups] for i, row in enumerate(block["rows"])]
     return view
+
+
+def brief_view(view: dict) -> dict:
+    """A printed table (:func:`table_view`) as the PDF prints it: a column with ``brief`` texts shows them
+    in place of its cells (the full text stays in the HTML and the workbook); a column left empty by them
+    is dropped.
+
+    >>> v = {"columns": [{"name": "规则"}, {"name": "备注", "brief": ["未核实：见 policy/x.csv 第2行", ""]}],
+    ...      "rows": [["a", "UNVERIFIED: long"], ["b", "long"]]}
+    >>> brief_view(v)["rows"]
+    [['a', '未核实：见 policy/x.csv 第2行'], ['b', '']]
+    """
+    cols = view.get("columns", [])
+    if not any(c.get("brief") for c in cols):
+        return view
+    out = dict(view)
+    rows = [list(r) for r in view["rows"]]
+    keep = []
+    for j, c in enumerate(cols):
+        if c.get("brief"):
+            for i, r in enumerate(rows):
+                r[j] = c["brief"][i]
+        keep.append(not c.get("brief") or any(c["brief"]))
+    out["columns"] = [{k: v for k, v in c.items() if k != "brief"} for c, k in zip(cols, keep) if k]
+    out["rows"] = [[v for v, k in zip(r, keep) if k] for r in rows]
+    return out
 
 
 def layout(document: dict) -> dict:

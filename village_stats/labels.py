@@ -69,8 +69,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "non_poor": ("非贫困户", "Not poor"),
     "not_recorded": ("未记录", "not recorded"),
     # household register
-    "line_used": ("贫困标准：{line}（{year}年，来源：{origin}，{verified}）。{basis}",
-                  "Poverty line: {line} ({year}, from {origin}, {verified}). {basis}"),
+    "line_used": ("贫困标准：{line}（{year}年，{origin}，来源：{source}，{verified}）。{basis}",
+                  "Poverty line: {line} ({year}, {origin}, source: {source}, {verified}). {basis}"),
     "verified": ("已核实", "verified"),
     "unverified": ("未核实", "NOT verified"),
     "reg_depth": ("收入贫困深度与不平等", "Depth of poverty and inequality"),
@@ -252,6 +252,25 @@ def pinyin_place(name_zh: str) -> str:
             break
     spelled = "".join(lazy_pinyin(name)).capitalize()
     return f"{spelled} {suffix}".strip()
+
+
+def pinyin_id(name_zh: str) -> str:
+    """An id made from a Chinese name (for people who give only the name): its pinyin, lowercase, without
+    the administrative suffix (村, 乡 …), as ``[a-z0-9_]+``; '' when nothing is left.
+
+    >>> pinyin_id("梭罗峪村"), pinyin_id("中药材"), pinyin_id("1号 养殖场")
+    ('suoluoyu', 'zhongyaocai', '1hao_yangzhichang')
+    """
+    import re
+
+    from pypinyin import lazy_pinyin
+
+    name = name_zh.strip()
+    for suffix in ("村", "乡", "镇"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            name = name[: -len(suffix)]
+    spelled = "".join(lazy_pinyin(name)).lower()
+    return re.sub(r"_+", "_", re.sub(r"[^a-z0-9]+", "_", spelled)).strip("_")
 
 
 def place(zh: str, en: str, lang: str = "zh") -> str:
@@ -511,7 +530,7 @@ MONITORING_LABELS: dict[str, tuple[str, str]] = {
     "no_rigid_spending_risk": ("无未化解的刚性支出风险", "No open rigid-spending risk"),
     "has_labour": ("有劳动能力", "Has labour"),
     "eligible": ("符合风险消除条件", "Eligible for risk elimination"),
-    "no_labour_hold": ("无劳动能力，暂不标注风险消除", "No labour: stays flagged (暂不标注)"),
+    "no_labour_hold": ("无劳动能力，暂不标注风险消除", "No labour: stays flagged"),
     "not_eligible": ("暂不符合", "Not yet eligible"),
     "not_monitored": ("未纳入监测", "Not monitored"),
     "risk_eliminated": ("已风险消除", "Risk eliminated"),
@@ -619,10 +638,10 @@ TEXT.update({
     "inconsistent_list": ("未按程序进入或离开贫困的户（户编号，上期状态 → 本期状态）：{ids}",
                           "Households moving into or out of poverty outside the procedure (id, earlier → later "
                           "status): {ids}"),
-    "sf_reconcile": ("登记册期末贫困户 {register} 户、贫困人口 {register_persons} 人；population.csv 上报 {reported} 户、"
+    "sf_reconcile": ("登记册期末贫困户 {register} 户、贫困人口 {register_persons} 人；人口与贫困基本情况表上报 {reported} 户、"
                      "{reported_persons} 人。",
-                     "Register at the end: {register} poor households, {register_persons} persons; population.csv "
-                     "reports {reported} households, {reported_persons} persons."),
+                     "Register at the end: {register} poor households, {register_persons} persons; the population "
+                     "table reports {reported} households, {reported_persons} persons."),
     "sf_reconcile_differs": ("两者不一致，见登记册与上报数据核对。", "They differ: see the reconciliation."),
     "chart_trend": ("贫困发生率趋势与退出标准", "Poverty incidence over time and the exit threshold"),
     "pace_needed": ("所需进度", "pace needed"),
@@ -714,6 +733,62 @@ TEXT.update({
 from .labels_site import SITE_TEXT  # noqa: E402
 
 TEXT.update(SITE_TEXT)
+# --- trust (issue 23): charts, alerts, the reader's language ---
+TEXT.update({
+    "period_short_h1": ("{yy}上", "{yy}H1"),
+    "period_short_h2": ("{yy}下", "{yy}H2"),
+    "period_short_q": ("{yy}年{q}季", "{yy}Q{q}"),
+    "period_short_m": ("{yy}年{month}月", "{yy}-{month:02d}"),
+    "chart_no_data": ("无数据", "no data"),
+    # alerts from every failing test (village_stats.alerts)
+    "alert_exit_not_ready": ("退出评估结论：有指标未达到退出标准（{names}）。",
+                             "Exit evaluation: not ready — failing: {names}."),
+    "alert_criterion_fails": ("{name}{value}，未达到标准（{standard}）。",
+                              "{name} is {value}: the standard ({standard}) is not met."),
+    "alert_monitoring_candidates": ("{n}户符合监测条件但未纳入监测（疑似漏监测：{parts}），请核实后及时纳入。",
+                                    "{households} meet a monitoring rule but are not monitored (possibly missed: "
+                                    "{parts}); check and add them."),
+    "alert_rule_count": ("{rule}{n}户", "{rule}: {n}"),
+    "alert_monitored_above_ceiling": ("监测对象占建档立卡人口{share}，超过上限{ceiling}。",
+                                      "Monitored persons are {share} of the registered population, above the "
+                                      "ceiling of {ceiling}."),
+    "alert_share_above_100": ("{name}{rate}超过100%：{part_name}{part}多于{whole_name}{whole}，不可能是户数占比，"
+                              "请核对填报数据（是否把户次记作户数或重复计数）。",
+                              "{name} is {rate}, above 100%: {part_name} ({part}) exceed {whole_name} ({whole}), "
+                              "which no share of households can; check the data (visits entered as households, "
+                              "or counted twice)."),
+    "resident_poor_households": ("在村贫困户数", "resident poor households"),
+    "change_since_period": ("较{period}", "Change since {period}"),
+    "kf_change_since": ("；较{period} {change}", "; {change} since {period}"),
+    "tab_mon_indicators": ("监测对象指标", "Monitoring indicators"),
+    "tab_parameters": ("运行参数", "Parameters"),
+    "sheet_policy": ("政策依据", "Policy rules"),
+    "clause_sep_place": ("", ", "),
+    "param_village": ("村庄编号", "Village id"), "param_period": ("报告期", "Period"),
+    "param_from": ("起始时期", "From"), "param_to": ("截止时期", "To"), "param_township": ("乡镇", "Township"),
+    "param_data_dir": ("数据目录", "Data folder"), "param_lang": ("报告语言", "Language"),
+    "param_report_date": ("报告日期", "Report date"), "param_exit_target": ("计划退出时期", "Exit target"),
+    "lang_name_zh": ("中文", "Chinese"), "lang_name_en": ("英文", "English"),
+    "tab_county_key": ("全县主要指标", "Key figures"),
+    "tab_county_villages": ("各村主要指标", "Villages"),
+    "tab_county_exit": ("各乡镇退出进度", "Exit readiness by township"),
+    "tab_county_register": ("登记册与上报数不一致的村", "Registers that disagree with the reported figures"),
+    "tab_county_change": ("各村与{before}相比", "Villages compared with {before}"),
+    "tab_trends_block": ("各期指标及比上期变化（{first}至{last}）", "Indicators and change by period ({first} to {last})"),
+    # policy rows: where a value comes from, in the reader's language (village_stats.policy, display)
+    "policy_origin": ("{file} 第{row}行（{scope}）", "{file} row {row} ({scope})"),
+    "no_source": ("未找到官方原文", "no official text found"),
+    "note_col": ("备注", "Note"),
+    "note_brief_unverified": ("未核实：见 {file} 第{row}行", "NOT verified: see {file} row {row}"),
+    "note_brief": ("见 {file} 第{row}行", "see {file} row {row}"),
+    "note_threshold_from_exit": ("阈值为本村退出标准：{source}", "The threshold is the village's exit threshold: "
+                                 "{source}"),
+    "sum_alerts": ("本期需关注：{items}", " To act on: {items}"),
+    "sum_alerts_sep": ("", " "),
+    "cmp_lt": ("低于{x}", "below {x}"), "cmp_le": ("不高于{x}", "at most {x}"),
+    "cmp_gt": ("高于{x}", "above {x}"), "cmp_ge": ("不低于{x}", "at least {x}"),
+})
+# --- end trust (issue 23) ---
 
 #: The default language: its output files carry no language suffix (``report.pdf``; ``report.en.pdf``).
 DEFAULT_LANG = "zh"
@@ -799,6 +874,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
 from .labels_safety import SAFETY_MESSAGES  # noqa: E402  (wording of output locations, personal data, bounds)
 
 MESSAGES.update(SAFETY_MESSAGES)
+# --- trust (issue 23): the command line's wording lives in village_stats.labels_cli, merged here ---
+from .labels_cli import CLI_MESSAGES, COLUMNS_ZH, HELP_ZH, METAVARS_ZH, TABLES_ZH, VILLAGE_FIELDS_ZH  # noqa: E402,F401
+
+MESSAGES.update(CLI_MESSAGES)
+# --- end trust (issue 23) ---
 
 
 def message_lang(explicit: str | None = None) -> str:

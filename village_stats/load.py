@@ -130,7 +130,10 @@ class PeriodData:
         if self.poverty_line is not None:
             pl = self.poverty_line
             word = t("poverty_line_head", lang)
-            head += f"<p>{word}: {pl.poverty_line_yuan:,.0f} ({esc(pl.origin)}{'' if pl.verified else ', unverified'})</p>"
+            origin = t("policy_origin", lang, file=f"policy/{pl.table}.csv", row=pl.row,
+                       scope=t("national", lang) if pl.scope == "national" else pl.scope) if pl.row else pl.origin
+            mark = "" if pl.verified else t("clause_sep", lang) + t("unverified", lang)
+            head += f"<p>{word}: {pl.poverty_line_yuan:,.0f} ({esc(origin)}{esc(mark)})</p>"
         rows = "".join(
             f"<tr><td style='text-align:left'>{esc(pick((schema.TABLES[name].zh, schema.TABLES[name].en), lang))}</td>"
             f"<td style='text-align:left'><code>{esc(name)}</code></td><td style='text-align:right'>{len(frame):,}</td></tr>"

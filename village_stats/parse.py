@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import schema
 from .errors import DataError, shorten
-from .labels import pick, say
+from .labels import KIND_HINTS_ZH, pick, pinyin_id, say
 from .periods import Period
 from .personal import quotable, shown
 from .readers import _ID_LIKE, _cell_str, _suggest, is_reference_header
@@ -73,6 +73,11 @@ class PovertyLine:
     source: str
     verified: bool
     origin: str  # "village.yaml" or "policy/poverty_lines.csv (<scope>)"
+    scope: str = ""  # national, a division code, or village.yaml
+    table: str = ""  # the policy table (poverty_lines), '' for village.yaml
+    row: int | None = None  # the table's file row (the header is row 1)
+    note_zh: str = ""  # the row's remark (why unverified …) in Chinese
+    note_en: str = ""  # … and in English
 
 
 
@@ -233,6 +238,33 @@ def _show(v, col: Column | None = None, lang: str = "en") -> str:
     return shown(v if isinstance(v, str) else _cell_str(v), sensitive=col is not None and col.sensitive, lang=lang)
 
 
+#: Id columns a row may leave empty when it gives a Chinese name: the id is made from the name (pinyin,
+#: numbered when two names spell alike), so nobody has to invent an English id (table → columns).
+AUTO_IDS = {"crops": ("crop_group",), "projects": ("project_id",)}
+
+
+def _ids_from_names(ids: pd.Series, names: pd.Series) -> pd.Series:
+    """Empty ids filled from the Chinese names (:func:`village_stats.labels.pinyin_id`); an id already in use
+    gets ``_2``, ``_3`` …
+
+    >>> _ids_from_names(pd.Series([None, "zayong", None]), pd.Series(["杂粮", "杂用", "杂粮"])).tolist()
+    ['zaliang', 'zayong', 'zaliang_2']
+    """
+    out = ids.astype(object).copy()
+    used = {str(v) for v in out if v is not None and not pd.isna(v)}
+    for i in range(len(out)):
+        v, name = out.iloc[i], names.iloc[i]
+        if (v is None or pd.isna(v)) and isinstance(name, str) and name.strip():
+            base = pinyin_id(name) or "item"
+            new, k = base, 1
+            while new in used:
+                k += 1
+                new = f"{base}_{k}"
+            used.add(new)
+            out.iloc[i] = new
+    return out
+
+
 def read_table(raw: pd.DataFrame, table: Table, path: Path, sheet: str | None = None) -> pd.DataFrame:
     """Validate a raw frame against ``table`` and return it with canonical columns and parsed values."""
     letters = dict(raw.attrs.get("letters", {}))
@@ -285,6 +317,8 @@ def read_table(raw: pd.DataFrame, table: Table, path: Path, sheet: str | None = 
             out[c.name] = pd.Series([None] * int(keep.sum()), dtype=object)
             continue
         values, bad, expectation = parsed[c.name]
+        if c.name in AUTO_IDS.get(table.name, ()) and "name_zh" in parsed:
+            values = _ids_from_names(values, parsed["name_zh"][0])
         rows = np.flatnonzero(bad & keep)
         if rows.size:
             i = int(rows[0])
@@ -368,12 +402,14 @@ class _Where:
     def __init__(self, path: Path, sheet: str | None):
         self.path, self.sheet = path, sheet
 
-    def error(self, frame: pd.DataFrame, position: int | None, column: str | None, message: str) -> DataError:
+    def error(self, frame: pd.DataFrame, position: int | None, column: str | None, message: str,
+              message_zh: str | None = None) -> DataError:
         row = None if position is None else int(frame.attrs["rows"][position])
         header = None if column is None else frame.attrs.get("headers", {}).get(column, column)
         letter = frame.attrs.get("letters", {}).get(column)
         cell = None if self.sheet is None or letter is None or row is None else f"{letter}{row}"
-        return DataError(message, path=self.path, row=row, column=header, sheet=self.sheet, cell=cell)
+        return DataError(message, path=self.path, row=row, column=header, sheet=self.sheet, cell=cell,
+                         message_zh=message_zh)
 
 
 def _check_population(pop: pd.DataFrame, where: _Where) -> None:
@@ -384,16 +420,21 @@ def _check_population(pop: pd.DataFrame, where: _Where) -> None:
                               f"missing required measure '{m}' ({schema.POPULATION_MEASURES.label(m)})")
         i = measures.index(m)
         if pd.isna(pop["value"].iloc[i]):
-            raise where.error(pop, i, "value", f"a value is required for '{m}': expected "
-                              f"{schema.KINDS['count']}")
+            fields = {"measure": m, "name": schema.POPULATION_MEASURES.label(m, "zh")}
+            raise where.error(pop, i, "value", say("msg_value_required", "en", expectation=schema.KINDS["count"],
+                                                   **fields),
+                              message_zh=say("msg_value_required", "zh", expectation=KIND_HINTS_ZH["count"],
+                                             **fields))
     value = dict(zip(measures, pop["value"]))
     for part, whole in (("poor_households", "households_total"), ("poor_population", "population_total"),
                         ("absent_poor_households", "poor_households"),
                         ("wubao_households", "households_total"), ("dibao_households", "households_total")):
         if part in value and pd.notna(value[part]) and value[part] > value[whole]:
-            raise where.error(pop, measures.index(part), "value",
-                              f"{part} = {value[part]:g} is larger than {whole} = {value[whole]:g}: "
-                              f"expected at most {value[whole]:g}")
+            fields = {"part": part, "whole": whole, "part_value": f"{value[part]:g}",
+                      "whole_value": f"{value[whole]:g}", "part_name": schema.POPULATION_MEASURES.label(part, "zh"),
+                      "whole_name": schema.POPULATION_MEASURES.label(whole, "zh")}
+            raise where.error(pop, measures.index(part), "value", say("msg_part_above_whole", "en", **fields),
+                              message_zh=say("msg_part_above_whole", "zh", **fields))
 
 
 def _check_work_log(log: pd.DataFrame, where: _Where, period: Period | None = None) -> None:

@@ -25,6 +25,7 @@ import pandas as pd
 
 from . import schema
 from .errors import DataError
+from .labels import t
 from .parse import PovertyLine, Village, read_table
 from .personal import shown
 from .readers import Reader, read_csv_raw
@@ -80,6 +81,11 @@ class Rule:
         The policy table the rule was read from (``poverty_lines`` …); '' for a value of village.yaml.
     unit : str
         The unit id of ``value`` (:data:`village_stats.units.UNITS`; :data:`VALUE_UNITS` of its table).
+    note_zh, note_en : str
+        The row's remark (why it is not verified, what to change) in Chinese and in English: a report
+        prints the one of its language.
+    row : int or None
+        The row of the table's file (the header is row 1), so a reader can find it; None for village.yaml.
     """
 
     name: str
@@ -93,6 +99,9 @@ class Rule:
     comparison: str = ""
     table: str = ""
     unit: str = "ratio"
+    note_zh: str = ""
+    note_en: str = ""
+    row: int | None = None
 
     def met(self, measure: float) -> bool:
         """Whether ``measure`` satisfies this threshold (``measure <comparison> value``).
@@ -218,8 +227,9 @@ class PolicyBook:
                 ex = self.exit_threshold(village.region)
                 row = row.copy()
                 row["threshold"] = village.exit_threshold
-                row["source"] = row["source"] + "; threshold: " + (ex.source if village.exit_threshold == ex.value
-                                                                   else "village.yaml exit_threshold")
+                source = ex.source if village.exit_threshold == ex.value else "village.yaml exit_threshold"
+                row["note_zh"], row["note_en"] = (t("note_threshold_from_exit", lang, source=source)
+                                                  for lang in ("zh", "en"))
             out[row["criterion"]] = _rule(row["criterion"], "threshold", row, "evaluation_thresholds", None,
                                           comparison=row["comparison"])
         return out
@@ -228,7 +238,8 @@ class PolicyBook:
 def as_poverty_line(rule: Rule) -> PovertyLine:
     """A poverty-line rule as the loader records it on :class:`~village_stats.load.PeriodData`."""
     origin = rule.origin if rule.origin == "village.yaml" else f"{rule.origin} ({rule.scope})"
-    return PovertyLine(rule.value, int(rule.year), rule.basis, rule.source, rule.verified, origin)
+    return PovertyLine(rule.value, int(rule.year), rule.basis, rule.source, rule.verified, origin, rule.scope,
+                       rule.table, rule.row, rule.note_zh, rule.note_en)
 
 
 #: The monitoring rules a period with monitoring fields applies (``monitoring_rules.csv``).
@@ -303,6 +314,7 @@ def _read_policy_table(path: Path, name: str, reader: Reader) -> pd.DataFrame:
             i = int(bad.argmax())
             raise DataError(f"comparison {shown(frame['comparison'].iloc[i])}: expected one of <, <=, >, >=",
                             path=path, row=int(frame.attrs["rows"][i]), column="comparison")
+    frame["file_row"] = list(frame.attrs["rows"])  # where a reader finds the row (a rule's ``row``)
     frame.attrs.clear()
     return frame
 
@@ -361,7 +373,14 @@ def _pick(frame: pd.DataFrame, village: Village, **match) -> pd.Series | None:
     return None
 
 
+def _text(row: pd.Series, key: str) -> str:
+    v = row.get(key)
+    return "" if v is None or (isinstance(v, float) and v != v) else str(v)
+
+
 def _rule(name: str, value_column: str, row: pd.Series, table: str, year: int | None, **extra) -> Rule:
+    file_row = row.get("file_row")
     return Rule(name, float(row[value_column]), str(row.get("scope", row.get("region", "national"))), year,
-                str(row.get("basis") or ""), str(row.get("source") or ""), bool(row["verified"]),
-                f"policy/{table}.csv", table=table, unit=VALUE_UNITS[table], **extra)
+                _text(row, "basis"), _text(row, "source"), bool(row["verified"]),
+                f"policy/{table}.csv", table=table, unit=VALUE_UNITS[table], note_zh=_text(row, "note_zh"),
+                note_en=_text(row, "note_en"), row=None if file_row is None else int(file_row), **extra)

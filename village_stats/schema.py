@@ -650,9 +650,13 @@ _SCOPE = Column("scope", "适用范围", "key", "national, or a province (2-digi
                 "administrative division code (GB/T 2260); the most specific applicable row wins.",
                 nullable=False)
 _BASIS = Column("basis", "口径", "text", "What the figure is, in words.")
-_SOURCE = Column("source", "来源", "text", "Where the figure comes from (the published text).", nullable=False)
+_SOURCE = Column("source", "来源", "text", "Where the figure comes from (the published text); empty when no "
+                 "official text was found (say why in note_zh / note_en).")
 _VERIFIED = Column("verified", "已核实", "bool", "Whether the figure was checked against an official text.",
                    nullable=False)
+_NOTE_ZH = Column("note_zh", "备注", "text", "A remark on the row in Chinese (why it is not verified, what to "
+                  "change); the reports print it in Chinese.", required=False)
+_NOTE_EN = Column("note_en", "备注（英文）", "text", "The same remark in English (English reports).", required=False)
 
 POVERTY_LINES = Table(
     "poverty_lines", "贫困标准",
@@ -661,7 +665,7 @@ POVERTY_LINES = Table(
     (_SCOPE, Column("year", "年份", "year", "Calendar year.", nullable=False),
      Column("poverty_line_yuan", "贫困标准(元)", "amount", "Poverty line [yuan per person per year].", unit="yuan",
             nullable=False, aliases=("line_yuan",)),
-     _BASIS, _SOURCE, _VERIFIED),
+     _BASIS, _SOURCE, _VERIFIED, _NOTE_ZH, _NOTE_EN),
     unique=(), grain="one row per scope and year",
 )
 
@@ -673,7 +677,7 @@ MONITORING_THRESHOLDS = Table(
      Column("monitoring_threshold_yuan", "监测标准(元)", "amount",
             "Households below it are monitoring candidates [yuan per person per year].", unit="yuan",
             nullable=False),
-     _BASIS, _SOURCE, _VERIFIED),
+     _BASIS, _SOURCE, _VERIFIED, _NOTE_ZH, _NOTE_EN),
     unique=(), grain="one row per scope and year",
 )
 
@@ -684,7 +688,7 @@ EXIT_THRESHOLDS = Table(
     (Column("region", "地区", "vocab", "Region.", vocab=REGIONS, nullable=False),
      Column("exit_threshold", "退出标准", "number", "Incidence must be below it [ratio].", unit="ratio",
             nullable=False),
-     _BASIS, _SOURCE, _VERIFIED),
+     _BASIS, _SOURCE, _VERIFIED, _NOTE_ZH, _NOTE_EN),
     unique=("region",), grain="one row per region",
 )
 
@@ -703,7 +707,7 @@ EVALUATION_THRESHOLDS = Table(
      Column("comparison", "比较", "text", "How the measure must compare with the threshold: <, <=, > or >=.",
             nullable=False),
      Column("threshold", "阈值", "number", "Threshold [ratio].", unit="ratio"),
-     _BASIS, _SOURCE, _VERIFIED),
+     _BASIS, _SOURCE, _VERIFIED, _NOTE_ZH, _NOTE_EN),
     unique=("criterion",), grain="one row per criterion",
 )
 
@@ -722,7 +726,7 @@ MONITORING_RULES = Table(
     (_SCOPE, Column("rule", "规则", "vocab", "Which number.", vocab=MONITORING_RULE_IDS, nullable=False),
      Column("value", "数值", "number", "The number [see unit].", nullable=False),
      Column("unit", "单位", "text", "Unit of value (ratio, days or flag)."),
-     _BASIS, _SOURCE, _VERIFIED,
+     _BASIS, _SOURCE, _VERIFIED, _NOTE_ZH, _NOTE_EN,
      Column("year_from", "起始年份", "year", "First year the rule is in force; empty = since ever.", required=False),
      Column("year_to", "终止年份", "year", "Last year the rule is in force; empty = still in force.",
             required=False)),

@@ -27,7 +27,7 @@ from . import schema
 from .atomic import atomic_folder, atomic_path, write_atomic
 from .cells import CellWriter, Styles, column_width, new_workbook, write_cell
 from .errors import DataError
-from .labels import KIND_HINTS_ZH, UNITS_ZH
+from .labels import COLUMNS_ZH, KIND_HINTS_ZH, TABLES_ZH, UNITS_ZH, VILLAGE_FIELDS_ZH, pick, pinyin_id, say
 from .load import PeriodData
 from .parse import Village
 from .periods import Period
@@ -51,12 +51,23 @@ def reference_header(col: Column) -> str:
     return f"上期{col.zh}{REFERENCE_MARK}"
 
 
+def meaning_zh(col: Column) -> str:
+    """What a column holds, in Chinese (:data:`village_stats.labels.COLUMNS_ZH`; the codebook's English when
+    it has none)."""
+    for table in schema.TABLES.values():
+        if any(c is col for c in table.columns):
+            found = COLUMNS_ZH.get((table.name, col.name))
+            if found:
+                return found
+    return COLUMNS_ZH.get(("*", col.name), col.description)
+
+
 def column_comment(col: Column) -> str:
     """The header comment of a column: canonical name, unit and meaning (the codebook's words)."""
     lines = [f"字段名 {col.name}"]
     if col.unit:
         lines.append(f"单位：{UNITS_ZH.get(col.unit, col.unit)} [{col.unit}]")
-    lines.append(col.description)
+    lines.append(meaning_zh(col))
     if col.sensitive:
         lines.append("个人信息：只用于核对，读入后即删除，不会出现在任何报告中。")
     return "\n".join(lines)
@@ -70,7 +81,7 @@ def input_message(col: Column) -> tuple[str, str]:
     if col.unit:
         hint += f"，单位：{UNITS_ZH.get(col.unit, col.unit)}"
     private = "个人信息：只用于核对，读入后即删除。" if col.sensitive else ""
-    return col.zh[:32], f"{hint}。{need}{private}{col.description}"[:255]
+    return col.zh[:32], f"{hint}。{need}{private}{meaning_zh(col)}"[:255]
 
 
 def validation(col: Column) -> dict:
@@ -119,17 +130,17 @@ def instructions(title: str, tables: Iterable[Table], *, csv: bool = False) -> l
             ("橙色表头是必须填写的列，浅蓝色表头的列可以留空，灰色列只供参考。",),
         ]
     sections: list[tuple[str, list[tuple]]] = [(title, []), ("填写规则", rules)]
-    overview = [("工作表", "表名", "是否必需", "每行是", "不可重复", "说明")]
+    overview = [("工作表", "编号（也可作工作表名）", "是否必需", "每行是", "不可重复", "说明")]
     for t in tables:
-        overview.append((t.name, t.zh, "必需" if t.required else "可选", t.grain, "、".join(t.unique),
-                         " ".join((t.description, *t.notes))))
+        grain, description = TABLES_ZH.get(t.name, (t.grain, " ".join((t.description, *t.notes))))
+        overview.append((t.zh, t.name, "必需" if t.required else "可选", grain, "、".join(t.unique), description))
     sections.append(("各表", overview))
     cols = [("工作表", "表头", "字段名", "必须有此列", "可以留空", "单位", "填写要求", "含义")]
     for t in tables:
         for c in t.columns:
-            cols.append((t.name, c.zh, c.name, "是" if c.required else "否", "是" if c.nullable else "否",
+            cols.append((t.zh, c.zh, c.name, "是" if c.required else "否", "是" if c.nullable else "否",
                          UNITS_ZH.get(c.unit, c.unit or ""), KIND_HINTS_ZH[c.kind],
-                         c.description + (" 个人信息，读入后即删除。" if c.sensitive else "")))
+                         meaning_zh(c) + (" 个人信息，读入后即删除。" if c.sensitive else "")))
     sections.append(("各列", cols))
     vocab_rows = [("列表", "中文", "编号", "English", "也接受")]
     seen: set[str] = set()
@@ -321,7 +332,7 @@ def write_period_workbook(sheets: list[SheetTemplate], path: str | Path, title: 
     book.set_properties({"title": title, "subject": "village_stats new-period workbook"})
     _write_instructions(book.add_worksheet(INSTRUCTIONS_SHEET), styles, title, [s.table for s in sheets])
     for sheet in sheets:
-        ws = book.add_worksheet(sheet.table.name)
+        ws = book.add_worksheet(sheet.table.zh)  # the Chinese title; reading accepts it and the id alike
         layout = _layout(sheet)
         ws.freeze_panes(1, 0)
         ws.set_row(0, 30)
@@ -493,8 +504,8 @@ def new_period(data_dir: str | Path, village_id: str, period: Period | str, sour
     target = folder / (period.code if as_ == "csv" else f"{period.code}.xlsx")
     for existing in (folder / period.code, folder / f"{period.code}.xlsx"):
         if existing.exists():
-            raise DataError(f"period {period.code} already exists: expected a period with no data yet "
-                            f"(nothing is overwritten)", path=existing)
+            raise DataError(say("msg_period_exists", "en", period=period.code), path=existing,
+                            message_zh=say("msg_period_exists", "zh", period=period.code))
     chosen = resolve_source(data_dir, village_id, period, source)
     data = personal = member_personal = None
     if chosen is not None:
@@ -521,8 +532,9 @@ def new_period(data_dir: str | Path, village_id: str, period: Period | str, sour
 
 # --------------------------------------------------------------------------- village.yaml
 
-def village_yaml(values: dict[str, object]) -> str:
-    """``village.yaml`` text from the codebook's keys: each key with its meaning as a comment.
+def village_yaml(values: dict[str, object], lang: str = "zh") -> str:
+    """``village.yaml`` text from the codebook's keys: each key with its meaning as a comment (in Chinese
+    by default, :data:`village_stats.labels.VILLAGE_FIELDS_ZH`; English with ``lang="en"``).
 
     Keys not given stay empty (required ones) or commented out (optional ones), so the file says
     what is still to fill in; :func:`village_stats.load.read_village` refuses it until then.
@@ -532,9 +544,10 @@ def village_yaml(values: dict[str, object]) -> str:
     """
     import yaml
 
-    lines = ["# Village metadata (see the codebook in data/README.md); written by village-stats new-village."]
+    lines = ["# " + say("yaml_head", lang)]
     for key, meaning, required in schema.VILLAGE_FIELDS:
-        lines.append(f"# {meaning}{'' if required else ' (optional)'}")
+        meaning = pick((VILLAGE_FIELDS_ZH.get(key, meaning), meaning), lang)
+        lines.append(f"# {meaning}{'' if required else say('yaml_optional', lang)}")
         v = values.get(key)
         if v is None or v == "":
             lines.append(f"{key}:" if required else f"# {key}:")
@@ -549,8 +562,9 @@ def missing_village_fields(values: dict[str, object]) -> list[str]:
     return [key for key, _, required in schema.VILLAGE_FIELDS if required and values.get(key) in (None, "")]
 
 
-def new_village(data_dir: str | Path, values: dict[str, object]) -> Path:
-    """Write ``data/<id>/village.yaml`` from ``values`` (never over an existing one).
+def new_village(data_dir: str | Path, values: dict[str, object], lang: str = "zh") -> Path:
+    """Write ``data/<id>/village.yaml`` from ``values`` (never over an existing one); without an ``id`` it is
+    made from ``name_zh`` (:func:`pinyin_id`), so nobody has to invent an English id.
 
     Raises
     ------
@@ -559,8 +573,10 @@ def new_village(data_dir: str | Path, values: dict[str, object]) -> Path:
     """
     from .load import check_village_id
 
-    vid = check_village_id(str(values.get("id") or ""))
     values = dict(values)
+    if not values.get("id") and values.get("name_zh"):
+        values["id"] = pinyin_id(str(values["name_zh"]))
+    vid = check_village_id(str(values.get("id") or ""))
     if values.get("region"):
         lookup = schema.REGIONS.lookup()
         region = schema.normalize_text(str(values["region"])).lower()
@@ -574,6 +590,6 @@ def new_village(data_dir: str | Path, values: dict[str, object]) -> Path:
         raise DataError("village.yaml already exists: nothing is overwritten", path=path)
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        return write_atomic(path, village_yaml(values), replace=False)
+        return write_atomic(path, village_yaml(values, lang), replace=False)
     except FileExistsError:
         raise DataError("village.yaml already exists: nothing is overwritten", path=path) from None

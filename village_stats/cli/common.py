@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 from ..errors import DataError, ReportError, shorten
 from ..labels import MESSAGES, message_lang, say
+from ..labels import METAVARS_ZH as _METAVARS_ZH  # click's metavars in Chinese
 
 
 def _debug() -> bool:
@@ -167,7 +168,135 @@ lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="z
                      help="Language of labels.")
 
 
-@click.group(cls=Main, context_settings={"help_option_names": ["-h", "--help"]})
+def help_lang(ctx: click.Context | None) -> str:
+    """The language of ``--help``: ``--lang`` among the command line's words (help is printed before
+    options are read), else ``$VILLAGE_STATS_LANG``, else Chinese."""
+    words: list[str] = []
+    while ctx is not None:
+        words = list(ctx.meta.get("village_stats.args", [])) + words
+        ctx = ctx.parent
+    explicit = None
+    for i, w in enumerate(words):
+        if w == "--lang" and i + 1 < len(words):
+            explicit = words[i + 1]
+        elif w.startswith("--lang="):
+            explicit = w.split("=", 1)[1]
+    return message_lang(explicit)
+
+
+
+
+def _zh_record(record: tuple[str, str]) -> tuple[str, str]:
+    """An option's help row in Chinese: metavars and click's [default: …] / [required] in Chinese."""
+    import re
+
+    from ..labels import HELP_ZH
+
+    left, right = record
+    for en, zh in _METAVARS_ZH:
+        left = re.sub(rf"\b{en}\b", zh, left)
+    m = re.match(r"(.*?)(\s*\[[^\]]*\])?$", right, flags=re.S)
+    text, extra = (m.group(1), m.group(2) or "") if m else (right, "")
+    text = HELP_ZH.get(text.strip()) or _village_field_zh(text.strip()) or text
+    extra = extra.replace("default: ", say("cli_default", "zh")).replace("required", say("cli_required", "zh"))
+    return left, text + extra
+
+
+def _village_field_zh(text: str) -> str | None:
+    """new-village's help of a village.yaml key (the codebook's meaning) in Chinese."""
+    from ..labels import VILLAGE_FIELDS_ZH
+    from ..schema import VILLAGE_FIELDS
+
+    suffix = " (required in the file)"
+    required = text.endswith(suffix)
+    meaning = text.removesuffix(suffix)
+    for key, en, _ in VILLAGE_FIELDS:
+        if en == meaning and key in VILLAGE_FIELDS_ZH:
+            return VILLAGE_FIELDS_ZH[key] + (say("cli_required_in_file", "zh") if required else "")
+    return None
+
+
+class LocalizedCommand(click.Command):
+    """A command whose ``--help`` speaks the user's language (:func:`help_lang`): Chinese from
+    :data:`village_stats.labels.HELP_ZH`, English as written."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["village_stats.args"] = list(args)
+        return super().parse_args(ctx, args)
+
+    def _zh(self, ctx: click.Context) -> bool:
+        return help_lang(ctx) == "zh"
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        if not self._zh(ctx):
+            return super().format_usage(ctx, formatter)
+        pieces = " ".join(self.collect_usage_pieces(ctx))
+        for en, zh in _METAVARS_ZH:
+            pieces = pieces.replace(en, zh)
+        formatter.write_usage(ctx.command_path, pieces, prefix=say("cli_usage", "zh") + " ")
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from ..labels import HELP_ZH
+
+        name = "main" if ctx.parent is None else self.name
+        if not self._zh(ctx) or f"cmd:{name}" not in HELP_ZH:
+            return super().format_help_text(ctx, formatter)
+        formatter.write_paragraph()
+        with formatter.indentation():
+            for i, para in enumerate(HELP_ZH[f"cmd:{name}"].split("\n\n")):
+                if i:
+                    formatter.write_paragraph()
+                formatter.write_text(para)
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        if not self._zh(ctx):
+            return super().format_options(ctx, formatter)
+        rows = [r for p in self.get_params(ctx) if (r := p.get_help_record(ctx)) is not None]
+        if rows:
+            with formatter.section(say("cli_options", "zh")):
+                formatter.write_dl([_zh_record(r) for r in rows])
+        self._format_commands(ctx, formatter)
+
+    def _format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Nothing for a command; a group lists its commands."""
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        from ..labels import HELP_ZH
+
+        ctx = click.get_current_context(silent=True)
+        if ctx is not None and help_lang(ctx) == "zh" and f"cmd:{self.name}" in HELP_ZH:
+            first = HELP_ZH[f"cmd:{self.name}"].split("\n")[0]
+            return first if len(first) <= limit else first[:limit - 1] + "…"
+        return super().get_short_help_str(limit)
+
+
+class LocalizedGroup(LocalizedCommand, click.Group):
+    """The main group: localized help (:class:`LocalizedCommand`), its commands localized too."""
+
+    command_class = LocalizedCommand
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        if not self._zh(ctx):
+            return click.Group.format_options(self, ctx, formatter)
+        super().format_options(ctx, formatter)
+
+    def _format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(limit=40)))
+        if rows:
+            with formatter.section(say("cli_commands", "zh")):
+                formatter.write_dl(rows)
+
+
+class MainGroup(Main, LocalizedGroup):
+    """``village-stats``: one-line usage errors and a silent broken pipe (:class:`Main`), help in the
+    user's language (:class:`LocalizedGroup`)."""
+
+
+@click.group(cls=MainGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="village-stats")
 @click.option("--debug", is_flag=True, default=False, help="On failure, print the traceback too.")
 def main(debug: bool) -> None:
@@ -185,7 +314,7 @@ def emit(frame: pd.DataFrame, fmt: str, table_lines, *, output: str | None = Non
 
         check_output_file(output, data_roots)
 
-        click.echo(f"wrote {write_tables(output, tables, header, lang)}")
+        click.echo(say("cli_wrote", lang, path=write_tables(output, tables, header, lang)))
     elif fmt == "csv":
         from ..export.csv import csv_text
 

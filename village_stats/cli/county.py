@@ -33,7 +33,7 @@ def rollup(period: str, by: str, data_dir: str | None, township: str | None, fmt
     and the villages lacking the period. Exit 1 if the totals do not tie out, 2 on bad data.
     """
     from ..export.csv import csv_text
-    from ..labels import column, t
+    from ..labels import column, say, t
     from ..load import Source
     from ..panel.county import load_county
     from ..panel.rollup import rollup as _rollup
@@ -58,7 +58,8 @@ def rollup(period: str, by: str, data_dir: str | None, township: str | None, fmt
         for gid, part in sheet.groupby("group_id", sort=False):
             first = part.iloc[0]
             missing = first["villages_missing"] or "—"
-            click.echo(t("rollup_group", lang, by=by, group=gid, covered=first["villages_covered"], missing=missing))
+            click.echo(t("rollup_group", lang, by=say(f"cli_by_{by}", lang), group=gid, covered=first["villages_covered"],
+                         missing=missing))
             for row in part.itertuples():
-                shown = SUPPRESSED if row.suppressed else format_value(row.value, row.unit, lang)
+                shown = say("cli_suppressed", lang) if row.suppressed else format_value(row.value, row.unit, lang)
                 click.echo(f"  {row.indicator:<{width}}  {shown:>20}  {getattr(row, label_col)}")

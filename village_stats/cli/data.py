@@ -23,12 +23,12 @@ from .common import data_dir_option, emit, errors_to_exit_codes, lang_option, ma
 def indicators(village: str, period: str, data_dir: str | None, fmt: str, output: str | None, lang: str) -> None:
     """Print the indicator sheet of one village-period (or write it: --output FILE)."""
     from ..evaluate import evaluate
-    from ..labels import column
+    from ..labels import column, say
     from ..load import Source
     from ..units import format_value
 
     if (fmt == "xlsx") != (output is not None) and fmt != "csv":
-        raise click.UsageError("--output FILE goes with --format xlsx (needed) or csv")
+        raise click.UsageError(say("cli_output_goes_with_xlsx_csv", lang))
     root = config.resolve_data_dir(data_dir)
     if output is not None:  # before anything is read: a folder that exists, never inside the data
         from ..places import check_output_file
@@ -41,11 +41,11 @@ def indicators(village: str, period: str, data_dir: str | None, fmt: str, output
     if fmt == "xlsx":
         from ..export.xlsx import write_period_workbook
 
-        click.echo(f"wrote {write_period_workbook(output, results, lang)}")
+        click.echo(say("cli_wrote", lang, path=write_period_workbook(output, results, lang)))
     elif fmt == "csv" and output is not None:
         from ..export.csv import write_csv
 
-        click.echo(f"wrote {write_csv(sheet, output)}")
+        click.echo(say("cli_wrote", lang, path=write_csv(sheet, output)))
     else:
         label_col = column("label", lang)
         width = max(len(s) for s in sheet["indicator"])
@@ -115,16 +115,17 @@ def validate(data_dir: str | None, village: str | None, period: str | None) -> N
 @click.option("--village", default=None, help="Only this village.")
 @errors_to_exit_codes
 def periods(data_dir: str | None, village: str | None) -> None:
-    """List the periods that have data (an unfilled template is marked as such in a fifth column)."""
+    """List the periods that have data (an unfilled template is marked as such in a fourth column)."""
     from ..labels import message_lang, say
     from ..load import UNFILLED, Source, list_villages
 
+    lang = message_lang()
     root = config.resolve_data_dir(data_dir)
     source = Source(root)
     for v in [village] if village else list_villages(root):
         for p in source.stored(v):
             mark = f"\t{say('msg_unfilled', message_lang())}" if source.status(v, p) == UNFILLED else ""
-            click.echo(f"{v}\t{p.code}\t{p.label('zh')}\t{p.label('en')}{mark}")
+            click.echo(f"{v}\t{p.code}\t{p.label(lang)}{mark}")
 
 
 @main.command()
@@ -142,6 +143,7 @@ def codebook(target: str | None, output_codebook: bool) -> None:
     from ..atomic import write_atomic
     from ..codebook import codebook_markdown
     from ..indicators import catalogue_markdown
+    from ..labels import message_lang, say
 
     text = catalogue_markdown() if output_codebook else codebook_markdown()
     if target is None:
@@ -151,7 +153,7 @@ def codebook(target: str | None, output_codebook: bool) -> None:
     doc = path.read_text(encoding="utf-8")
     start, end = "<!-- codebook:start -->\n", "<!-- codebook:end -->"
     if start not in doc or end not in doc:
-        raise click.UsageError(f"{target} has no codebook markers")
+        raise click.UsageError(say("cli_no_markers", message_lang(), path=target))
     head, rest = doc.split(start, 1)
     write_atomic(path, head + start + text + rest[rest.index(end):])
-    click.echo(f"updated {target}")
+    click.echo(say("cli_updated", message_lang(), path=target))

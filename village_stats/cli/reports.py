@@ -7,7 +7,7 @@ import sys
 import click
 
 from .. import config
-from .common import data_dir_option, errors_to_exit_codes, lang_option, main
+from .common import _lang, data_dir_option, errors_to_exit_codes, lang_option, main
 from .site import build_after_batch
 
 _FORMATS_HELP = "Comma-separated subset of ipynb,html,pdf,csv,xlsx (default: all of them)."
@@ -47,7 +47,7 @@ def run(kind: str, village: str | None, period: str | None, from_period: str | N
                             from_period=from_period, to_period=to_period, township=township)
     result = run_request(request, output_dir=output_dir, formats=formats.split(",") if formats else DEFAULT_FORMATS,
                          notebook=notebook)
-    for name, path in result.files.items():
+    for name, path in result.files.items():  # file kinds (ipynb, html, pdf …) are ids: the same in both languages
         click.echo(f"{name:<9}{path}")
 
 
@@ -106,7 +106,8 @@ def run_all(villages: tuple[str, ...], period: str, data_dir: str | None, output
             bar.set_postfix_str(f"{r.village} {r.status}")
             bar.update(1)
         else:  # one line per finished village (cron logs); errors on stderr
-            click.echo(f"{r.status:<9} {r.village} {r.period}  {r.seconds:.1f} s  {r.message}", err=r.status != "ok")
+            click.echo(f"{_status(r.status, _lang())} {r.village} {r.period}  {r.seconds:.1f} s  {r.message}",
+                       err=r.status != "ok")
 
     start = time.perf_counter()
     results = run_batch(names, period, jobs=jobs, on_done=done, data_dir=root, output_dir=output_dir, lang=lang,
@@ -120,7 +121,7 @@ def run_all(villages: tuple[str, ...], period: str, data_dir: str | None, output
     path = Path(output_dir) / path_component(f"batch-{label}.json", "the summary file")
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, json.dumps({"period": period, "jobs": jobs, **summary}, ensure_ascii=False, indent=1) + "\n")
-    _print_summary(results, summary, path)
+    _print_summary(results, summary, path, _lang())
     site_failed = with_site and not build_after_batch(label, root, output_dir, lang)
     if summary["bad_input"]:
         sys.exit(2)
@@ -128,15 +129,25 @@ def run_all(villages: tuple[str, ...], period: str, data_dir: str | None, output
         sys.exit(1)
 
 
-def _line(r) -> str:
-    return f"{r.status:<9} {r.village:<14} {r.period:<7} {r.seconds:6.1f} s  {r.message}"
+def _status(status: str, lang: str = "zh") -> str:
+    """A batch status (``ok``, ``bad_input``, ``failed``) in ``lang``, padded for the table."""
+    from ..labels import MESSAGES, say
+
+    return (say(f"cli_batch_{status}", lang) if f"cli_batch_{status}" in MESSAGES else status).ljust(9)
 
 
-def _print_summary(results, summary: dict, path) -> None:
-    """The table at the end of a batch: one line per village (output folder or error line), then the counts."""
-    click.echo(f"{'status':<9} {'village':<14} {'period':<7} {'seconds':>8}  output folder or error")
+def _line(r, lang: str = "zh") -> str:
+    return f"{_status(r.status, lang)} {r.village:<14} {r.period:<7} {r.seconds:6.1f} s  {r.message}"
+
+
+def _print_summary(results, summary: dict, path, lang: str = "zh") -> None:
+    """The table at the end of a batch: one line per village (output folder or error line), then the counts
+    (wording: the ``cli_batch_*`` messages of :mod:`village_stats.labels_cli`)."""
+    from ..labels import say
+
+    click.echo(say("cli_batch_head", lang))
     for r in results:
-        click.echo(_line(r))
-    click.echo(f"{summary['villages']} villages: {summary['ok']} ok, {summary['bad_input']} bad input, "
-               f"{summary['failed']} failed in {summary['seconds']:.1f} s "
-               f"({summary['reports_per_minute'] or 0:.1f} reports per minute); details in {path}")
+        click.echo(_line(r, lang))
+    click.echo(say("cli_batch_summary", lang, villages=summary["villages"], ok=summary["ok"],
+                   bad_input=summary["bad_input"], failed=summary["failed"], seconds=f"{summary['seconds']:.1f}",
+                   rate=f"{summary['reports_per_minute'] or 0:.1f}", path=path))

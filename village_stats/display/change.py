@@ -21,12 +21,9 @@ from ..panel import stockflow, trend
 from ..periods import Period, parse_period
 from ..schema import HOUSEHOLD_STATUSES
 from ..units import format_value
-from . import fonts, plotting, views
+from . import chartstyle, plotting, views
+from .chartstyle import BLUE, GREEN, GREY, ORANGE, RED, WIDTH_IN  # noqa: F401  (the one chart style)
 from .tables import typed
-
-#: Colours as in the period report's charts (colour-blind safe, print well in grey).
-BLUE, ORANGE, GREY, GREEN, RED = "#3b6ea5", "#e08a2c", "#b8b8b8", "#4f9a6a", "#c0392b"
-WIDTH_IN = 7.0
 
 #: Terms of the stock-flow, in table and waterfall order, with their sign in the waterfall.
 TERMS = (("start", 0), ("new", 1), ("returned", 1), ("inconsistent_in", 1), ("exited", -1), ("removed", -1),
@@ -34,8 +31,7 @@ TERMS = (("start", 0), ("new", 1), ("returned", 1), ("inconsistent_in", 1), ("ex
 
 
 def _figure(height: float) -> Figure:
-    fonts.setup_matplotlib()
-    return Figure(figsize=(WIDTH_IN, height), layout="constrained")
+    return chartstyle.figure(height)
 
 
 def _finish(fig: Figure, ax, title: str) -> Figure:
@@ -98,7 +94,7 @@ def waterfall_chart(terms: pd.Series, before: str, after: str, lang: str = "zh",
             bottoms.append(min(level, level + delta))
             heights.append(abs(delta))
             colours.append(GREEN if delta > 0 else (RED if delta < 0 else GREY))
-            texts.append(f"{'+' if sign > 0 else '−'}{v:,.0f}")
+            texts.append(chartstyle.no_zero_sign(f"{'+' if sign > 0 else '−'}{v:,.0f}"))
             level += delta
     fig = _figure(2.8)
     ax = fig.subplots()
@@ -108,13 +104,18 @@ def waterfall_chart(terms: pd.Series, before: str, after: str, lang: str = "zh",
     for i, (b, h, text) in enumerate(zip(bottoms, heights, texts)):
         ax.text(i, b + h + top * 0.015, text, ha="center", va="bottom")
     ax.set_xticks(x, names)
-    ax.set_ylim(0, top * 1.15)
+    chartstyle.count_axis(ax, "y", high=top * 1.15)
     ax.set_ylabel(t("households" if unit == "households" else "persons_axis", lang))
     return _finish(fig, ax, t("chart_waterfall", lang, before=before, after=after))
 
 
 def trend_chart(long: pd.DataFrame, lang: str = "zh", exit_target: str | Period | None = None) -> Figure:
     """Poverty incidence over the periods of a long sheet against the exit threshold [percent].
+
+    Periods with no data are a visible gap (shaded, marked 无数据): the incidence and the threshold are
+    drawn only within runs of consecutive periods, never as a line across the gap. Period labels are
+    short (``17上``) when many (:func:`village_stats.display.chartstyle.period_axis`); with more than
+    eight periods only the first and last of each run carry their value.
 
     With ``exit_target``, two lines from the last period to the target: the pace needed to be at the
     threshold by then and the pace so far (:func:`village_stats.panel.trend.exit_pace`).
@@ -123,32 +124,44 @@ def trend_chart(long: pd.DataFrame, lang: str = "zh", exit_target: str | Period 
     thr = trend.series(long, "exit_threshold").reindex(inc.index)
     first = str(inc.index[0])
     pos = np.array([trend.period_steps(first, str(c)) for c in inc.index])
-    labels = {int(p): parse_period(str(c)).label(lang) for p, c in zip(pos, inc.index)}
+    values = inc.to_numpy() * 100
     fig = _figure(3.0)
     ax = fig.subplots()
-    ax.plot(pos, inc.to_numpy() * 100, color=BLUE, marker="o", label=t("incidence", lang))
-    for p, v in zip(pos, inc.to_numpy()):
-        ax.annotate(f"{v * 100:.1f}%", (p, v * 100), textcoords="offset points", xytext=(0, 6), ha="center")
+    stretches = chartstyle.runs(pos)
+    chartstyle.mark_gaps(ax, pos, lang)
+    for k, idx in enumerate(stretches):
+        ax.plot(pos[idx], values[idx], color=BLUE, marker="o", label=t("incidence", lang) if k == 0 else "_")
+        th = thr.to_numpy()[idx] * 100
+        if np.isfinite(th).any():
+            xs = np.concatenate([[pos[idx][0] - 0.3], pos[idx], [pos[idx][-1] + 0.3]])
+            ax.step(xs, np.concatenate([[th[0]], th, [th[-1]]]), where="mid", color=RED, linewidth=1.4,
+                    label=t("threshold", lang) if k == 0 else "_")
+    annotated = set(range(len(pos))) if len(pos) <= 8 else {int(i) for r in stretches for i in (r[0], r[-1])}
+    for i in sorted(annotated):
+        ax.annotate(f"{values[i]:.1f}%", (pos[i], values[i]), textcoords="offset points", xytext=(0, 6),
+                    ha="center", fontsize="small")
     threshold = float(thr.dropna().iloc[-1]) if thr.notna().any() else math.nan
-    end = pos[-1]
+    extra: dict[int, str] = {}
+    top = float(np.nanmax(values)) if len(values) else 0.0
     if exit_target is not None and not math.isnan(threshold):
         pace = trend.exit_pace(inc, threshold, exit_target)
         left = pace["periods_left"]
         if left > 0:
             end = pos[-1] + left
-            labels[int(end)] = parse_period(pace["target_period"]).label(lang)
-            last = inc.iloc[-1] * 100
+            extra[int(end)] = chartstyle.short_period_label(pace["target_period"], lang) if len(pos) > 3 \
+                else parse_period(pace["target_period"]).label(lang)
+            last = values[-1]
             needed_end = last + pace["pace_needed"] * left * 100
             ax.plot([pos[-1], end], [last, needed_end], color=ORANGE, linestyle="--", label=t("pace_needed", lang))
+            ax.plot([pos[-1], end], [threshold * 100] * 2, color=RED, linewidth=1.0, linestyle=(0, (1, 2)))
             if not math.isnan(pace["pace_so_far"]):
                 ax.plot([pos[-1], end], [last, max(0.0, pace["projected_at_target"] * 100)], color=GREY,
                         linestyle=":", label=t("pace_so_far", lang))
-    if not math.isnan(threshold):
-        ax.plot([pos[0], end], [threshold * 100] * 2, color=RED, linewidth=1.4, label=t("threshold", lang))
-    ax.set_xticks(sorted(labels), [labels[k] for k in sorted(labels)])
-    ax.set_ylim(0, max(float(inc.max()) * 100 * 1.2, 1.0))
+    chartstyle.period_axis(ax, pos, inc.index, lang, extra)
+    high = max(top, threshold * 100 if not math.isnan(threshold) else 0.0) * 1.2
+    chartstyle.percent_axis(ax, "y", high=max(high, 1.0))
     ax.set_ylabel(t("percent", lang))
-    fig.legend(loc="outside lower center", ncol=4, frameon=False)
+    chartstyle.legend_below(fig, 4)
     return _finish(fig, ax, t("chart_trend", lang))
 
 
@@ -160,7 +173,7 @@ def change_table(long: pd.DataFrame, period: str, indicators, lang: str = "zh") 
     table = views.indicator_table(rows, indicators, lang)
     by_id = rows.set_index("indicator")
     shown = [i for i in indicators if i in by_id.index]
-    head = t("change_since", lang)
+    head = since_text(period, compared_with(long, period), lang)
     table[head] = [float(by_id.loc[i, "change"]) for i in shown]
     spec = table.attrs["table"]
     spec["units"][head] = [_change_unit(by_id.loc[i, "change_unit"]) for i in shown]
@@ -192,7 +205,7 @@ def show_stock_flow(previous: PeriodData, current: PeriodData, lang: str = "zh")
     terms = stockflow.stock_flow(b, a, m)
     before, after = previous.period.label(lang), current.period.label(lang)
     views.show_subheading("sf_title", lang, before=before, after=after)
-    views.show_table(stock_flow_table(terms, lang))
+    views.show_table(stock_flow_table(terms, lang), t("sf_title", lang, before=before, after=after))
     views.show_figure(waterfall_chart(terms, before, after, lang))
     reported = current.measures()
     hh, pp = reported.get("poor_households", math.nan), reported.get("poor_population", math.nan)
@@ -253,14 +266,47 @@ def show_change_section(current: Results, earlier: list[Results], lang: str = "z
                exit_target)
 
 
-def key_changes(long: pd.DataFrame | None, period: str | Period, lang: str = "zh") -> dict[str, str]:
+def compared_with(long: pd.DataFrame, period: str | Period) -> str | None:
+    """The period a period's changes in a long sheet are computed against (its ``previous_period``), or None."""
+    prev = long.loc[long["period"] == str(period), "previous_period"].dropna()
+    prev = prev[prev.astype(str) != ""]
+    return str(prev.iloc[0]) if len(prev) else None
+
+
+def adjacent(period: str | Period, previous: str | None) -> bool:
+    """Whether ``previous`` is the period just before ``period`` (so 比上期 says the truth).
+
+    >>> adjacent("2018H2", "2018H1"), adjacent("2021H1", "2018H2"), adjacent("2018H1", None)
+    (True, False, True)
+    """
+    return previous is None or parse_period(str(period)).previous().code == str(previous)
+
+
+def since_text(period: str | Period, previous: str | None, lang: str = "zh") -> str:
+    """The head of a change column: 比上期 when ``previous`` is the period just before, else the period named
+    (较2018年下半年: across a gap of periods).
+
+    >>> since_text("2021H1", "2018H2"), since_text("2018H2", "2018H1")
+    ('较2018年下半年', '比上期')
+    """
+    if adjacent(period, previous):
+        return t("change_since", lang)
+    return t("change_since_period", lang, period=parse_period(str(previous)).label(lang))
+
+
+def key_changes(long: pd.DataFrame | None, period: str | Period, lang: str = "zh") -> dict:
     """Indicator id → its change since the previous period as people read it (``-1.2 个百分点``), for the
-    key-figure box; empty without an earlier period."""
+    key-figure box; when the period compared with is not the one just before, (change, that period's
+    label), so the box names it (较2018年下半年 -26 户). Empty without an earlier period."""
     if long is None:
         return {}
     rows = long[long["period"] == str(period)].set_index("indicator")
-    return {i: trend.format_change(r["change"], r["change_unit"], lang) for i, r in rows.iterrows()
-            if isinstance(r["change_unit"], str) and not (isinstance(r["change"], float) and math.isnan(r["change"]))}
+    previous = compared_with(long, period)
+    named = None if adjacent(period, previous) else parse_period(str(previous)).label(lang)
+    return {i: (text if named is None else (text, named))
+            for i, r in rows.iterrows()
+            if isinstance(r["change_unit"], str) and not (isinstance(r["change"], float) and math.isnan(r["change"]))
+            for text in [trend.format_change(r["change"], r["change_unit"], lang)]}
 
 
 def table_with_change(sheet: pd.DataFrame, long: pd.DataFrame | None, period: str | Period, indicators,
@@ -279,13 +325,15 @@ TREND_INDICATORS = ("households_total", "population_total", "poor_households", "
                     "exit_eligible_households", "exited_failing_criteria_households")
 
 
-def trend_table(long: pd.DataFrame, indicators=TREND_INDICATORS, lang: str = "zh") -> pd.DataFrame:
+def trend_table(long: pd.DataFrame, indicators=TREND_INDICATORS, lang: str = "zh", periods=None) -> pd.DataFrame:
     """Indicators (rows) by period (columns): each value in its unit, with its change since the previous
     period (signed, in its change unit) printed after it in the same cell: ``26 户（-5 户）``. The change is
-    a column of its own (headed by the period and 比上期) that the report joins to the value's."""
+    a column of its own (headed by the period and 比上期) that the report joins to the value's. A period
+    whose change is against an earlier one than the period just before names it in its header:
+    ``2021年上半年（较2018年下半年）``. ``periods``: the period codes to show (default: all)."""
     from ..indicators import label
 
-    periods = list(pd.unique(long["period"]))
+    periods = list(pd.unique(long["period"])) if periods is None else [str(p) for p in periods]
     by_key = long.set_index(["indicator", "period"])
     chosen = [ind for ind in indicators if ind in set(long["indicator"])]
     frame = pd.DataFrame({t("indicator", lang): [label(ind, lang) for ind in chosen]})
@@ -294,13 +342,35 @@ def trend_table(long: pd.DataFrame, indicators=TREND_INDICATORS, lang: str = "zh
     for p in periods:
         rows = [by_key.loc[(ind, p)] if (ind, p) in by_key.index else None for ind in chosen]
         value = parse_period(p).label(lang)
-        change = t("with_note", lang, text=value, note=t("change_since", lang))
+        previous = compared_with(long, p)
+        change = t("with_note", lang, text=value, note=since_text(p, previous, lang))
+        if not adjacent(p, previous):  # the header names the period compared with; the cells stay short
+            value = change
+            change = t("with_note", lang, text=change, note=t("change_since", lang))
         frame[value] = [math.nan if r is None else float(r["value"]) for r in rows]
         frame[change] = [math.nan if r is None else float(r["change"]) for r in rows]
         units[value] = [by_key.loc[ind, "unit"].iloc[0] if r is None else r["unit"] for ind, r in zip(chosen, rows)]
         units[change] = [_change_unit(None if r is None else r["change_unit"]) for r in rows]
         join[change] = note
     return typed(frame, lang=lang, units=units, join=join, signed=list(join))
+
+
+#: Periods per block of the trends table: wider tables wrap every cell on portrait A4.
+PERIODS_PER_BLOCK = 4
+
+
+def show_trend_tables(long: pd.DataFrame, indicators=TREND_INDICATORS, lang: str = "zh",
+                      per_block: int = PERIODS_PER_BLOCK) -> None:
+    """The trends table in blocks of at most ``per_block`` periods (:func:`trend_table`), each a numbered
+    table captioned with its span, so eight periods never squeeze into one portrait page's width."""
+    periods = list(pd.unique(long["period"]))
+    n = max(1, math.ceil(len(periods) / per_block))
+    size = math.ceil(len(periods) / n)  # blocks of even size: 8 → 4 + 4, 5 → 3 + 2
+    for i in range(0, len(periods), size):
+        part = periods[i:i + size]
+        caption = t("tab_trends_block", lang, first=parse_period(part[0]).label(lang),
+                    last=parse_period(part[-1]).label(lang))
+        views.show_table(trend_table(long, indicators, lang, periods=part), caption)
 
 
 def show_trends_title(panel: list[PeriodData], lang: str = "zh") -> None:
@@ -345,8 +415,9 @@ def count_trend_chart(long: pd.DataFrame, indicator: str = "poor_population", la
     top = float(np.nanmax(values.to_numpy())) if known.any() else 1.0
     for p, v in zip(pos[known], values.to_numpy()[known]):
         ax.annotate(f"{v:,.0f}", (p, v), textcoords="offset points", xytext=(0, 3), ha="center", va="bottom")
-    ax.set_xticks(pos, [parse_period(c).label(lang) for c in codes])
-    ax.set_ylim(0, max(top, 1.0) * 1.2)
+    chartstyle.mark_gaps(ax, pos, lang)
+    chartstyle.period_axis(ax, pos, codes, lang)
+    chartstyle.count_axis(ax, "y", high=max(top, 1.0) * 1.2)
     name = label(indicator, lang)
     alt = t("site_alt_count_trend", lang, indicator=name, values=t("list_sep", lang).join(
         f"{parse_period(c).label(lang)} {format_value(v, unit, lang)}" for c, v in zip(codes, values.to_numpy())))

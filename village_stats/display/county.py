@@ -14,14 +14,13 @@ from matplotlib.figure import Figure
 
 from ..document import number_text
 from ..indicators import CATALOGUE, label
-from ..labels import column, t
+from ..labels import column, place, t, unit_name
 from ..panel.rollup import County, exit_readiness, register_disagreements, village_overview, wide
 from ..periods import parse_period
-from . import fonts, plotting, views
+from . import chartstyle, plotting, views
+from .chartstyle import BLUE, GREEN, GREY, ORANGE, WIDTH_IN  # noqa: F401  (the one chart style)
 from .tables import typed
 
-BLUE, ORANGE, GREY, GREEN = "#3b6ea5", "#e08a2c", "#b8b8b8", "#4f9a6a"
-WIDTH_IN = 7.0
 KEY_INDICATORS = ("households_total", "population_total", "poor_households", "poor_population", "poverty_incidence",
                   "poverty_reduction_needed", "contact_rate", "investment_committed_yuan",
                   "investment_committed_per_poor_person_yuan", "register_population", "fgt0", "fgt1", "mpi_h")
@@ -32,8 +31,22 @@ def _name(county: County, village_id: str, lang: str) -> str:
     return row[column("name", lang)]
 
 
-def _place(county: County, township: str | None) -> str:
-    return (county.villages["county_zh"].iloc[0] + (township or "")) if len(county.villages) else ""
+def _place(county: County, township: str | None, lang: str = "zh") -> str:
+    """The county (and township) as the report names it: in English the English names, else pinyin."""
+    if not len(county.villages):
+        return ""
+    first = county.villages.iloc[0]
+    name = place(first["county_zh"], first.get("county_en", "") or "", lang)
+    return name + ((t("clause_sep_place", lang) + township_name(county, township, lang)) if township else "")
+
+
+def township_name(county: County, township_zh: str, lang: str = "zh") -> str:
+    """A township (its ``township_zh``, the roll-up's group id) in ``lang``: village.yaml's township_en of
+    one of its villages, else pinyin (:func:`village_stats.labels.place`)."""
+    v = county.villages
+    rows = v[v["township_zh"] == township_zh] if "township_en" in v else v.iloc[0:0]
+    en = next((x for x in rows.get("township_en", []) if isinstance(x, str) and x), "")
+    return place(township_zh, en, lang)
 
 
 # --------------------------------------------------------------------------- tables and text (pure)
@@ -83,11 +96,12 @@ def _number(value) -> float:
     return math.nan if value is None else float(value)
 
 
-def villages_table(overview: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+def villages_table(overview: pd.DataFrame, lang: str = "zh", county: County | None = None) -> pd.DataFrame:
     """Every village with data, sorted by incidence: :data:`VILLAGE_COLUMNS`, short headers with units."""
     out = pd.DataFrame({
         t("village", lang): list(overview[column("name", lang)]),
-        t("township", lang): list(overview["township_zh"]),
+        t("township", lang): [place(z, "", lang) if county is None else township_name(county, z, lang)
+                              for z in overview["township_zh"]],
     })
     units = {}
     for col, key, unit in VILLAGE_COLUMNS:
@@ -100,12 +114,13 @@ def villages_table(overview: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     return typed(out, lang=lang, units=units, nowrap=(t("village", lang), t("township", lang)))
 
 
-def exit_table(readiness: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+def exit_table(readiness: pd.DataFrame, lang: str = "zh", county: County | None = None) -> pd.DataFrame:
     """Exit readiness by township, labelled: villages, exit-ready villages and their share, incidence, and the
     persons still to lift (each cell naming its unit)."""
     needed = label("poverty_reduction_needed", lang)
     frame = pd.DataFrame({
-        t("township", lang): readiness.index.to_numpy(),
+        t("township", lang): [place(z, "", lang) if county is None else township_name(county, z, lang)
+                              for z in readiness.index],
         t("villages_count", lang): [float(x) for x in readiness["villages"]],
         t("exit_ready", lang): [float(x) for x in readiness["exit_ready"]],
         t("exit_ready_share", lang): [_number(x) for x in readiness["exit_ready_share"]],
@@ -141,8 +156,7 @@ def missing_text(county: County, lang: str = "zh") -> str:
 # --------------------------------------------------------------------------- charts
 
 def _figure(rows: int) -> tuple[Figure, object]:
-    fonts.setup_matplotlib()
-    fig = Figure(figsize=(WIDTH_IN, max(2.5, 0.24 * rows + 1.0)), layout="constrained")
+    fig = chartstyle.figure(max(2.5, 0.24 * rows + 1.0))
     return fig, fig.add_subplot()
 
 
@@ -160,9 +174,12 @@ def incidence_dot_chart(overview: pd.DataFrame, lang: str = "zh") -> Figure:
     ax.scatter(overview["poverty_incidence"] * 100, y, color=colours, s=28, zorder=3, label=t("incidence", lang))
     ax.set_yticks(y, names)
     ax.invert_yaxis()
-    ax.set_xlabel("%")
+    high = np.nanmax(np.concatenate([overview["poverty_incidence"].to_numpy(dtype=float) * 100,
+                                     overview["exit_threshold"].to_numpy(dtype=float) * 100, [1.0]]))
+    chartstyle.percent_axis(ax, "x", high=high * 1.1)
+    ax.set_ylim(len(names) - 0.5, -0.5)
     ax.grid(axis="x", color="#e5e5e5")
-    ax.legend(loc="lower right", frameon=False)
+    chartstyle.legend_below(fig, 2)
     return _finish(fig, ax, "chart_incidence_villages", lang)
 
 
@@ -180,7 +197,8 @@ def per_poor_chart(overview: pd.DataFrame, lang: str = "zh") -> Figure:
                 fontsize=7)
     ax.set_yticks(y, names)
     ax.invert_yaxis()
-    ax.set_xlim(0, top * 1.18)
+    chartstyle.money_axis(ax, "x", high=top * 1.18)
+    ax.set_xlabel(unit_name("yuan_per_person", lang))
     return _finish(fig, ax, "chart_per_poor", lang)
 
 
@@ -189,8 +207,10 @@ def per_poor_chart(overview: pd.DataFrame, lang: str = "zh") -> Figure:
 def show_title(county: County, lang: str = "zh", township: str | None = None, data_dir: str = "") -> None:
     """Title, provenance and (for a fictional county) a warning."""
     period = parse_period(county.period)
-    views.show_subheading("county_title", lang, place=_place(county, township), period=period.label(lang))
-    views.show_text(t("county_note", lang, data_dir=data_dir or "data", period_code=county.period))
+    views.show_subheading("county_title", lang, place=_place(county, township, lang), period=period.label(lang))
+    from .tables import data_root_text
+
+    views.show_text(t("county_note", lang, data_dir=data_root_text(data_dir, lang), period_code=county.period))
     if "fictional" in county.villages and county.villages["fictional"].all():
         views.show_text(t("county_fictional", lang))
 
@@ -198,19 +218,19 @@ def show_title(county: County, lang: str = "zh", township: str | None = None, da
 def show_key_figures(county_sheet, overview, county, lang: str = "zh") -> None:
     views.show_heading("sec_county_key", lang)
     views.show_text(summary_text(county_sheet, overview, county, lang))
-    views.show_table(key_figures_table(county_sheet, county, lang))
+    views.show_table(key_figures_table(county_sheet, county, lang), t("tab_county_key", lang))
 
 
 def show_villages(overview, lang: str = "zh") -> None:
     views.show_heading("sec_county_villages", lang)
-    views.show_table(villages_table(overview, lang))
+    views.show_table(villages_table(overview, lang), t("tab_county_villages", lang))
     views.show_text(t("register_note", lang))
     views.show_figure(incidence_dot_chart(overview, lang))
 
 
 def show_exit_readiness(overview, township_sheet, lang: str = "zh") -> None:
     views.show_heading("sec_county_exit", lang)
-    views.show_table(exit_table(exit_readiness(overview, township_sheet), lang))
+    views.show_table(exit_table(exit_readiness(overview, township_sheet), lang), t("tab_county_exit", lang))
 
 
 def show_investment(overview, lang: str = "zh") -> None:
@@ -224,7 +244,7 @@ def show_disagreements(village_sheet, county, lang: str = "zh") -> None:
     if d.empty:
         views.show_text(t("no_disagreement", lang))
     else:
-        views.show_table(disagreements_table(d, county, lang))
+        views.show_table(disagreements_table(d, county, lang), t("tab_county_register", lang))
 
 
 def show_missing(county, lang: str = "zh") -> None:
@@ -261,7 +281,8 @@ def show_changes(village_sheet, county, previous, lang: str = "zh") -> None:
         return
     changes = change_since(village_sheet, rollup(previous, "village"))
     views.show_text(t("change_note", lang, before=parse_period(previous.period).label(lang)))
-    views.show_table(changes_table(changes.loc[[v for v in county.sheets if v in changes.index]], county, lang))
+    views.show_table(changes_table(changes.loc[[v for v in county.sheets if v in changes.index]], county, lang),
+                     t("tab_county_change", lang, before=parse_period(previous.period).label(lang)))
 
 
 __all__ = ["show_changes", "village_overview", "show_title", "show_key_figures", "show_villages", "show_exit_readiness",

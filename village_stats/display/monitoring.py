@@ -48,22 +48,27 @@ def _scope(rule: Rule, lang: str) -> str:
 
 def policy_table(rules: list[Rule], lang: str = "zh") -> pd.DataFrame:
     """The policy rules a section used: rule, value (in its rule's unit, after its comparison: ``< 2.0%``),
-    scope, source, verified."""
+    scope, source (the published text, or 未找到官方原文), verified, and the row's note in the reader's
+    language — in full in the HTML and the workbook; the PDF prints only 未核实 with the table file and row
+    (the column's ``brief``)."""
     rows = []
     for r in rules:
         year = f"{r.year}" if r.year else ""
         rows.append((_label(r.name, lang), float(r.value), " ".join(x for x in (_scope(r, lang), year) if x),
-                     f"{r.origin}: {r.source}", _yes_no(r.verified, lang)))
+                     r.source or t("no_source", lang), _yes_no(r.verified, lang), views.policy_note(r, lang)))
+    note = t("note_col", lang)
     frame = pd.DataFrame(rows, columns=[t("rule_name", lang), t("value", lang), t("scope", lang), t("source", lang),
-                                        t("verified_col", lang)])
+                                        t("verified_col", lang), note])
     value = t("value", lang)
     return typed(frame, lang=lang, units={value: [r.unit for r in rules], t("verified_col", lang): "text"},
-                 prefix={value: [_comparison(r.comparison) for r in rules]})
+                 prefix={value: [_comparison(r.comparison) for r in rules]}, sheet="policy",
+                 brief={note: [views.policy_note_brief(r, lang) for r in rules]})
 
 
 def _comparison(comparison: str) -> str:
-    """The text printed before a threshold: its comparison and a space (``< ``), or nothing."""
-    return f"{comparison} " if comparison else ""
+    """The text printed before a threshold: its comparison as people write it and a space (``< ``, ``≥ ``
+    for the policy table's ``>=``), or nothing."""
+    return f"{ {'>=': '≥', '<=': '≤'}.get(comparison, comparison)} " if comparison else ""
 
 
 def screening_table(found: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
@@ -138,15 +143,16 @@ def show_monitoring_section(results: Results, lang: str = "zh") -> None:
         return
     views.show_heading("sec_monitoring", lang)
     views.show_subheading("mon_policy", lang)
-    views.show_table(policy_table(results.rules, lang))
+    views.show_table(policy_table(results.rules, lang), t("mon_policy", lang))
     if monitoring:
         threshold = data.rules.monitoring_threshold
         values = results.values
         views.show_subheading("mon_objects", lang)
         views.show_text(t("mon_threshold_text", lang, value=format_value(threshold.value, "yuan_per_person_year", lang),
-                          year=threshold.year, scope=_scope(threshold, lang), source=threshold.source,
+                          year=threshold.year, scope=views.policy_origin(threshold, lang),
+                          source=threshold.source or t("no_source", lang),
                           verified=t("verified" if threshold.verified else "unverified", lang)))
-        views.show_table(views.indicator_table(sheet, MONITORING_INDICATORS, lang))
+        views.show_table(views.indicator_table(sheet, MONITORING_INDICATORS, lang), t("tab_mon_indicators", lang))
         share, ceiling = values.get("monitored_share", math.nan), values.get("monitored_share_ceiling", math.nan)
         if "monitored_share_ceiling" not in data.rules.monitoring:  # from 2026: no cap (应纳尽纳)
             views.show_text(t("mon_share_no_cap", lang, year=data.period.year, share=format_value(share, "ratio", lang),
@@ -161,19 +167,20 @@ def show_monitoring_section(results: Results, lang: str = "zh") -> None:
         if results.transitions is None:
             views.show_text(t("mon_no_previous", lang))
         views.show_subheading("mon_candidates", lang)
-        views.show_table(screening_table(results.screening, lang))
+        views.show_table(screening_table(results.screening, lang), t("mon_candidates", lang))
         views.show_subheading("mon_risk", lang)
-        views.show_table(risk_table(results.risk_elimination, lang))
+        views.show_table(risk_table(results.risk_elimination, lang), t("mon_risk", lang))
         if results.transitions is not None:
             before = data.period.previous()
             views.show_subheading("mon_transitions", lang, before=before.label(lang), now=data.period.label(lang))
-            views.show_table(transition_table(results.transitions, lang))
+            views.show_table(transition_table(results.transitions, lang),
+                             t("mon_transitions", lang, before=before.label(lang), now=data.period.label(lang)))
             views.show_text(t("mon_rates_text", lang, returned=format_value(values.get("return_rate"), "ratio", lang),
                               newly=format_value(values.get("impoverishment_rate"), "ratio", lang)))
     if evaluation:
         table = results.evaluation
         views.show_subheading("mon_evaluation", lang)
-        views.show_table(evaluation_display_table(table, lang))
+        views.show_table(evaluation_display_table(table, lang), t("mon_evaluation", lang))
         views.show_text(t("mon_interval_note", lang))
         readiness = results.values.get("exit_readiness", math.nan)  # the sheet's verdict: 1, 0, or unknown
         verdict = "incomplete" if math.isnan(readiness) else ("ready" if readiness == 1 else "not_ready")

@@ -17,30 +17,28 @@ from ..indicators import values
 from ..labels import MPI_LABELS, display_names, pick, t, unit_name
 from ..measures import investment
 from ..schema import PROJECT_CATEGORIES, PROJECT_STATUSES
-from . import fonts
+from . import chartstyle
+from .chartstyle import BLUE, GREEN, GREY, ORANGE, RED, WIDTH_IN  # noqa: F401  (the one chart style)
 
-#: Colours (colour-blind safe, print well in grey).
-BLUE, ORANGE, GREY, GREEN, RED = "#3b6ea5", "#e08a2c", "#b8b8b8", "#4f9a6a", "#c0392b"
 STATUS_COLOURS = {"completed": GREEN, "in_progress": BLUE, "planned": GREY}
-WIDTH_IN = 7.0
 
 
 def _figure(height: float) -> Figure:
-    fonts.setup_matplotlib()
-    fig = Figure(figsize=(WIDTH_IN, height), layout="constrained")
-    return fig
+    return chartstyle.figure(height)
 
 
 def finish_chart(fig: Figure, ax, title: str, *, alt: str = "", xlabel: str | None = None) -> Figure:
     """The finish of every chart of the package: x label, no top/right spines; the title becomes the figure's
     label (reports print it as the numbered caption, not inside the image) and ``alt`` its alt text
-    (``fig.vs_alt``: what the chart shows and its key number)."""
+    (``fig.vs_alt``: what the chart shows and its key number); x tick labels that would overlap are
+    rotated or thinned (:func:`village_stats.display.chartstyle.fit_tick_labels`)."""
     if xlabel is not None:
         ax.set_xlabel(xlabel)
     fig.set_label(title)
     fig.vs_alt = alt or title
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
+    chartstyle.fit_tick_labels(fig, ax, "x")
     return fig
 
 
@@ -70,10 +68,8 @@ def _paired_bars(ax, names, first, second) -> list[str]:
 
 
 def _percent_axis(ax) -> None:
-    """x axis in percent with a % sign on each tick (values are already × 100)."""
-    from matplotlib.ticker import PercentFormatter
-
-    ax.xaxis.set_major_formatter(PercentFormatter(decimals=0))
+    """x axis in percent with a % sign on each tick (values are already × 100), round steps, no repeats."""
+    chartstyle.percent_axis(ax, "x")
 
 
 def incidence_chart(sheet: pd.DataFrame, lang: str = "zh") -> Figure | None:
@@ -115,8 +111,8 @@ def household_chart(sheet: pd.DataFrame, lang: str = "zh") -> Figure | None:
         ax.text(left + n / 2, 0, f"{n:.0f}", ha="center", va="center", color="white")
         left += n
     ax.set_yticks([])
-    ax.set_xlim(0, left)
-    fig.legend(loc="outside lower center", ncol=3, frameon=False)
+    chartstyle.count_axis(ax, "x", high=max(left, 1.0))
+    chartstyle.legend_below(fig, 3)
     alt = t("alt_households", lang, total=f"{left:.0f}",
             parts=t("comma", lang).join(f"{name} {n:.0f}" for name, n, _ in parts if n > 0))
     return _finish(fig, ax, "chart_households", lang, t("households", lang), alt=alt)
@@ -135,8 +131,9 @@ def crop_chart(crops: pd.DataFrame, lang: str = "zh") -> Figure | None:
     names = display_names(crops, lang)
     drawn = _paired_bars(ax, names, (target, BLUE, t("target_mu", lang), "{:g}"),
                          (achieved, GREEN, t("achieved_mu", lang), "{:g}"))
+    chartstyle.number_axis(ax, "x")
     if len(drawn) > 1:
-        fig.legend(loc="outside lower center", ncol=2, frameon=False)
+        chartstyle.legend_below(fig, 2)
     total, done = np.nansum(target), np.nansum(achieved)
     alt = t("alt_crops", lang, groups=len(names), total=f"{total:g}") + (
         t("alt_crops_done", lang, done=f"{done:g}") if np.isfinite(achieved).any() else t("alt_crops_none", lang))
@@ -177,9 +174,8 @@ def investment_chart(projects: pd.DataFrame, lang: str = "zh") -> Figure | None:
                     fontsize="small")
     ax.set_yticks(y, cats)
     ax.invert_yaxis()
-    ax.set_xlim(0, top * 1.22)
-    if ax.get_legend_handles_labels()[0]:
-        fig.legend(loc="outside lower center", ncol=3, frameon=False)
+    chartstyle.money_axis(ax, "x", high=top * 1.22)
+    chartstyle.legend_below(fig, 3)
     alt = t("alt_investment", lang, committed=f"{committed.sum():,.2f}", planned=f"{planned.sum():,.2f}")
     return _finish(fig, ax, "chart_investment", lang, unit_name("wan_yuan", lang), alt=alt)
 
@@ -227,6 +223,7 @@ def income_chart(households: pd.DataFrame, poverty_line_yuan: float, lang: str =
     ticks = [x for x in ax.get_xticks() if edges[0] <= x <= middle - 0.12 * span] + [middle]
     ax.set_xticks(ticks, [f"{x:,.0f}" for x in ticks[:-1]] + [t("open_bin", lang, x=f"{top:,.0f}")])
     ax.set_xlim(edges[0], edges[-1])
+    chartstyle.count_axis(ax, "y")
     ax.set_ylabel(t("persons_axis", lang))
     below = float(w[y <= poverty_line_yuan].sum()) if len(y) else 0.0
     alt = t("alt_income", lang, line=f"{poverty_line_yuan:,.0f}", below=f"{below:.0f}", top=f"{top:,.0f}",
@@ -251,7 +248,7 @@ def mpi_chart(sheet: pd.DataFrame, lang: str = "zh") -> Figure | None:
     _paired_bars(ax, names, (rates, ORANGE, t("deprivation_rate", lang), "{:.1f}%"),
                  (contrib, BLUE, t("contribution", lang), "{:.1f}%"))
     _percent_axis(ax)
-    fig.legend(loc="outside lower center", ncol=2, frameon=False)
+    chartstyle.legend_below(fig, 2)
     worst = names[int(np.nanargmax(rates))] if np.isfinite(rates).any() else "—"
     alt = t("alt_mpi", lang, worst=worst, rate=f"{np.nanmax(rates):.1f}")
     return _finish(fig, ax, "chart_mpi", lang, alt=alt)
@@ -274,6 +271,6 @@ def causes_chart(households: pd.DataFrame, lang: str = "zh") -> Figure | None:
     ax.barh(labels, counts.to_numpy(), color=BLUE, height=0.6)
     for i, n in enumerate(counts.to_numpy()):
         ax.text(n + counts.max() * 0.01, i, f"{n:.0f}", va="center")
-    ax.set_xlim(0, max(counts.max(), 1) * 1.15)
+    chartstyle.count_axis(ax, "x", high=max(counts.max(), 1) * 1.15)
     alt = t("alt_causes", lang, cause=labels[-1], n=f"{counts.iloc[-1]:.0f}") if len(counts) else ""
     return _finish(fig, ax, "chart_causes", lang, t("households", lang), alt=alt)

@@ -15,7 +15,7 @@ import math
 import pandas as pd
 
 from ..indicators import values
-from ..labels import counted, t
+from ..labels import counted, pick, t
 from ..periods import Period
 
 
@@ -72,7 +72,8 @@ def key_figures(sheet: pd.DataFrame, lang: str = "zh", changes: dict[str, str] |
     Items: poverty incidence against the exit threshold, people still to lift, poor households,
     committed investment (万元; and per poor person in whole 元), contacts coverage of poor households.
     An item whose indicator is not in the sheet (no work log, no projects) is left out. ``changes``
-    (indicator id → the change since the previous period, as text) adds "比上期 …" to an item's note.
+    (indicator id → the change since the previous period, as text; or (text, the label of the period compared
+    with) when that is not the period just before) adds "比上期 …" (or "较2018年下半年 …") to an item's note.
     The wording (``kf_*`` of :mod:`village_stats.labels`) takes the figures it needs: each language's
     text picks whole numbers or counted English nouns (:func:`~village_stats.labels.counted`).
     """
@@ -99,17 +100,22 @@ def key_figures(sheet: pd.DataFrame, lang: str = "zh", changes: dict[str, str] |
                                 poor=whole(households))})
     for item in items:
         if changes and item["id"] in changes:
-            item["note"] += t("kf_change", lang, change=changes[item["id"]])
+            change = changes[item["id"]]
+            if isinstance(change, tuple):  # compared with a period that is not the one just before: named
+                item["note"] += t("kf_change_since", lang, change=change[0], period=change[1])
+            else:
+                item["note"] += t("kf_change", lang, change=change)
     return items
 
 
-def summary_text(sheet: pd.DataFrame, period: Period, lang: str = "zh") -> str:
+def summary_text(sheet: pd.DataFrame, period: Period, lang: str = "zh", alerts: pd.DataFrame | None = None) -> str:
     """The summary paragraph of page 1, every number read from the sheet.
 
     Zh, e.g. "截至2017年6月底，全村农业户176户410人，其中建档立卡贫困户86户196人，贫困发生率47.8%，高于退出标准
     （2%）45.8个百分点，距退出尚需脱贫188人。" followed by the work, crops and investment sentences of the
     tables present (``sum_*`` of :mod:`village_stats.labels`). The gap is in percentage points:
-    (incidence − threshold) × 100.
+    (incidence − threshold) × 100. With ``alerts`` (:func:`village_stats.alerts.alerts`), every serious
+    and attention alert follows (本期需关注：…): a failing test is on page 1, not only in section 五.
     """
     v = values(sheet)
     h, z = _v(v, "poverty_incidence"), _v(v, "exit_threshold")
@@ -137,4 +143,9 @@ def summary_text(sheet: pd.DataFrame, period: Period, lang: str = "zh") -> str:
         s += t("sum_investment", lang, projects=whole(projects), projects_n=counted(projects, "project"),
                wan=wan_yuan(_v(v, "investment_committed_yuan")), yuan=whole(_v(v, "investment_committed_yuan")),
                per=whole(_v(v, "investment_committed_per_poor_person_yuan")))
+    if alerts is not None and len(alerts):
+        urgent = alerts[alerts["level"].isin(("serious", "attention"))]
+        if len(urgent):
+            messages = urgent[pick(("message_zh", "message_en"), lang)]
+            s += t("sum_alerts", lang, items=t("sum_alerts_sep", lang).join(messages))
     return s

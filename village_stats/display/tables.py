@@ -37,7 +37,7 @@ WAN_FROM_YUAN = 10_000.0
 def typed(frame: pd.DataFrame, *, lang: str = "zh", units: dict | None = None, total_rows: int = 0,
           totals_only: str | None = None, group: bool = False, sheet: str | None = None, only: str | None = None,
           column_only: dict | None = None, signed=(), unknown: dict | None = None, nowrap=(),
-          prefix: dict | None = None, join: dict | None = None) -> pd.DataFrame:
+          prefix: dict | None = None, join: dict | None = None, brief: dict | None = None) -> pd.DataFrame:
     """Mark a labelled table with what its block needs (kept in ``frame.attrs["table"]``); returns ``frame``.
 
     Parameters
@@ -76,6 +76,9 @@ def typed(frame: pd.DataFrame, *, lang: str = "zh", units: dict | None = None, t
         Column → a text with ``{}``: the column is printed inside the cell of the column before it, its
         text in place of ``{}`` (`` / {}`` gives ``3 / 30``); an unknown value adds nothing. The workbook
         keeps it as a column of its own, under its own header.
+    brief : dict, optional
+        Column → a list of texts, one per row: what the PDF prints instead of the cell (a policy note's
+        short 未核实 mark with its table and row); the HTML and the workbook keep the full text.
 
     Returns
     -------
@@ -86,7 +89,7 @@ def typed(frame: pd.DataFrame, *, lang: str = "zh", units: dict | None = None, t
                             "totals_only": totals_only, "group": bool(group),
                             "sheet": sheet, "only": only, "column_only": dict(column_only or {}),
                             "signed": list(signed), "unknown": dict(unknown or {}), "nowrap": list(nowrap),
-                            "prefix": dict(prefix or {}), "join": dict(join or {})}
+                            "prefix": dict(prefix or {}), "join": dict(join or {}), "brief": dict(brief or {})}
     return frame
 
 
@@ -147,6 +150,11 @@ def table_block(df: pd.DataFrame, caption: str | None = None, **options) -> dict
             if len(texts) != len(df):
                 raise ValueError(f"column {name!r}: {len(texts)} prefixes for {len(df)} rows")
             col["prefix"] = texts
+        if name in spec.get("brief", {}):
+            texts = [str(b or "") for b in spec["brief"][name]]
+            if len(texts) != len(df):
+                raise ValueError(f"column {name!r}: {len(texts)} brief texts for {len(df)} rows")
+            col["brief"] = texts
         if name in spec.get("join", {}):
             if j == 0 or "{}" not in spec["join"][name]:
                 raise ValueError(f"column {name!r}: join needs a column before it and a text with {{}}")
@@ -312,9 +320,45 @@ def inputs_table(inputs: Mapping[str, str], lang: str = "zh") -> pd.DataFrame:
     return typed(pd.DataFrame(rows, columns=[t("file", lang), t("sha256", lang)]), lang=lang, units={t("sha256", lang): "hash"})
 
 
+def data_root_text(data_dir, lang: str = "zh") -> str:
+    """The data root as a report names it: never an absolute path (it would show the user's folders). Its
+    path relative to the project when inside it (``data``, ``examples/demo_county``), else its folder name.
+
+    >>> data_root_text(""), data_root_text("/somewhere/else/county_data")
+    ('data', 'county_data')
+    """
+    from pathlib import Path
+
+    from ..config import PROJECT_ROOT
+
+    if not data_dir:
+        return "data"
+    path = Path(str(data_dir))
+    try:
+        return (PROJECT_ROOT / path).resolve().relative_to(PROJECT_ROOT.resolve()).as_posix()
+    except ValueError:
+        return path.name or str(data_dir)
+
+
+#: The parameters a report names in its appendix, and their labels' keys (others keep their id).
+PARAMETER_LABELS = {"village": "param_village", "period": "param_period", "from_period": "param_from",
+                    "to_period": "param_to", "township": "param_township", "data_dir": "param_data_dir",
+                    "lang": "param_lang", "report_date": "param_report_date", "exit_target": "param_exit_target"}
+
+
 def parameters_table(parameters: dict, lang: str = "zh") -> pd.DataFrame:
-    """The run's parameters."""
-    return pd.DataFrame(list(parameters.items()), columns=[t("parameter", lang), t("value", lang)])
+    """The run's parameters for people: a label and a value per row (no Python syntax; an empty value is a
+    dash, the language by name, the data root by :func:`data_root_text`)."""
+    rows = []
+    for key, value in parameters.items():
+        if key == "data_dir":
+            shown = data_root_text(value, lang)
+        elif key == "lang":
+            shown = t(f"lang_name_{value}", lang) if value in ("zh", "en") else str(value)
+        else:
+            shown = "—" if value in ("", None) else str(value)
+        rows.append((t(PARAMETER_LABELS[key], lang) if key in PARAMETER_LABELS else key, shown))
+    return typed(pd.DataFrame(rows, columns=[t("parameter", lang), t("value", lang)]), lang=lang)
 
 
 def versions_table(lang: str = "zh") -> pd.DataFrame:

@@ -85,16 +85,20 @@ def _publish(block: dict, html_text: str, markdown: str | None = None, plain: st
 
 
 def table_html(block: dict, lang: str = "zh") -> str:
-    """A table block as HTML for JupyterLab (escaped; cells as :func:`village_stats.document.table_view` prints them)."""
+    """A table block as HTML for JupyterLab (escaped; cells as :func:`village_stats.document.table_view` prints them).
+
+    Styles are inline (Lab loads no report.css): text left, numbers right with tabular figures, as in the
+    HTML report; Lab's own default would right-align every cell."""
     view = table_view(block, lang)
 
-    num = ' class="num"'
+    num = ' class="num" style="text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap"'
+    text = ' style="text-align:left"'
 
     def cells(tag: str, texts, columns) -> str:
-        return "".join(f"<{tag}{num if c['type'] == 'number' else ''}>{html.escape(x)}</{tag}>"
+        return "".join(f"<{tag}{num if c['type'] == 'number' else text}>{html.escape(x)}</{tag}>"
                        for x, c in zip(texts, columns))
 
-    cap = f"<caption>{html.escape(block['caption'])}</caption>" if block.get("caption") else ""
+    cap = f'<caption style="text-align:left">{html.escape(block["caption"])}</caption>' if block.get("caption") else ""
     head = cells("th", [c["name"] for c in view["columns"]], view["columns"])
     body = "".join(f"<tr>{cells('td', row, view['columns'])}</tr>" for row in view["rows"])
     return f'<table class="vs-table">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
@@ -146,19 +150,25 @@ def show_key_figures(sheet: pd.DataFrame, lang: str = "zh", changes: dict[str, s
 
     items = key_figures(sheet, lang, changes)
     block = {"type": "keyfigures", "items": [{k: i[k] for k in ("label", "value", "note")} for i in items]}
-    cells = "".join(f'<div class="vs-kf"><div class="vs-kf-value">{html.escape(i["value"])}</div>'
-                    f'<div class="vs-kf-label">{html.escape(i["label"])}</div>'
-                    f'<div class="vs-kf-note">{html.escape(i["note"])}</div></div>' for i in block["items"])
-    _publish(block, f'<div class="vs-keyfigures">{cells}</div>',
+    # inline styles: Lab shows the box as the HTML report does (a row of figures), without report.css
+    cells = "".join(f'<div class="vs-kf" style="flex:1 1 9em;text-align:left">'
+                    f'<div class="vs-kf-value" style="font-size:1.6em;color:#143d66;white-space:nowrap">'
+                    f'{html.escape(i["value"])}</div>'
+                    f'<div class="vs-kf-label" style="font-size:0.9em">{html.escape(i["label"])}</div>'
+                    f'<div class="vs-kf-note" style="font-size:0.8em;color:#555555">{html.escape(i["note"])}</div></div>'
+                    for i in block["items"])
+    _publish(block, f'<div class="vs-keyfigures" style="display:flex;flex-wrap:wrap;gap:0.8em;background:#f3f6fa;'
+                    f'padding:0.8em;margin:0.8em 0">{cells}</div>',
              markdown="\n".join(f"- **{i['label']}**: {i['value']} ({i['note']})" for i in block["items"]),
              plain="; ".join(f"{i['label']} {i['value']}" for i in block["items"]))
 
 
-def show_summary(sheet: pd.DataFrame, data: PeriodData, lang: str = "zh") -> None:
-    """The summary paragraph of page 1 (:func:`village_stats.display.summary.summary_text`)."""
+def show_summary(sheet: pd.DataFrame, data: PeriodData, lang: str = "zh", alerts: pd.DataFrame | None = None) -> None:
+    """The summary paragraph of page 1 (:func:`village_stats.display.summary.summary_text`), with the
+    serious and attention ``alerts`` when given."""
     from .summary import summary_text
 
-    show_text(summary_text(sheet, data.period, lang), style="summary")
+    show_text(summary_text(sheet, data.period, lang, alerts), style="summary")
 
 
 def show_heading(key: str, lang: str = "zh") -> None:
@@ -296,14 +306,14 @@ def show_crops_not_recorded(data: PeriodData, lang: str = "zh") -> None:
 
 
 def show_appendix(inputs: Mapping[str, str], parameters: dict, lang: str = "zh") -> None:
-    """The compact appendix: parameters and versions on one line each, the inputs with their SHA-256
-    (the PDF prints 12 characters, the HTML the full value; manifest.json has them all)."""
-    params = t("clause_sep", lang).join(f"{k} = {v!r}" if isinstance(v, str) else f"{k} = {v}" for k, v in parameters.items())
-    show_text(t("appendix_parameters", lang, params=params), style="note")
-    show_table(inputs_table(inputs, lang), t("tab_inputs", lang), types=["text", "hash"])
-    show_text(t("appendix_hashes", lang), style="note")
+    """The compact appendix: the parameters as a small labelled table, the versions on one line, the inputs
+    with their SHA-256 (the PDF prints 12 characters, the HTML the full value; manifest.json has them all).
+    No Python syntax and no absolute path: the data root is named as :func:`~.tables.data_root_text` says."""
+    show_table(parameters_table(parameters, lang), t("tab_parameters", lang))
     versions = " · ".join(f"{k} {v}" for k, v in package_versions().items())
     show_text(t("appendix_versions", lang, versions=versions), style="note")
+    show_table(inputs_table(inputs, lang), t("tab_inputs", lang), types=["text", "hash"])
+    show_text(t("appendix_hashes", lang), style="note")
 
 
 def record(sheet: pd.DataFrame) -> None:
@@ -341,12 +351,36 @@ REGISTER_MPI_INDICATORS = ("mpi_h", "mpi_a", "mpi_m0")
 REGISTER_EXIT_INDICATORS = ("exit_eligible_households", "exited_failing_criteria_households")
 
 
+def policy_origin(rule, lang: str = "zh") -> str:
+    """Where a policy value was read, for people: its table file, row and scope (``policy/poverty_lines.csv
+    第13行（全国）``), or ``village.yaml``. ``rule``: a :class:`~village_stats.policy.Rule` or a poverty line."""
+    if not rule.table or rule.row is None:
+        return "village.yaml"
+    scope = t("national", lang) if rule.scope == "national" else rule.scope
+    return t("policy_origin", lang, file=f"policy/{rule.table}.csv", row=rule.row, scope=scope)
+
+
+def policy_note(rule, lang: str = "zh") -> str:
+    """A policy row's remark in ``lang`` (why it is not verified, what to change); '' when none."""
+    return pick((rule.note_zh, rule.note_en or rule.note_zh), lang)
+
+
+def policy_note_brief(rule, lang: str = "zh") -> str:
+    """What the PDF prints for a row's remark: 未核实 (or nothing) with the table and row to look up."""
+    if not rule.table or rule.row is None:
+        return "" if rule.verified else t("unverified", lang)
+    if rule.verified and not policy_note(rule, lang):
+        return ""
+    return t("note_brief" if rule.verified else "note_brief_unverified", lang, file=f"policy/{rule.table}.csv",
+             row=rule.row)
+
+
 def poverty_line_text(data: PeriodData, lang: str = "zh") -> str:
-    """Which poverty line the register measures use, and whether it is verified."""
+    """Which poverty line the register measures use: its table and row, its source, whether it is verified."""
     pl = data.poverty_line
     return t("line_used", lang, line=number_text(pl.poverty_line_yuan, "yuan_per_person_year", lang), year=pl.year,
-             origin=pl.origin, verified=t("verified" if pl.verified else "unverified", lang),
-             basis=pick((pl.basis, ""), lang))
+             origin=policy_origin(pl, lang), source=pl.source or t("no_source", lang),
+             verified=t("verified" if pl.verified else "unverified", lang), basis=pick((pl.basis, ""), lang))
 
 
 def household_ids_text(key: str, mask: pd.Series, data: PeriodData, lang: str = "zh") -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..atomic import write_atomic
 from ..display import fonts
-from ..document import from_report, image_bytes, layout
+from ..document import brief_view, from_report, image_bytes, layout
 from ..errors import ReportError
 from ..labels import message_lang, say
 from . import ExecutedReport
@@ -57,6 +57,7 @@ def render_pdf(document: dict) -> bytes:
     with tempfile.TemporaryDirectory(prefix="village-stats-typst-") as tmp:
         root = Path(tmp)
         doc = json.loads(json.dumps(layout(document)))
+        doc["blocks"] = [brief_view(b) if b.get("type") == "table" else b for b in doc["blocks"]]
         for i, block in enumerate(doc["blocks"]):
             if block.get("type") == "figure":
                 name = f"figure-{i:03d}.png"

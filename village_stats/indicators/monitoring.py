@@ -171,7 +171,7 @@ def _re_eligible(ctx):
 
 
 @indicator("risk_elimination_no_labour_hold", "households", "无劳动能力暂不标注风险消除户数",
-           "Households held flagged for lack of labour (暂不标注)", "monitoring")
+           "Households held flagged for lack of labour", "monitoring")
 def _re_hold(ctx):
     """Monitored households meeting the other criteria but without labour."""
     return float(risk_elimination_result(ctx)["outcome"].eq("no_labour_hold").sum())

@@ -50,7 +50,8 @@ def read_county(source: Source, period: Period | str, township: str | None = Non
 
 
 #: Columns of the villages table of a county (:func:`villages_frame`).
-VILLAGE_COLUMNS = ("village_id", "name_zh", "name_en", "township_zh", "county_zh", "exit_threshold", "fictional")
+VILLAGE_COLUMNS = ("village_id", "name_zh", "name_en", "township_zh", "county_zh", "exit_threshold", "fictional",
+                   "township_en", "county_en")
 
 
 def villages_frame(source: Source, ids) -> pd.DataFrame:
@@ -60,7 +61,7 @@ def villages_frame(source: Source, ids) -> pd.DataFrame:
     for v in ids:
         info = source.village(v)
         rows.append((v, info.name_zh, info.name_en, info.township_zh, info.county_zh, info.exit_threshold,
-                     info.fictional))
+                     info.fictional, info.township_en, info.county_en))
     return pd.DataFrame(rows, columns=list(VILLAGE_COLUMNS))
 
 

@@ -73,7 +73,13 @@ def prepare_county(request: Request) -> Prepared:
     before = previous_period_of(source, villages, request.period)
     if before is not None:
         read_county(source, before, request.township)
-    place = villages["county_zh"].iloc[0] + (request.township or "")
+    from ..labels import place as place_name
+    from ..labels import t
+
+    first = villages.iloc[0]  # in English the English names, else pinyin (never Chinese in report.en.pdf)
+    place = place_name(first["county_zh"], first["county_en"] or "", request.lang)
+    if request.township:
+        place += t("clause_sep_place", request.lang) + place_name(request.township, "", request.lang)
     code = request.period.code
     return Prepared(
         parameters=request.parameters(),
