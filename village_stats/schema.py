@@ -742,7 +742,7 @@ RURAL_INCOME = Table(
     (_SCOPE, Column("year", "年份", "year", "Calendar year.", nullable=False),
      Column("rural_income_yuan", "农村居民人均可支配收入(元)", "amount", "Income [yuan per person per year].",
             unit="yuan", nullable=False),
-     _BASIS, _SOURCE, _VERIFIED),
+     _BASIS, _SOURCE, _VERIFIED, _NOTE_ZH, _NOTE_EN),
     unique=(), grain="one row per scope and year",
 )
 
