@@ -160,6 +160,9 @@ def identities(sheet: pd.DataFrame, cells: Cells, villages: pd.DataFrame | None)
         if isinstance(c, Sum) and c.part_of is not None:
             families.setdefault((c.part_of, c.by), []).append(i)
     # 1. each group = Σ of its groups one level down (a ratio's parts: where both are known)
+    both = {(lvl, g, i) for lvl, g, i, n, d in zip(sheet["group_level"], sheet["group_id"], sheet["indicator"],
+                                                   sheet["numerator"], sheet["denominator"], strict=True)
+            if np.isfinite(n) and np.isfinite(d)}
     for lower, parent in _parents(villages, sheet).items():
         upper = next(lvl for lvl in LEVEL_ORDER[LEVEL_ORDER.index(lower) + 1:] if groups[lvl])
         children: dict[str, list[str]] = {}
@@ -172,7 +175,7 @@ def identities(sheet: pd.DataFrame, cells: Cells, villages: pd.DataFrame | None)
                     if (upper, p, i, col) not in at:
                         continue
                     kids = [g for g in children.get(p, []) if (lower, g, i, col) in at
-                            and (col == "value" or all((lower, g, i, c) in at for c in ("numerator", "denominator")))]
+                            and (col == "value" or (lower, g, i) in both)]
                     add([((upper, p, i, col), 1.0)] + [((lower, g, i, col), -1.0) for g in kids])
     for lvl in LEVEL_ORDER:
         for g in groups[lvl]:
@@ -180,10 +183,9 @@ def identities(sheet: pd.DataFrame, cells: Cells, villages: pd.DataFrame | None)
                 c = CATALOGUE[i].combine
                 me = (lvl, g, i, "value")
                 # 2. declared identities between indicators
-                if isinstance(c, Sum) and (c.plus or c.minus):
-                    if not (c.clipped and me in at and value[at[me]] <= 0):
-                        add([(me, 1.0)] + [((lvl, g, t, "value"), -1.0) for t in c.plus]
-                            + [((lvl, g, t, "value"), 1.0) for t in c.minus])
+                if isinstance(c, Sum) and (c.plus or c.minus):   # (a clipped one is kept where it holds)
+                    add([(me, 1.0)] + [((lvl, g, t, "value"), -1.0) for t in c.plus]
+                        + [((lvl, g, t, "value"), 1.0) for t in c.minus])
                 # 3. a ratio's parts are the indicators it names
                 for col, part in zip(("numerator", "denominator"), _parts(i), strict=True):
                     if part is not None:
