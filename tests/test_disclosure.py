@@ -113,8 +113,11 @@ def attack(published: pd.DataFrame, truth: pd.DataFrame, villages: pd.DataFrame,
         for col in _count_columns(i):
             for lo, hi, up in (("village", "township", tw), ("township", "county", tco), ("village", "county", co)):
                 for p in groups[hi]:
-                    kids = [g for g in groups[lo] if up.get(g) == p and np.isfinite(true[lo, g, i, col])
-                            and (col == "value" or np.isfinite(true[lo, g, i, "numerator"] + true[lo, g, i, "denominator"]))]
+                    def known_at(g, c):
+                        return np.isfinite(true.get((lo, g, i, c), math.nan))
+
+                    kids = [g for g in groups[lo] if up.get(g) == p and known_at(g, col)
+                            and (col == "value" or (known_at(g, "numerator") and known_at(g, "denominator")))]
                     terms = {(hi, p, i, col): 1.0}
                     for g in kids:
                         terms[lo, g, i, col] = -1.0
@@ -143,7 +146,7 @@ def attack(published: pd.DataFrame, truth: pd.DataFrame, villages: pd.DataFrame,
                         eq({(lvl, g, i, col): 1.0, (lvl, g, part, "value"): -1.0})
                 # a shown rate r with its parts: numerator − r × denominator = 0
                 if (isinstance(c, Ratio) or (isinstance(c, Pooled) and c.parts_unit)) \
-                        and (lvl, g, i) not in hidden and np.isfinite(pub[lvl, g, i, "value"]):
+                        and (lvl, g, i) not in hidden and np.isfinite(pub.get((lvl, g, i, "value"), math.nan)):
                     eq({(lvl, g, i, "numerator"): 1.0, (lvl, g, i, "denominator"): -pub[lvl, g, i, "value"]})
             for (total, _), members in fam.items():
                 terms = {(lvl, g, total, "value"): 1.0}
