@@ -113,7 +113,7 @@ def attack(published: pd.DataFrame, truth: pd.DataFrame, villages: pd.DataFrame,
         for col in _count_columns(i):
             for lo, hi, up in (("village", "township", tw), ("township", "county", tco), ("village", "county", co)):
                 for p in groups[hi]:
-                    def known_at(g, c):
+                    def known_at(g, c, lo=lo, i=i):
                         return np.isfinite(true.get((lo, g, i, c), math.nan))
 
                     kids = [g for g in groups[lo] if up.get(g) == p and known_at(g, col)
@@ -246,7 +246,7 @@ def test_attack_finds_what_a_naive_publication_gives_away(county, truth):
     found = attack(published, truth, county.villages, below)
     how = pd.Series([f[-1] for f in found]).value_counts()
     assert how.get("solved", 0) > 0
-    for lvl, g, i, col, x, got, kind in found:
+    for *_, x, got, kind in found:
         if kind == "solved":
             assert got == pytest.approx(x, abs=1e-6)     # the attacker's numbers are the true ones
 
