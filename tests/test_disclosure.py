@@ -337,3 +337,40 @@ def test_a_declared_difference_gives_nothing_away():
     out = protect(s, 5, VILLAGES).set_index("indicator")["suppressed"]
     assert out["register_count_poor_households"]
     assert out["reconciliation_poor_households_difference"] or out["poor_households"]
+
+
+# --------------------------------------------------------------------------- trend and diff print what the roll-up hides, no more
+
+def test_trend_hides_what_the_rollup_hides(county, truth):
+    below = 10
+    published = protect(truth, below, county.villages)
+    village = "hewan"
+    mine = published[(published["group_level"] == "village") & (published["group_id"] == village)]
+    res = CliRunner().invoke(main, ["trend", "--village", village, "--from", PERIOD, "--to", PERIOD,
+                                    "--data-dir", str(ROOT), "--format", "csv", "--suppress-below", str(below)])
+    assert res.exit_code == 0, res.output
+    frame = pd.read_csv(io.StringIO(res.output), dtype=str, keep_default_na=False)
+    hidden = set(frame.loc[frame["suppressed"] == "True", "indicator"])
+    assert hidden == set(mine.loc[mine["suppressed"], "indicator"]) and hidden
+    assert (frame.loc[frame["suppressed"] == "True", "value"] == "").all()
+
+
+def test_diff_of_households_is_never_published_with_a_threshold():
+    res = CliRunner().invoke(main, ["diff", "--village", "hewan", "--from", "2018H1", "--to", PERIOD, "--households",
+                                    "--data-dir", str(ROOT), "--suppress-below", "10", "--lang", "en"])
+    assert res.exit_code == 2
+    assert "--households" in res.output and "Traceback" not in res.output
+
+
+def test_stock_flow_keeps_the_stocks_the_rollup_hides_hidden():
+    from village_stats.panel.publish import protect_stock_flow
+
+    # start 30 hidden by the roll-up, end 30 shown, 12 new and 12 exited shown: 30 − 12 + 12 = end would
+    # give the start away, so a flow must go (and then a second, else the identity gives it)
+    ids = ["poor_households_start", "poor_households_new", "poor_households_returned",
+           "poor_households_inconsistent_in", "poor_households_exited", "poor_households_removed",
+           "poor_households_inconsistent_out", "poor_households_end"]
+    s = pd.DataFrame({"indicator": ids, "value": [30.0, 12, 0, 0, 12, 0, 0, 30]})
+    out = protect_stock_flow(s, 10, {"register_poor_households"}, set()).set_index("indicator")["suppressed"]
+    assert out["poor_households_start"]
+    assert out["poor_households_new"] or out["poor_households_exited"] or out["poor_households_end"]

@@ -630,6 +630,14 @@ TEXT.update({
     "alert_note": ("提示", "Note"),
 })
 
+# --- disclosure control (issue 18) ---
+TEXT.update({
+    "suppressed": ("不公开", "suppressed"),
+    "suppress_households_diff": ("--households 逐户列出变化，不能按 --suppress-below 发布；请去掉其中一个选项",
+                                 "--households lists each household's changes and cannot be published with "
+                                 "--suppress-below; drop one of the two options"),
+})
+
 #: The default language: its output files carry no language suffix (``report.pdf``; ``report.en.pdf``).
 DEFAULT_LANG = "zh"
 #: Language tags of the outputs (HTML ``lang``, PDF metadata).

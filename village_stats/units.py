@@ -276,7 +276,7 @@ def default_combine(unit: str) -> Combine | None:
     unit, else None (a share, per-unit amount or index must say how it combines).
 
     >>> default_combine("households"), default_combine("ratio")
-    (Sum(part_of=None, by=None), None)
+    (Sum(part_of=None, by=None, plus=(), minus=(), clipped=False), None)
     """
     return Sum() if UNITS[unit].additive else None
 

@@ -60,5 +60,5 @@ def rollup(period: str, by: str, data_dir: str | None, township: str | None, fmt
             missing = first["villages_missing"] or "—"
             click.echo(t("rollup_group", lang, by=by, group=gid, covered=first["villages_covered"], missing=missing))
             for row in part.itertuples():
-                shown = SUPPRESSED if row.suppressed else format_value(row.value, row.unit, lang)
+                shown = t("suppressed", lang) if row.suppressed else format_value(row.value, row.unit, lang)
                 click.echo(f"  {row.indicator:<{width}}  {shown:>20}  {getattr(row, label_col)}")
