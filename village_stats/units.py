@@ -239,7 +239,8 @@ class Pooled:
     denominator: str | None = None
 
     def describe(self) -> str:
-        return "pooled register" + (f" (share of {self.parts_unit})" if self.parts_unit else "") + (
+        share = f" (share of {self.parts_unit}" + (f" of `{self.denominator}`" if self.denominator else "") + ")"
+        return "pooled register" + (share if self.parts_unit else "") + (
             f" (describes the persons of `{self.within}`)" if self.within else "")
 
 
