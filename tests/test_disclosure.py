@@ -374,3 +374,15 @@ def test_stock_flow_keeps_the_stocks_the_rollup_hides_hidden():
     out = protect_stock_flow(s, 10, {"register_poor_households"}, set()).set_index("indicator")["suppressed"]
     assert out["poor_households_start"]
     assert out["poor_households_new"] or out["poor_households_exited"] or out["poor_households_end"]
+
+
+def test_a_township_alone_hides_what_the_whole_county_hides(county, truth):
+    below = 10
+    published = protect(truth, below, county.villages)
+    mine = published[(published["group_level"] == "township") & (published["group_id"] == "西河镇")]
+    res = CliRunner().invoke(main, ["rollup", "--period", PERIOD, "--by", "county", "--township", "西河镇",
+                                    "--data-dir", str(ROOT), "--format", "csv", "--suppress-below", str(below)])
+    assert res.exit_code == 0, res.output
+    frame = pd.read_csv(io.StringIO(res.output), dtype=str, keep_default_na=False)
+    assert (frame["suppressed"] == "True").tolist() == mine["suppressed"].tolist()
+    assert (frame["suppressed"] == "True").any()

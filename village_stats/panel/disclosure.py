@@ -292,6 +292,31 @@ def protect(sheet: pd.DataFrame, below: int, villages: pd.DataFrame | None = Non
     return sheet
 
 
+def carry_over(sheet: pd.DataFrame, protected: pd.DataFrame, township: str) -> pd.DataFrame:
+    """The mask of the whole county's protected levels (``protected``) put on the roll-up of one of its
+    townships (``sheet``: villages, the township, and the "county" of those villages only, which is the
+    township), so that a township's tables hide exactly what the county's hide.
+
+    Examples
+    --------
+    >>> full = pd.DataFrame({"group_level": ["village", "township"], "group_id": ["a", "T"],
+    ...                      "indicator": "poor_households", "suppressed": [True, False]})
+    >>> part = pd.DataFrame({"group_level": ["county"], "group_id": ["C"], "indicator": ["poor_households"],
+    ...                      "value": [43.0], "numerator": float("nan"), "denominator": float("nan")})
+    >>> carry_over(part, full, "T")["suppressed"].tolist()
+    [False]
+    """
+    hidden = {(lvl, g, i) for lvl, g, i, h in zip(protected["group_level"], protected["group_id"],
+                                                   protected["indicator"], protected["suppressed"], strict=True) if h}
+    out = sheet.copy()
+    keys = [("township", township, i) if lvl == "county" else (lvl, g, i)
+            for lvl, g, i in zip(out["group_level"], out["group_id"], out["indicator"], strict=True)]
+    flags = np.array([k in hidden for k in keys], dtype=bool)
+    out["suppressed"] = flags
+    out.loc[flags, ["value", "numerator", "denominator"]] = np.nan
+    return out
+
+
 def masked(sheet: pd.DataFrame, below: int, villages: pd.DataFrame | None = None) -> np.ndarray:
     """Which rows of ``sheet`` :func:`protect` hides (positions of a sheet with a default index)."""
     sheet = sheet.reset_index(drop=True)
