@@ -180,14 +180,17 @@ def _witness(null: np.ndarray, x: np.ndarray, lower: np.ndarray, j: int, width: 
     for attempt in range(tries):
         if not basis.shape[1] or np.abs(basis[j]).max() < 1e-9:
             return False
-        v = basis @ basis[j]
-        v = v / v[j]
+        dirs = np.column_stack([basis @ basis[j], basis[:, np.abs(basis[j]) > 1e-9]])
+        dirs = dirs / dirs[j]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            all_up = np.min(np.where(dirs < -1e-9, slack[:, None] / -dirs, np.inf), axis=0)
+            all_down = np.min(np.where(dirs > 1e-9, slack[:, None] / dirs, np.inf), axis=0)
+        if np.floor(all_up.max() + 1e-6) + np.floor(all_down.max() + 1e-6) >= width:
+            return True                                    # the best move up and the best move down
+        v = dirs[:, 0]
         with np.errstate(divide="ignore", invalid="ignore"):
             steps_up = np.where(v < -1e-9, slack / -v, np.inf)
             steps_down = np.where(v > 1e-9, slack / v, np.inf)
-        up, down = steps_up.min(), steps_down.min()
-        if np.floor(up + 1e-6) + np.floor(down + 1e-6) >= width:
-            return True
         if attempt == tries - 1:
             return False
         stop = np.flatnonzero((steps_up < width) | (steps_down < width))
@@ -201,9 +204,14 @@ def _witness(null: np.ndarray, x: np.ndarray, lower: np.ndarray, j: int, width: 
     return False
 
 
-def interval(a: np.ndarray, b: np.ndarray, lower: np.ndarray, j: int) -> tuple[float, float, np.ndarray]:
+def interval(a: np.ndarray, b: np.ndarray, lower: np.ndarray, j: int, known: float | None = None,
+             width: float = 0.0) -> tuple[float, float, np.ndarray]:
     """The least and greatest x_j with A x = b and x ≥ lower (linear programmes; ±inf when unbounded), and
     the size of each identity's shadow price in them (which identities bind the interval).
+
+    With ``known`` (the true x_j) and ``width``, the least value is not computed when the greatest decides:
+    greatest − lower bound < width (too narrow whatever the least; the least is then reported as the lower
+    bound) or greatest ≥ known + width (wide enough; the least as −inf).
 
     Examples
     --------
@@ -214,17 +222,22 @@ def interval(a: np.ndarray, b: np.ndarray, lower: np.ndarray, j: int) -> tuple[f
     from scipy.optimize import linprog
 
     bounds = [(None if not np.isfinite(lo) else float(lo), None) for lo in lower]
+    lowest = float(lower[j]) if np.isfinite(lower[j]) else None
     c = np.zeros(a.shape[1])
     c[j] = 1.0
     ends, binding = [], np.zeros(a.shape[0])
-    for sign in (1.0, -1.0):
+    for sign in (-1.0, 1.0):                               # the greatest value first
+        if sign > 0 and known is not None and lowest is not None:
+            if ends[0] - lowest < width or ends[0] >= known + width:   # decided without the least value
+                ends.append(lowest if ends[0] - lowest < width else -np.inf)
+                break
         res = linprog(sign * c, A_eq=a, b_eq=b, bounds=bounds, method="highs")
         if res.status == 0:
             ends.append(sign * res.fun)
             binding += np.abs(res.eqlin.marginals)
         else:                                              # unbounded (or failed: claim nothing)
             ends.append(-sign * np.inf)
-    return float(ends[0]), float(ends[1]), binding
+    return float(ends[1]), float(ends[0]), binding
 
 
 def audit(table: Table, hidden_rows: np.ndarray, protected: np.ndarray, width: float,
@@ -263,7 +276,7 @@ def audit(table: Table, hidden_rows: np.ndarray, protected: np.ndarray, width: f
                 for j in mine:
                     if _witness(null, x, lower, j, width):
                         continue
-                    lo, hi, binding = interval(a, b, lower, j)
+                    lo, hi, binding = interval(a, b, lower, j, x[j], width)
                     if np.floor(hi + 1e-6) - np.ceil(lo - 1e-6) < width:
                         order = np.argsort(-binding)
                         out.append(Finding(cells[j], False, lo, hi,
