@@ -42,6 +42,8 @@ HELP_ZH: dict[str, str] = {
         "报告所在的文件夹（output/<村>/<时期>/），site/ 也写在这里。",
     "For publishing: head counts below N, and the figures that would reveal them, are not shown.":
         "用于公开发布：小于 N 的户数、人数，以及能推算出它们的数字，都不显示。",
+    "For publishing: hide what the county roll-up at this threshold hides for the village, and whatever would let "
+    "it be worked out.": "用于公开发布：隐去县汇总在该阈值下对本村隐去的数字，以及能推算出它们的数字。",
     "At the end, build output/site/ (village-stats site) over every village of the data folder.":
         "最后为数据目录下的所有村生成 output/site/（同 village-stats site）。",
     "cmd:run-all": ("为多个村生成期报告（县里的定时任务）。\n\n"
@@ -161,7 +163,6 @@ CLI_MESSAGES: dict[str, tuple[str, str]] = {
                                       "--output FILE goes with --format xlsx (needed) or csv"),
     "cli_no_markers": ("{path} 中没有数据字典的标记", "{path} has no codebook markers"),
     "cli_from_before_to": ("--from {before} 应早于 --to {after}", "--from {before} must come before --to {after}"),
-    "cli_suppressed": ("已隐去", "suppressed"),
     "cli_by_village": ("村", "village"),
     "cli_by_township": ("乡镇", "township"),
     "cli_by_county": ("县", "county"),
