@@ -175,7 +175,7 @@ def test_household_diff_in_words(outputs):
     zh = outputs[("zh", "diff")]
     assert "状态" in zh and "未脱贫 → 已脱贫" in zh and "status" not in zh and "poor →" not in zh
     assert "status" in outputs[("en", "diff")]
-    assert "乡镇 东岭乡" in outputs[("zh", "rollup")] and "已隐去" in outputs[("zh", "rollup")]
+    assert "乡镇 东岭乡" in outputs[("zh", "rollup")] and "不公开" in outputs[("zh", "rollup")]
     assert "suppressed" not in outputs[("zh", "rollup")] and "township 东岭乡" not in outputs[("zh", "rollup")]
 
 
