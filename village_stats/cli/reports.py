@@ -7,7 +7,7 @@ import sys
 import click
 
 from .. import config
-from .common import data_dir_option, errors_to_exit_codes, lang_option, main
+from .common import _lang, data_dir_option, errors_to_exit_codes, lang_option, main
 
 _FORMATS_HELP = "Comma-separated subset of ipynb,html,pdf,csv,xlsx (default: all of them)."
 
@@ -58,32 +58,49 @@ def run(kind: str, village: str | None, period: str | None, from_period: str | N
 @lang_option
 @click.option("--formats", default=None, help=_FORMATS_HELP)
 @click.option("--jobs", type=click.IntRange(1, 64), default=None,
-              help="Worker processes, each running many reports (default: the number of cores).")
+              help="Local worker processes, each running many reports (default: the number of cores).")
+@click.option("--scheduler", default=None, metavar="tcp://HOST:8786",
+              help="Run on this running Dask scheduler instead of local workers (default: "
+                   "$VILLAGE_STATS_SCHEDULER). Its workers must see the data and output folders at the same paths.")
+@click.option("--changed-only", is_flag=True, default=False,
+              help="Skip a village-period whose published report still matches its inputs, versions and options.")
+@click.option("--force", is_flag=True, default=False, help="Rerun everything (overrides --changed-only).")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar (default: on a terminal; otherwise one line per finished village).")
 @errors_to_exit_codes
 def run_all(villages: tuple[str, ...], period: str, data_dir: str | None, output_dir: str, lang: str,
-            formats: str, jobs: int | None, progress: bool | None) -> None:
-    """Run the period report for many villages (a county's scheduled job).
+            formats: str, jobs: int | None, scheduler: str | None, changed_only: bool, force: bool,
+            progress: bool | None) -> None:
+    """Run the period report for many villages (a county's scheduled job), on a Dask cluster.
 
-    Shows a progress bar on a terminal, or one line per finished village otherwise (cron logs); prints a
-    summary table at the end and writes output/batch-<period>.json (per village: status, seconds,
-    outputs, error line). A village folder without village.yaml is reported as bad input. Exits 2 if any
-    village had bad input, else 1 if any failed, else 0.
+    One task per village-period: on local worker processes (--jobs), or on a running Dask scheduler
+    (--scheduler). Shows a progress bar on a terminal, or one line per settled village otherwise (cron
+    logs); prints a summary table at the end and writes output/batch-<period>.json (per village: status,
+    seconds, outputs, error line). A village is a folder with village.yaml; other folders are listed as
+    not villages. A village lacking the period is reported missing. Ctrl-C or SIGTERM stops within
+    seconds, publishes nothing unfinished and says how many finished. Exits 2 if any village had bad
+    input, else 1 if any failed, else 0; 130 / 143 when stopped by SIGINT / SIGTERM.
     """
-    import json
     import os
     import time
-    from pathlib import Path
 
-    from ..atomic import write_atomic
     from ..export import DEFAULT_FORMATS
+    from ..labels import say
     from ..load import check_village_id, village_folders
-    from ..run import batch_summary, run_batch
+    from ..run import BatchInterrupted, run_batch
+    from ..run.batch import stop_on_signals
+    from ..run.cluster import scheduler_address
 
     root = config.resolve_data_dir(data_dir)
-    # every village folder, also one without village.yaml (reported as bad input, not skipped silently)
-    names = [check_village_id(v) for v in villages] if villages else village_folders(root)
+    msg_lang = _lang()
+    if villages:
+        names = [check_village_id(v) for v in villages]
+    else:  # a village is a folder with village.yaml; the others are listed, never run
+        folders = village_folders(root)
+        names = [f for f in folders if (root / f / "village.yaml").is_file()]
+        others = [f for f in folders if f not in names]
+        if others:
+            click.echo(say("msg_batch_not_villages", msg_lang, names=", ".join(others)), err=True)
     jobs = jobs or max(1, os.cpu_count() or 1)
     bar = None
     if progress is None:
@@ -97,26 +114,55 @@ def run_all(villages: tuple[str, ...], period: str, data_dir: str | None, output
         if bar is not None:
             bar.set_postfix_str(f"{r.village} {r.status}")
             bar.update(1)
-        else:  # one line per finished village (cron logs); errors on stderr
-            click.echo(f"{r.status:<9} {r.village} {r.period}  {r.seconds:.1f} s  {r.message}", err=r.status != "ok")
+        else:  # one line per settled village (cron logs); errors on stderr
+            click.echo(_line(r), err=r.status in ("bad_input", "failed"))
 
     start = time.perf_counter()
-    results = run_batch(names, period, jobs=jobs, on_done=done, data_dir=root, output_dir=output_dir, lang=lang,
-                        formats=formats.split(",") if formats else DEFAULT_FORMATS)
-    seconds = time.perf_counter() - start
+    try:
+        with stop_on_signals():
+            results = run_batch(names, period, jobs=jobs, on_done=done, data_dir=root, output_dir=output_dir,
+                                lang=lang, formats=formats.split(",") if formats else DEFAULT_FORMATS,
+                                scheduler=scheduler_address(scheduler), changed_only=changed_only and not force)
+    except BatchInterrupted as stop:
+        if bar is not None:
+            bar.close()
+        _write_batch(stop.finished, time.perf_counter() - start, period, jobs, output_dir, interrupted=True)
+        click.echo(say("msg_batch_interrupted", msg_lang, done=len(stop.finished), total=stop.total), err=True)
+        sys.exit(128 + stop.signum)
     if bar is not None:
         bar.close()
-    summary = batch_summary(results, seconds)
-    codes = {r.period for r in results if r.status == "ok"}
-    label = codes.pop() if len(codes) == 1 and period in ("latest", "previous") else period
-    path = Path(output_dir) / f"batch-{label}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, json.dumps({"period": period, "jobs": jobs, **summary}, ensure_ascii=False, indent=1) + "\n")
+    summary, path = _write_batch(results, time.perf_counter() - start, period, jobs, output_dir)
     _print_summary(results, summary, path)
+    if summary["skipped"]:
+        click.echo(say("msg_batch_skipped", msg_lang, n=summary["skipped"]))
+    after_batch(summary, path, output_dir=output_dir, lang=lang)
     if summary["bad_input"]:
         sys.exit(2)
     if summary["failed"]:
         sys.exit(1)
+
+
+def after_batch(summary: dict, path, *, output_dir: str, lang: str) -> None:
+    """Called once a batch has finished and its JSON is written (not after a stopped batch): the hook for
+    what follows a county's batch (the site, issue 22). Does nothing yet."""
+
+
+def _write_batch(results, seconds: float, period: str, jobs: int, output_dir: str, *, interrupted: bool = False):
+    """Write ``output/batch-<period>.json`` (the resolved code when every village resolved to the same one)."""
+    import json
+    from pathlib import Path
+
+    from ..atomic import write_atomic
+    from ..run import batch_summary
+
+    summary = batch_summary(results, seconds)
+    codes = {r.period for r in results if r.status in ("ok", "skipped")}
+    label = codes.pop() if len(codes) == 1 and period in ("latest", "previous") else period
+    path = Path(output_dir) / f"batch-{label}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc = {"period": period, "jobs": jobs, **({"interrupted": True} if interrupted else {}), **summary}
+    write_atomic(path, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
+    return summary, path
 
 
 def _line(r) -> str:
@@ -129,5 +175,6 @@ def _print_summary(results, summary: dict, path) -> None:
     for r in results:
         click.echo(_line(r))
     click.echo(f"{summary['villages']} villages: {summary['ok']} ok, {summary['bad_input']} bad input, "
-               f"{summary['failed']} failed in {summary['seconds']:.1f} s "
+               f"{summary['failed']} failed, {summary['skipped']} skipped, {summary['missing']} missing, "
+               f"{summary['unfilled']} unfilled in {summary['seconds']:.1f} s "
                f"({summary['reports_per_minute'] or 0:.1f} reports per minute); details in {path}")

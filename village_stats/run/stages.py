@@ -26,6 +26,7 @@ from ..labels import DEFAULT_LANG
 from ..manifest import build_manifest
 from ..outputs import Publication
 from ..request import Request
+from .changes import rerun_key
 from .kernels import Kernel, KernelPool, register_readable_translator
 from .kinds import REPORTS, Prepared
 
@@ -105,6 +106,7 @@ def run(request: Request, *, output_dir: str | Path | None = None, formats=DEFAU
                                   notebook=notebook.name, inputs=prepared.inputs, outputs=sorted(written.values()),
                                   output_root=tmp, started_at=started.isoformat(timespec="seconds"),
                                   seconds=clock.seconds)
+        manifest.update(rerun_key(request, notebook))  # what a later --changed-only compares
         # a file-name rule, as for every output (export.Format.filename): the default language has no suffix
         manifest_name = "manifest.json" if request.lang == DEFAULT_LANG else f"manifest.{request.lang}.json"
         _write_manifest(tmp / manifest_name, manifest)
@@ -142,6 +144,7 @@ def _execute(kernel: Kernel, notebook: Path, prepared: Prepared, tmp: Path, fina
     clock.stage("import_papermill")
     register_readable_translator()
     executed = tmp / FORMATS["ipynb"].filename(lang)
+    quiet = _Quiet("traitlets", "papermill", "nbclient")  # their log lines would add to our one line
     try:
         pm.execute_notebook(str(notebook), str(executed), parameters=prepared.parameters,
                             kernel_name="python3", language="python", progress_bar=False, log_output=False,
@@ -150,8 +153,28 @@ def _execute(kernel: Kernel, notebook: Path, prepared: Prepared, tmp: Path, fina
     except Exception as exc:  # PapermillExecutionError, CellTimeoutError, DeadKernelError, ...
         _keep_failed(executed, final)
         raise ReportError(_describe_failure(exc, final, lang)) from None
+    finally:
+        quiet.restore()
     clock.stage("execute")
     return executed
+
+
+class _Quiet:
+    """Raise these loggers to CRITICAL until :meth:`restore` (a dead kernel is one line of ours, not also
+    nbclient's "Kernel died while waiting for execute reply")."""
+
+    def __init__(self, *names: str) -> None:
+        import logging
+
+        self._levels = {n: logging.getLogger(n).level for n in names}
+        for n in names:
+            logging.getLogger(n).setLevel(logging.CRITICAL)
+
+    def restore(self) -> None:
+        import logging
+
+        for n, level in self._levels.items():
+            logging.getLogger(n).setLevel(level)
 
 
 def _export(executed: Path, prepared: Prepared, formats, lang: str, tmp: Path, clock: _Clock) -> dict[str, Path]:
