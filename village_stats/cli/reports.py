@@ -27,10 +27,14 @@ _FORMATS_HELP = "Comma-separated subset of ipynb,html,pdf,csv,xlsx (default: all
 @click.option("--formats", default=None, help=_FORMATS_HELP)
 @click.option("--notebook", type=click.Path(dir_okay=False, exists=True), default=None,
               help="Report notebook (default: the report's own, e.g. notebooks/period_report.ipynb).")
+@click.option("--changed-only", is_flag=True, default=False,
+              help="Do nothing if the published report still matches its inputs, versions and options "
+                   "(period and county reports).")
+@click.option("--force", is_flag=True, default=False, help="Run even if nothing changed (overrides --changed-only).")
 @errors_to_exit_codes
 def run(kind: str, village: str | None, period: str | None, from_period: str | None, to_period: str | None,
         township: str | None, data_dir: str | None, output_dir: str, lang: str, formats: str | None,
-        notebook: str | None) -> None:
+        notebook: str | None, changed_only: bool, force: bool) -> None:
     """Run a report: executed notebook, HTML, A4 PDF, indicators.csv, manifest.json.
 
     --period latest takes the newest period with data; --period previous the last complete period
@@ -44,8 +48,16 @@ def run(kind: str, village: str | None, period: str | None, from_period: str | N
 
     request = Request.build(kind, data_dir=data_dir, lang=lang, village=village, period=period,
                             from_period=from_period, to_period=to_period, township=township)
-    result = run_request(request, output_dir=output_dir, formats=formats.split(",") if formats else DEFAULT_FORMATS,
-                         notebook=notebook)
+    formats = formats.split(",") if formats else DEFAULT_FORMATS
+    if changed_only and not force:
+        from ..labels import say
+        from ..run.changes import unchanged
+
+        found = unchanged(request, output_dir=output_dir, formats=formats, notebook=notebook)
+        if found is not None:
+            click.echo(say("msg_run_unchanged", _lang(), folder=found))
+            return
+    result = run_request(request, output_dir=output_dir, formats=formats, notebook=notebook)
     for name, path in result.files.items():
         click.echo(f"{name:<9}{path}")
 
@@ -62,6 +74,10 @@ def run(kind: str, village: str | None, period: str | None, from_period: str | N
 @click.option("--scheduler", default=None, metavar="tcp://HOST:8786",
               help="Run on this running Dask scheduler instead of local workers (default: "
                    "$VILLAGE_STATS_SCHEDULER). Its workers must see the data and output folders at the same paths.")
+@click.option("--retries", type=click.IntRange(0, 10), default=None,
+              help="How many times a village's worker may die (crash, abort, memory) before that village is "
+                   "reported failed; local workers only (a running scheduler has its own allowed-failures). "
+                   "Default: 2.")
 @click.option("--changed-only", is_flag=True, default=False,
               help="Skip a village-period whose published report still matches its inputs, versions and options.")
 @click.option("--force", is_flag=True, default=False, help="Rerun everything (overrides --changed-only).")
@@ -69,8 +85,8 @@ def run(kind: str, village: str | None, period: str | None, from_period: str | N
               help="Progress bar (default: on a terminal; otherwise one line per finished village).")
 @errors_to_exit_codes
 def run_all(villages: tuple[str, ...], period: str, data_dir: str | None, output_dir: str, lang: str,
-            formats: str, jobs: int | None, scheduler: str | None, changed_only: bool, force: bool,
-            progress: bool | None) -> None:
+            formats: str, jobs: int | None, scheduler: str | None, retries: int | None, changed_only: bool,
+            force: bool, progress: bool | None) -> None:
     """Run the period report for many villages (a county's scheduled job), on a Dask cluster.
 
     One task per village-period: on local worker processes (--jobs), or on a running Dask scheduler
@@ -122,7 +138,8 @@ def run_all(villages: tuple[str, ...], period: str, data_dir: str | None, output
         with stop_on_signals():
             results = run_batch(names, period, jobs=jobs, on_done=done, data_dir=root, output_dir=output_dir,
                                 lang=lang, formats=formats.split(",") if formats else DEFAULT_FORMATS,
-                                scheduler=scheduler_address(scheduler), changed_only=changed_only and not force)
+                                scheduler=scheduler_address(scheduler), changed_only=changed_only and not force,
+                                retries=retries, message_lang=msg_lang)
     except BatchInterrupted as stop:
         if bar is not None:
             bar.close()

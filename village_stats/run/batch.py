@@ -106,7 +106,7 @@ def batch_one(village: str, period: str, settings: dict, kernels: KernelPool | N
         return BatchItem(village, result.folder.name, "ok", str(result.folder), time.perf_counter() - start,
                          tuple(str(p) for p in result.files.values()))
     except DataError as exc:
-        return BatchItem(village, str(period), "bad_input", exc.localized(settings["lang"]),
+        return BatchItem(village, str(period), "bad_input", exc.localized(settings.get("msg_lang", settings["lang"])),
                          time.perf_counter() - start)
     except ReportError as exc:
         return BatchItem(village, str(period), "failed", str(exc), time.perf_counter() - start)
@@ -137,7 +137,7 @@ def plan_one(village: str, period: str, settings: dict, *, changed_only: bool) -
     from .changes import sweep, unchanged
 
     start = time.perf_counter()
-    root, lang = Path(settings["data_dir"]), settings["lang"]
+    root, lang = Path(settings["data_dir"]), settings.get("msg_lang", settings["lang"])
 
     def settled(status: str, code: str, message: str) -> BatchItem:
         return BatchItem(village, code, status, message, time.perf_counter() - start)
@@ -146,7 +146,7 @@ def plan_one(village: str, period: str, settings: dict, *, changed_only: bool) -
         periods = list_periods(root, village)
         if not periods and period in ("latest", "previous"):
             return settled("missing", str(period), say("msg_batch_missing", lang, period=period))
-        request = Request.build("period", data_dir=root, lang=lang, village=village, period=period)
+        request = Request.build("period", data_dir=root, lang=settings["lang"], village=village, period=period)
     except DataError as exc:
         return settled("bad_input", str(period), exc.localized(lang))
     code = request.period.code
@@ -164,17 +164,19 @@ def plan_one(village: str, period: str, settings: dict, *, changed_only: bool) -
 
 def run_batch(villages: list[str], period: str, *, data_dir: str | Path, jobs: int = 2, lang: str = "zh",
               formats=DEFAULT_FORMATS, output_dir: str | Path = "output", scheduler: str | None = None,
-              changed_only: bool = False, on_done: Callable[[BatchItem], None] | None = None) -> list[BatchItem]:
+              changed_only: bool = False, retries: int | None = None, message_lang: str | None = None, on_done: Callable[[BatchItem], None] | None = None) -> list[BatchItem]:
     """Run the period report for many villages on a Dask cluster (local, ``jobs`` workers; or ``scheduler``).
 
     ``period`` is resolved per village (``latest``/``previous`` follow each village's own periods). One
     village's bad input, failure, unexpected exception or crash of its worker does not stop the others.
-    ``on_done`` is called in this process as each village is settled (progress). Raises
+    ``retries``: worker deaths a village-period may cause before it is reported failed (local cluster;
+    default :data:`.cluster.WORKER_DEATHS_ALLOWED`). ``on_done`` is called in this process as each
+    village is settled (progress). Raises
     :class:`BatchInterrupted` (with what finished) on SIGINT/SIGTERM, after the workers are stopped.
     """
     from .cluster import batch_client
 
-    settings = {"data_dir": Path(data_dir), "lang": lang, "formats": tuple(formats),
+    settings = {"data_dir": Path(data_dir), "lang": lang, "msg_lang": message_lang or lang, "formats": tuple(formats),
                 "output_dir": str(output_dir), "prestart_next": True}
     results: dict[int, BatchItem] = {}
     todo: dict[int, str] = {}
@@ -192,7 +194,8 @@ def run_batch(villages: list[str], period: str, *, data_dir: str | Path, jobs: i
             else:
                 todo[i] = planned
         if todo:
-            with batch_client(min(jobs, len(todo)), scheduler=scheduler, formats=settings["formats"]) as client:
+            with batch_client(min(jobs, len(todo)), scheduler=scheduler, formats=settings["formats"],
+                              retries=retries) as client:
                 _run_tasks(client, villages, todo, settings, settle)
     except KeyboardInterrupt as exc:
         from .changes import sweep_village
@@ -220,7 +223,7 @@ def _run_tasks(client, villages: list[str], todo: dict[int, str], settings: dict
                 item = future.result()
             except KilledWorker as exc:
                 item = BatchItem(villages[i], todo[i], "failed",
-                                 say("msg_batch_worker_died", settings["lang"], n=exc.allowed_failures + 1), 0.0)
+                                 say("msg_batch_worker_died", settings["msg_lang"], n=exc.allowed_failures + 1), 0.0)
             except Exception as exc:  # noqa: BLE001 - e.g. the scheduler went away: one line for this village
                 item = BatchItem(villages[i], todo[i], "failed", f"unexpected {type(exc).__name__}", 0.0)
             settle(i, item)

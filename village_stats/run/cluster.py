@@ -123,16 +123,18 @@ def _workers_ignore_sigint() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def batch_client(jobs: int, *, scheduler: str | None = None, formats: tuple[str, ...] = ()) -> Iterator:
+def batch_client(jobs: int, *, scheduler: str | None = None, formats: tuple[str, ...] = (),
+                 retries: int | None = None) -> Iterator:
     """A ``distributed.Client`` with the :class:`ReportWorker` plugin on every worker.
 
     With ``scheduler`` (an address), connects to that running cluster; else starts a ``LocalCluster`` of
-    ``jobs`` worker processes with one thread each, in a private temp folder removed on the way out.
+    ``jobs`` worker processes with one thread each, in a private temp folder removed on the way out;
+    ``retries`` is its ``allowed-failures`` (worker deaths a task may cause).
     """
     import dask
     from distributed import Client, LocalCluster
 
-    settings = {"distributed.scheduler.allowed-failures": WORKER_DEATHS_ALLOWED,
+    settings = {"distributed.scheduler.allowed-failures": WORKER_DEATHS_ALLOWED if retries is None else retries,
                 # one task per worker at a time: a worker that dies takes only its own task with it
                 "distributed.scheduler.worker-saturation": 1.0,
                 "distributed.worker.daemon": True}
@@ -147,9 +149,10 @@ def batch_client(jobs: int, *, scheduler: str | None = None, formats: tuple[str,
         from .batch import critical
 
         with dask.config.set(settings, **{"temporary-directory": scratch}), critical(), _workers_ignore_sigint():
-            cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None,
-                                   silence_logs=logging.CRITICAL, local_directory=scratch,
-                                   env={"TMPDIR": scratch}, scheduler_port=0)
+            cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                   scheduler_port=0, dashboard_address=None,  # and its HTTP routes on any port:
+                                   scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
+                                   silence_logs=logging.CRITICAL, local_directory=scratch, env={"TMPDIR": scratch})
             client = Client(cluster)
             client.register_plugin(ReportWorker(formats))
         yield client

@@ -56,7 +56,7 @@ def _kernel_manager_class(warm_lines: tuple[str, ...] = ()):
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
             self.transport = "ipc"
-            self.socket_dir = tempfile.mkdtemp(prefix="village-stats-kernel-")
+            self.socket_dir = tempfile.mkdtemp(prefix="village-stats-kernel-", dir=_socket_parent())
             self.ip = os.path.join(self.socket_dir, "kernel")
             self.connection_file = os.path.join(self.socket_dir, "kernel.json")
             self.made_clients: list = []
@@ -76,6 +76,20 @@ def _kernel_manager_class(warm_lines: tuple[str, ...] = ()):
             return self._kernel_spec
 
     return ThisPythonKernelManager
+
+
+#: The longest path of a Unix socket (sun_path holds 108 bytes with the final NUL on Linux, 104 on macOS).
+SOCKET_PATH_MAX = 100
+
+
+def _socket_parent() -> str:
+    """Where a kernel's socket folder goes: the temp folder, unless its sockets' paths
+    (``<tmp>/village-stats-kernel-xxxxxxxx/kernel-5``) would be too long for a Unix socket; then /tmp
+    (a deep TMPDIR otherwise makes the kernel fail to bind and the run wait for it until it times out)."""
+    base = tempfile.gettempdir()
+    if len(os.path.join(base, "village-stats-kernel-xxxxxxxx", "kernel-99")) <= SOCKET_PATH_MAX:
+        return base
+    return "/tmp" if os.path.isdir("/tmp") else base
 
 
 class Kernel:
