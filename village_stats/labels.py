@@ -682,6 +682,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                           "unchanged since the published run in {folder}: skipped (--force reruns)"),
     "msg_scheduler_unreachable": ("无法连接 Dask 调度器 {address}：{reason}",
                                   "cannot reach the Dask scheduler {address}: {reason}"),
+    "msg_scheduler_no_workers": ("Dask 调度器 {address} 在 {seconds} 秒内没有任何工作进程",
+                                 "the Dask scheduler {address} had no worker for {seconds} s"),
 }
 
 

@@ -32,6 +32,8 @@ from collections.abc import Iterator
 
 from distributed import WorkerPlugin
 
+from ..errors import ReportError
+from ..labels import message_lang, say
 from .kernels import KernelPool, register_readable_translator
 
 #: The name of the worker plugin (one per worker).
@@ -43,6 +45,8 @@ WORKER_DEATHS_ALLOWED = 2
 SCHEDULER_ENV = "VILLAGE_STATS_SCHEDULER"
 #: Prefix of a local cluster's private temp folder (workers' scratch space, kernels' socket folders).
 TEMP_PREFIX = "village-stats-batch-"
+#: How long a running scheduler may have no worker before the batch gives up [seconds].
+WORKERS_WAIT_SECONDS = 120
 #: How long to wait for a worker's start-up imports before a report runs anyway [seconds].
 WARM_WAIT_SECONDS = 120
 
@@ -139,8 +143,18 @@ def batch_client(jobs: int, *, scheduler: str | None = None, formats: tuple[str,
                 "distributed.scheduler.worker-saturation": 1.0,
                 "distributed.worker.daemon": True}
     if scheduler:
-        with Client(scheduler, timeout="20s") as client:
+        try:
+            client = Client(scheduler, timeout="20s")
+        except OSError as exc:  # TimeoutError included: one line, exit 1
+            raise ReportError(say("msg_scheduler_unreachable", message_lang(), address=scheduler,
+                                  reason=type(exc).__name__)) from None
+        with client:
             client.register_plugin(ReportWorker(formats))
+            try:
+                client.wait_for_workers(1, timeout=WORKERS_WAIT_SECONDS)
+            except TimeoutError:
+                raise ReportError(say("msg_scheduler_no_workers", message_lang(), address=scheduler,
+                                      seconds=WORKERS_WAIT_SECONDS)) from None
             yield client
         return
     scratch, lock = _private_temp()
