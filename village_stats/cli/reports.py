@@ -104,8 +104,8 @@ def run_all(villages: tuple[str, ...], period: str, data_dir: str | None, output
     from ..labels import say
     from ..load import check_village_id, village_folders
     from ..run import BatchInterrupted, run_batch
-    from ..run.batch import stop_on_signals
     from ..run.cluster import scheduler_address
+    from ..run.stopping import stop_on_signals
 
     root = config.resolve_data_dir(data_dir)
     msg_lang = _lang()

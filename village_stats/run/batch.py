@@ -11,10 +11,8 @@ reported failed. Results come back in the order of the villages asked for.
 
 from __future__ import annotations
 
-import contextlib
-import signal
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,50 +46,6 @@ class BatchInterrupted(KeyboardInterrupt):
     def __init__(self, finished: list[BatchItem], total: int, signum: int) -> None:
         super().__init__(f"{len(finished)} of {total} finished")
         self.finished, self.total, self.signum = finished, total, signum
-
-
-class Stop(KeyboardInterrupt):
-    """SIGINT or SIGTERM received: raised in the main thread by :func:`stop_on_signals`' handler."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-_DEFERRED: list[int] = []   # signals received inside critical() blocks, raised when the block ends
-_CRITICAL = [0]
-
-
-@contextlib.contextmanager
-def stop_on_signals() -> Iterator[None]:
-    """Turn SIGINT and SIGTERM into :class:`Stop` in the main thread while the block runs (a batch then
-    stops its workers and says how many finished). Inside :func:`critical` the stop waits for its end."""
-    def handler(signum, frame):
-        if _CRITICAL[0]:
-            _DEFERRED.append(signum)
-        else:
-            raise Stop(signum)
-
-    old = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for s, h in old.items():
-            signal.signal(s, h)
-        _DEFERRED.clear()
-
-
-@contextlib.contextmanager
-def critical() -> Iterator[None]:
-    """A block a stop must not cut in two (starting the cluster): a signal received meanwhile raises
-    :class:`Stop` when the block ends."""
-    _CRITICAL[0] += 1
-    try:
-        yield
-    finally:
-        _CRITICAL[0] -= 1
-    if not _CRITICAL[0] and _DEFERRED:
-        raise Stop(_DEFERRED.pop())
 
 
 def batch_one(village: str, period: str, settings: dict, kernels: KernelPool | None = None) -> BatchItem:
@@ -210,15 +164,33 @@ def run_batch(villages: list[str], period: str, *, data_dir: str | Path, jobs: i
 
 def _run_tasks(client, villages: list[str], todo: dict[int, str], settings: dict,
                settle: Callable[[int, BatchItem], None]) -> None:
-    """Submit one task per village-period and settle each as it completes (Dask's own order)."""
+    """Submit one task per village-period and settle each as it completes (Dask's own order).
+
+    No more tasks are in flight than the cluster has threads: when a worker dies, Dask counts the death
+    against *every* task assigned to it (``suspicious``), queued ones included, and it queues on the
+    scheduler only groups larger than twice the threads; so a small batch would otherwise blame an
+    innocent village for its neighbour's crash.
+    """
     from distributed import as_completed
     from distributed.scheduler import KilledWorker
 
-    futures = {client.submit(report_task, villages[i], code, settings, pure=False,
-                             key=f"report-{villages[i]}-{code}-{time.time_ns()}"): i for i, code in todo.items()}
+    waiting = list(todo.items())
+    futures: dict = {}
+    running = as_completed()
+
+    def fill() -> None:
+        limit = max(1, sum(client.nthreads().values()))
+        while waiting and len(futures) < limit:
+            i, code = waiting.pop(0)
+            future = client.submit(report_task, villages[i], code, settings, pure=False,
+                                   key=f"report-{villages[i]}-{code}-{time.time_ns()}")
+            futures[future] = i
+            running.add(future)
+
     try:
-        for future in as_completed(futures):
-            i = futures[future]
+        fill()
+        for future in running:
+            i = futures.pop(future)
             try:
                 item = future.result()
             except KilledWorker as exc:
@@ -227,6 +199,7 @@ def _run_tasks(client, villages: list[str], todo: dict[int, str], settings: dict
             except Exception as exc:  # noqa: BLE001 - e.g. the scheduler went away: one line for this village
                 item = BatchItem(villages[i], todo[i], "failed", f"unexpected {type(exc).__name__}", 0.0)
             settle(i, item)
+            fill()
     except BaseException:
         client.cancel(list(futures), force=True)
         raise

@@ -160,7 +160,7 @@ def batch_client(jobs: int, *, scheduler: str | None = None, formats: tuple[str,
     scratch, lock = _private_temp()
     cluster = client = None
     try:
-        from .batch import critical
+        from .stopping import critical
 
         with dask.config.set(settings, **{"temporary-directory": scratch}), critical(), _workers_ignore_sigint():
             cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, host="127.0.0.1",

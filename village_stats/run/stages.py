@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import shutil
 import threading
@@ -128,6 +129,13 @@ def run(request: Request, *, output_dir: str | Path | None = None, formats=DEFAU
     return RunResult(folder=final, files=files, manifest=manifest)
 
 
+# papermill runs the notebook client with its own logger ("papermill"), which has no handler: its warnings
+# (nbclient's "Kernel died while waiting for execute reply") then reach Python's last-resort handler, i.e.
+# the terminal, beside our one line for the failed run. A NullHandler, as the logging docs ask of a
+# library's logger, keeps them off; an application that configures logging still receives them.
+logging.getLogger("papermill").addHandler(logging.NullHandler())
+
+
 def _warm_exporters(formats) -> None:
     """Import the writers of the formats asked for (runs in a thread while the kernel works)."""
     import importlib
@@ -144,7 +152,6 @@ def _execute(kernel: Kernel, notebook: Path, prepared: Prepared, tmp: Path, fina
     clock.stage("import_papermill")
     register_readable_translator()
     executed = tmp / FORMATS["ipynb"].filename(lang)
-    quiet = _Quiet("traitlets", "papermill", "nbclient")  # their log lines would add to our one line
     try:
         pm.execute_notebook(str(notebook), str(executed), parameters=prepared.parameters,
                             kernel_name="python3", language="python", progress_bar=False, log_output=False,
@@ -153,28 +160,8 @@ def _execute(kernel: Kernel, notebook: Path, prepared: Prepared, tmp: Path, fina
     except Exception as exc:  # PapermillExecutionError, CellTimeoutError, DeadKernelError, ...
         _keep_failed(executed, final)
         raise ReportError(_describe_failure(exc, final, lang)) from None
-    finally:
-        quiet.restore()
     clock.stage("execute")
     return executed
-
-
-class _Quiet:
-    """Raise these loggers to CRITICAL until :meth:`restore` (a dead kernel is one line of ours, not also
-    nbclient's "Kernel died while waiting for execute reply")."""
-
-    def __init__(self, *names: str) -> None:
-        import logging
-
-        self._levels = {n: logging.getLogger(n).level for n in names}
-        for n in names:
-            logging.getLogger(n).setLevel(logging.CRITICAL)
-
-    def restore(self) -> None:
-        import logging
-
-        for n, level in self._levels.items():
-            logging.getLogger(n).setLevel(level)
 
 
 def _export(executed: Path, prepared: Prepared, formats, lang: str, tmp: Path, clock: _Clock) -> dict[str, Path]:
