@@ -80,6 +80,7 @@ def cluster(tmp_path):
             except subprocess.TimeoutExpired:
                 os.killpg(p.pid, signal.SIGKILL)
         gone = wait_until(lambda: marked(mark) == [], 10)
+        wait_until(lambda: not list(tmp.rglob("village-stats-kernel-*")), 3)
         sockets = list(tmp.rglob("village-stats-kernel-*"))
         shutil.rmtree(tmp, ignore_errors=True)
         assert gone, f"processes of the cluster left: {marked(mark)}"

@@ -40,7 +40,7 @@ TABLES = ("population.csv", "projects.csv", "work_log.csv", "crops.csv")
 
 
 def _templates() -> list[str]:
-    return sorted(p.name for p in COUNTY.iterdir() if (p / "village.yaml").is_file())
+    return sorted(p.name for p in COUNTY.iterdir() if (p / "village.yaml").is_file() and (p / PERIOD).is_dir())
 
 
 def _village(root: Path, template: str, vid: str, *, township: str | None = None, county: str | None = None,

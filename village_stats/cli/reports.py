@@ -131,7 +131,8 @@ def run_all(villages: tuple[str, ...], period: str, data_dir: str | None, output
             bar.set_postfix_str(f"{r.village} {r.status}")
             bar.update(1)
         else:  # one line per settled village (cron logs); errors on stderr
-            click.echo(_line(r), err=r.status in ("bad_input", "failed"))
+            click.echo(f"{r.status:<9} {r.village} {r.period}  {r.seconds:.1f} s  {r.message}",
+                       err=r.status in ("bad_input", "failed"))
 
     start = time.perf_counter()
     try:

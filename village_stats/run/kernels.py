@@ -128,6 +128,7 @@ class Kernel:
                 os.kill(process.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+            shutil.rmtree(self.km.socket_dir, ignore_errors=True)  # a killed kernel's watchdog cannot
 
     def shutdown_in_thread(self) -> None:
         """:meth:`shutdown` from a thread of its own (a run stops its kernel while it exports), then close
