@@ -13,8 +13,8 @@ its kernels when the worker closes (a stopped batch), so the runs in flight fail
 unpublished folders themselves.
 
 Processes the local cluster starts never outlive ``run-all``: a Dask worker exits as soon as the pipe
-its parent holds closes (``distributed.process.AsyncProcess``: measured 0.1 s after SIGKILL of the
-parent), and a kernel's watchdog (:mod:`.kernel_main`) exits as soon as its worker is gone, removing its
+its parent holds closes (``distributed.process.AsyncProcess``; measured on 2 loaded cores: every worker
+and kernel gone 0.2–0.5 s after SIGKILL of ``run-all``), and a kernel's watchdog (:mod:`.kernel_main`) exits as soon as its worker is gone, removing its
 socket folder. Terminal Ctrl-C reaches only ``run-all``: SIGINT is ignored while it starts
 the workers (they inherit it ignored), so a worker never prints a ``KeyboardInterrupt`` traceback.
 """
@@ -35,6 +35,7 @@ from distributed import WorkerPlugin
 from ..errors import ReportError
 from ..labels import message_lang, say
 from .kernels import KernelPool, register_readable_translator
+from .stopping import critical
 
 #: The name of the worker plugin (one per worker).
 PLUGIN = "village-stats-reports"
@@ -160,8 +161,6 @@ def batch_client(jobs: int, *, scheduler: str | None = None, formats: tuple[str,
     scratch, lock = _private_temp()
     cluster = client = None
     try:
-        from .stopping import critical
-
         with dask.config.set(settings, **{"temporary-directory": scratch}), critical(), _workers_ignore_sigint():
             cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, host="127.0.0.1",
                                    scheduler_port=0, dashboard_address=None,  # and its HTTP routes on any port:
@@ -193,23 +192,31 @@ def _kill_workers(cluster) -> None:
     (the workers' interpreter shutdown with papermill, matplotlib and a kernel client loaded), and after a
     Ctrl-C it waits for each report in flight to notice its kernel died; a stopped batch must stop within
     seconds. Nothing is lost: the results are in, a report in flight is unpublished (the caller removes
-    its run folder, :func:`.changes.sweep_village`), the kernels' socket folders are in the private temp
-    folder removed next."""
+    its run folder, :func:`.changes.sweep_village`), and each kernel, once its worker is gone, removes its
+    socket folder and exits by its own watchdog (:mod:`.kernel_main`); one that has not within 2 s is
+    killed (its folder is in the private temp folder, removed next)."""
     import psutil
 
-    procs = []
+    workers, kernels = [], []
     for nanny in list(cluster.workers.values()):
         nanny.close_gracefully(reason="village-stats-stopped")  # Dask's own "do not restart it"
         pid = getattr(nanny, "pid", None)
         try:
             worker = psutil.Process(pid) if pid else None
-            procs += [worker, *worker.children(recursive=True)] if worker else []
+            if worker is not None:
+                kernels += worker.children(recursive=True)
+                workers.append(worker)
         except psutil.Error:
             continue
-    for p in procs:
+    for p in workers:
         with contextlib.suppress(psutil.Error):
             p.kill()
-    psutil.wait_procs(procs, timeout=3)
+    psutil.wait_procs(workers, timeout=3)
+    # each kernel's watchdog removes its socket folder and exits once its worker is gone; then the rest
+    _, alive = psutil.wait_procs(kernels, timeout=2)
+    for p in alive:
+        with contextlib.suppress(psutil.Error):
+            p.kill()
 
 
 def _private_temp() -> tuple[str, int]:
