@@ -25,7 +25,7 @@ from .conftest import ROOT
 pytestmark = pytest.mark.notebook
 
 COUNTY = ROOT / "examples" / "demo_county"
-VILLAGES = ("beiwa", "nancha", "chakou")
+VILLAGES = ("beiwa", "nancha")
 RUNS = ".village-stats-runs"
 
 
@@ -162,7 +162,9 @@ def test_stop_at_other_instants(private, sig, group, delay):
     time.sleep(delay)
     seconds, err = stop(proc, sig, group=group)
     if sig != signal.SIGKILL:
-        assert proc.returncode in (128 + sig, 0) and seconds < 5, (proc.returncode, seconds, err)
+        # 128 + signal once the batch runs; before it (imports), Ctrl-C is the usual one-line "interrupted"
+        # (exit 1) and SIGTERM its default (nothing has started yet)
+        assert proc.returncode in (128 + sig, 0, 1, -sig) and seconds < 5, (proc.returncode, seconds, err)
         assert len([line for line in err.splitlines() if line.strip()]) <= 1, err
     assert wait_until(lambda: marked(mark) == [], 3), f"survivors: {marked(mark)}"
     assert not list(tmp.rglob("village-stats-kernel-*"))
