@@ -56,9 +56,9 @@ test-browser: ## Open the county site in headless Chromium (needs apt-get instal
 lint: $(STAMP) ## Check the code with ruff (rules in pyproject.toml)
 	$(BIN)/ruff check village_stats tests scripts
 
-fuzz: $(STAMP) ## Fuzz the loaders (10,000 generated inputs) and SIGKILL real report runs (20+ timings)
+fuzz: $(STAMP) ## Fuzz the loaders (10,000 generated inputs), SIGKILL real report runs (20+ timings), stop run-all at 5 more instants
 	VILLAGE_STATS_FUZZ_EXAMPLES=2000 VILLAGE_STATS_FUZZ_KILL=1 $(BIN)/python -m pytest tests/test_fuzz.py \
-		tests/test_kill_run.py -p no:cacheprovider -q --durations=10 -o addopts="--strict-markers -ra" \
+		tests/test_kill_run.py tests/test_batch_stop.py -p no:cacheprovider -q --durations=10 -o addopts="--strict-markers -ra" \
 		--hypothesis-show-statistics
 
 bench: $(STAMP) ## Run the benchmarks in tests/benchmarks (writes output/benchmarks/results.json)

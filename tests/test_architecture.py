@@ -225,9 +225,15 @@ def test_no_module_over_about_600_lines():
     assert over == []
 
 
+#: Where a trick is the point: the kernel's parent watchdog must end its process from a thread once the
+#: parent is gone (as ipykernel's own ParentPollerUnix does), after removing the kernel's socket folder.
+TRICKS_ALLOWED = {"village_stats/run/kernel_main.py"}
+
+
 def test_no_process_wide_tricks():
     pattern = re.compile(r"os\._exit|gc\.disable\(|gc\.freeze\(|setLevel\(logging\.(ERROR|CRITICAL)")
     hits = [f"{p.relative_to(ROOT)}:{i}" for p in PACKAGE.rglob("*.py")
+            if p.relative_to(ROOT).as_posix() not in TRICKS_ALLOWED
             for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)]
     assert hits == []
 

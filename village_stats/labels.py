@@ -875,6 +875,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "{name} {value}: expected a ratio above 0 and at most 1 (0.05 for 5%)"),
     "msg_policy_threshold": ("{name} 为 {value}：应为大于 0、不超过 1 的比例（90% 写作 0.9），或留空",
                              "{name} {value}: expected a ratio above 0 and at most 1 (0.9 for 90%), or empty"),
+    # --- batches on a Dask cluster, reruns, stopping (issue 21) ---
+    "msg_batch_missing": ("该村没有 {period} 期的数据", "no {period} for this village"),
+    "msg_batch_unfilled": ("{period} 期是尚未填写的模板", "{period} is an unfilled template"),
+    "msg_batch_worker_died": ("运行该村的工作进程崩溃 {n} 次（程序崩溃、中止或内存不足）",
+                              "its worker died {n} times (a crash, an abort or too much memory)"),
+    "msg_batch_not_villages": ("以下文件夹没有 village.yaml，不是村庄，已忽略：{names}",
+                               "not villages (no village.yaml), ignored: {names}"),
+    "msg_batch_skipped": ("{n} 个村期自上次发布以来未变，已跳过（--force 可重新生成）",
+                          "{n} village-periods unchanged since their published run, skipped (--force reruns them)"),
+    "msg_batch_interrupted": ("已中断：{total} 个村期中 {done} 个已完成；未完成的都没有发布；"
+                              "再次运行 run-all --changed-only 可补完其余",
+                              "interrupted: {done} of {total} village-periods finished; nothing unfinished was "
+                              "published; run-all --changed-only completes the rest"),
+    "msg_run_unchanged": ("自上次发布（{folder}）以来输入未变，已跳过（--force 可重新生成）",
+                          "unchanged since the published run in {folder}: skipped (--force reruns)"),
+    "msg_scheduler_unreachable": ("无法连接 Dask 调度器 {address}：{reason}",
+                                  "cannot reach the Dask scheduler {address}: {reason}"),
+    "msg_scheduler_no_workers": ("Dask 调度器 {address} 在 {seconds} 秒内没有任何工作进程",
+                                 "the Dask scheduler {address} had no worker for {seconds} s"),
 }
 
 # --- safety (issue 18) ---

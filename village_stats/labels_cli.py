@@ -173,10 +173,14 @@ CLI_MESSAGES: dict[str, tuple[str, str]] = {
     "cli_batch_ok": ("完成", "ok"),
     "cli_batch_bad_input": ("输入有误", "bad_input"),
     "cli_batch_failed": ("失败", "failed"),
-    "cli_batch_summary": ("共 {villages} 个村：完成 {ok} 个，输入有误 {bad_input} 个，失败 {failed} 个，用时 {seconds} 秒"
-                          "（每分钟 {rate} 份报告）；详情见 {path}",
-                          "{villages} villages: {ok} ok, {bad_input} bad input, {failed} failed in {seconds} s "
-                          "({rate} reports per minute); details in {path}"),
+    "cli_batch_skipped": ("未变跳过", "skipped"),
+    "cli_batch_missing": ("缺本期", "missing"),
+    "cli_batch_unfilled": ("未填写", "unfilled"),
+    "cli_batch_summary": ("共 {villages} 个村：完成 {ok} 个，输入有误 {bad_input} 个，失败 {failed} 个，未变跳过 {skipped} 个，"
+                          "缺本期 {missing} 个，未填写 {unfilled} 个，用时 {seconds} 秒（每分钟 {rate} 份报告）；详情见 {path}",
+                          "{villages} villages: {ok} ok, {bad_input} bad input, {failed} failed, {skipped} skipped, "
+                          "{missing} missing, {unfilled} unfilled in {seconds} s ({rate} reports per minute); "
+                          "details in {path}"),
     # the household-level diff (diff --households): each change and its values in words
     "hh_entered": ("新列入登记册", "entered the register"),
     "hh_left": ("不再列入登记册", "left the register"),

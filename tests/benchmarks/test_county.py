@@ -1,7 +1,8 @@
 """County benchmarks (issue 12).
 
 county_batch_24: the 24 period reports of the example county (2017H2, the period every village has) through
-    one ``village-stats run-all`` against 24 sequential ``village-stats run`` processes, in the same session.
+    one ``village-stats run-all`` (a local Dask cluster, one worker per core) against 24 sequential
+    ``village-stats run`` processes, alternated, median of 5 each.
     Goal: ≥ 2.5× the throughput (ratio of wall times ≤ 0.4).
 county_rollup_township: ``village-stats rollup --by township`` on the example county, wall time of the
     command (each village-period loaded and computed: the roll-up keeps no cache since issue 17) against
@@ -59,7 +60,9 @@ def test_county_batch_24(bench_dir):
     # warm the font subsets of every village's document (both sides profit equally afterwards)
     subprocess.run([str(BIN / "village-stats"), "run-all", "--period", PERIOD, "--data-dir", str(COUNTY),
                     "--output-dir", str(work / "warm"), "--no-progress"], check=True, capture_output=True, cwd=ROOT)
-    ours_s, base_s = interleaved(batch, sequential, 1)
+    # at least 5 alternated runs (issue 21: a goal is met on the median, not on one lucky run); about 40 min
+    # on 2 cores: VILLAGE_STATS_BENCH_REPEATS lowers it for a quick look
+    ours_s, base_s = interleaved(batch, sequential, int(os.environ.get("VILLAGE_STATS_BENCH_REPEATS", "5")))
     for v in villages:
         assert (work / "batch" / v / PERIOD / "report.pdf").is_file()
         assert (work / "seq" / v / PERIOD / "report.pdf").is_file()

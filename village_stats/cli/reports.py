@@ -28,10 +28,14 @@ _FORMATS_HELP = "Comma-separated subset of ipynb,html,pdf,csv,xlsx (default: all
 @click.option("--formats", default=None, help=_FORMATS_HELP)
 @click.option("--notebook", type=click.Path(dir_okay=False, exists=True), default=None,
               help="Report notebook (default: the report's own, e.g. notebooks/period_report.ipynb).")
+@click.option("--changed-only", is_flag=True, default=False,
+              help="Do nothing if the published report still matches its inputs, versions and options "
+                   "(period and county reports).")
+@click.option("--force", is_flag=True, default=False, help="Run even if nothing changed (overrides --changed-only).")
 @errors_to_exit_codes
 def run(kind: str, village: str | None, period: str | None, from_period: str | None, to_period: str | None,
         township: str | None, data_dir: str | None, output_dir: str, lang: str, formats: str | None,
-        notebook: str | None) -> None:
+        notebook: str | None, changed_only: bool, force: bool) -> None:
     """Run a report: executed notebook, HTML, A4 PDF, indicators.csv, manifest.json.
 
     --period latest takes the newest period with data; --period previous the last complete period
@@ -45,8 +49,16 @@ def run(kind: str, village: str | None, period: str | None, from_period: str | N
 
     request = Request.build(kind, data_dir=data_dir, lang=lang, village=village, period=period,
                             from_period=from_period, to_period=to_period, township=township)
-    result = run_request(request, output_dir=output_dir, formats=formats.split(",") if formats else DEFAULT_FORMATS,
-                         notebook=notebook)
+    formats = formats.split(",") if formats else DEFAULT_FORMATS
+    if changed_only and not force:
+        from ..labels import say
+        from ..run.changes import unchanged
+
+        found = unchanged(request, output_dir=output_dir, formats=formats, notebook=notebook)
+        if found is not None:
+            click.echo(say("msg_run_unchanged", _lang(), folder=found))
+            return
+    result = run_request(request, output_dir=output_dir, formats=formats, notebook=notebook)
     for name, path in result.files.items():  # file kinds (ipynb, html, pdf …) are ids: the same in both languages
         click.echo(f"{name:<9}{path}")
 
@@ -59,39 +71,60 @@ def run(kind: str, village: str | None, period: str | None, from_period: str | N
 @lang_option
 @click.option("--formats", default=None, help=_FORMATS_HELP)
 @click.option("--jobs", type=click.IntRange(1, 64), default=None,
-              help="Worker processes, each running many reports (default: the number of cores).")
+              help="Local worker processes, each running many reports (default: the number of cores).")
+@click.option("--scheduler", default=None, metavar="tcp://HOST:8786",
+              help="Run on this running Dask scheduler instead of local workers (default: "
+                   "$VILLAGE_STATS_SCHEDULER). Its workers must see the data and output folders at the same paths.")
+@click.option("--retries", type=click.IntRange(0, 10), default=None,
+              help="How many times a village's worker may die (crash, abort, memory) before that village is "
+                   "reported failed; local workers only (a running scheduler has its own allowed-failures). "
+                   "Default: 2.")
+@click.option("--changed-only", is_flag=True, default=False,
+              help="Skip a village-period whose published report still matches its inputs, versions and options.")
+@click.option("--force", is_flag=True, default=False, help="Rerun everything (overrides --changed-only).")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar (default: on a terminal; otherwise one line per finished village).")
 @click.option("--site/--no-site", "with_site", default=True, show_default=True,
               help="At the end, build output/site/ (village-stats site) over every village of the data folder.")
 @errors_to_exit_codes
 def run_all(villages: tuple[str, ...], period: str, data_dir: str | None, output_dir: str, lang: str,
-            formats: str, jobs: int | None, progress: bool | None, with_site: bool = True) -> None:
-    """Run the period report for many villages (a county's scheduled job).
+            formats: str, jobs: int | None, scheduler: str | None, retries: int | None, changed_only: bool,
+            force: bool, progress: bool | None, with_site: bool = True) -> None:
+    """Run the period report for many villages (a county's scheduled job), on a Dask cluster.
 
-    Shows a progress bar on a terminal, or one line per finished village otherwise (cron logs); prints a
-    summary table at the end and writes output/batch-<period>.json (per village: status, seconds,
-    outputs, error line). A village folder without village.yaml is reported as bad input. At the end it
-    builds output/site/ (as village-stats site does; --no-site to skip it). Exits 2 if any village had bad
-    input, else 1 if any failed or the site could not be built, else 0.
+    One task per village-period: on local worker processes (--jobs), or on a running Dask scheduler
+    (--scheduler). Shows a progress bar on a terminal, or one line per settled village otherwise (cron
+    logs); prints a summary table at the end and writes output/batch-<period>.json (per village: status,
+    seconds, outputs, error line). A village is a folder with village.yaml; other folders are listed as
+    not villages. A village lacking the period is reported missing. At the end it builds output/site/ (as
+    village-stats site does; --no-site to skip it). Ctrl-C or SIGTERM stops within seconds, publishes
+    nothing unfinished and says how many finished. Exits 2 if any village had bad input, else 1 if any
+    failed or the site could not be built, else 0; 130 / 143 when stopped by SIGINT / SIGTERM.
     """
-    import json
     import os
     import time
-    from pathlib import Path
 
-    from ..atomic import write_atomic
     from ..export import DEFAULT_FORMATS
+    from ..labels import say
     from ..load import as_period, check_village_id, village_folders
-    from ..places import check_output_dir, path_component
-    from ..run import batch_summary, run_batch
+    from ..places import check_output_dir
+    from ..run import BatchInterrupted, run_batch
+    from ..run.cluster import scheduler_address
+    from ..run.stopping import stop_on_signals
 
     root = config.resolve_data_dir(data_dir)
     check_output_dir(output_dir, [root])  # before any village starts: outputs never touch the inputs
     if period not in ("latest", "previous"):
         as_period(period)  # a bad code is one line here, and never names the summary file below
-    # every village folder, also one without village.yaml (reported as bad input, not skipped silently)
-    names = [check_village_id(v) for v in villages] if villages else village_folders(root)
+    msg_lang = _lang()
+    if villages:
+        names = [check_village_id(v) for v in villages]
+    else:  # a village is a folder with village.yaml; the others are listed, never run
+        folders = village_folders(root)
+        names = [f for f in folders if (root / f / "village.yaml").is_file()]
+        others = [f for f in folders if f not in names]
+        if others:
+            click.echo(say("msg_batch_not_villages", msg_lang, names=", ".join(others)), err=True)
     jobs = jobs or max(1, os.cpu_count() or 1)
     bar = None
     if progress is None:
@@ -105,23 +138,30 @@ def run_all(villages: tuple[str, ...], period: str, data_dir: str | None, output
         if bar is not None:
             bar.set_postfix_str(f"{r.village} {r.status}")
             bar.update(1)
-        else:  # one line per finished village (cron logs); errors on stderr
-            click.echo(f"{_status(r.status, _lang())} {r.village} {r.period}  {r.seconds:.1f} s  {r.message}",
-                       err=r.status != "ok")
+        else:  # one line per settled village (cron logs); errors on stderr
+            click.echo(f"{_status(r.status, msg_lang)} {r.village} {r.period}  {r.seconds:.1f} s  {r.message}",
+                       err=r.status in ("bad_input", "failed"))
 
     start = time.perf_counter()
-    results = run_batch(names, period, jobs=jobs, on_done=done, data_dir=root, output_dir=output_dir, lang=lang,
-                        formats=formats.split(",") if formats else DEFAULT_FORMATS)
-    seconds = time.perf_counter() - start
+    try:
+        with stop_on_signals():
+            results = run_batch(names, period, jobs=jobs, on_done=done, data_dir=root, output_dir=output_dir,
+                                lang=lang, formats=formats.split(",") if formats else DEFAULT_FORMATS,
+                                scheduler=scheduler_address(scheduler), changed_only=changed_only and not force,
+                                retries=retries, message_lang=msg_lang)
+    except BatchInterrupted as stop:
+        if bar is not None:
+            bar.close()
+        _write_batch(stop.finished, time.perf_counter() - start, period, jobs, output_dir, interrupted=True)
+        click.echo(say("msg_batch_interrupted", msg_lang, done=len(stop.finished), total=stop.total), err=True)
+        sys.exit(128 + stop.signum)
     if bar is not None:
         bar.close()
-    summary = batch_summary(results, seconds)
-    codes = {r.period for r in results if r.status == "ok"}
-    label = codes.pop() if len(codes) == 1 and period in ("latest", "previous") else period
-    path = Path(output_dir) / path_component(f"batch-{label}.json", "the summary file")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, json.dumps({"period": period, "jobs": jobs, **summary}, ensure_ascii=False, indent=1) + "\n")
-    _print_summary(results, summary, path, _lang())
+    summary, path = _write_batch(results, time.perf_counter() - start, period, jobs, output_dir)
+    _print_summary(results, summary, path, msg_lang)
+    if summary["skipped"]:
+        click.echo(say("msg_batch_skipped", msg_lang, n=summary["skipped"]))
+    label = path.stem.removeprefix("batch-")  # the period code the summary file is named after
     site_failed = with_site and not build_after_batch(label, root, output_dir, lang)
     if summary["bad_input"]:
         sys.exit(2)
@@ -134,6 +174,25 @@ def _status(status: str, lang: str = "zh") -> str:
     from ..labels import MESSAGES, say
 
     return (say(f"cli_batch_{status}", lang) if f"cli_batch_{status}" in MESSAGES else status).ljust(9)
+
+
+def _write_batch(results, seconds: float, period: str, jobs: int, output_dir: str, *, interrupted: bool = False):
+    """Write ``output/batch-<period>.json`` (the resolved code when every village resolved to the same one)."""
+    import json
+    from pathlib import Path
+
+    from ..atomic import write_atomic
+    from ..places import path_component
+    from ..run import batch_summary
+
+    summary = batch_summary(results, seconds)
+    codes = {r.period for r in results if r.status in ("ok", "skipped")}
+    label = codes.pop() if len(codes) == 1 and period in ("latest", "previous") else period
+    path = Path(output_dir) / path_component(f"batch-{label}.json", "the summary file")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc = {"period": period, "jobs": jobs, **({"interrupted": True} if interrupted else {}), **summary}
+    write_atomic(path, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
+    return summary, path
 
 
 def _line(r, lang: str = "zh") -> str:
@@ -149,5 +208,6 @@ def _print_summary(results, summary: dict, path, lang: str = "zh") -> None:
     for r in results:
         click.echo(_line(r, lang))
     click.echo(say("cli_batch_summary", lang, villages=summary["villages"], ok=summary["ok"],
-                   bad_input=summary["bad_input"], failed=summary["failed"], seconds=f"{summary['seconds']:.1f}",
+                   bad_input=summary["bad_input"], failed=summary["failed"], skipped=summary["skipped"],
+                   missing=summary["missing"], unfilled=summary["unfilled"], seconds=f"{summary['seconds']:.1f}",
                    rate=f"{summary['reports_per_minute'] or 0:.1f}", path=path))

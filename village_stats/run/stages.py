@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import shutil
 import threading
@@ -27,6 +28,7 @@ from ..manifest import build_manifest
 from ..outputs import Publication
 from ..places import check_output_dir, inside
 from ..request import Request
+from .changes import rerun_key
 from .kernels import Kernel, KernelPool, register_readable_translator
 from .kinds import REPORTS, Prepared
 
@@ -107,6 +109,7 @@ def run(request: Request, *, output_dir: str | Path | None = None, formats=DEFAU
                                   notebook=notebook.name, inputs=prepared.inputs, outputs=sorted(written.values()),
                                   output_root=tmp, started_at=started.isoformat(timespec="seconds"),
                                   seconds=clock.seconds)
+        manifest.update(rerun_key(request, notebook))  # what a later --changed-only compares
         # a file-name rule, as for every output (export.Format.filename): the default language has no suffix
         manifest_name = "manifest.json" if request.lang == DEFAULT_LANG else f"manifest.{request.lang}.json"
         _write_manifest(tmp / manifest_name, manifest)
@@ -126,6 +129,13 @@ def run(request: Request, *, output_dir: str | Path | None = None, formats=DEFAU
     files = {name: final / path.name for name, path in written.items()}
     files["manifest"] = final / manifest_name
     return RunResult(folder=final, files=files, manifest=manifest)
+
+
+# papermill runs the notebook client with its own logger ("papermill"), which has no handler: its warnings
+# (nbclient's "Kernel died while waiting for execute reply") then reach Python's last-resort handler, i.e.
+# the terminal, beside our one line for the failed run. A NullHandler, as the logging docs ask of a
+# library's logger, keeps them off; an application that configures logging still receives them.
+logging.getLogger("papermill").addHandler(logging.NullHandler())
 
 
 def _warm_exporters(formats) -> None:
