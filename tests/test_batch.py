@@ -155,6 +155,20 @@ def test_batch_one_never_raises(monkeypatch, tmp_path):
     assert results[0].message.startswith("unexpected KeyError") and "\n" not in results[0].message
 
 
+def test_an_unfilled_template_period_is_reported_unfilled_not_bad_input(tmp_path):
+    """A period made by new-period and not yet filled in is normal data of a team that has not reported: the
+    batch settles it as unfilled (never run, never bad input), and a filled period of the same village runs."""
+    from village_stats.run import batch
+    from village_stats.workbook import new_period
+
+    root = with_policy(tmp_path / "data")
+    shutil.copytree(COUNTY / "nancha", root / "nancha")
+    new_period(root, "nancha", "2019H1", as_="csv")              # the blank template of the next period
+    settings = {"data_dir": root, "lang": "zh", "formats": ("csv",), "output_dir": str(tmp_path / "out")}
+    item = batch.batch_one("nancha", "2019H1", settings)
+    assert item.status == "unfilled" and "2019H1" in item.message and "模板" in item.message
+
+
 def test_progress_bar_when_asked(tmp_path):
     res = run_all("--period", "2018H2", "--data-dir", str(COUNTY), "--village", "nancha", "--output-dir",
                   str(tmp_path), "--formats", "csv", "--progress", "--no-site", env={"VILLAGE_STATS_LANG": "en"},

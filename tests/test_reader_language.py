@@ -37,7 +37,9 @@ def _allowed() -> set[str]:
               "html", "pdf", "yaml", "village", "township", "county", "period", "trends", "data", "output", "policy",
               "README.md", "docs", "notebooks", "true", "false", "GB", "T", "H1", "H2", "Q", "UTF-8", "BOM", "A4",
               "YAML", "CSV", "HTML", "PDF", "SHA-256", "FILE", "id", "mu", "FGT0", "FGT1", "FGT2", "Watts", "M0",
-              "Alkire-Foster", "Gini", "codebook", "batch", "main", "start", "end"}
+              "Alkire-Foster", "Gini", "codebook", "batch", "main", "start", "end",
+              # the batch engine's names: Dask and its setting, signals and keys, a scheduler's address
+              "Dask", "allowed-failures", "Ctrl-C", "SIGINT", "SIGTERM", "CPU", "tcp", "HOST"}
     words |= set(main.commands)  # command names (and the program's name under the test runner)
     # examples of English names in the help of village.yaml's English keys (Zhaobi Township …) and the id
     # the test's new village gets

@@ -124,5 +124,11 @@ def shorten(text: object, limit: int = 20) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+
+class UnfilledPeriod(DataError):
+    """A village-period that is a blank ``new-period`` template (no value entered yet): normal data of a
+    team that has not reported, not bad input. A report of it still stops with this one line; a batch
+    reports the village-period as unfilled (:mod:`village_stats.run.batch`)."""
+
 class ReportError(RuntimeError):
     """A report run that failed after its input was validated (a notebook cell, an export)."""

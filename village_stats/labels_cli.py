@@ -46,10 +46,29 @@ HELP_ZH: dict[str, str] = {
     "it be worked out.": "用于公开发布：隐去县汇总在该阈值下对本村隐去的数字，以及能推算出它们的数字。",
     "At the end, build output/site/ (village-stats site) over every village of the data folder.":
         "最后为数据目录下的所有村生成 output/site/（同 village-stats site）。",
-    "cmd:run-all": ("为多个村生成期报告（县里的定时任务）。\n\n"
-                    "在终端显示进度条，否则每完成一个村输出一行（便于定时任务日志）；最后打印汇总表，并写出 "
-                    "output/batch-<时期>.json（每村：状态、用时、输出、错误信息）。没有 village.yaml 的村目录按输入错误报告。"
-                    "有村输入错误时退出码为 2，否则有村失败时为 1，否则为 0。"),
+    "cmd:run-all": ("为多个村生成期报告（县里的定时任务），在 Dask 集群上运行。\n\n"
+                    "每个村期一个任务：在本机的工作进程上（--jobs），或在已运行的 Dask 调度器上（--scheduler）。"
+                    "在终端显示进度条，否则每个村完成后输出一行（便于定时任务日志）；最后打印汇总表，并写出 "
+                    "output/batch-<时期>.json（每村：状态、用时、输出、错误信息）。有 village.yaml 的文件夹才是村，"
+                    "其他文件夹列出后忽略；缺本期数据的村记为缺本期。最后生成 output/site/（--no-site 跳过）。"
+                    "Ctrl-C 或 SIGTERM 会在几秒内停止，未完成的不发布，并说明完成了多少。"
+                    "有村输入错误时退出码为 2，否则有村失败或网站未能生成时为 1，否则为 0；被 SIGINT / SIGTERM 停止时为 130 / 143。"),
+    "Do nothing if the published report still matches its inputs, versions and options (period and county reports).":
+        "已发布的报告与输入、版本和选项仍一致时不重新生成（期报告和县报告）。",
+    "Run even if nothing changed (overrides --changed-only).": "即使没有变化也重新生成（优先于 --changed-only）。",
+    "Local worker processes, each running many reports (default: the number of cores).":
+        "本机工作进程数，每个进程依次生成多份报告（默认：CPU 核数）。",
+    "Run on this running Dask scheduler instead of local workers (default: $VILLAGE_STATS_SCHEDULER). Its workers "
+    "must see the data and output folders at the same paths.":
+        "在这个已运行的 Dask 调度器上运行，而不用本机工作进程（默认：环境变量 VILLAGE_STATS_SCHEDULER）。"
+        "它的工作进程必须能在相同路径看到数据目录和输出目录。",
+    "How many times a village's worker may die (crash, abort, memory) before that village is reported failed; "
+    "local workers only (a running scheduler has its own allowed-failures). Default: 2.":
+        "一个村的工作进程崩溃（程序崩溃、中止、内存不足）多少次后判定该村失败；只用于本机工作进程"
+        "（已运行的调度器用它自己的 allowed-failures 设置）。默认：2。",
+    "Skip a village-period whose published report still matches its inputs, versions and options.":
+        "跳过已发布报告与输入、版本和选项仍一致的村期。",
+    "Rerun everything (overrides --changed-only).": "全部重新生成（优先于 --changed-only）。",
     "A village id (repeat it); default: every village.": "村庄编号（可重复）；默认：所有村。",
     "Period code, or 'latest' / 'previous' (resolved per village).": "时期代码，或 latest / previous（逐村确定）。",
     "Worker processes, each running many reports (default: the number of cores).":

@@ -30,7 +30,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from . import schema
-from .errors import DataError, shorten
+from .errors import DataError, UnfilledPeriod, shorten
 from .labels import message_lang
 from .parse import (
     PovertyLine,
@@ -508,7 +508,7 @@ class Source:
         if key not in self._parsed:
             if self.status(village_id, period) == UNFILLED:
                 raw = self._raw_tables(village_id, period)
-                raise DataError.said("msg_unfilled_period", path=raw.where, period=period.code)
+                raise UnfilledPeriod.said("msg_unfilled_period", path=raw.where, period=period.code)
             raw = self._raw_tables(village_id, period)
             if isinstance(raw, DataError):
                 raise raw

@@ -79,9 +79,10 @@ def is_reference_header(header: str) -> bool:
 
 #: The cells a new-period template leaves empty for people to fill in: table → columns.
 FILL_IN: dict[str, tuple[str, ...]] = {"population": ("value",), "work_log": ("count",),
-                                       "households": ("income_per_capita_yuan",)}
+                                       "households": ("income_per_capita_yuan",),
+                                       "members": ("work_place", "work_months")}
 #: Tables a template carries over filled in from the source period: their cells say nothing of filling in.
-CARRIED: tuple[str, ...] = ("crops", "projects")
+CARRIED: tuple[str, ...] = ("crops", "projects", "help_measures")
 
 
 def is_unfilled(raw) -> bool:

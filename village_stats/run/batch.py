@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import DataError, ReportError
+from ..errors import DataError, ReportError, UnfilledPeriod
 from ..export import DEFAULT_FORMATS
 from ..labels import say
 from ..load import list_periods
@@ -59,6 +59,10 @@ def batch_one(village: str, period: str, settings: dict, kernels: KernelPool | N
                      prestart_next=settings.get("prestart_next", True))
         return BatchItem(village, result.folder.name, "ok", str(result.folder), time.perf_counter() - start,
                          tuple(str(p) for p in result.files.values()))
+    except UnfilledPeriod:  # a blank template: normal data, reported as unfilled (never run, never bad input)
+        return BatchItem(village, str(period), "unfilled",
+                         say("msg_batch_unfilled", settings.get("msg_lang", settings["lang"]), period=period),
+                         time.perf_counter() - start)
     except DataError as exc:
         return BatchItem(village, str(period), "bad_input", exc.localized(settings.get("msg_lang", settings["lang"])),
                          time.perf_counter() - start)
@@ -74,18 +78,6 @@ def report_task(village: str, period: str, settings: dict) -> BatchItem:
     from .cluster import worker_kernels
 
     return batch_one(village, period, settings, worker_kernels())
-
-
-def period_unfilled(data_dir: Path, village: str, period: str) -> bool:
-    """Whether a village-period is an unfilled template (made by ``new-period``, nothing entered yet): the one
-    definition of :meth:`village_stats.load.Source.status`. A file that cannot be read counts as data (the
-    report then names what is wrong)."""
-    from ..load import UNFILLED, Source
-
-    try:
-        return Source(data_dir).status(village, period) == UNFILLED
-    except DataError:
-        return False
 
 
 def plan_one(village: str, period: str, settings: dict, *, changed_only: bool) -> str | BatchItem:
@@ -109,8 +101,6 @@ def plan_one(village: str, period: str, settings: dict, *, changed_only: bool) -
     code = request.period.code
     if code not in {p.code for p in periods}:
         return settled("missing", code, say("msg_batch_missing", lang, period=code))
-    if period_unfilled(root, village, code):
-        return settled("unfilled", code, say("msg_batch_unfilled", lang, period=code))
     if changed_only:
         found = unchanged(request, output_dir=settings["output_dir"], formats=settings["formats"])
         if found is not None:
