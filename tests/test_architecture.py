@@ -18,7 +18,7 @@ LAYERS = {
     "errors": 1, "config": 1, "periods": 1, "labels": 1, "atomic": 1, "cells": 1, "units": 1, "schema": 2,
     "codebook": 2, "idnumbers": 2,
     "readers": 3, "parse": 3, "policy": 3, "load": 3, "request": 3, "manifest": 3,
-    "measures": 4, "synthetic": 4,
+    "measures": 4, "synthetic": 4, "checks": 4,
     "indicators": 5, "evaluate": 5, "alerts": 5, "panel": 5,
     "display": 6, "document": 6,
     "export": 7, "run": 7, "workbook": 7, "outputs": 7,

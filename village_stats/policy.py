@@ -15,10 +15,11 @@ another folder's copy. Sources are described in ``docs/policy.md``.
 from __future__ import annotations
 
 import operator
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import schema
@@ -111,14 +112,20 @@ class PolicyBook:
         self.reader = reader if reader is not None else Reader()
         self._tables: dict[str, pd.DataFrame] = {}
 
-    def path(self, name: str) -> Path:
+    def path(self, name: str, spec: schema.Table | None = None) -> Path:
         """Where the table ``name`` (``poverty_lines``, ``exit_thresholds`` …) is read from."""
-        return self.data_dir / POLICY_FOLDER / schema.POLICY_TABLES[name].filename
+        return self.data_dir / POLICY_FOLDER / (spec or schema.POLICY_TABLES[name]).filename
 
-    def table(self, name: str) -> pd.DataFrame:
-        """The table, validated against its schema (read on first use, then kept)."""
+    def table(self, name: str, spec: schema.Table | None = None,
+              validate: Callable[[pd.DataFrame, Path], None] | None = None) -> pd.DataFrame:
+        """The table, validated against its schema (read on first use, then kept).
+
+        ``spec`` declares a policy table that is not in :data:`schema.POLICY_TABLES` (the rule settings of
+        :mod:`village_stats.checks`, declared beside their rules); ``validate(frame, path)`` checks more, with
+        the file's row numbers still in ``frame.attrs["rows"]``.
+        """
         if name not in self._tables:
-            self._tables[name] = _read_policy_table(self.path(name), name, self.reader)
+            self._tables[name] = _read_policy_table(self.path(name, spec), name, self.reader, spec, validate)
         return self._tables[name]
 
     # ----------------------------------------------------------------------- the rules
@@ -224,9 +231,10 @@ class AppliedRules:
             list(self.monitoring.values()) + list(self.evaluation.values())
 
 
-def _read_policy_table(path: Path, name: str, reader: Reader) -> pd.DataFrame:
+def _read_policy_table(path: Path, name: str, reader: Reader, spec: schema.Table | None = None,
+                       validate: Callable[[pd.DataFrame, Path], None] | None = None) -> pd.DataFrame:
     """One policy table, validated against its schema (a :class:`DataError` names file, row and column)."""
-    table = schema.POLICY_TABLES[name]
+    table = spec or schema.POLICY_TABLES[name]
     if not path.is_file():
         raise DataError(f"{table.filename} is missing: expected the policy table {table.zh} in the data "
                         f"folder's {POLICY_FOLDER}/ (copy data/policy/ of the project and adapt it)", path=path)
@@ -239,7 +247,7 @@ def _read_policy_table(path: Path, name: str, reader: Reader) -> pd.DataFrame:
                             f"administrative division code", path=path, row=int(frame.attrs["rows"][i]),
                             column="scope")
         keys = ["scope", "year" if "year" in frame else "rule"]
-        dup = frame.duplicated(keys).to_numpy()
+        dup = frame.duplicated(keys).to_numpy() if "from_year" not in frame else np.zeros(len(frame), bool)
         if dup.any():
             i = int(dup.argmax())
             raise DataError(f"duplicate {' and '.join(keys)}: expected one row per {' and '.join(keys)}",
@@ -250,6 +258,8 @@ def _read_policy_table(path: Path, name: str, reader: Reader) -> pd.DataFrame:
             i = int(bad.argmax())
             raise DataError(f"comparison {frame['comparison'].iloc[i]!r}: expected one of <, <=, >, >=",
                             path=path, row=int(frame.attrs["rows"][i]), column="comparison")
+    if validate is not None:
+        validate(frame, path)
     frame.attrs.clear()
     return frame
 

@@ -10,7 +10,8 @@ order, which is the order of the sheet's rows:
 - :mod:`.aggregates` — population, work log, crops, investment (``population.csv`` and the other tables);
 - :mod:`.households` — the household register (建档立卡);
 - :mod:`.stated` — the figures the alerts state;
-- :mod:`.monitoring` — monitoring and the exit evaluation (after 2020).
+- :mod:`.monitoring` — monitoring and the exit evaluation (after 2020);
+- :mod:`.checks` — data-quality findings of the rule catalogue (:mod:`village_stats.checks`).
 
 :func:`village_stats.evaluate.evaluate` is the one caller of the indicator functions.
 """
@@ -20,6 +21,7 @@ from . import aggregates  # noqa: F401  (each section registers its entries: the
 from . import households  # noqa: F401
 from . import stated  # noqa: F401
 from . import monitoring  # noqa: F401
+from . import checks  # noqa: F401
 # isort: on
 from .catalogue import CATALOGUE, GROUPS, SHEET_COLUMNS, Context, Indicator, Value, cached, indicator
 from .monitoring import (
