@@ -7,6 +7,7 @@ across villages, run as one vectorised check each.
 - :mod:`.settings` — ``policy/check_rules.csv``: rules on/off, severities and numbers by scope and year;
 - :mod:`.engine` — :func:`run` (one village-period) and :func:`run_villages` (a data root) into
   :class:`Findings` (``summary()``, ``by_village()``, ``table(lang)``);
+- :mod:`.root` — a data root: every village of a period with its settings (:func:`check_root`);
 - :mod:`.docs` — ``docs/checks.md`` from the catalogue.
 
 The register audit of the reports (:attr:`village_stats.evaluate.Results.audit`) is the findings of the
@@ -20,11 +21,12 @@ from . import measures  # noqa: F401
 # isort: on
 from .catalogue import RULES, SEVERITY_IDS, Across, CheckRule, Frames
 from .engine import FINDING_COLUMNS, Findings, frames_of, listing, rule_words, run, run_villages
+from .root import check_root, settings_for
 from .settings import CHECK_RULES_TABLE, Setting, resolve
 
 __all__ = ["RULES", "SEVERITY_IDS", "Across", "CheckRule", "Frames", "FINDING_COLUMNS", "Findings", "frames_of",
            "listing", "rule_words", "run", "run_villages", "CHECK_RULES_TABLE", "Setting", "resolve",
-           "LEGACY", "audit_frame"]
+           "LEGACY", "audit_frame", "check_root", "settings_for"]
 
 #: Rule id → key of the register audit of before (:data:`village_stats.measures.register.AUDIT_RULES`).
 LEGACY = {rid: r.legacy for rid, r in RULES.items() if r.legacy}
