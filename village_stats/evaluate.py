@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from . import checks
 from .checks import Findings
 from .indicators import (
     Context,
@@ -29,7 +30,7 @@ from .indicators import (
     sheet_of,
 )
 from .indicators.households import audit_findings, check_findings
-from .load import PeriodData
+from .load import PeriodData, Source
 from .measures import monitoring, register
 from .policy import Rule
 
@@ -98,7 +99,8 @@ def evaluate(data: PeriodData, **options) -> Results:
     **options
         Passed to the indicator functions (``mpi_k``, ``mpi_weights`` for the Alkire–Foster measures;
         ``check_settings``: the rule settings of ``policy/check_rules.csv`` for the village and year,
-        :func:`village_stats.checks.settings_for`, else the catalogue's defaults).
+        :func:`village_stats.checks.settings_for`, else the catalogue's defaults; :func:`evaluate_in` passes
+        them).
 
     Returns
     -------
@@ -131,6 +133,14 @@ def evaluate(data: PeriodData, **options) -> Results:
     if data.has("evaluation_sample"):
         parts["evaluation"] = evaluation_table(ctx)
     return Results(data=data, sheet=sheet, **parts)
+
+
+def evaluate_in(source: Source, data: PeriodData, **options) -> Results:
+    """:func:`evaluate` with the data-quality rule settings of the data root (``policy/check_rules.csv`` of
+    ``source``, for the village's scope and the period's year): what a report or command that read ``data``
+    through ``source`` calls, so an office's tuning of the rules reaches every figure."""
+    settings = checks.settings_for(source.policy, data.village, data.period.year)
+    return evaluate(data, check_settings=settings, **options)
 
 
 def indicator_sheet(data: PeriodData, **options) -> IndicatorSheet:

@@ -22,7 +22,7 @@ from .common import data_dir_option, emit, errors_to_exit_codes, lang_option, ma
 @errors_to_exit_codes
 def indicators(village: str, period: str, data_dir: str | None, fmt: str, output: str | None, lang: str) -> None:
     """Print the indicator sheet of one village-period (or write it: --output FILE)."""
-    from ..evaluate import evaluate
+    from ..evaluate import evaluate_in
     from ..labels import column
     from ..load import Source
     from ..units import format_value
@@ -31,7 +31,7 @@ def indicators(village: str, period: str, data_dir: str | None, fmt: str, output
         raise click.UsageError("--output FILE goes with --format xlsx (needed) or csv")
     source = Source(config.resolve_data_dir(data_dir))
     data = source.period(village, source.resolve(period, village))
-    results = evaluate(data)
+    results = evaluate_in(source, data)
     sheet = results.sheet
     if fmt == "xlsx":
         from ..export.xlsx import write_period_workbook

@@ -30,15 +30,16 @@ def _check_output(fmt: str, output: str | None) -> None:
 def trend(village: str, from_period: str | None, to_period: str | None, data_dir: str | None, fmt: str,
           output: str | None, lang: str) -> None:
     """Print the long sheet: every period's indicators with the change since the previous period."""
-    from ..evaluate import evaluate
+    from ..evaluate import evaluate_in
     from ..labels import column, t
     from ..load import Source
     from ..panel.trend import format_change, load_panel, long_sheet
     from ..units import format_value
 
     _check_output(fmt, output)
-    panel = load_panel(Source(config.resolve_data_dir(data_dir)), village, from_period, to_period)
-    long = long_sheet([evaluate(d).sheet for d in panel])
+    source = Source(config.resolve_data_dir(data_dir))
+    panel = load_panel(source, village, from_period, to_period)
+    long = long_sheet([evaluate_in(source, d).sheet for d in panel])
     label_col = column("label", lang)
 
     def lines():

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..errors import DataError
-from ..evaluate import evaluate
+from ..evaluate import evaluate_in
 from ..load import PeriodData, Source, as_period, village_folders
 from ..periods import Period
 from .rollup import LEVELS, County, register_of, rollup
@@ -51,11 +51,12 @@ def read_county(source: Source, period: Period | str, township: str | None = Non
 
 def load_county(source: Source, period: Period | str, township: str | None = None) -> County:
     """Every village of the data root (or of one ``township``) for ``period``, each village-period
-    evaluated once (:func:`read_county`, then :func:`village_stats.evaluate.evaluate`)."""
+    evaluated once (:func:`read_county`, then :func:`village_stats.evaluate.evaluate_in`: with the data root's
+    rule settings)."""
     villages, data = read_county(source, period, township)
     sheets, registers = {}, {}
     for v, d in data.items():
-        sheets[v] = evaluate(d).sheet
+        sheets[v] = evaluate_in(source, d).sheet
         if d.has("households"):
             registers[v] = register_of(d)
     return County(as_period(period).code, villages, sheets, registers)
