@@ -123,8 +123,9 @@ def village(village_id: str = "a", county_code: str | None = "140724") -> Villag
 
 
 def period_data(frames: dict[str, pd.DataFrame], village_id: str = "a", period=PERIOD,
-                monitoring_threshold: float | None = MONITORING_THRESHOLD) -> PeriodData:
-    """A PeriodData of the tables, with the poverty line and monitoring standard of the fixture."""
+                monitoring_threshold: float | None = MONITORING_THRESHOLD, monitoring=None) -> PeriodData:
+    """A PeriodData of the tables, with the poverty line and monitoring standard of the fixture (and the
+    monitoring rules ``monitoring`` when an evaluation needs them)."""
     line = Rule("poverty_line_yuan", POVERTY_LINE, "national", period.year, "", "fixture", True, "fixture",
                 unit="yuan_per_person_year")
     threshold = None if monitoring_threshold is None else Rule(
@@ -132,4 +133,5 @@ def period_data(frames: dict[str, pd.DataFrame], village_id: str = "a", period=P
         unit="yuan_per_person_year")
     return PeriodData(village=village(village_id), period=period, tables=dict(frames),
                       poverty_line=PovertyLine(POVERTY_LINE, period.year, "", "fixture", True, "fixture"),
-                      rules=AppliedRules(poverty_line=line, monitoring_threshold=threshold))
+                      rules=AppliedRules(poverty_line=line, monitoring_threshold=threshold,
+                                         monitoring=dict(monitoring or {})))
