@@ -151,6 +151,28 @@ class Frames:
         self.monitoring_threshold = monitoring_threshold
         self.end = pd.Timestamp(period.end)
         self.start = pd.Timestamp(period.start)
+        self._factorized: dict[tuple[str, str], tuple[np.ndarray, pd.Index]] = {}
+
+    # ----------------------------------------------------------------------- values of text and flag columns
+
+    def _codes(self, table: str, column: str) -> tuple[np.ndarray, pd.Index]:
+        """A column factorized once (codes, -1 for unknown; the distinct values)."""
+        key = (table, column)
+        if key not in self._factorized:
+            codes, uniques = pd.factorize(getattr(self, table)[column], use_na_sentinel=True)
+            self._factorized[key] = (codes, pd.Index(uniques, dtype=object))
+        return self._factorized[key]
+
+    def among(self, table: str, column: str, values) -> np.ndarray:
+        """Whether each row's value is one of ``values`` (unknown is not): a vocabulary, text or flag column
+        compared through its distinct values, so each column is hashed once however many rules read it."""
+        codes, uniques = self._codes(table, column)
+        wanted = [i for i, u in enumerate(uniques) if _matches(u, values)]
+        return np.isin(codes, wanted) if wanted else np.zeros(len(codes), dtype=bool)
+
+    def known(self, table: str, column: str) -> np.ndarray:
+        """Whether each row's value of a text, vocabulary or flag column is known."""
+        return self._codes(table, column)[0] >= 0
 
     def has(self, table: str) -> bool:
         return getattr(self, table) is not None
@@ -225,6 +247,17 @@ class Across:
 
 
 # --------------------------------------------------------------------------- small helpers for checks
+
+def _matches(value, values) -> bool:
+    """Whether a distinct value of a column is one of ``values`` (a flag True/False only matches a bool)."""
+    for v in values:
+        if isinstance(v, bool):
+            if isinstance(value, (bool, np.bool_)) and bool(value) is v:
+                return True
+        elif value == v:
+            return True
+    return False
+
 
 def is_true(s: pd.Series) -> pd.Series:
     """True where the value is True (unknown and False are not)."""

@@ -46,23 +46,35 @@ def applies(r: CheckRule, f: Frames) -> bool:
     return all(not math.isnan(values[n]) for n in r.needs)
 
 
+def _text(col: pd.Series) -> np.ndarray:
+    """Values as text, vectorised: dates ``YYYY-MM-DD``, whole numbers without decimals, others to 2 places
+    (trailing zeros dropped), text as it is; '' for unknown."""
+    values = col.to_numpy()
+    if pd.api.types.is_datetime64_any_dtype(col):
+        text = np.datetime_as_string(values.astype("datetime64[D]"), unit="D").astype(object)
+        known = ~np.isnat(values)
+    elif pd.api.types.is_float_dtype(col) or pd.api.types.is_integer_dtype(col):
+        x = values.astype(float)
+        known = ~np.isnan(x)
+        whole = known & (np.abs(x) < 1e15) & (x == np.round(x))
+        text = np.full(len(x), "", dtype=object)
+        text[whole] = x[whole].astype(np.int64).astype(str).astype(object)
+        rest = known & ~whole
+        if rest.any():
+            text[rest] = [f"{v:.2f}".rstrip("0").rstrip(".") if abs(v) < 1e15 else f"{v:.0f}" for v in x[rest]]
+    else:
+        known = pd.notna(col).to_numpy()
+        text = col.astype(str).to_numpy(dtype=object)
+    return np.where(known, text, "")
+
+
 def _values_text(result: pd.DataFrame) -> np.ndarray:
     """``name=value; name=value`` of the offending values of each row (no keys)."""
-    out = np.full(len(result), "", dtype=object)
+    out = None
     for name in (c for c in result.columns if c not in _KEYS):
-        col = result[name]
-        if pd.api.types.is_datetime64_any_dtype(col):
-            text = col.dt.strftime("%Y-%m-%d")
-        elif pd.api.types.is_float_dtype(col):
-            whole = col.notna() & (col == col.round())
-            text = col.map(lambda x: f"{x:g}" if abs(x) < 1e15 else f"{x:.0f}")
-            text = text.where(~whole, col.where(whole).map(lambda x: f"{x:.0f}", na_action="ignore"))
-        else:
-            text = col.astype(str)
-        text = text.where(col.notna(), "")
-        sep = np.where(out == "", "", "; ")
-        out = out + sep + (name + "=") + text.to_numpy(dtype=object)
-    return out
+        part = (name + "=") + _text(result[name])
+        out = part if out is None else out + "; " + part
+    return np.full(len(result), "", dtype=object) if out is None else out
 
 
 def _finish(r: CheckRule, s: Setting, result: pd.DataFrame, village_id: str | None, period: str) -> pd.DataFrame:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..measures import register
 from ..schema import GUARANTEES
-from .catalogue import Frames, hits, is_false, is_true, names_where, rule
+from .catalogue import Frames, hits, names_where, rule
 
 H = "households."
 INCOME = H + "income_per_capita_yuan"
@@ -50,21 +50,22 @@ def income_implausible(f: Frames, p) -> pd.DataFrame:
       "GB 11643-1999 公民身份号码（ISO 7064 MOD 11-2 校验码）", legacy="id_check_digit")
 def id_check_digit(f: Frames, p) -> pd.DataFrame:
     h = _hh(f)
-    return hits(h, h["id_number_status"].eq("bad_check_digit"))
+    return hits(h, f.among("households", "id_number_status", ("bad_check_digit",)))
 
 
 @rule("HH-004", "hint", (H + "id_number_status",), "register", PUBLIC_CODE + "：15位号码须升级为18位",
       legacy="id_fifteen_digits")
 def id_fifteen_digits(f: Frames, p) -> pd.DataFrame:
     h = _hh(f)
-    return hits(h, h["id_number_status"].eq("fifteen_digits"))
+    return hits(h, f.among("households", "id_number_status", ("fifteen_digits",)))
 
 
 @rule("HH-005", "error", (H + "category", H + "status"), "register",
       "建档立卡：非贫困户的脱贫状态为非贫困，贫困户不为非贫困", legacy="category_status_mismatch")
 def category_status_mismatch(f: Frames, p) -> pd.DataFrame:
     h = _hh(f)
-    return hits(h, h["category"].eq("non_poor") != h["status"].eq("non_poor"), "category", "status")
+    return hits(h, f.among("households", "category", ("non_poor",)) != f.among("households", "status", ("non_poor",)),
+                "category", "status")
 
 
 @rule("HH-006", "doubt", (H + "status",), "register", "建档立卡：已脱贫户登记脱贫年度（aac023）",
@@ -72,7 +73,7 @@ def category_status_mismatch(f: Frames, p) -> pd.DataFrame:
 def exited_without_year(f: Frames, p) -> pd.DataFrame:
     h = _hh(f)
     no_year = h["exit_year"].isna() if "exit_year" in h else True
-    return hits(h, h["status"].eq("exited") & no_year, "status")
+    return hits(h, f.among("households", "status", ("exited",)) & np.asarray(no_year), "status")
 
 
 @rule("HH-007", "doubt", (H + "status", INCOME) + tuple(H + g for g in GUARANTEES), "policy",
@@ -108,7 +109,7 @@ def eliminated_below_standard(f: Frames, p) -> pd.DataFrame:
 @rule("HH-010", "error", (H + "risk_eliminated_on",) + tuple(H + g for g in GUARANTEES), "policy", ELIMINATION)
 def eliminated_insecure(f: Frames, p) -> pd.DataFrame:
     h = _hh(f)
-    insecure = np.column_stack([is_false(h[g]).to_numpy() for g in GUARANTEES])
+    insecure = np.column_stack([f.among("households", g, (False,)) for g in GUARANTEES])
     return hits(h, _eliminated(f).to_numpy() & insecure.any(axis=1), not_secure=names_where(insecure, GUARANTEES))
 
 
@@ -172,7 +173,8 @@ def date_after_period(f: Frames, p) -> pd.DataFrame:
 def dibao_income_high(f: Frames, p) -> pd.DataFrame:
     h = _hh(f)
     limit = p["multiple"] * f.monitoring_threshold
-    return hits(h, is_true(h["dibao"]) & (h["income_per_capita_yuan"] > limit), "income_per_capita_yuan",
+    return hits(h, f.among("households", "dibao", (True,)) & (h["income_per_capita_yuan"] > limit).to_numpy(),
+                "income_per_capita_yuan",
                 limit_yuan=np.full(len(h), limit))
 
 
@@ -180,14 +182,14 @@ def dibao_income_high(f: Frames, p) -> pd.DataFrame:
       "防返贫监测系统：监测对象登记纳入监测时间")
 def type_without_since(f: Frames, p) -> pd.DataFrame:
     h = _hh(f)
-    return hits(h, h["monitoring_type"].notna() & h["monitoring_since"].isna(), "monitoring_type")
+    return hits(h, f.known("households", "monitoring_type") & h["monitoring_since"].isna().to_numpy(), "monitoring_type")
 
 
 @rule("HH-020", "error", (H + "monitoring_type", H + "monitoring_since"), "register",
       "防返贫监测系统：监测对象登记监测类型（风险消除后记录保留）")
 def since_without_type(f: Frames, p) -> pd.DataFrame:
     h = _hh(f)
-    return hits(h, h["monitoring_type"].isna() & h["monitoring_since"].notna())
+    return hits(h, ~f.known("households", "monitoring_type") & h["monitoring_since"].notna().to_numpy())
 
 
 @rule("HH-021", "error", (H + "members",), "register", PUBLIC_CODE + "：家庭人口数（aac017）至少为1")
@@ -200,7 +202,7 @@ def no_members(f: Frames, p) -> pd.DataFrame:
       "民政部等《关于加强低收入人口动态监测做好分层分类社会救助工作的意见》(2023)：低保边缘家庭为不符合低保条件的家庭")
 def dibao_and_edge(f: Frames, p) -> pd.DataFrame:
     h = _hh(f)
-    return hits(h, is_true(h["dibao"]) & is_true(h["dibao_edge"]))
+    return hits(h, f.among("households", "dibao", (True,)) & f.among("households", "dibao_edge", (True,)))
 
 
 @rule("HH-023", "doubt", (H + "rigid_spending_hardship", H + "rigid_spending_yuan"), "register",
@@ -208,7 +210,7 @@ def dibao_and_edge(f: Frames, p) -> pd.DataFrame:
 def hardship_without_spending(f: Frames, p) -> pd.DataFrame:
     h = _hh(f)
     spent = h["rigid_spending_yuan"]
-    return hits(h, is_true(h["rigid_spending_hardship"]) & ~(spent > 0))
+    return hits(h, f.among("households", "rigid_spending_hardship", (True,)) & ~(spent > 0).to_numpy())
 
 
 @rule("HH-024", "error", (H + "status", H + "exit_year"), "register", "脱贫年度不能晚于数据所属年度")

@@ -35,9 +35,9 @@ def amount_nonpositive(f: Frames, p) -> pd.DataFrame:
       "中农组发〔2021〕7号及2026年农业农村部实施意见：对监测对象及时落实针对性帮扶措施")
 def monitored_without_measure(f: Frames, p) -> pd.DataFrame:
     h = f.households
-    open_ = h["monitoring_type"].notna() & ~(h["risk_eliminated_on"] <= f.end)
+    open_ = f.known("households", "monitoring_type") & ~(h["risk_eliminated_on"] <= f.end).to_numpy()
     running = f.per_household(f.running, measures=True)
-    return hits(h, open_.to_numpy() & (running == 0), "monitoring_type")
+    return hits(h, open_ & (running == 0), "monitoring_type")
 
 
 @rule("HM-005", "error", (HM + "started_on",), "register", "登记日期不能晚于本期末（数据截止日）")
@@ -49,29 +49,36 @@ def started_after_period(f: Frames, p) -> pd.DataFrame:
 @rule("HM-006", "doubt", (HM + "measure", "members.in_school"), "register",
       "教育帮扶对象为在校生（教育资助）")
 def education_without_student(f: Frames, p) -> pd.DataFrame:
-    hm = f.help_measures
-    education = f.per_household(f.running & hm["measure"].eq("education").to_numpy(), measures=True)
-    students = f.per_household(f.members["in_school"].isin(IN_SCHOOL))
+    education = f.per_household(f.running & f.among("help_measures", "measure", ("education",)), measures=True)
+    students = f.per_household(f.among("members", "in_school", IN_SCHOOL))
     return hits(f.households, (education > 0) & (students == 0))
 
 
 # --------------------------------------------------------------------------- across villages
 
 def _shared(frame: pd.DataFrame) -> np.ndarray:
-    """Rows whose ``id_key`` occurs in more than one household of the frame."""
-    pairs = frame.drop_duplicates(["id_key", "village_id", "household_id"])
-    households = pairs.groupby("id_key", sort=False)["household_id"].transform("size")
-    many = set(pairs.loc[households.to_numpy() > 1, "id_key"])
-    return frame["id_key"].isin(many).to_numpy()
+    """Rows whose ``id_key`` occurs in more than one household (village and household id) of the frame:
+    distinct (key, household) pairs counted per key on integer codes."""
+    key, _ = pd.factorize(frame["id_key"])
+    village, _ = pd.factorize(frame["village_id"])
+    household, _ = pd.factorize(frame["household_id"])
+    where = household.astype(np.int64) * (int(village.max(initial=0)) + 1) + village
+    width = int(where.max(initial=0)) + 1
+    pairs = np.sort(key.astype(np.int64) * width + where)
+    distinct = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))] if len(pairs) else pairs
+    households = np.bincount(distinct // width, minlength=int(key.max(initial=-1)) + 1)
+    return households[key] > 1
 
 
 def _other_villages(frame: pd.DataFrame, mask: np.ndarray) -> np.ndarray:
     """For each flagged row, the other villages holding its key (comma-joined; '' when only its own)."""
     hit = frame.loc[mask, ["id_key", "village_id"]]
-    villages = hit.groupby("id_key")["village_id"].agg(lambda v: sorted(set(v)))
+    villages: dict[str, list[str]] = {}
+    for key, village in hit.drop_duplicates().sort_values("village_id").itertuples(index=False):
+        villages.setdefault(key, []).append(village)
     out = np.full(len(frame), "", dtype=object)
-    for i, (key, own) in zip(np.flatnonzero(mask), hit.itertuples(index=False)):
-        out[i] = ",".join(v for v in villages[key] if v != own)
+    out[np.flatnonzero(mask)] = [",".join(v for v in villages[key] if v != own)
+                                 for key, own in zip(hit["id_key"], hit["village_id"])]
     return out
 
 

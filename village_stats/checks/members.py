@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .catalogue import Frames, hits, is_false, is_true, rule
+from .catalogue import Frames, hits, rule
 
 M = "members."
 H = "households."
@@ -19,11 +19,6 @@ ILL = ("chronic", "serious_illness")
 
 def _m(f: Frames) -> pd.DataFrame:
     return f.members
-
-
-def _household_of(f: Frames, column: str) -> pd.Series:
-    """A register column for each member (missing for a member whose household is not in the register)."""
-    return pd.Series(f.of_household(f.households[column].to_numpy()), index=f.members.index)
 
 
 def _households_without(f: Frames, member_mask, household_mask, *values: str) -> pd.DataFrame:
@@ -55,12 +50,12 @@ def member_without_household(f: Frames, p) -> pd.DataFrame:
 
 @rule("MB-004", "error", (H + "household_id", M + "relation"), "register", PUBLIC_CODE + "：与户主关系，每户一名户主")
 def no_head(f: Frames, p) -> pd.DataFrame:
-    return _households_without(f, _m(f)["relation"].eq("head"), np.ones(len(f.households), dtype=bool))
+    return _households_without(f, f.among("members", "relation", ("head",)), np.ones(len(f.households), dtype=bool))
 
 
 @rule("MB-005", "error", (H + "household_id", M + "relation"), "register", PUBLIC_CODE + "：与户主关系，每户一名户主")
 def two_heads(f: Frames, p) -> pd.DataFrame:
-    heads = f.per_household(_m(f)["relation"].eq("head"))
+    heads = f.per_household(f.among("members", "relation", ("head",)))
     return hits(f.households, heads > 1, heads=heads)
 
 
@@ -82,8 +77,8 @@ def age_impossible(f: Frames, p) -> pd.DataFrame:
 def out_of_school(f: Frames, p) -> pd.DataFrame:
     m, age = _m(f), f.age
     school_age = (age >= p["min_age"]) & (age <= p["max_age"])
-    out = m["in_school"].isin(("dropped_out", "not_in_school"))
-    secure = is_true(_household_of(f, "education_secure"))
+    out = f.among("members", "in_school", ("dropped_out", "not_in_school"))
+    secure = f.of_household(f.among("households", "education_secure", (True,)))
     return hits(m, school_age & out & secure, "in_school", member=True, age=age)
 
 
@@ -91,14 +86,16 @@ def out_of_school(f: Frames, p) -> pd.DataFrame:
       "基本医疗有保障：建档立卡人口参加城乡居民基本医疗保险（两不愁三保障）")
 def uninsured_secure(f: Frames, p) -> pd.DataFrame:
     m = _m(f)
-    return hits(m, is_false(m["medical_insured"]) & is_true(_household_of(f, "medical_secure")), member=True)
+    return hits(m, f.among("members", "medical_insured", (False,)) &
+                f.of_household(f.among("households", "medical_secure", (True,))), member=True)
 
 
 @rule("MB-010", "doubt", (M + "disability_grade", "help_measures.measure"), "register",
       "困难残疾人生活补贴和重度残疾人护理补贴（一二级为重度）应有综合保障或健康帮扶记录")
 def severe_disability_unsupported(f: Frames, p) -> pd.DataFrame:
-    m, hm = _m(f), f.help_measures
-    support = f.per_household(f.running & hm["measure"].isin(("social_security", "health")).to_numpy(), measures=True)
+    m = _m(f)
+    support = f.per_household(f.running & f.among("help_measures", "measure", ("social_security", "health")),
+                              measures=True)
     severe = m["disability_grade"].isin((1, 2)).to_numpy()
     unsupported = f.of_household(support == 0)
     return hits(m, severe & unsupported, "disability_grade", member=True)
@@ -109,15 +106,14 @@ def severe_disability_unsupported(f: Frames, p) -> pd.DataFrame:
       params={"min_age": 16})
 def child_working(f: Frames, p) -> pd.DataFrame:
     m, age = _m(f), f.age
-    working = m["work_place"].isin(WORKING) | (f.col("members", "work_months") > 0)
+    working = f.among("members", "work_place", WORKING) | (f.col("members", "work_months") > 0).to_numpy()
     return hits(m, (age < p["min_age"]) & working, "work_place", member=True, age=age)
 
 
 @rule("MB-012", "doubt", (M + "birth_date", "help_measures.measure"), "policy",
       "公益性岗位不得安排未满十六周岁的未成年人（《劳动法》第十五条）；户中应有成年人上岗", params={"min_age": 16})
 def welfare_job_without_adult(f: Frames, p) -> pd.DataFrame:
-    hm = f.help_measures
-    jobs = f.per_household(f.running & hm["measure"].eq("public_welfare_job").to_numpy(), measures=True)
+    jobs = f.per_household(f.running & f.among("help_measures", "measure", ("public_welfare_job",)), measures=True)
     adults = f.per_household(f.age >= p["min_age"])
     return hits(f.households, (jobs > 0) & (adults == 0))
 
@@ -131,7 +127,7 @@ def work_months_range(f: Frames, p) -> pd.DataFrame:
 @rule("MB-014", "doubt", (M + "work_months", M + "work_place"), "register", PUBLIC_CODE + "：有务工时间须填务工地")
 def months_without_place(f: Frames, p) -> pd.DataFrame:
     m = _m(f)
-    return hits(m, (m["work_months"] > 0) & ~m["work_place"].isin(WORKING), "work_months", "work_place", member=True)
+    return hits(m, (m["work_months"] > 0).to_numpy() & ~f.among("members", "work_place", WORKING), "work_months", "work_place", member=True)
 
 
 @rule("MB-015", "error", (M + "birth_date", M + "id_birth_date"), "register",
@@ -151,57 +147,56 @@ def sex_vs_id(f: Frames, p) -> pd.DataFrame:
 @rule("MB-017", "error", (M + "id_number_status",), "register", "GB 11643-1999 公民身份号码（ISO 7064 MOD 11-2 校验码）")
 def member_id_check_digit(f: Frames, p) -> pd.DataFrame:
     m = _m(f)
-    return hits(m, m["id_number_status"].eq("bad_check_digit"), member=True)
+    return hits(m, f.among("members", "id_number_status", ("bad_check_digit",)), member=True)
 
 
 @rule("MB-018", "hint", (M + "id_number_status",), "register", PUBLIC_CODE + "：15位号码须升级为18位")
 def member_id_fifteen(f: Frames, p) -> pd.DataFrame:
     m = _m(f)
-    return hits(m, m["id_number_status"].eq("fifteen_digits"), member=True)
+    return hits(m, f.among("members", "id_number_status", ("fifteen_digits",)), member=True)
 
 
 @rule("MB-019", "doubt", (M + "birth_date", M + "labour"), "register",
       PUBLIC_CODE + "：劳动能力按16–65岁核查", params={"min_age": 16})
 def child_labour_ability(f: Frames, p) -> pd.DataFrame:
     m, age = _m(f), f.age
-    return hits(m, (age < p["min_age"]) & m["labour"].isin(ABLE), "labour", member=True, age=age)
+    return hits(m, (age < p["min_age"]).to_numpy() & f.among("members", "labour", ABLE), "labour", member=True, age=age)
 
 
 @rule("MB-020", "doubt", (M + "birth_date", M + "relation"), "choice", "户主应为成年人（本程序的选择）",
       params={"min_age": 16})
 def young_head(f: Frames, p) -> pd.DataFrame:
     m, age = _m(f), f.age
-    return hits(m, m["relation"].eq("head") & (age < p["min_age"]), member=True, age=age)
+    return hits(m, f.among("members", "relation", ("head",)) & (age < p["min_age"]).to_numpy(), member=True, age=age)
 
 
 @rule("MB-021", "doubt", (M + "birth_date", M + "labour"), "register",
       PUBLIC_CODE + "：五保/特困户不应有16–65岁有劳动能力的成员", optional=(H + "tekun", H + "category"),
       params={"min_age": 16, "max_age": 65})
 def tekun_with_able_member(f: Frames, p) -> pd.DataFrame:
-    m, age = _m(f), f.age
-    able = (age >= p["min_age"]) & (age <= p["max_age"]) & m["labour"].isin(ABLE)
+    age = f.age
+    able = ((age >= p["min_age"]) & (age <= p["max_age"])).to_numpy() & f.among("members", "labour", ABLE)
     h = f.households
-    tekun = is_true(h["tekun"]) if "tekun" in h else f.col("households", "category").eq("tekun")
-    return hits(f.households, tekun.to_numpy() & (f.per_household(able) > 0))
+    tekun = f.among("households", "tekun" if "tekun" in h else "category", (True,) if "tekun" in h else ("tekun",))
+    return hits(h, tekun & (f.per_household(able) > 0))
 
 
 def _cause(f: Frames, cause: str) -> np.ndarray:
-    return f.households["main_cause"].eq(cause).to_numpy()
+    return f.among("households", "main_cause", (cause,))
 
 
 @rule("MB-022", "doubt", (H + "main_cause", M + "health"), "register", PUBLIC_CODE + "：因病须有患病成员")
 def illness_without_ill(f: Frames, p) -> pd.DataFrame:
-    return _households_without(f, _m(f)["health"].isin(ILL), _cause(f, "illness"), "main_cause")
+    return _households_without(f, f.among("members", "health", ILL), _cause(f, "illness"), "main_cause")
 
 
 @rule("MB-023", "doubt", (H + "main_cause", M + "in_school"), "register", PUBLIC_CODE + "：因学须有在校生")
 def schooling_without_student(f: Frames, p) -> pd.DataFrame:
-    return _households_without(f, _m(f)["in_school"].isin(IN_SCHOOL), _cause(f, "schooling"), "main_cause")
+    return _households_without(f, f.among("members", "in_school", IN_SCHOOL), _cause(f, "schooling"), "main_cause")
 
 
 @rule("MB-024", "doubt", (H + "main_cause", M + "health"), "register", PUBLIC_CODE + "：因残须有残疾成员",
       optional=(M + "disability_grade",))
 def disability_without_disabled(f: Frames, p) -> pd.DataFrame:
-    m = _m(f)
-    disabled = m["health"].eq("disabled") | f.col("members", "disability_grade").notna()
+    disabled = f.among("members", "health", ("disabled",)) | f.col("members", "disability_grade").notna().to_numpy()
     return _households_without(f, disabled, _cause(f, "disability"), "main_cause")
