@@ -101,3 +101,14 @@ def test_no_name_or_id_number_in_any_output(tmp_path):
     with zipfile.ZipFile(out) as z:
         text = "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
     assert not [s for s in secrets if s in text]
+
+
+def test_csv_and_json_to_a_file(tmp_path):
+    out = tmp_path / "list.csv"
+    r = run("--data-dir", str(DATA), "--village", "demo", "--period", "2022H2", "--format", "csv", "--output", str(out))
+    assert r.exit_code == 1 and r.stdout == ""
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and len(pd.read_csv(out, encoding="utf-8-sig")) == 6   # a BOM for Excel
+    out = tmp_path / "list.json"
+    run("--data-dir", str(DATA), "--village", "demo", "--period", "2022H2", "--format", "json", "--output", str(out))
+    assert len(json.loads(out.read_text(encoding="utf-8"))) == 6

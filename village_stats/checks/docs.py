@@ -61,9 +61,9 @@ def catalogue_markdown() -> str:
 
 
 def write(path: str | Path) -> Path:
-    path = Path(path)
-    path.write_text(catalogue_markdown(), encoding="utf-8")
-    return path
+    from ..atomic import write_atomic
+
+    return write_atomic(Path(path), catalogue_markdown())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -80,17 +80,12 @@ def _emit(found, fmt: str, output: str | None, lang: str, header: str) -> None:
         return
     frame = found.table(lang)
     if fmt in ("csv", "json"):
-        if fmt == "csv":
-            text = csv_text(frame)
-        else:
-            text = json.dumps(json.loads(frame.to_json(orient="records", force_ascii=False)),
-                              ensure_ascii=False, indent=1) + "\n"
+        text = csv_text(frame, bom=bool(output)) if fmt == "csv" else json.dumps(
+            json.loads(frame.to_json(orient="records", force_ascii=False)), ensure_ascii=False, indent=1) + "\n"
         if output:
-            from ..atomic import atomic_path
+            from ..atomic import write_atomic
 
-            with atomic_path(output) as tmp:
-                with open(tmp, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as fh:
-                    fh.write(text)
+            write_atomic(output, text)
             click.echo(pick(wording.TEXT["msg_written"], lang).format(path=output), err=True)
         else:
             click.echo(text, nl=False)
