@@ -62,7 +62,7 @@ def village_checks_table(village_sheet: pd.DataFrame, county: County, lang: str 
         t("col_check_rank", lang): [float(x) for x in w["rank"]],
         t("col_check_findings", lang): [float(x) for x in w["check_findings"]],
         t("col_check_errors", lang): [float(x) for x in w["check_errors"]],
-        t("col_check_per_100", lang): [float(x) for x in w["per_100"]],
+        t("col_check_per_100", lang): [round(float(x), 2) for x in w["per_100"]],   # two places suffice
     })
     units = {t("col_check_rank", lang): "count", t("col_check_findings", lang): "count",
              t("col_check_errors", lang): "count", t("col_check_per_100", lang): "number"}
