@@ -65,3 +65,46 @@ def test_rollup_sums_the_findings_and_recomputes_the_share():
     total = rollup(county, "county").set_index("indicator")
     assert total.loc["check_findings", "value"] == 2 and total.loc["check_errors", "value"] == 2
     assert total.loc["check_findings_per_household", "value"] == pytest.approx(2 / 8)
+
+
+def _published(monkeypatch):
+    from village_stats.display import views
+
+    blocks = []
+    monkeypatch.setattr(views, "_publish", lambda block, html_text, **kw: blocks.append(block))
+    return blocks
+
+
+def test_period_report_section_counts_by_rule(monkeypatch):
+    """demo 2022H2 (data/README.md): HH-003 once (错误), HH-006 once, HH-007 four times (疑点)."""
+    from village_stats.display.checks import show_checks_section
+    from village_stats.evaluate import evaluate_in
+
+    source = Source(ROOT / "data")
+    blocks = _published(monkeypatch)
+    show_checks_section(evaluate_in(source, source.period("demo", "2022H2")), "zh")
+    assert [b["type"] for b in blocks] == ["heading", "table", "paragraph"]
+    assert blocks[0]["text"] == "疑点核查"
+    assert "共 6 条（错误 1 条，疑点 5 条，提示 0 条）" in blocks[2]["text"]
+    blocks.clear()
+    show_checks_section(evaluate_in(source, source.period("suoluoyu", "2017H1")), "zh")   # no register: nothing
+    assert blocks == []
+
+
+def test_trends_show_findings_by_period(monkeypatch):
+    from village_stats.display.checks import show_trend_checks
+    from village_stats.evaluate import evaluate_in
+    from village_stats.panel.trend import long_sheet
+
+    source = Source(ROOT / "data")
+    long = long_sheet([evaluate_in(source, source.period("demo", p)).sheet for p in ("2022H1", "2022H2")])
+    blocks = _published(monkeypatch)
+    show_trend_checks(long, "en")
+    assert [b["type"] for b in blocks] == ["heading", "table"] and blocks[0]["text"] == "Data-quality findings by period"
+
+
+def test_the_notebooks_show_the_checks():
+    for name, call in (("period_report", "show_checks_section(results, lang)"),
+                       ("county_report", "show_county_checks(village_sheet, county, lang)"),
+                       ("village_trends", "show_trend_checks(long_sheet, lang)")):
+        assert call in (ROOT / "notebooks" / f"{name}.ipynb").read_text(encoding="utf-8")
