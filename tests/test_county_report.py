@@ -116,7 +116,7 @@ def test_bad_township_exits_2(tmp_path):
 
 
 def test_pdf_change_since_the_previous_period(pdf_text):
-    section = pdf_text.split("七、与上期相比")[1]
+    section = pdf_text.split("七、与上期相比")[1].split("八、疑点核查")[0]
     now = rollup(load_county(Source(COUNTY), PERIOD), "village").set_index(["group_id", "indicator"])["value"]
     before = rollup(load_county(Source(COUNTY), "2018H1"), "village").set_index(["group_id", "indicator"])["value"]
     change = now[("baitu", "poor_population")] - before[("baitu", "poor_population")]
@@ -178,3 +178,9 @@ def test_english_county_report_has_english_names(tmp_path):
     assert re.findall(r"[\u3400-\u9fff]", text) == []
     flat = re.sub(r"\s+", " ", text)
     assert "Nanshan Township" in flat and "Baitu" in flat  # 南山乡 in pinyin; 白土村's name_en
+def test_pdf_ranks_villages_by_data_quality_findings(pdf_text):
+    """Section 8: villages by findings per 100 households, worked from the example county's registers
+    (2018H2): 马坊村 6 findings in 124 households (4.84 per 100) is first, 白土村 4 in 98 (4.08) second."""
+    section = pdf_text.split("八、疑点核查")[1]
+    lines = [x.split() for x in section.splitlines() if x.startswith(("马坊村", "白土村"))]
+    assert lines[0] == ["马坊村", "1", "6", "0", "4.84"] and lines[1] == ["白土村", "2", "4", "0", "4.08"]

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from . import checks
+from .checks import Findings
 from .indicators import (
     Context,
     IndicatorSheet,
@@ -27,7 +29,8 @@ from .indicators import (
     screening_result,
     sheet_of,
 )
-from .load import PeriodData
+from .indicators.households import audit_findings, check_findings
+from .load import PeriodData, Source
 from .measures import monitoring, register
 from .policy import Rule
 
@@ -46,7 +49,11 @@ class Results:
         Register-derived against reported counts (:func:`~village_stats.measures.register.reconcile`);
         periods with a register.
     audit : DataFrame or None
-        Register audit findings (:func:`~village_stats.measures.register.audit`); periods with a register.
+        Register audit findings: ``household_id, rule`` of the catalogue rules HH-001 … HH-007
+        (:func:`village_stats.checks.audit_frame`); periods with a register.
+    checks : Findings or None
+        Every data-quality rule of :mod:`village_stats.checks` that applies to the period (not those across
+        villages); periods with a register.
     exit_eligible, exited_failing : Series of bool or None
         Per household: poor and meeting the exit test; exited and failing it (periods with a register).
     screening, risk_elimination : DataFrame or None
@@ -61,6 +68,7 @@ class Results:
     sheet: IndicatorSheet
     reconciliation: pd.DataFrame | None = None
     audit: pd.DataFrame | None = None
+    checks: Findings | None = None
     exit_eligible: pd.Series | None = None
     exited_failing: pd.Series | None = None
     screening: pd.DataFrame | None = None
@@ -89,7 +97,10 @@ def evaluate(data: PeriodData, **options) -> Results:
         A village-period as read by :class:`village_stats.load.Source` (its rules and previous period
         included).
     **options
-        Passed to the indicator functions (``mpi_k``, ``mpi_weights`` for the Alkire–Foster measures).
+        Passed to the indicator functions (``mpi_k``, ``mpi_weights`` for the Alkire–Foster measures;
+        ``check_settings``: the rule settings of ``policy/check_rules.csv`` for the village and year,
+        :func:`village_stats.checks.settings_for`, else the catalogue's defaults; :func:`evaluate_in` passes
+        them).
 
     Returns
     -------
@@ -109,7 +120,8 @@ def evaluate(data: PeriodData, **options) -> Results:
     if data.has("households"):
         hh, line = data.table("households"), data.poverty_line.poverty_line_yuan
         parts["reconciliation"] = cached(ctx, "reconcile", register.reconcile, hh, ctx.measures)
-        parts["audit"] = cached(ctx, "audit", register.audit, hh, line)
+        parts["checks"] = check_findings(ctx)
+        parts["audit"] = audit_findings(ctx)
         parts["exit_eligible"] = cached(ctx, "exit_eligible", register.exit_eligible, hh, line)
         parts["exited_failing"] = cached(ctx, "exited_failing", register.exited_failing_criteria, hh, line)
         if has_monitoring(data):
@@ -121,6 +133,14 @@ def evaluate(data: PeriodData, **options) -> Results:
     if data.has("evaluation_sample"):
         parts["evaluation"] = evaluation_table(ctx)
     return Results(data=data, sheet=sheet, **parts)
+
+
+def evaluate_in(source: Source, data: PeriodData, **options) -> Results:
+    """:func:`evaluate` with the data-quality rule settings of the data root (``policy/check_rules.csv`` of
+    ``source``, for the village's scope and the period's year): what a report or command that read ``data``
+    through ``source`` calls, so an office's tuning of the rules reaches every figure."""
+    settings = checks.settings_for(source.policy, data.village, data.period.year)
+    return evaluate(data, check_settings=settings, **options)
 
 
 def indicator_sheet(data: PeriodData, **options) -> IndicatorSheet:

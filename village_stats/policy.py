@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import operator
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -140,14 +140,20 @@ class PolicyBook:
         self.reader = reader if reader is not None else Reader()
         self._tables: dict[str, pd.DataFrame] = {}
 
-    def path(self, name: str) -> Path:
+    def path(self, name: str, spec: schema.Table | None = None) -> Path:
         """Where the table ``name`` (``poverty_lines``, ``exit_thresholds`` …) is read from."""
-        return self.data_dir / POLICY_FOLDER / schema.POLICY_TABLES[name].filename
+        return self.data_dir / POLICY_FOLDER / (spec or schema.POLICY_TABLES[name]).filename
 
-    def table(self, name: str) -> pd.DataFrame:
-        """The table, validated against its schema (read on first use, then kept)."""
+    def table(self, name: str, spec: schema.Table | None = None,
+              validate: Callable[[pd.DataFrame, Path], None] | None = None) -> pd.DataFrame:
+        """The table, validated against its schema (read on first use, then kept).
+
+        ``spec`` declares a policy table that is not in :data:`schema.POLICY_TABLES` (the rule settings of
+        :mod:`village_stats.checks`, declared beside their rules); ``validate(frame, path)`` checks more, with
+        the file's row numbers still in ``frame.attrs["rows"]``.
+        """
         if name not in self._tables:
-            self._tables[name] = _read_policy_table(self.path(name), name, self.reader)
+            self._tables[name] = _read_policy_table(self.path(name, spec), name, self.reader, spec, validate)
         return self._tables[name]
 
     # ----------------------------------------------------------------------- the rules
@@ -287,9 +293,10 @@ class AppliedRules:
             list(self.monitoring.values()) + list(self.evaluation.values()) + list(self.rural_income.values())
 
 
-def _read_policy_table(path: Path, name: str, reader: Reader) -> pd.DataFrame:
+def _read_policy_table(path: Path, name: str, reader: Reader, spec: schema.Table | None = None,
+                       validate: Callable[[pd.DataFrame, Path], None] | None = None) -> pd.DataFrame:
     """One policy table, validated against its schema (a :class:`DataError` names file, row and column)."""
-    table = schema.POLICY_TABLES[name]
+    table = spec or schema.POLICY_TABLES[name]
     if not path.is_file():
         raise DataError(f"{table.filename} is missing: expected the policy table {table.zh} in the data "
                         f"folder's {POLICY_FOLDER}/ (copy data/policy/ of the project and adapt it)", path=path)
@@ -301,7 +308,8 @@ def _read_policy_table(path: Path, name: str, reader: Reader) -> pd.DataFrame:
             raise DataError(f"scope {shown(frame['scope'].iloc[i])}: expected national or a 2- or 6-digit "
                             f"administrative division code", path=path, row=int(frame.attrs["rows"][i]),
                             column="scope")
-        keys = ["scope", "year"] if "year" in frame else ["scope", "rule", "year_from"]
+        first = "from_year" if "from_year" in frame else "year_from"   # check_rules.csv: from_year
+        keys = ["scope", "year"] if "year" in frame else ["scope", "rule", first]
         dup = frame.duplicated(keys).to_numpy()
         if dup.any():
             i = int(dup.argmax())
@@ -315,6 +323,8 @@ def _read_policy_table(path: Path, name: str, reader: Reader) -> pd.DataFrame:
             raise DataError(f"comparison {shown(frame['comparison'].iloc[i])}: expected one of <, <=, >, >=",
                             path=path, row=int(frame.attrs["rows"][i]), column="comparison")
     frame["file_row"] = list(frame.attrs["rows"])  # where a reader finds the row (a rule's ``row``)
+    if validate is not None:
+        validate(frame, path)
     frame.attrs.clear()
     return frame
 

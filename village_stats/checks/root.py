@@ -1,0 +1,45 @@
+"""The checks of a data root: every village with data for a period, the rules across villages included,
+each village with the rule settings of its scope (``policy/check_rules.csv`` read through the data root's
+:class:`~village_stats.policy.PolicyBook`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..errors import DataError
+from ..labels import pick
+from ..load import Source, list_villages
+from ..parse import Village
+from ..periods import Period
+from ..policy import PolicyBook
+from . import wording
+from .engine import Findings, run_villages
+from .settings import CHECK_RULES_TABLE, Setting, read, resolve
+
+
+def settings_for(book: PolicyBook, village: Village, year: int) -> dict[str, Setting]:
+    """Every rule's setting for a village and year: ``policy/check_rules.csv`` of the book's data root, or the
+    catalogue's defaults when the data root has no such table (it only tunes the rules)."""
+    table = read(book) if book.path(CHECK_RULES_TABLE.name, CHECK_RULES_TABLE).is_file() else None
+    return resolve(table, village, year)
+
+
+def check_root(source: Source, period: Period, *, rules: Iterable[str] | None = None) -> Findings:
+    """Every rule on every village of ``source`` with data for ``period`` (and the previous period of the
+    same kind, for a household moving village).
+
+    Raises
+    ------
+    DataError
+        When no village has the period, or a village's data is bad (the message names file, row, column).
+    """
+    villages = list_villages(source.data_dir)
+    datas = [source.period(v, period, with_previous=False) for v in villages if period in source.periods(v)]
+    if not datas:
+        raise DataError(pick(wording.TEXT["msg_no_period"], "en").format(period=period.code),
+                        message_zh=pick(wording.TEXT["msg_no_period"], "zh").format(period=period.code),
+                        path=source.data_dir)
+    before = period.previous()
+    previous = [source.period(v, before, with_previous=False) for v in villages if before in source.periods(v)]
+    settings = {d.village.id: settings_for(source.policy, d.village, period.year) for d in datas}
+    return run_villages(datas, previous, settings, rules=rules)
