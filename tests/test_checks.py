@@ -10,10 +10,11 @@ import pytest
 
 from village_stats import checks
 from village_stats.checks import wording
-from village_stats.checks.settings import CHECK_RULES_TABLE, parse_parameters, read, resolve
+from village_stats.checks.settings import check_rows, parse_parameters, resolve
 from village_stats.errors import DataError
 from village_stats.load import Source
 from village_stats.policy import PolicyBook
+from village_stats.schema import CHECK_RULES
 
 from . import fixtures_2026 as fx
 from .conftest import ROOT
@@ -138,31 +139,75 @@ def test_parameters_are_checked():
 
 def test_project_check_rules_table_reads_and_every_row_names_a_rule():
     book = PolicyBook(ROOT / "data")
-    table = read(book)
+    table = book.table("check_rules")
+    check_rows(table, book.path("check_rules"))
     assert set(table["rule"]) <= set(checks.RULES)
     assert table.loc[table["rule"].eq("HH-012") & table["scope"].eq("national"), "parameters"].item() == "days=15"
     assert (ROOT / "examples" / "demo_county" / "policy" / "check_rules.csv").read_bytes() == \
         (ROOT / "data" / "policy" / "check_rules.csv").read_bytes()
 
 
+def test_project_check_rules_sources_hold_only_published_texts():
+    """The policy convention (docs/policy.md): ``source`` names a published text or is empty; a developer's
+    remark (not verified, this package's choice) is in note_zh / note_en, and an unverified row has one."""
+    table = PolicyBook(ROOT / "data").table("check_rules")
+    assert not table["source"].fillna("").str.contains("UNVERIFIED|project|choice|未核实|本软件包", case=False).any()
+    unverified = table.loc[~table["verified"].astype(bool)]
+    assert len(unverified) and unverified["note_zh"].str.contains("未核实").all()
+    assert unverified["note_en"].str.startswith("UNVERIFIED").all()
+
+
 @pytest.mark.parametrize("row,column,message", [
-    ("national,HH-999,2020,,,,x,y,true", "rule", "unknown rule 'HH-999'"),
-    ("national,HH-012,2020,,,weeks=2,x,y,true", "parameters", "parameter 'weeks=2'"),
-    ("national,HH-012,2020,,urgent,,x,y,true", "severity", "expected one of"),
+    ("national,HH-999,2020,,,,x,y,true,,", "rule", "unknown rule 'HH-999'"),
+    ("national,HH-012,2020,,,weeks=2,x,y,true,,", "parameters", "parameter 'weeks=2'"),
+    ("national,HH-012,2020,,urgent,,x,y,true,,", "severity", "expected one of"),
+    ("national,HH-012,2026,,,days=20,x,y,true,,", "from_year", "duplicate"),
 ])
 def test_bad_check_rules_row_is_one_clear_error(tmp_path, row, column, message):
+    """What the loader applies to a village-year (PolicyBook.check_rules), then turns into settings."""
     (tmp_path / "policy").mkdir()
-    header = ",".join(CHECK_RULES_TABLE.names)
+    header = ",".join(CHECK_RULES.names)
     (tmp_path / "policy" / "check_rules.csv").write_text(
-        f"{header}\nnational,HH-012,2026,,,days=15,x,y,true\n{row}\n", encoding="utf-8")
+        f"{header}\nnational,HH-012,2026,,,days=15,x,y,true,,\n{row}\n", encoding="utf-8")
+    book = PolicyBook(tmp_path)
     with pytest.raises(DataError) as e:
-        read(PolicyBook(tmp_path))
+        resolve(book.check_rules(_village(), 2026), _village(), 2026, path=book.path("check_rules"))
     assert e.value.row == 3 and e.value.column == column and message in str(e.value)
+    assert str(e.value.path).endswith("check_rules.csv")
 
 
 def test_a_data_root_without_the_table_gets_the_defaults(tmp_path):
-    s = checks.settings_for(PolicyBook(tmp_path), _village(), 2026)
+    assert PolicyBook(tmp_path).check_rules(_village(), 2026) is None
+    s = resolve(None, _village(), 2026)
     assert s["HH-012"].params == {"days": 15} and s["HH-012"].enabled
+
+
+def _demo_root(tmp_path, rows: str):
+    """A data root with data/demo's 2022H2 and the project's policy tables, ``rows`` added to check_rules.csv."""
+    shutil.copytree(ROOT / "data" / "policy", tmp_path / "policy")
+    (tmp_path / "demo").mkdir()
+    shutil.copy(ROOT / "data" / "demo" / "village.yaml", tmp_path / "demo" / "village.yaml")
+    shutil.copytree(ROOT / "data" / "demo" / "2022H2", tmp_path / "demo" / "2022H2")
+    with open(tmp_path / "policy" / "check_rules.csv", "a", encoding="utf-8") as f:
+        f.write(rows)
+    return Source(tmp_path)
+
+
+def test_the_loader_applies_the_data_roots_settings_to_every_figure(tmp_path):
+    """An office switches HH-007 off (the four exited households below the line, data/README.md) and makes
+    HH-003 a hint: the period's rules carry the rows, and evaluate, the data root's check and the register
+    audit all follow them (one evaluation path)."""
+    from village_stats.evaluate import evaluate
+
+    source = _demo_root(tmp_path, "national,HH-007,2022,false,,,x,,true,,\nnational,HH-003,2022,,hint,,x,,true,,\n")
+    data = source.period("demo", "2022H2")
+    assert set(data.rules.check_rules["rule"]) >= {"HH-007", "HH-003"}
+    assert tmp_path / "policy" / "check_rules.csv" in data.sources
+    r = evaluate(data)
+    assert r.values["check_findings"] == 2 and r.values["check_errors"] == 0 and r.values["check_hints"] == 1
+    assert set(r.audit["rule"]) == {"id_check_digit", "exited_without_year"}
+    found = checks.check_root(source, fx.parse_period("2022H2"))
+    assert sorted(found.frame["rule"]) == ["HH-003", "HH-006"]
 
 
 # --------------------------------------------------------------------------- findings

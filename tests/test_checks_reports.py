@@ -78,26 +78,26 @@ def _published(monkeypatch):
 def test_period_report_section_counts_by_rule(monkeypatch):
     """demo 2022H2 (data/README.md): HH-003 once (错误), HH-006 once, HH-007 four times (疑点)."""
     from village_stats.display.checks import show_checks_section
-    from village_stats.evaluate import evaluate_in
+    from village_stats.evaluate import evaluate
 
     source = Source(ROOT / "data")
     blocks = _published(monkeypatch)
-    show_checks_section(evaluate_in(source, source.period("demo", "2022H2")), "zh")
+    show_checks_section(evaluate(source.period("demo", "2022H2")), "zh")
     assert [b["type"] for b in blocks] == ["heading", "table", "paragraph"]
     assert blocks[0]["text"] == "疑点核查"
     assert "共 6 条（错误 1 条，疑点 5 条，提示 0 条）" in blocks[2]["text"]
     blocks.clear()
-    show_checks_section(evaluate_in(source, source.period("suoluoyu", "2017H1")), "zh")   # no register: nothing
+    show_checks_section(evaluate(source.period("suoluoyu", "2017H1")), "zh")   # no register: nothing
     assert blocks == []
 
 
 def test_trends_show_findings_by_period(monkeypatch):
     from village_stats.display.checks import show_trend_checks
-    from village_stats.evaluate import evaluate_in
+    from village_stats.evaluate import evaluate
     from village_stats.panel.trend import long_sheet
 
     source = Source(ROOT / "data")
-    long = long_sheet([evaluate_in(source, source.period("demo", p)).sheet for p in ("2022H1", "2022H2")])
+    long = long_sheet([evaluate(source.period("demo", p)).sheet for p in ("2022H1", "2022H2")])
     blocks = _published(monkeypatch)
     show_trend_checks(long, "en")
     assert [b["type"] for b in blocks] == ["heading", "table"] and blocks[0]["text"] == "Data-quality findings by period"

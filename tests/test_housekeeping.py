@@ -81,7 +81,7 @@ def test_the_checks_above_can_fail():
 def test_the_package_exports_only_names_with_callers():
     """``from village_stats import ...`` offers what the README, the notebooks and the tests use."""
     assert sorted(village_stats.__all__) == ["DataError", "Request", "Results", "Source", "evaluate",
-                                             "evaluate_in", "indicator_sheet", "load_period"]
+                                             "indicator_sheet", "load_period"]
     assert isinstance(village_stats.__version__, str)
 
 

@@ -13,11 +13,11 @@ from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _version
 
 from .errors import DataError
-from .evaluate import Results, evaluate, evaluate_in, indicator_sheet
+from .evaluate import Results, evaluate, indicator_sheet
 from .load import Source, load_period
 from .request import Request
 
-__all__ = ["DataError", "Request", "Source", "evaluate", "evaluate_in", "Results", "load_period", "indicator_sheet"]
+__all__ = ["DataError", "Request", "Source", "evaluate", "Results", "load_period", "indicator_sheet"]
 
 try:  # the installed distribution's version
     __version__ = _version("village-stats")

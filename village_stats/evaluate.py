@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import checks
 from .checks import Findings
 from .indicators import (
     Context,
@@ -30,7 +29,7 @@ from .indicators import (
     sheet_of,
 )
 from .indicators.households import audit_findings, check_findings
-from .load import PeriodData, Source
+from .load import PeriodData
 from .measures import monitoring, register
 from .policy import Rule
 
@@ -97,10 +96,9 @@ def evaluate(data: PeriodData, **options) -> Results:
         A village-period as read by :class:`village_stats.load.Source` (its rules and previous period
         included).
     **options
-        Passed to the indicator functions (``mpi_k``, ``mpi_weights`` for the Alkire–Foster measures;
-        ``check_settings``: the rule settings of ``policy/check_rules.csv`` for the village and year,
-        :func:`village_stats.checks.settings_for`, else the catalogue's defaults; :func:`evaluate_in` passes
-        them).
+        Passed to the indicator functions (``mpi_k``, ``mpi_weights`` for the Alkire–Foster measures). The
+        data-quality rules run with the settings the loader applied (``policy/check_rules.csv`` of the data
+        root for the village and year, :attr:`PeriodData.rules <village_stats.policy.AppliedRules>`).
 
     Returns
     -------
@@ -133,14 +131,6 @@ def evaluate(data: PeriodData, **options) -> Results:
     if data.has("evaluation_sample"):
         parts["evaluation"] = evaluation_table(ctx)
     return Results(data=data, sheet=sheet, **parts)
-
-
-def evaluate_in(source: Source, data: PeriodData, **options) -> Results:
-    """:func:`evaluate` with the data-quality rule settings of the data root (``policy/check_rules.csv`` of
-    ``source``, for the village's scope and the period's year): what a report or command that read ``data``
-    through ``source`` calls, so an office's tuning of the rules reaches every figure."""
-    settings = checks.settings_for(source.policy, data.village, data.period.year)
-    return evaluate(data, check_settings=settings, **options)
 
 
 def indicator_sheet(data: PeriodData, **options) -> IndicatorSheet:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -140,20 +140,14 @@ class PolicyBook:
         self.reader = reader if reader is not None else Reader()
         self._tables: dict[str, pd.DataFrame] = {}
 
-    def path(self, name: str, spec: schema.Table | None = None) -> Path:
+    def path(self, name: str) -> Path:
         """Where the table ``name`` (``poverty_lines``, ``exit_thresholds`` …) is read from."""
-        return self.data_dir / POLICY_FOLDER / (spec or schema.POLICY_TABLES[name]).filename
+        return self.data_dir / POLICY_FOLDER / schema.POLICY_TABLES[name].filename
 
-    def table(self, name: str, spec: schema.Table | None = None,
-              validate: Callable[[pd.DataFrame, Path], None] | None = None) -> pd.DataFrame:
-        """The table, validated against its schema (read on first use, then kept).
-
-        ``spec`` declares a policy table that is not in :data:`schema.POLICY_TABLES` (the rule settings of
-        :mod:`village_stats.checks`, declared beside their rules); ``validate(frame, path)`` checks more, with
-        the file's row numbers still in ``frame.attrs["rows"]``.
-        """
+    def table(self, name: str) -> pd.DataFrame:
+        """The table, validated against its schema (read on first use, then kept)."""
         if name not in self._tables:
-            self._tables[name] = _read_policy_table(self.path(name, spec), name, self.reader, spec, validate)
+            self._tables[name] = _read_policy_table(self.path(name), name, self.reader)
         return self._tables[name]
 
     # ----------------------------------------------------------------------- the rules
@@ -240,6 +234,21 @@ class PolicyBook:
                                           comparison=row["comparison"])
         return out
 
+    def check_rules(self, village: Village, year: int) -> pd.DataFrame | None:
+        """The rows of ``check_rules.csv`` (the settings of the data-quality rules, :mod:`village_stats.checks`)
+        that apply to the village in ``year``: its scopes, ``from_year`` not after ``year``; ``national``
+        first and the county last, each scope's rows by ``from_year`` (so a later row overrides an earlier
+        one), with ``file_row``. None when the data root has no such table: the table only tunes the rules,
+        and every rule then keeps the catalogue's setting.
+        """
+        if not self.path("check_rules").is_file():
+            return None
+        frame = self.table("check_rules")
+        order = {s: i for i, s in enumerate(reversed(scopes(village)))}   # national first, the county last
+        rows = frame.loc[frame["scope"].isin(list(order)) & (frame["from_year"].astype(float) <= year)]
+        rows = rows.assign(_rank=rows["scope"].map(order)).sort_values(["_rank", "from_year"], kind="stable")
+        return rows.drop(columns="_rank").reset_index(drop=True)
+
 
 def as_poverty_line(rule: Rule) -> PovertyLine:
     """A poverty-line rule as the loader records it on :class:`~village_stats.load.PeriodData`."""
@@ -279,6 +288,12 @@ class AppliedRules:
     rural_income : dict
         Rural per-capita disposable income of the period's year and the year before, by year, where
         ``rural_income.csv`` has a row (periods with the 2026 fields). [yuan per person per year]
+    check_rules : DataFrame or None
+        The rows of ``check_rules.csv`` that apply to the village in the period's year
+        (:meth:`PolicyBook.check_rules`), which :func:`village_stats.checks.settings_of` turns into each
+        data-quality rule's setting; None when the data root has no such table (the catalogue's settings).
+    check_rules_file : Path or None
+        The file those rows come from (for a message naming it).
     """
 
     poverty_line: Rule | None = None
@@ -286,6 +301,8 @@ class AppliedRules:
     monitoring: Mapping[str, Rule] = field(default_factory=dict)
     evaluation: Mapping[str, Rule] = field(default_factory=dict)
     rural_income: Mapping[int, Rule] = field(default_factory=dict)
+    check_rules: pd.DataFrame | None = field(default=None, compare=False)
+    check_rules_file: Path | None = None
 
     def used(self) -> list[Rule]:
         """Every rule applied, in the order a report lists them."""
@@ -293,10 +310,9 @@ class AppliedRules:
             list(self.monitoring.values()) + list(self.evaluation.values()) + list(self.rural_income.values())
 
 
-def _read_policy_table(path: Path, name: str, reader: Reader, spec: schema.Table | None = None,
-                       validate: Callable[[pd.DataFrame, Path], None] | None = None) -> pd.DataFrame:
+def _read_policy_table(path: Path, name: str, reader: Reader) -> pd.DataFrame:
     """One policy table, validated against its schema (a :class:`DataError` names file, row and column)."""
-    table = spec or schema.POLICY_TABLES[name]
+    table = schema.POLICY_TABLES[name]
     if not path.is_file():
         raise DataError(f"{table.filename} is missing: expected the policy table {table.zh} in the data "
                         f"folder's {POLICY_FOLDER}/ (copy data/policy/ of the project and adapt it)", path=path)
@@ -323,8 +339,6 @@ def _read_policy_table(path: Path, name: str, reader: Reader, spec: schema.Table
             raise DataError(f"comparison {shown(frame['comparison'].iloc[i])}: expected one of <, <=, >, >=",
                             path=path, row=int(frame.attrs["rows"][i]), column="comparison")
     frame["file_row"] = list(frame.attrs["rows"])  # where a reader finds the row (a rule's ``row``)
-    if validate is not None:
-        validate(frame, path)
     frame.attrs.clear()
     return frame
 
@@ -333,6 +347,8 @@ def _check_values(frame: pd.DataFrame, name: str, path: Path) -> None:
     """Each number of a policy table in its plausible range (:data:`VALUE_RANGES`), else a :class:`DataError`
     naming the file, the row and the column. Amounts: lowest ≤ v ≤ highest; ratios: 0 < v (≤ 1, and < 1 for
     an exit threshold). An empty evaluation threshold stays allowed (the region's exit threshold)."""
+    if name not in VALUE_RANGES:  # check_rules.csv: its numbers are checked against each rule's (checks)
+        return
     column, low, high, key = VALUE_RANGES[name]
     v = frame[column].to_numpy(dtype=float)
     if name in ("poverty_lines", "monitoring_thresholds", "rural_income"):

@@ -4,7 +4,8 @@ across villages, run as one vectorised check each.
 - :mod:`.catalogue` — a rule's declaration (:class:`CheckRule`), its registration and what a check sees;
 - :mod:`.households`, :mod:`.members`, :mod:`.measures` — the rules (``HH``, ``MB``, ``HM``, ``XV``);
 - :mod:`.wording` — every word of the rules and of the 疑点清单, zh and en;
-- :mod:`.settings` — ``policy/check_rules.csv``: rules on/off, severities and numbers by scope and year;
+- :mod:`.settings` — ``policy/check_rules.csv``: rules on/off, severities and numbers by scope and year
+  (:func:`settings_of` a village-period, from the rows the loader applied);
 - :mod:`.engine` — :func:`run` (one village-period) and :func:`run_villages` (a data root) into
   :class:`Findings` (``summary()``, ``by_village()``, ``table(lang)``);
 - :mod:`.root` — a data root: every village of a period with its settings (:func:`check_root`);
@@ -21,12 +22,12 @@ from . import measures  # noqa: F401
 # isort: on
 from .catalogue import RULES, SEVERITY_IDS, Across, CheckRule, Frames
 from .engine import FINDING_COLUMNS, Findings, frames_of, listing, rule_words, run, run_villages
-from .root import check_root, settings_for
-from .settings import CHECK_RULES_TABLE, Setting, resolve
+from .root import check_root
+from .settings import Setting, resolve, settings_of
 
 __all__ = ["RULES", "SEVERITY_IDS", "Across", "CheckRule", "Frames", "FINDING_COLUMNS", "Findings", "frames_of",
-           "listing", "rule_words", "run", "run_villages", "CHECK_RULES_TABLE", "Setting", "resolve",
-           "LEGACY", "audit_frame", "check_root", "settings_for"]
+           "listing", "rule_words", "run", "run_villages", "Setting", "resolve", "settings_of",
+           "LEGACY", "audit_frame", "check_root"]
 
 #: Rule id → key of the register audit of before (:data:`village_stats.measures.register.AUDIT_RULES`).
 LEGACY = {rid: r.legacy for rid, r in RULES.items() if r.legacy}

@@ -28,7 +28,8 @@ written anywhere). Names and ID numbers never appear in a finding.
 
 An office tunes the rules without code in `policy/check_rules.csv` of its data root: one row per scope
 (`national`, a province or a county code), rule and `from_year`, with `enabled`, `severity`, `parameters`
-(`name=value; name=value`, the numbers listed below), `basis`, `source` and `verified`; the most specific
+(`name=value; name=value`, the numbers listed below), `basis`, `source` (the published text, else empty),
+`verified` and `note_zh`, `note_en` (why a row is not verified); the most specific
 scope wins and empty cells keep the less specific choice. Without the file the catalogue's defaults apply.
 
 """

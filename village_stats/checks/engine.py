@@ -3,8 +3,8 @@
 
 A rule runs when its tables and fields are present, the period values it needs are set, and its setting
 for the village and year enables it; a rule needing the member list or the help measures simply does not
-run for a period without them. Nothing here reads a file: the settings come resolved
-(:func:`village_stats.checks.settings.resolve`).
+run for a period without them. Nothing here reads a file: a village-period's settings are those the
+loader applied (:func:`village_stats.checks.settings.settings_of`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from ..labels import pick
 from ..load import PeriodData
 from . import wording
 from .catalogue import RULES, SEVERITY_IDS, Across, CheckRule, Frames
-from .settings import Setting, default
+from .settings import Setting, default, settings_of
 
 #: The columns of a findings frame, one row per finding.
 FINDING_COLUMNS = ("rule", "severity", "village_id", "period", "household_id", "member_no", "values")
@@ -126,8 +126,9 @@ def run(data: PeriodData, settings: Mapping[str, Setting] | None = None, *,
     ----------
     data : PeriodData
     settings : mapping, optional
-        Rule id → :class:`~village_stats.checks.settings.Setting` for the village and year (from
-        ``policy/check_rules.csv``); the catalogue's defaults when not given.
+        Rule id → :class:`~village_stats.checks.settings.Setting`, to try other settings; by default those
+        of ``policy/check_rules.csv`` the loader applied to the village and year
+        (:func:`~village_stats.checks.settings.settings_of`).
     rules : iterable of str, optional
         Only these rule ids.
 
@@ -135,6 +136,8 @@ def run(data: PeriodData, settings: Mapping[str, Setting] | None = None, *,
     -------
     Findings
     """
+    if settings is None:
+        settings = settings_of(data)
     frame = run_frames(frames_of(data), settings, village_id=data.village.id, rules=rules)
     households = len(data.table("households")) if data.has("households") else 0
     return Findings(frame, {data.village.id: households})
@@ -169,13 +172,14 @@ def run_villages(datas: list[PeriodData], previous: list[PeriodData] | None = No
     previous : list of PeriodData, optional
         The villages' data for the previous period of the same kind (a household moving village).
     settings : mapping, optional
-        Village id → its settings (:func:`~village_stats.checks.settings.resolve`).
+        Village id → its settings, to try others; by default each village-period's own
+        (:func:`~village_stats.checks.settings.settings_of`).
     rules : iterable of str, optional
         Only these rule ids.
     """
-    settings = settings or {}
+    settings = {d.village.id: (settings or {}).get(d.village.id) or settings_of(d) for d in datas}
     chosen = list(RULES) if rules is None else list(rules)
-    parts = [run(d, settings.get(d.village.id), rules=chosen).frame for d in datas]
+    parts = [run(d, settings[d.village.id], rules=chosen).frame for d in datas]
     across = [rid for rid in chosen if RULES[rid].across]
     if across and datas:
         a = Across(_heads(datas), _members(datas), _heads(previous or []))

@@ -1,6 +1,6 @@
 """The checks of a data root: every village with data for a period, the rules across villages included,
-each village with the rule settings of its scope (``policy/check_rules.csv`` read through the data root's
-:class:`~village_stats.policy.PolicyBook`)."""
+each village with the rule settings of its scope (the rows of ``policy/check_rules.csv`` the loader applied,
+:func:`village_stats.checks.settings.settings_of`)."""
 
 from __future__ import annotations
 
@@ -9,19 +9,9 @@ from collections.abc import Iterable
 from ..errors import DataError
 from ..labels import pick
 from ..load import Source, list_villages
-from ..parse import Village
 from ..periods import Period
-from ..policy import PolicyBook
 from . import wording
 from .engine import Findings, run_villages
-from .settings import CHECK_RULES_TABLE, Setting, read, resolve
-
-
-def settings_for(book: PolicyBook, village: Village, year: int) -> dict[str, Setting]:
-    """Every rule's setting for a village and year: ``policy/check_rules.csv`` of the book's data root, or the
-    catalogue's defaults when the data root has no such table (it only tunes the rules)."""
-    table = read(book) if book.path(CHECK_RULES_TABLE.name, CHECK_RULES_TABLE).is_file() else None
-    return resolve(table, village, year)
 
 
 def check_root(source: Source, period: Period, *, rules: Iterable[str] | None = None) -> Findings:
@@ -41,5 +31,4 @@ def check_root(source: Source, period: Period, *, rules: Iterable[str] | None = 
                         path=source.data_dir)
     before = period.previous()
     previous = [source.period(v, before, with_previous=False) for v in villages if before in source.periods(v)]
-    settings = {d.village.id: settings_for(source.policy, d.village, period.year) for d in datas}
-    return run_villages(datas, previous, settings, rules=rules)
+    return run_villages(datas, previous, rules=rules)

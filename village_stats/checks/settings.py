@@ -3,13 +3,18 @@
 One row per scope, rule and first year: ``scope`` (``national``, a province or a county code),
 ``rule`` (an id of the catalogue), ``from_year``, ``enabled`` (是/否; empty keeps the less specific
 choice), ``severity`` (错误/疑点/提示 or error/doubt/hint; empty keeps), ``parameters`` (``name=value``
-pairs separated by ``;``, names of the rule's numbers; empty keeps), ``basis``, ``source``, ``verified``.
+pairs separated by ``;``, names of the rule's numbers; empty keeps), ``basis``, ``source``, ``verified``,
+``note_zh``, ``note_en`` (the table :data:`village_stats.schema.CHECK_RULES`).
 
 For a village and a year, the catalogue's defaults are the start; then the rows of ``national``, the
 village's province and its county apply in that order (a more specific scope wins), each the row with the
 latest ``from_year`` not after the year; a row's empty cells change nothing. Without a row that sets
-``enabled``, a rule applies from its catalogue year (``since``). The table is read through the data root's
-:class:`~village_stats.policy.PolicyBook`, like every policy table.
+``enabled``, a rule applies from its catalogue year (``since``).
+
+The loader picks a village-period's rows from the data root's
+:class:`~village_stats.policy.PolicyBook` (:attr:`village_stats.policy.AppliedRules.check_rules`), like
+every policy rule; :func:`settings_of` turns them into each rule's :class:`Setting`, checking the rule ids
+and the parameters against the catalogue.
 """
 
 from __future__ import annotations
@@ -22,31 +27,10 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataError
+from ..load import PeriodData
 from ..parse import Village
-from ..policy import PolicyBook, scopes
-from ..schema import _BASIS, _SCOPE, _SOURCE, _VERIFIED, Column, Table, Term, Vocabulary
+from ..policy import scopes
 from .catalogue import RULES, CheckRule
-
-SEVERITY_VOCAB = Vocabulary("check_severity", (
-    Term("error", "错误", "Error"),
-    Term("doubt", "疑点", "Doubt"),
-    Term("hint", "提示", "Hint"),
-))
-
-CHECK_RULES_TABLE = Table(
-    "check_rules", "疑点核查规则设置",
-    "Switch a data-quality rule off, change its severity or set its numbers, by scope and first year "
-    "(data/policy/check_rules.csv; rules in docs/checks.md).",
-    (_SCOPE,
-     Column("rule", "规则编号", "text", "A rule id of docs/checks.md (HH-001 …).", nullable=False),
-     Column("from_year", "起始年度", "year", "First calendar year the row applies to.", nullable=False),
-     Column("enabled", "启用", "bool", "Whether the rule runs (empty: keep)."),
-     Column("severity", "严重程度", "vocab", "错误, 疑点 or 提示 (empty: keep).", vocab=SEVERITY_VOCAB),
-     Column("parameters", "参数", "text", "name=value pairs separated by ';' (empty: keep)."),
-     _BASIS, _SOURCE, _VERIFIED),
-    grain="one row per scope, rule and from_year",
-)
-
 
 @dataclass(frozen=True)
 class Setting:
@@ -101,32 +85,32 @@ def parse_parameters(text: str, r: CheckRule) -> dict[str, float]:
     return out
 
 
-def _validate(frame: pd.DataFrame, path: Path) -> None:
-    """Rule ids and parameters of ``check_rules.csv``, with the file's row numbers in the error."""
-    rows = frame.attrs.get("rows", range(2, len(frame) + 2))
-    for i, (rule_id, params) in enumerate(zip(frame["rule"], frame["parameters"])):
+def check_rows(frame: pd.DataFrame, path: Path | None = None) -> None:
+    """Rule ids and parameters of rows of ``check_rules.csv``, else a :class:`DataError` naming the file, the
+    row (``file_row``, the header being row 1) and the column."""
+    rows = frame["file_row"] if "file_row" in frame else pd.Series(range(2, len(frame) + 2))
+    for rule_id, params, row in zip(frame["rule"], frame["parameters"], rows):
         if rule_id not in RULES:
             raise DataError(f"unknown rule {rule_id!r}: expected a rule id of docs/checks.md (HH-001 …)",
-                            path=path, row=int(rows[i]), column="rule")
+                            path=path, row=int(row), column="rule")
         if isinstance(params, str):
             try:
                 parse_parameters(params, RULES[rule_id])
             except ValueError as e:
-                raise DataError(str(e), path=path, row=int(rows[i]), column="parameters") from None
-    dup = frame.duplicated(["scope", "rule", "from_year"]).to_numpy()
-    if dup.any():
-        i = int(dup.argmax())
-        raise DataError("duplicate scope, rule and from_year: expected one row per scope, rule and from_year",
-                        path=path, row=int(rows[i]), column="from_year")
+                raise DataError(str(e), path=path, row=int(row), column="parameters") from None
 
 
-def read(book: PolicyBook) -> pd.DataFrame:
-    """``policy/check_rules.csv`` of the book's data root, validated (read once per book)."""
-    return book.table(CHECK_RULES_TABLE.name, spec=CHECK_RULES_TABLE, validate=_validate)
+def settings_of(data: PeriodData) -> dict[str, Setting]:
+    """Every rule's setting for a village-period: the rows of ``check_rules.csv`` the loader applied
+    (:attr:`~village_stats.policy.AppliedRules.check_rules`), or the catalogue's defaults without them."""
+    return resolve(data.rules.check_rules, data.village, data.period.year, path=data.rules.check_rules_file)
 
 
-def resolve(table: pd.DataFrame | None, village: Village, year: int) -> dict[str, Setting]:
+def resolve(table: pd.DataFrame | None, village: Village, year: int, *, path: Path | None = None) -> dict[str, Setting]:
     """Every rule's setting for a village in ``year`` (the catalogue's defaults when ``table`` is None).
+
+    The rows of ``table`` for the village's scopes up to ``year`` are checked (:func:`check_rows`; ``path``
+    names the file in a message).
 
     Examples
     --------
@@ -144,6 +128,7 @@ def resolve(table: pd.DataFrame | None, village: Village, year: int) -> dict[str
     rows = table.loc[table["from_year"].astype(float) <= year]
     order = {s: i for i, s in enumerate(reversed(scopes(village)))}    # national first, the county last
     rows = rows.loc[rows["scope"].isin(order)]
+    check_rows(rows, path)
     rows = rows.assign(_rank=rows["scope"].map(order)).sort_values(["_rank", "from_year"], kind="stable")
     rows = rows.drop_duplicates(["rule", "scope"], keep="last")
     for row in rows.itertuples(index=False):

@@ -196,9 +196,9 @@ for _measure, _how, _ in register.RECONCILED:
 
 
 def check_findings(ctx) -> checks.Findings:
-    """The data-quality findings of the period (:func:`village_stats.checks.run`, the rule settings of the
-    option ``check_settings`` or the catalogue's defaults), computed once per context."""
-    return cached(ctx, "checks", checks.run, ctx.data, ctx.options.get("check_settings"))
+    """The data-quality findings of the period (:func:`village_stats.checks.run`, with the rule settings the
+    loader applied to the village-period), computed once per context."""
+    return cached(ctx, "checks", checks.run, ctx.data)
 
 
 def audit_findings(ctx) -> pd.DataFrame:
