@@ -50,7 +50,9 @@ def member_without_household(f: Frames, p) -> pd.DataFrame:
 
 @rule("MB-004", "error", (H + "household_id", M + "relation"), "register", PUBLIC_CODE + "：与户主关系，每户一名户主")
 def no_head(f: Frames, p) -> pd.DataFrame:
-    return _households_without(f, f.among("members", "relation", ("head",)), np.ones(len(f.households), dtype=bool))
+    """Households with member rows but no 户主 (one without any row is MB-002, not counted twice)."""
+    listed = f.per_household(np.ones(len(f.members), dtype=bool)) > 0
+    return _households_without(f, f.among("members", "relation", ("head",)), listed)
 
 
 @rule("MB-005", "error", (H + "household_id", M + "relation"), "register", PUBLIC_CODE + "：与户主关系，每户一名户主")

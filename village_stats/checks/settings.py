@@ -32,6 +32,7 @@ from ..parse import Village
 from ..policy import scopes
 from .catalogue import RULES, CheckRule
 
+
 @dataclass(frozen=True)
 class Setting:
     """How a rule runs for one village-year.
