@@ -8,7 +8,7 @@ import sys
 import click
 
 from .. import config
-from .common import data_dir_option, errors_to_exit_codes, main
+from .common import data_dir_option, errors_to_exit_codes, lang_option, main
 
 
 @main.command()
@@ -22,8 +22,7 @@ from .common import data_dir_option, errors_to_exit_codes, main
               show_default=True)
 @click.option("--output", default=None, type=click.Path(dir_okay=False),
               help="Write to this file (needed for xlsx; csv and json print otherwise).")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
-              help="Language of the list and messages.")
+@lang_option
 @errors_to_exit_codes
 def check(data_dir: str | None, village: str | None, period: str, severities: tuple[str, ...],
           rules: tuple[str, ...], fmt: str, output: str | None, lang: str) -> None:
@@ -31,8 +30,8 @@ def check(data_dir: str | None, village: str | None, period: str, severities: tu
     id, member number, the offending values, what to check) and a summary by rule.
 
     The rules across villages (the same ID number in two households, a household moving village) compare
-    every village of the data root. Exit 0 when no finding is an error (错误), 1 when some are, 2 on bad
-    input. Names and ID numbers never appear.
+    every village of the data root. Exit 0 when no finding is an error, 1 when some are, 2 on bad input.
+    Names and ID numbers never appear.
     """
     from ..checks import RULES, wording
     from ..checks.root import check_root
