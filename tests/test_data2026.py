@@ -103,8 +103,10 @@ def test_policy_rows_say_what_is_verified():
     assert t.loc[("532328", 2023), "verified"]
     assert not t.loc[("national", 2024), "verified"] and not t.loc[("national", 2025), "verified"]
     assert ("national", 2026) not in t.index  # provinces set the 2026 standard
-    fictional = [s for s in t["source"] if "990000" in s or "FICTIONAL" in s]
-    assert fictional and all(s.startswith("FICTIONAL") for s in fictional)
+    fictional = t.loc[[s == "990000" for s, _ in t.index]]
+    assert len(fictional) and not fictional["verified"].any()
+    assert all(n.startswith("虚构") for n in fictional["note_zh"]) and all(n.startswith("FICTIONAL")
+                                                                        for n in fictional["note_en"])
     income = PolicyBook(DATA).table("rural_income")
     assert not income.loc[income["scope"] == "national", "verified"].any()
 

@@ -428,7 +428,8 @@ def test_manifest_inputs_are_every_file_read_previous_periods_included():
     assert data.previous is not None and data.previous.period.code == "2022H1"
     for d in [data, data.previous, *source.earlier(data)]:
         assert {p.relative_to(DATA).as_posix() for p in d.sources} <= set(prepared.inputs)
-    trends = prepare_trends(Request.build("trends", data_dir=DATA, village="demo", from_period="2021H1"))
+    trends = prepare_trends(Request.build("trends", data_dir=DATA, village="demo", from_period="2021H1",
+                                          to_period="2022H2"))
     assert {k for k in trends.inputs if k.startswith("demo/20")} == {
         f"demo/{p}/{t}" for p in ("2021H1", "2021H2", "2022H1", "2022H2")
         for t in ("households.csv", "population.csv")} | {"demo/2022H2/evaluation_sample.csv"}

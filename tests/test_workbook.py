@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from village_stats import schema
 from village_stats.cli import main
 from village_stats.evaluate import indicator_sheet
 from village_stats.indicators import values
@@ -316,11 +317,13 @@ def test_2026_tables_carried_with_drop_downs_and_members_personal_data_only_in_t
     measures = pd.read_csv(DATA / "demo" / "2026H2" / "help_measures.csv", dtype=str, keep_default_na=False)
     if how == "xlsx":
         wb = openpyxl.load_workbook(data_dir / "demo" / "2027H1.xlsx")
-        assert wb.sheetnames[-2:] == ["members", "help_measures"]
-        ws = wb["members"]
+        assert wb.sheetnames[-2:] == ["家庭成员", "帮扶措施"]  # sheets named in Chinese (read by either name)
+        ws = wb["家庭成员"]
         lists = [dv.formula1 for dv in ws.data_validations.dataValidation]
         assert any("户主" in (f or "") for f in lists) and any("未务工" in (f or "") for f in lists)
-        sheets = {w.title: pd.DataFrame(list(w.values)[1:], columns=list(w.values)[0]) for w in wb.worksheets[1:]}
+        table_of = {t.zh: t.name for t in schema.TABLES.values()}
+        sheets = {table_of.get(w.title, w.title): pd.DataFrame(list(w.values)[1:], columns=list(w.values)[0])
+                  for w in wb.worksheets[1:]}
     else:
         folder = data_dir / "demo" / "2027H1"
         sheets = {p.stem: pd.read_csv(p, dtype=object, encoding="utf-8-sig") for p in folder.glob("*.csv")}

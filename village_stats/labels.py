@@ -789,6 +789,13 @@ TEXT.update({
     "cmp_gt": ("高于{x}", "above {x}"), "cmp_ge": ("不低于{x}", "at least {x}"),
 })
 # --- end trust (issue 23) ---
+# --- disclosure control (issue 18) ---
+TEXT.update({
+    "suppressed": ("不公开", "suppressed"),
+    "suppress_households_diff": ("--households 逐户列出变化，不能按 --suppress-below 发布；请去掉其中一个选项",
+                                 "--households lists each household's changes and cannot be published with "
+                                 "--suppress-below; drop one of the two options"),
+})
 
 # --- data-quality checks (issue 20) --- the report sections of village_stats.checks (the rules' own words
 # are in village_stats/checks/wording.py).

@@ -35,6 +35,17 @@ HELP_ZH: dict[str, str] = {
         "输出格式，逗号分隔，可选 ipynb、html、pdf、csv、xlsx（默认全部）。",
     "Report notebook (default: the report's own, e.g. notebooks/period_report.ipynb).":
         "报告笔记本（默认：该报告自带的，如 notebooks/period_report.ipynb）。",
+    "cmd:site": ("生成 output/site/（英文版为 output/site.en/）：各村的静态网页，直接从文件夹打开。\n\n"
+                 "index.html 列出每个村本期的主要指标和报告链接；villages/<编号>.html 显示每个村的各期指标、图表、"
+                 "报告和疑点。不需要服务器，不访问外部网络，整体替换（原子发布）。输入有误（没有村有该期数据）时退出码为 2。"),
+    "Where the reports are (output/<village>/<period>/) and site/ is written.":
+        "报告所在的文件夹（output/<村>/<时期>/），site/ 也写在这里。",
+    "For publishing: head counts below N, and the figures that would reveal them, are not shown.":
+        "用于公开发布：小于 N 的户数、人数，以及能推算出它们的数字，都不显示。",
+    "For publishing: hide what the county roll-up at this threshold hides for the village, and whatever would let "
+    "it be worked out.": "用于公开发布：隐去县汇总在该阈值下对本村隐去的数字，以及能推算出它们的数字。",
+    "At the end, build output/site/ (village-stats site) over every village of the data folder.":
+        "最后为数据目录下的所有村生成 output/site/（同 village-stats site）。",
     "cmd:run-all": ("为多个村生成期报告（县里的定时任务）。\n\n"
                     "在终端显示进度条，否则每完成一个村输出一行（便于定时任务日志）；最后打印汇总表，并写出 "
                     "output/batch-<时期>.json（每村：状态、用时、输出、错误信息）。没有 village.yaml 的村目录按输入错误报告。"
@@ -163,7 +174,6 @@ CLI_MESSAGES: dict[str, tuple[str, str]] = {
                                       "--output FILE goes with --format xlsx (needed) or csv"),
     "cli_no_markers": ("{path} 中没有数据字典的标记", "{path} has no codebook markers"),
     "cli_from_before_to": ("--from {before} 应早于 --to {after}", "--from {before} must come before --to {after}"),
-    "cli_suppressed": ("已隐去", "suppressed"),
     "cli_by_village": ("村", "village"),
     "cli_by_township": ("乡镇", "township"),
     "cli_by_county": ("县", "county"),
@@ -218,6 +228,9 @@ TABLES_ZH: dict[str, tuple[str, str]] = {
     "households": ("每户一行", "建档立卡户名册：每个列入的户一行，可以列全村所有户，也可以只列建档立卡户。"
                    "户主姓名和证件号码只用于核对，读入后即删除，不会出现在任何输出中；监测相关的列适用于2021年起的名册，"
                    "风险类型有多项时用“|”分隔。"),
+    "members": ("每人一行", "家庭成员（2026年起）：每户的每名成员一行；户编号须在名册中。姓名和证件号码只用于核对（出生日期、性别），"
+                "读入后即删除，不会出现在任何输出中。"),
+    "help_measures": ("每项措施一行", "帮扶措施（2026年起）：每户的每项帮扶措施一行，含开始、结束日期和金额；户编号须在名册中。"),
     "evaluation_sample": ("每个抽样户、每种样本一行", "退出评估（第三方评估）抽样核查的结果：错退率 = 错退户数 / 已脱贫样本户数；"
                           "漏评率 = 漏评户数 / 未建档立卡样本户数；认可度 = 认可户数 / 调查样本户数。"),
 }
@@ -250,6 +263,26 @@ COLUMNS_ZH: dict[tuple[str, str], str] = {
     ("households", "risk_eliminated_on"): "标注风险消除的日期；记录仍留在名册中。",
     ("households", "risk_types"): "识别出的风险，一项或多项。", ("households", "has_labour"): "家中是否有劳动能力的成员。",
     ("households", "rigid_spending_yuan"): "本年家庭刚性支出（医疗、上学、灾后修缮等，元/户·年）。",
+    ("households", "risk_found_on"): "首次发现风险线索的日期。", ("households", "discovery_channel"): "风险发现渠道。",
+    ("households", "publicised_from"): "村内公示的第一天。", ("households", "publicised_to"): "村内公示的最后一天（首尾两天都计入）。",
+    ("households", "wage_income_yuan"): "人均工资性收入（元/人·年）。",
+    ("households", "business_income_yuan"): "人均生产经营性净收入（生产经营性收入减生产经营性支出，元/人·年），可以小于 0。",
+    ("households", "property_income_yuan"): "人均财产性收入（元/人·年）。",
+    ("households", "transfer_income_yuan"): "人均转移性收入（政策性补贴、养老金、赡养费等，元/人·年）。",
+    ("households", "dibao"): "是否低保对象。", ("households", "tekun"): "是否特困人员。",
+    ("households", "dibao_edge"): "是否低保边缘家庭（收入低于当地低保标准的1.5倍）。",
+    ("households", "rigid_spending_hardship"): "是否刚性支出困难家庭（医疗、上学等支出较大）。",
+    ("members", "household_id"): "所属户的编号（须在名册中）。", ("members", "member_no"): "成员在户内的序号。",
+    ("members", "relation"): "与户主关系。", ("members", "name"): "成员姓名（只用于核对，从不显示）。",
+    ("members", "id_number"): "成员证件号码（只用于核对出生日期和性别，从不显示）。", ("members", "sex"): "性别。",
+    ("members", "birth_date"): "出生日期。", ("members", "in_school"): "在校生状况。", ("members", "health"): "健康状况。",
+    ("members", "disability_grade"): "残疾等级 1–4（1 级最重）；无残疾留空。", ("members", "labour"): "劳动技能。",
+    ("members", "work_place"): "本年外出务工的区域。", ("members", "work_months"): "本年务工月数，0 至 12。",
+    ("members", "medical_insured"): "是否参加城乡居民基本医疗保险。",
+    ("members", "pension_insured"): "是否参加城乡居民基本养老保险。",
+    ("help_measures", "household_id"): "受帮扶户的编号（须在名册中）。", ("help_measures", "measure"): "帮扶措施类型。",
+    ("help_measures", "started_on"): "措施的开始日期。", ("help_measures", "ended_on"): "措施的结束日期；仍在实施的留空。",
+    ("help_measures", "amount_yuan"): "发放或借贷的金额（元）；留空表示没有或未知。",
     ("evaluation_sample", "household_id"): "户编号（与名册一致）。", ("evaluation_sample", "sample"): "该户所在的样本。",
     ("evaluation_sample", "finding"): "评估人员的核查结论（已脱贫样本和未建档立卡样本）。",
     ("evaluation_sample", "satisfied"): "该户是否认可帮扶工作（调查样本）。",

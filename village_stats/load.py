@@ -647,7 +647,7 @@ def _period_data(source: Source, village_id: str, period: Period, tables: dict[s
     year_ago = None
     if with_previous and schema.has_2026_fields(tables):
         before = Period(period.year - 1, period.kind, period.index)
-        if before in source.periods(village_id):
+        if before in source.stored(village_id) and source.status(village_id, before) == OK:
             year_ago = previous if previous is not None and previous.period == before else \
                 source.period(village_id, before, with_previous=False)
             sources += [p for p in year_ago.sources if p not in sources]

@@ -4,6 +4,10 @@ Raw frames come from :mod:`village_stats.readers`; what comes out has canonical 
 values (numbers as float with NaN for unknown, vocabularies as canonical ids). Every problem raises
 :class:`~village_stats.errors.DataError` naming the file, the spreadsheet row and the column, never quoting
 personal data. Nothing here opens a file.
+
+The module is long (over 600 lines) because it holds every table's checks in one place: the value kinds,
+the cross-table rules of the register and, from 2026, of its members and help measures; splitting the
+2026 checks out would split the one ``_Where`` error path they share.
 """
 
 from __future__ import annotations

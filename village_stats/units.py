@@ -182,13 +182,26 @@ class Sum:
 
     ``part_of`` and ``by``: the indicator is one part of the breakdown of the total ``part_of`` by ``by``
     (e.g. ``households_by_status_poor`` is part of ``register_households`` by ``status``).
+
+    ``plus`` and ``minus``: an identity between indicators, value = Σ ``plus`` − Σ ``minus`` in every
+    village where all of them are known (a reconciliation difference is the register's count minus the
+    reported one; the registered poor are the households of status poor plus returned); ``clipped``: the
+    value is max(0, Σ plus − Σ minus), so the identity holds where the value is above 0. Disclosure
+    control reads these identities (:mod:`village_stats.panel.disclosure`); the roll-up still sums.
     """
 
     part_of: str | None = None
     by: str | None = None
+    plus: tuple[str, ...] = ()
+    minus: tuple[str, ...] = ()
+    clipped: bool = False
 
     def describe(self) -> str:
-        return f"sum (part of `{self.part_of}` by {self.by})" if self.part_of else "sum"
+        text = f"sum (part of `{self.part_of}` by {self.by})" if self.part_of else "sum"
+        if self.plus or self.minus:
+            terms = " + ".join(f"`{i}`" for i in self.plus) + "".join(f" − `{i}`" for i in self.minus)
+            text += f"; = max(0, {terms})" if self.clipped else f"; = {terms}"
+        return text
 
 
 @dataclass(frozen=True)
@@ -217,16 +230,19 @@ class Pooled:
     against its own village's poverty line).
 
     ``parts_unit``: the measure is a share of the register's persons; the roll-up gives its numerator and
-    denominator in this unit. ``within``: the measure describes only the persons counted by the numerator
-    of that (pooled) indicator (the poverty gap describes the persons below the line), so it is hidden
-    whenever that numerator is.
+    denominator in this unit; ``denominator``: the indicator that denominator equals (the register's
+    persons). ``within``: the measure describes only the persons counted by the numerator of that (pooled)
+    indicator (the poverty gap describes the persons below the line), so it is hidden whenever that
+    numerator is.
     """
 
     parts_unit: str | None = None
     within: str | None = None
+    denominator: str | None = None
 
     def describe(self) -> str:
-        return "pooled register" + (f" (share of {self.parts_unit})" if self.parts_unit else "") + (
+        share = f" (share of {self.parts_unit}" + (f" of `{self.denominator}`" if self.denominator else "") + ")"
+        return "pooled register" + (share if self.parts_unit else "") + (
             f" (describes the persons of `{self.within}`)" if self.within else "")
 
 
@@ -272,7 +288,7 @@ def default_combine(unit: str) -> Combine | None:
     unit, else None (a share, per-unit amount or index must say how it combines).
 
     >>> default_combine("households"), default_combine("ratio")
-    (Sum(part_of=None, by=None), None)
+    (Sum(part_of=None, by=None, plus=(), minus=(), clipped=False), None)
     """
     return Sum() if UNITS[unit].additive else None
 
@@ -300,6 +316,10 @@ def catalogue_problems(catalogue: Mapping[str, Any]) -> list[str]:
             known(ind_id, c.part_of, "total")
             if (c.part_of is None) != (c.by is None):
                 problems.append(f"{ind_id}: a breakdown names both its total and what it is by")
+            for term in (*c.plus, *c.minus):
+                known(ind_id, term, "term")
+            if c.clipped and not (c.plus or c.minus):
+                problems.append(f"{ind_id}: clipped, but no identity (plus, minus) to clip")
         elif isinstance(c, Ratio):
             known(ind_id, c.numerator, "numerator")
             known(ind_id, c.denominator, "denominator")
@@ -307,6 +327,7 @@ def catalogue_problems(catalogue: Mapping[str, Any]) -> list[str]:
                 problems.append(f"{ind_id}: a part that is not an indicator needs parts_unit (one of UNITS)")
         elif isinstance(c, Pooled):
             known(ind_id, c.within, "share")
+            known(ind_id, c.denominator, "denominator")
             if c.parts_unit is not None and c.parts_unit not in UNITS:
                 problems.append(f"{ind_id}: unknown parts_unit {c.parts_unit!r}")
         elif isinstance(c, Bound):

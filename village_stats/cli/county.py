@@ -41,7 +41,14 @@ def rollup(period: str, by: str, data_dir: str | None, township: str | None, fmt
 
     source = Source(config.resolve_data_dir(data_dir))
     county = load_county(source, source.resolve_any(period), township)
-    sheet = _rollup(county, by, suppress_below=suppress_below)
+    if suppress_below and township:                        # hide what the whole county's tables hide
+        from ..panel.disclosure import carry_over
+        from ..panel.rollup import rollup_levels
+
+        whole = rollup_levels(load_county(source, source.resolve_any(period)), suppress_below=suppress_below)
+        sheet = carry_over(_rollup(county, by), whole, township)
+    else:
+        sheet = _rollup(county, by, suppress_below=suppress_below)
     if fmt == "csv":
         out = sheet.astype({"value": object})
         out.loc[out["suppressed"], "value"] = SUPPRESSED
@@ -61,5 +68,5 @@ def rollup(period: str, by: str, data_dir: str | None, township: str | None, fmt
             click.echo(t("rollup_group", lang, by=say(f"cli_by_{by}", lang), group=gid, covered=first["villages_covered"],
                          missing=missing))
             for row in part.itertuples():
-                shown = say("cli_suppressed", lang) if row.suppressed else format_value(row.value, row.unit, lang)
+                shown = t("suppressed", lang) if row.suppressed else format_value(row.value, row.unit, lang)
                 click.echo(f"  {row.indicator:<{width}}  {shown:>20}  {getattr(row, label_col)}")

@@ -13,6 +13,11 @@ _OUTPUT = click.option("--output", default=None,
                        help="The workbook to write (with --format xlsx).")
 
 
+_SUPPRESS = click.option("--suppress-below", type=click.IntRange(min=1), default=None,
+                         help="For publishing: hide what the county roll-up at this threshold hides for the village, "
+                              "and whatever would let it be worked out.")
+
+
 def _check_output(fmt: str, output: str | None, data_dir: str | None = None, lang: str = "zh") -> None:
     from ..labels import say
 
@@ -51,9 +56,10 @@ def change_text(change: float, change_unit: str, period: str, previous_period, l
 @_FORMAT
 @_OUTPUT
 @lang_option
+@_SUPPRESS
 @errors_to_exit_codes
 def trend(village: str, from_period: str | None, to_period: str | None, data_dir: str | None, fmt: str,
-          output: str | None, lang: str) -> None:
+          output: str | None, lang: str, suppress_below: int | None) -> None:
     """Print the long sheet: every period's indicators with the change since the previous period."""
     from ..evaluate import evaluate
     from ..labels import column, t
@@ -62,14 +68,21 @@ def trend(village: str, from_period: str | None, to_period: str | None, data_dir
     from ..units import format_value
 
     _check_output(fmt, output, data_dir, lang)
-    panel = load_panel(Source(config.resolve_data_dir(data_dir)), village, from_period, to_period)
+    source = Source(config.resolve_data_dir(data_dir))
+    panel = load_panel(source, village, from_period, to_period)
     long = long_sheet([evaluate(d).sheet for d in panel])
+    if suppress_below:
+        from ..panel.publish import hidden_for_village, protect_long_sheet
+
+        long = protect_long_sheet(long, {d.period.code: hidden_for_village(source, village, d.period, suppress_below)
+                                         for d in panel})
     label_col = column("label", lang)
 
     def lines():
         width = max(len(s) for s in long["indicator"])
         for row in long.itertuples(index=False):
-            yield (f"{row.period:<8} {row.indicator:<{width}}  {format_value(row.value, row.unit, lang):>20}  "
+            shown = t("suppressed", lang) if getattr(row, "suppressed", False) else format_value(row.value, row.unit, lang)
+            yield (f"{row.period:<8} {row.indicator:<{width}}  {shown:>20}  "
                    f"{change_text(row.change, row.change_unit, row.period, row.previous_period, lang):>24}  "
                    f"{getattr(row, label_col)}")
 
@@ -90,9 +103,10 @@ def trend(village: str, from_period: str | None, to_period: str | None, data_dir
 @_OUTPUT
 @click.option("--households", is_flag=True, help="The household-level diff (by household id) instead of the stock-flow.")
 @lang_option
+@_SUPPRESS
 @errors_to_exit_codes
 def diff(village: str, from_period: str, to_period: str, data_dir: str | None, fmt: str, output: str | None,
-         households: bool, lang: str) -> None:
+         households: bool, lang: str, suppress_below: int | None) -> None:
     """Print the stock-flow of the poor between two periods, or with --households each household's changes."""
     from ..errors import DataError
     from ..labels import column, say, t
@@ -101,6 +115,8 @@ def diff(village: str, from_period: str, to_period: str, data_dir: str | None, f
     from ..units import format_value
 
     _check_output(fmt, output, data_dir, lang)
+    if households and suppress_below:
+        raise DataError(t("suppress_households_diff", lang))
     source = Source(config.resolve_data_dir(data_dir))
     p0, p1 = source.resolve(from_period, village), source.resolve(to_period, village)
     if p0.start >= p1.start:
@@ -116,12 +132,19 @@ def diff(village: str, from_period: str, to_period: str, data_dir: str | None, f
                 yield f"{row[0]}  {row[1]:<24} {row[2]:>10} → {row[3]}"
     else:
         frame = stock_flow_sheet(before, after)
+        if suppress_below:
+            from ..panel.publish import hidden_for_village, protect_stock_flow
+
+            frame = protect_stock_flow(frame, suppress_below, hidden_for_village(source, village, p0, suppress_below),
+                                       hidden_for_village(source, village, p1, suppress_below))
         label_col = column("label", lang)
 
         def lines():
             width = max(len(s) for s in frame["indicator"])
             for row in frame.itertuples(index=False):
-                yield f"{row.indicator:<{width}}  {format_value(row.value, row.unit, lang):>12}  {getattr(row, label_col)}"
+                shown = t("suppressed", lang) if getattr(row, "suppressed", False) \
+                    else format_value(row.value, row.unit, lang)
+                yield f"{row.indicator:<{width}}  {shown:>12}  {getattr(row, label_col)}"
 
     name = t("sheet_household_changes" if households else "sheet_stock_flow", lang)
     header = f"{after.village.name(lang)} · {p0.label(lang)} → {p1.label(lang)}"

@@ -6,7 +6,7 @@ from ..measures import crops, investment, poverty, worklog
 from ..schema import (
     PROJECT_CATEGORIES,
 )
-from ..units import Ratio, Setting
+from ..units import Ratio, Setting, Sum
 from .catalogue import Value, indicator
 
 # --------------------------------------------------------------------------- population
@@ -72,7 +72,8 @@ def _max_poor(ctx):
     return poverty.max_poor_population_at_exit(ctx["population_total"], ctx["exit_threshold"])
 
 
-@indicator("poverty_reduction_needed", "persons", "距退出标准尚需脱贫人口", "People still to lift before exit")
+@indicator("poverty_reduction_needed", "persons", "距退出标准尚需脱贫人口", "People still to lift before exit",
+           combine=Sum(plus=("poor_population",), minus=("max_poor_population_at_exit",), clipped=True))
 def _reduction_needed(ctx):
     """max(0, poor_population − max_poor_population_at_exit)."""
     return poverty.poverty_reduction_needed(ctx["poor_population"], ctx["max_poor_population_at_exit"])

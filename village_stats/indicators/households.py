@@ -11,7 +11,7 @@ import pandas as pd
 from .. import checks
 from ..labels import MPI_LABELS
 from ..measures import register
-from ..schema import CAUSES, HOUSEHOLD_CATEGORIES, HOUSEHOLD_STATUSES
+from ..schema import CAUSES, HOUSEHOLD_CATEGORIES, HOUSEHOLD_STATUSES, POOR_STATUSES
 from ..schema import POPULATION_MEASURES as _POP
 from ..units import Pooled, Setting, Sum
 from .catalogue import CATALOGUE, Value, cached, indicator
@@ -62,7 +62,8 @@ def _reg_population(ctx):
 
 
 @indicator("register_poor_households", "households", "登记贫困户（未脱贫及返贫）", "Registered poor households "
-           "(not exited or returned)", "households")
+           "(not exited or returned)", "households",
+           combine=Sum(plus=tuple(f"households_by_status_{s}" for s in POOR_STATUSES)))
 def _reg_poor_households(ctx):
     """Households with status poor or returned."""
     hh = households_table(ctx)
@@ -70,7 +71,8 @@ def _reg_poor_households(ctx):
 
 
 @indicator("register_poor_population", "persons", "登记贫困人口（未脱贫及返贫）", "Registered poor persons "
-           "(not exited or returned)", "households")
+           "(not exited or returned)", "households",
+           combine=Sum(plus=tuple(f"population_by_status_{s}" for s in POOR_STATUSES)))
 def _reg_poor_population(ctx):
     """Σ members of households with status poor or returned."""
     hh = households_table(ctx)
@@ -89,7 +91,8 @@ for _a, _unit, _zh, _en in ((0, "ratio", "收入贫困发生率 FGT0（人均纯
         return Value(v, register.persons_below_line(hh, poverty_line(ctx)), register.person_count(hh))
 
     indicator(f"fgt{_a}", _unit, _zh, _en, "households",
-              combine=Pooled(parts_unit="persons") if _a == 0 else Pooled(within="fgt0"))(_fgt)
+              combine=Pooled(parts_unit="persons", denominator="register_population") if _a == 0
+              else Pooled(within="fgt0"))(_fgt)
 
 
 @indicator("watts", "index", "Watts 指数", "Watts index", "households", combine=Pooled(within="fgt0"))
@@ -115,7 +118,7 @@ def _gini(ctx):
 
 
 @indicator("mpi_h", "ratio", "多维贫困发生率 H", "Multidimensional headcount H", "households",
-           combine=Pooled(parts_unit="persons"))
+           combine=Pooled(parts_unit="persons", denominator="register_population"))
 def _mpi_h(ctx):
     """Share of persons with deprivation score c ≥ k."""
     return _af(ctx)["mpi_h"]
@@ -140,7 +143,7 @@ for _ind in register.MPI_INDICATORS:
     _en = _en.lower()
     indicator(f"deprivation_rate_{_ind}", "ratio", f"剥夺率：{_zh}", f"Deprivation rate: {_en}", "households",
               description=f"Share of persons deprived in {_ind} (uncensored), Σ w g_{_ind} / N.",
-              combine=Pooled(parts_unit="persons"))(
+              combine=Pooled(parts_unit="persons", denominator="register_population"))(
         lambda ctx, _ind=_ind: float(_rates(ctx)[_ind]))
     indicator(f"mpi_contribution_{_ind}", "ratio", f"对M0的贡献：{_zh}", f"Contribution to M0: {_en}",
               "households", description=f"w_{_ind} h_{_ind} / M0 (h: censored headcount ratio).",
@@ -192,7 +195,7 @@ for _measure, _how, _ in register.RECONCILED:
     indicator(f"reconciliation_{_measure}_difference", CATALOGUE[_measure].unit,
               f"核对差异：{_POP.label(_measure, 'zh')}（登记册−上报）",
               f"Reconciliation: {_POP.label(_measure, 'en').lower()} (register − reported)",
-              "households")(_difference)
+              "households", combine=Sum(plus=(f"register_count_{_measure}",), minus=(_measure,)))(_difference)
 
 
 def check_findings(ctx) -> checks.Findings:

@@ -199,7 +199,7 @@ def _median(ctx):
 
 
 @indicator("publicity_short_households", "households", "公示不足5天的对象户数",
-           "Objects whose 公示 lasted fewer than 5 days", GROUP)
+           "Objects whose public notice (gongshi) lasted fewer than 5 days", GROUP)
 def _publicity(ctx):
     """Objects identified in the period whose 公示 lasted fewer than publicity_days_min (5) days, both counted."""
     start, end = _span(ctx)
@@ -426,7 +426,7 @@ def _multi(ctx):
 
 
 _LAYER_WORDS = {"dibao": ("低保", "dibao (minimum living guarantee)"), "tekun": ("特困", "tekun (extreme poverty)"),
-                "dibao_edge": ("低保边缘", "near-dibao (低保边缘)"),
+                "dibao_edge": ("低保边缘", "near-dibao"),
                 "rigid_spending_hardship": ("刚性支出困难", "rigid-spending hardship")}
 for _l, (_zh, _en) in _LAYER_WORDS.items():
     indicator(f"layer_households_{_l}", "households", f"低收入人口分层户数：{_zh}", f"Households: {_en}", GROUP,

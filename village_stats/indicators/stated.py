@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..measures import arith, crops, register, worklog
 from ..schema import POPULATION_MEASURES as _POP
-from ..units import Ratio, Setting
+from ..units import Ratio, Setting, Sum
 from .catalogue import CATALOGUE, Value, cached, indicator
 from .households import households_table
 
@@ -21,7 +21,9 @@ def _absent_share(ctx):
 
 
 @indicator("uncontacted_resident_poor_households", "households", "本期未对接的在村贫困户数",
-           "Resident poor households not contacted", "work_log")
+           "Resident poor households not contacted", "work_log",
+           combine=Sum(plus=("poor_households",), minus=("absent_poor_households", "contacted_poor_households"),
+                       clipped=True))
 def _uncontacted(ctx):
     """(poor − absent) − contacted, at least 0 (worklog.uncontacted_resident_poor_households)."""
     return worklog.uncontacted_resident_poor_households(ctx["poor_households"], ctx.measure("absent_poor_households"),
@@ -43,6 +45,10 @@ def _crop_area_stalled(ctx):
 
 
 
+#: The register's own count of a reported measure is, where the register gives it, the register indicator.
+_SAME_COUNT = {"households_total": "register_households", "population_total": "register_population",
+               "poor_households": "register_poor_households", "poor_population": "register_poor_population"}
+
 for _measure, _how, _ in register.RECONCILED:
     def _derived(ctx, _measure=_measure):
         """The register's own count (register.reconcile, derived); empty when the register cannot give it."""
@@ -50,7 +56,7 @@ for _measure, _how, _ in register.RECONCILED:
 
     indicator(f"register_count_{_measure}", CATALOGUE[_measure].unit,
               f"登记册计数：{_POP.label(_measure, 'zh')}", f"Register count: {_POP.label(_measure, 'en').lower()}",
-              "households")(_derived)
+              "households", combine=Sum(plus=(_SAME_COUNT[_measure],) if _measure in _SAME_COUNT else ()))(_derived)
 
 
 @indicator("poverty_line_verified", "index", "贫困标准已核实（1 是，0 否）", "Poverty line verified (1 yes, 0 no)",

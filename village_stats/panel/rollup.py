@@ -26,7 +26,8 @@ sum of its townships, the townships together equal the villages together, and th
 households and persons equal the sums of the villages' register counts; otherwise :class:`TieOutError`.
 
 Each village-period is loaded and computed directly (no cache). Publish-safe output
-(``suppress_below``) is :func:`village_stats.panel.disclosure.suppress`.
+(``suppress_below``) is :func:`village_stats.panel.disclosure.protect`, run on the three levels at once
+(:func:`rollup_levels`) so that a level never gives away what another hides.
 
 Pooling is exact for the FGT family because it is additively decomposable: the pooled index is the
 population-share-weighted sum of the villages' indices (Foster, Greer and Thorbecke 1984); the Gini is not
@@ -60,7 +61,7 @@ from ..measures.register import (
     measures_by_village,
 )
 from ..units import Bound, Pooled, Ratio, Setting, Sum
-from .disclosure import suppress
+from .disclosure import protect
 
 LEVELS = ("village", "township", "county")
 ROLLUP_COLUMNS = ("group_level", "group_id", "period", "indicator", "value", "unit", "numerator", "denominator",
@@ -196,8 +197,10 @@ def rollup(county: County, by: str = "township", *, suppress_below: int | None =
     by : str
         ``village``, ``township`` or ``county``.
     suppress_below : int, optional
-        Publish-safe output: every head count below this, in any column, and the cells that would reveal
-        one are suppressed (:func:`village_stats.panel.disclosure.suppress`). [households or persons]
+        Publish-safe output: every head count below this, in any column, and the rows that would let one be
+        worked out from any level are suppressed (:func:`village_stats.panel.disclosure.protect` over the
+        three levels, :func:`rollup_levels`; the mask of a level is the same whichever level is asked for).
+        [households or persons]
     check : bool
         Run :func:`tie_out` (always on; off only for tests of the check itself).
 
@@ -212,6 +215,9 @@ def rollup(county: County, by: str = "township", *, suppress_below: int | None =
     TieOutError
         When a sum does not tie out.
     """
+    if suppress_below:
+        levels = rollup_levels(county, suppress_below=suppress_below, check=check)
+        return levels[levels["group_level"] == by].reset_index(drop=True)
     villages = county.villages
     group = _group_of(villages, by)
     present = [v for v in villages["village_id"] if v in county.sheets]
@@ -239,9 +245,15 @@ def rollup(county: County, by: str = "township", *, suppress_below: int | None =
                               kind="stable").reset_index(drop=True)
     if check:
         tie_out(county, sheet, registers)
-    if suppress_below:
-        sheet = suppress(sheet, suppress_below, villages)
     return sheet
+
+
+def rollup_levels(county: County, *, suppress_below: int | None = None, check: bool = True) -> pd.DataFrame:
+    """The roll-up sheets of every level (village, township, county) in one frame, protected together when
+    ``suppress_below`` is given (:func:`village_stats.panel.disclosure.protect`): what anything publishes
+    from one county and period at a threshold should be cut from this frame."""
+    sheet = pd.concat([rollup(county, by, check=check) for by in LEVELS], ignore_index=True)
+    return protect(sheet, suppress_below, county.villages) if suppress_below else sheet
 
 
 def _combine(long: pd.DataFrame, registers: pd.DataFrame | None) -> pd.DataFrame:
@@ -433,7 +445,7 @@ def from_data(data: Iterable[PeriodData], villages: pd.DataFrame | None = None) 
 
 
 __all__ = ["County", "ROLLUP_COLUMNS", "TieOutError", "combination", "from_data",
-           "pooled_register_measures", "rollup", "tie_out", "villages_table", "wide"]
+           "pooled_register_measures", "rollup", "rollup_levels", "tie_out", "villages_table", "wide"]
 
 
 # --------------------------------------------------------------------------- what the county report shows
