@@ -22,8 +22,9 @@ def run(*args):
     return CliRunner().invoke(main, ["check", *args])
 
 
-def test_demo_latest_lists_the_planted_findings_and_exits_1_for_an_error():
-    r = run("--data-dir", str(DATA), "--village", "demo", "--period", "latest", "--format", "csv")
+def test_demo_2022h2_lists_the_planted_findings_and_exits_1_for_an_error():
+    """data/README.md: 2022H2's audit cases (its latest period until the 2026 periods came)."""
+    r = run("--data-dir", str(DATA), "--village", "demo", "--period", "2022H2", "--format", "csv")
     assert r.exit_code == 1, r.output                     # HH-003, a wrong check digit, is an error
     got = pd.read_csv(io.StringIO(r.stdout), dtype=str)
     assert list(got.columns) == ["规则编号", "严重程度", "村", "期", "户编号", "成员序号", "问题", "相关数值", "核查要求"]
@@ -55,7 +56,10 @@ def test_every_village_of_a_data_root():
     r = run("--data-dir", str(COUNTY), "--period", "2018H2", "--format", "csv", "--lang", "en")
     assert r.exit_code == 1
     got = pd.read_csv(io.StringIO(r.stdout), dtype=str)
-    assert got["Village"].nunique() > 5 and set(got["Rule"]) == {"HH-001", "HH-003", "HH-007"}
+    # examples/demo_county/README.md: the audit's cases, the generated members', the repeated ID numbers
+    assert got["Village"].nunique() > 5 and set(got["Rule"]) == {
+        "HH-001", "HH-003", "HH-007", "MB-009", "MB-010", "MB-017", "MB-021", "MB-022", "MB-023", "MB-024", "XV-001",
+        "XV-002"}
 
 
 def test_unknown_rule_and_bad_data_exit_2(tmp_path):
@@ -81,8 +85,10 @@ def test_workbook_one_sheet_per_severity_a4_header_repeated(tmp_path):
     assert r.exit_code == 1, r.output
     sheets = pd.read_excel(out, sheet_name=None, dtype=str, engine="calamine")
     assert list(sheets) == ["汇总", "错误", "疑点", "提示"]
-    assert set(sheets["错误"]["规则编号"]) == {"HH-001", "HH-003"} and sheets["提示"].empty
-    assert set(sheets["汇总"]["规则编号"]) == {"HH-001", "HH-003", "HH-007"}
+    assert set(sheets["错误"]["规则编号"]) == {"HH-001", "HH-003", "MB-009", "MB-017", "XV-001", "XV-002"}
+    assert sheets["提示"].empty
+    assert set(sheets["汇总"]["规则编号"]) == {"HH-001", "HH-003", "HH-007", "MB-009", "MB-010", "MB-017", "MB-021",
+                                           "MB-022", "MB-023", "MB-024", "XV-001", "XV-002"}
     with zipfile.ZipFile(out) as z:
         book = z.read("xl/workbook.xml").decode()
         first = z.read("xl/worksheets/sheet2.xml").decode()

@@ -208,9 +208,13 @@ def dibao_and_edge(f: Frames, p) -> pd.DataFrame:
 @rule("HH-023", "doubt", (H + "rigid_spending_hardship", H + "rigid_spending_yuan"), "register",
       "刚性支出困难家庭：医疗、教育等刚性支出超过家庭收入一定比例，应有支出金额")
 def hardship_without_spending(f: Frames, p) -> pd.DataFrame:
+    """Only for a register that records spending at all: the loader adds ``rigid_spending_yuan`` empty to a
+    register without the monitoring fields (a period before 2021 with the 2026 layers), where no amount is
+    missing, only not collected."""
     h = _hh(f)
     spent = h["rigid_spending_yuan"]
-    return hits(h, f.among("households", "rigid_spending_hardship", (True,)) & ~(spent > 0).to_numpy())
+    collected = bool(spent.notna().any())
+    return hits(h, f.among("households", "rigid_spending_hardship", (True,)) & ~(spent > 0).to_numpy() & collected)
 
 
 @rule("HH-024", "error", (H + "status", H + "exit_year"), "register", "脱贫年度不能晚于数据所属年度")
