@@ -20,6 +20,7 @@ from . import households  # noqa: F401  (each module registers its rules: the or
 from . import members  # noqa: F401
 from . import measures  # noqa: F401
 # isort: on
+from . import wording
 from .catalogue import RULES, SEVERITY_IDS, Across, CheckRule, Frames
 from .engine import FINDING_COLUMNS, Findings, frames_of, listing, rule_words, run, run_villages
 from .root import check_root
@@ -27,7 +28,17 @@ from .settings import Setting, resolve, settings_of
 
 __all__ = ["RULES", "SEVERITY_IDS", "Across", "CheckRule", "Frames", "FINDING_COLUMNS", "Findings", "frames_of",
            "listing", "rule_words", "run", "run_villages", "Setting", "resolve", "settings_of",
-           "LEGACY", "audit_frame", "check_root"]
+           "LEGACY", "audit_frame", "check_root", "SEVERITY_LABELS", "findings"]
+
+#: Severity id → (zh, en), in the catalogue's order (what the site's columns of findings are headed by).
+SEVERITY_LABELS = wording.SEVERITIES
+
+
+def findings(results):
+    """The findings of an evaluated village-period (:attr:`village_stats.evaluate.Results.checks`, one row per
+    finding, with its ``severity``), or None for a period without a register."""
+    return None if results.checks is None else results.checks.frame
+
 
 #: Rule id → key of the register audit of before (:data:`village_stats.measures.register.AUDIT_RULES`).
 LEGACY = {rid: r.legacy for rid, r in RULES.items() if r.legacy}
