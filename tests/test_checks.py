@@ -208,6 +208,13 @@ def test_the_loader_applies_the_data_roots_settings_to_every_figure(tmp_path):
     assert set(r.audit["rule"]) == {"id_check_digit", "exited_without_year"}
     found = checks.check_root(source, fx.parse_period("2022H2"))
     assert sorted(found.frame["rule"]) == ["HH-003", "HH-006"]
+    from click.testing import CliRunner
+
+    from village_stats.cli import main
+
+    r = CliRunner().invoke(main, ["validate", "--data-dir", str(tmp_path), "--period", "2022H2"],
+                           env={"VILLAGE_STATS_LANG": "en"})
+    assert r.exit_code == 0 and "(2 register audit findings)" in r.output   # validate too: not 6
 
 
 # --------------------------------------------------------------------------- findings

@@ -76,7 +76,8 @@ CASES: dict[str, tuple[list, set, list]] = {
                [hh("H1", monitoring_since=T("2025-05-01"), monitoring_type="marginal")]),
     "HH-021": ([hh("H4", members=0.0)], {("H4", None)}, [hh("H4", members=1.0)]),
     "HH-022": ([hh("H2", dibao_edge=True)], {("H2", None)}, [hh("H1", dibao_edge=True)]),
-    "HH-023": ([hh("H2", rigid_spending_yuan=math.nan)], {("H2", None)}, [hh("H2", rigid_spending_yuan=1.0)]),
+    "HH-023": ([hh("H1", rigid_spending_hardship=True)], {("H1", None)},           # H2 records its amount
+               [hh("H1", rigid_spending_hardship=True, rigid_spending_yuan=1.0)]),
     "HH-024": ([hh("H1", exit_year=2027.0)], {("H1", None)}, [hh("H1", exit_year=2026.0)]),
     "MB-001": ([hh("H1", members=4.0)], {("H1", None)},
                [hh("H1", members=4.0), m("H1", 4, "child", "female", "2016-01-01", in_school="primary",

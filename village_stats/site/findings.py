@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
+from .. import checks
 from ..evaluate import Results
 from ..labels import pick
 from ..measures.register import AUDIT_RULES
@@ -22,8 +23,6 @@ from ..measures.register import AUDIT_RULES
 
 def checks_module() -> ModuleType:
     """The 疑点 checks (:mod:`village_stats.checks`)."""
-    from .. import checks
-
     return checks
 
 
