@@ -67,9 +67,10 @@ bench: $(STAMP) ## Run the benchmarks in tests/benchmarks (writes output/benchma
 validate: $(STAMP) ## Check every village and period in data/
 	$(BIN)/village-stats validate
 
-codebook: $(STAMP) ## Regenerate the codebooks: data/README.md (schema) and docs/indicators.md (catalogue)
+codebook: $(STAMP) ## Regenerate the codebooks: data/README.md (schema), docs/indicators.md (catalogue), docs/checks.md (rules)
 	$(BIN)/village-stats codebook --write data/README.md
 	$(BIN)/village-stats codebook --indicators --write docs/indicators.md
+	$(BIN)/python -m village_stats.checks.docs docs/checks.md
 
 demo: $(STAMP) ## Regenerate data/demo/ (fictional village, fixed seed)
 	$(BIN)/python scripts/make_demo.py

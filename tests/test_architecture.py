@@ -19,7 +19,7 @@ LAYERS = {
     "schema": 2,
     "codebook": 2, "idnumbers": 2, "labels_safety": 1, "places": 2, "personal": 2,
     "readers": 3, "parse": 3, "policy": 3, "load": 3, "request": 3, "manifest": 3,
-    "measures": 4, "synthetic": 4,
+    "measures": 4, "synthetic": 4, "checks": 4,
     "indicators": 5, "evaluate": 5, "alerts": 5, "panel": 5,
     "display": 6, "document": 6,
     "export": 7, "run": 7, "workbook": 7, "outputs": 7, "site": 7,

@@ -69,7 +69,7 @@ def _run(args, env_lang=None):
 
 
 COMMANDS = ["run", "run-all", "rollup", "diff", "trend", "indicators", "validate", "new-period", "new-village",
-            "periods", "codebook"]
+            "periods", "codebook", "check"]
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +91,9 @@ def outputs(tmp_path_factory):
                   DATA]],
         "rollup": [["rollup", "--period", "2018H2", "--data-dir", COUNTY, "--suppress-below", "10"]],
         "new-period": [["new-period", "--village", "suoluoyu", "--period", "2017H1", "--data-dir", data]],
+        "check": [["check", "--period", "2022H2", "--data-dir", DATA],
+                  ["check", "--period", "2018H2", "--data-dir", COUNTY, "--village", "baitu"],
+                  ["check", "--period", "2022H2", "--data-dir", DATA, "--rule", "XX-000"]],
     }
     out = {}
     for lang in ("zh", "en"):
@@ -109,13 +112,13 @@ def outputs(tmp_path_factory):
 
 
 @pytest.mark.parametrize("name", ["help", "validate", "periods", "indicators", "trend", "diff", "rollup",
-                                  "new-period", "new-village"])
+                                  "new-period", "new-village", "check"])
 def test_chinese_output_has_no_english_words(outputs, name):
     words = _english_words(outputs[("zh", name)], _allowed())
     assert words == [], sorted(set(words))
 
 
-@pytest.mark.parametrize("name", ["help", "validate", "periods", "trend", "diff", "new-period"])
+@pytest.mark.parametrize("name", ["help", "validate", "periods", "trend", "diff", "new-period", "check"])
 def test_english_output_has_no_chinese(outputs, name):
     """Names from the data (村, 乡) are allowed in English output only where the data gives no English name;
     these outputs name no place. The help of new-village and new-period quotes the Chinese a user types

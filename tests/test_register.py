@@ -127,6 +127,16 @@ def test_reconciliation():
     assert math.isnan(r.reconcile(only_poor, reported).loc["households_total", "derived"])
 
 
+def audit(frame, line):
+    """The register audit of the rule catalogue (HH-001 … HH-007) on one register frame."""
+    from village_stats.checks import Findings, Frames, audit_frame
+    from village_stats.checks.engine import run_frames
+    from village_stats.periods import parse_period
+
+    found = run_frames(Frames(frame, period=parse_period("2017H1"), poverty_line=line))
+    return audit_frame(Findings(found, {}))
+
+
 AUDIT_CASES = [
     ("income_nonpositive", make([("a", 1, 0, "poor", "general", ())])),
     ("income_implausible", make([("a", 1, 150000, "non_poor", "non_poor", ())])),
@@ -139,7 +149,7 @@ AUDIT_CASES = [
 
 @pytest.mark.parametrize("rule,frame", AUDIT_CASES)
 def test_audit_rule_fires(rule, frame):
-    findings = r.audit(frame, Z)
+    findings = audit(frame, Z)
     assert (findings["rule"] == rule).any()
     assert set(findings.columns) == {"household_id", "rule"}
 
@@ -150,11 +160,11 @@ def test_audit_exit_year_and_id_rules():
     f.loc[0, "exit_year"] = math.nan
     f.loc[1, "id_number_status"] = "bad_check_digit"
     f.loc[2, "id_number_status"] = "fifteen_digits"
-    findings = r.audit(f, Z)
+    findings = audit(f, Z)
     assert set(map(tuple, findings.to_numpy())) == {("a", "exited_without_year"), ("b", "id_check_digit"),
                                                     ("c", "id_fifteen_digits")}
     clean = make([("a", 2, 9000, "exited", "general", ()), ("b", 1, 500, "poor", "tekun", ())])
-    assert r.audit(clean, Z).empty
+    assert audit(clean, Z).empty
 
 
 def test_gb11643_check_digit():

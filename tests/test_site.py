@@ -15,8 +15,6 @@ import json
 import os
 import re
 import shutil
-import sys
-import types
 from pathlib import Path
 
 import pandas as pd
@@ -283,23 +281,23 @@ def test_suppressed_site_uses_the_disclosure_of_the_rollup(county, good_root, tm
     assert ">8 人<" not in text                                          # beiwa's poor persons of 2018H2
 
 
-def test_findings_by_severity_when_the_checks_exist(county, tmp_path, monkeypatch):
-    """The hook for the 疑点 checks: a module with findings(results) gives one column per severity."""
-    from village_stats.site import build_site
+def test_findings_by_severity_from_the_checks(county):
+    """The index has one column per severity of docs/checks.md (错误, 疑点, 提示, the catalogue's order); each
+    village's counts are those of its evaluated period (Results.checks, what village-stats check lists)."""
+    from village_stats.evaluate import evaluate
+    from village_stats.load import Source
 
-    checks = types.ModuleType("village_stats.checks")
-    checks.SEVERITY_LABELS = {"error": ("错误", "error"), "suspect": ("疑点", "to verify"), "hint": ("提示", "hint")}
-    checks.findings = lambda results: pd.DataFrame(
-        {"severity": ["error", "error", "hint"] if results.data.village.id == "beiwa" else ["suspect"]})
-    monkeypatch.setitem(sys.modules, "village_stats.checks", checks)
-    build_site(PERIOD, data_dir=county[0], output_dir=tmp_path)
-    page = read_page(tmp_path / "site" / "index.html")
-    assert [h for h in page.headers if h.startswith("疑点：")] == ["疑点：错误", "疑点：疑点", "疑点：提示"]
-    assert [page.row("beiwa")[h] for h in ("疑点：错误", "疑点：疑点", "疑点：提示")] == ["2", "0", "1"]
-    assert [page.row("nancha")[h] for h in ("疑点：错误", "疑点：疑点", "疑点：提示")] == ["0", "1", "0"]
+    page = read_page(county[1] / "site" / "index.html")
+    heads = ["疑点：错误", "疑点：疑点", "疑点：提示"]
+    assert [h for h in page.headers if h.startswith("疑点：")] == heads
+    source = Source(county[0])
+    counts = {}
+    for v in ("beiwa", "nancha"):
+        found = evaluate(source.period(v, PERIOD)).checks
+        counts[v] = [found.count(s) for s in ("error", "doubt", "hint")]
+        assert [page.row(v)[h] for h in heads] == [str(n) for n in counts[v]]
+    assert sum(counts["beiwa"]) + sum(counts["nancha"]) > 0
     assert page.row("hougou")["疑点：错误"] == "—"
-    # without the checks (run-all's site, built before the fake module): no column of dashes
-    assert not any(h.startswith("疑点") for h in read_page(county[1] / "site" / "index.html").headers)
 
 
 def test_site_command_bad_period_is_one_line_exit_2(county):

@@ -158,6 +158,7 @@ def test_run_workbook_reads_the_document_not_the_data(tmp_path, monkeypatch):
     import nbformat
 
     from village_stats import load
+    from village_stats.checks import engine as checks_engine
     from village_stats.export import FORMATS, ExecutedReport
     from village_stats.measures import register
     from village_stats.run import run_report
@@ -168,8 +169,9 @@ def test_run_workbook_reads_the_document_not_the_data(tmp_path, monkeypatch):
     def forbidden(*args, **kwargs):
         raise AssertionError("the workbook computed a figure again")
 
-    for name in ("audit", "reconcile", "exit_eligible", "exited_failing_criteria"):
+    for name in ("reconcile", "exit_eligible", "exited_failing_criteria"):
         monkeypatch.setattr(register, name, forbidden)
+    monkeypatch.setattr(checks_engine, "run_frames", forbidden)     # the audit is the checks' findings
     monkeypatch.setattr(load, "load_period", forbidden)
     path = tmp_path / "indicators.xlsx"
     FORMATS["xlsx"].write(ExecutedReport(nb, lang="zh", title="示例村 · 2018年上半年"), path)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .checks import Findings
 from .indicators import (
     Context,
     IndicatorSheet,
@@ -27,6 +28,7 @@ from .indicators import (
     screening_result,
     sheet_of,
 )
+from .indicators.households import audit_findings, check_findings
 from .load import PeriodData
 from .measures import monitoring, register
 from .policy import Rule
@@ -46,7 +48,11 @@ class Results:
         Register-derived against reported counts (:func:`~village_stats.measures.register.reconcile`);
         periods with a register.
     audit : DataFrame or None
-        Register audit findings (:func:`~village_stats.measures.register.audit`); periods with a register.
+        Register audit findings: ``household_id, rule`` of the catalogue rules HH-001 … HH-007
+        (:func:`village_stats.checks.audit_frame`); periods with a register.
+    checks : Findings or None
+        Every data-quality rule of :mod:`village_stats.checks` that applies to the period (not those across
+        villages); periods with a register.
     exit_eligible, exited_failing : Series of bool or None
         Per household: poor and meeting the exit test; exited and failing it (periods with a register).
     screening, risk_elimination : DataFrame or None
@@ -61,6 +67,7 @@ class Results:
     sheet: IndicatorSheet
     reconciliation: pd.DataFrame | None = None
     audit: pd.DataFrame | None = None
+    checks: Findings | None = None
     exit_eligible: pd.Series | None = None
     exited_failing: pd.Series | None = None
     screening: pd.DataFrame | None = None
@@ -89,7 +96,9 @@ def evaluate(data: PeriodData, **options) -> Results:
         A village-period as read by :class:`village_stats.load.Source` (its rules and previous period
         included).
     **options
-        Passed to the indicator functions (``mpi_k``, ``mpi_weights`` for the Alkire–Foster measures).
+        Passed to the indicator functions (``mpi_k``, ``mpi_weights`` for the Alkire–Foster measures). The
+        data-quality rules run with the settings the loader applied (``policy/check_rules.csv`` of the data
+        root for the village and year, :attr:`PeriodData.rules <village_stats.policy.AppliedRules>`).
 
     Returns
     -------
@@ -109,7 +118,8 @@ def evaluate(data: PeriodData, **options) -> Results:
     if data.has("households"):
         hh, line = data.table("households"), data.poverty_line.poverty_line_yuan
         parts["reconciliation"] = cached(ctx, "reconcile", register.reconcile, hh, ctx.measures)
-        parts["audit"] = cached(ctx, "audit", register.audit, hh, line)
+        parts["checks"] = check_findings(ctx)
+        parts["audit"] = audit_findings(ctx)
         parts["exit_eligible"] = cached(ctx, "exit_eligible", register.exit_eligible, hh, line)
         parts["exited_failing"] = cached(ctx, "exited_failing", register.exited_failing_criteria, hh, line)
         if has_monitoring(data):

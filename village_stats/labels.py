@@ -797,6 +797,32 @@ TEXT.update({
                                  "--suppress-below; drop one of the two options"),
 })
 
+# --- data-quality checks (issue 20) --- the report sections of village_stats.checks (the rules' own words
+# are in village_stats/checks/wording.py).
+TEXT.update({
+    "reg_checks": ("疑点核查", "Data-quality checks"),
+    "tab_checks": ("疑点核查发现（按规则）", "Data-quality findings by rule"),
+    "checks_none": ("本期按 docs/checks.md 的规则核查，未发现问题。", "The rules of docs/checks.md found nothing this period."),
+    "checks_note": ("共 {n} 条（错误 {errors} 条，疑点 {doubts} 条，提示 {hints} 条）；逐户清单用 village-stats check "
+                    "生成（疑点清单，按户编号）。",
+                    "{n} findings ({errors} errors, {doubts} doubts, {hints} hints); the list by household id: "
+                    "village-stats check."),
+    "col_check_rule": ("规则", "Rule"),
+    "col_check_severity": ("严重程度", "Severity"),
+    "col_check_what": ("问题", "What is wrong"),
+    "col_check_findings": ("发现(条)", "Findings"),
+    "col_check_households": ("涉及户数", "Households"),
+    "col_check_errors": ("错误(条)", "Errors"),
+    "col_check_per_100": ("每百户(条)", "Per 100 households"),
+    "col_check_rank": ("排名", "Rank"),
+    "sec_county_checks": ("八、疑点核查（各村，按每百户发现条数排序）", "8. Data-quality checks by village (by findings per "
+                          "100 households)"),
+    "county_checks_note": ("各村按 docs/checks.md 的规则逐村核查（不含跨村规则；跨村重复见 village-stats check）。",
+                           "Each village checked by the rules of docs/checks.md (rules across villages: "
+                           "village-stats check)."),
+    "trend_checks": ("疑点核查发现（各期）", "Data-quality findings by period"),
+})
+
 #: The default language: its output files carry no language suffix (``report.pdf``; ``report.en.pdf``).
 DEFAULT_LANG = "zh"
 #: Language tags of the outputs (HTML ``lang``, PDF metadata).

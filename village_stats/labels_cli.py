@@ -125,6 +125,17 @@ HELP_ZH: dict[str, str] = {
     "One workbook <period>.xlsx, or a folder <period>/ of CSV files.": "一个工作簿 <时期>.xlsx，或一个含 CSV 文件的文件夹 <时期>/。",
     "cmd:new-village": ("按数据字典生成 data/<编号>/village.yaml（不会覆盖已有文件：退出码 2）。\n\n"
                         "未给出的键在文件中留空，每个键上方有注释说明其含义。只给中文名时，编号可由拼音生成。"),
+    # --- check (issue 20) ---
+    "cmd:check": ("按 docs/checks.md 的规则进行疑点核查：每条发现一行（规则、严重程度、村、户编号、成员序号、相关数值、"
+                  "核查要求），并按规则汇总。\n\n"
+                  "跨村规则（同一身份证号出现在两户、户在村间迁移）比较数据目录中的所有村。没有“错误”时退出码为 0，"
+                  "有“错误”时为 1，输入有误时为 2。不显示姓名和身份证号。"),
+    "Only this village (default: every village with the period).": "只核查该村（默认：有该期数据的所有村）。",
+    "Period code (e.g. 2022H2), or 'latest'.": "时期代码（如 2022H2），或 latest（最新一期）。",
+    "Only findings of this severity (repeatable).": "只列该严重程度的发现：error 错误、doubt 疑点、hint 提示（可重复）。",
+    "Only this rule id, e.g. MB-008 (repeatable).": "只列该规则编号的发现，如 MB-008（可重复）。",
+    "Write to this file (needed for xlsx; csv and json print otherwise).":
+        "写入该文件（xlsx 必须指定；csv 和 json 不指定时打印到屏幕）。",
 }
 
 #: click's metavars in Chinese (the help's left column), longest first.

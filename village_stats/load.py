@@ -638,6 +638,8 @@ def _period_data(source: Source, village_id: str, period: Period, tables: dict[s
     book = source.policy
     used = [book.path("exit_thresholds")] if village.exit_threshold_from_policy else []
     used += [book.path(r.table) for r in rules.used() if r.table]
+    if rules.check_rules is not None and len(rules.check_rules):
+        used.append(rules.check_rules_file)
     if previous is not None:
         used += previous.sources
     sources = list(files) + [p for p in dict.fromkeys(used) if p not in files]
@@ -662,7 +664,8 @@ def _applied_rules(source: Source, village: Village, period: Period, tables: Map
 
     The poverty line with a register; the monitoring threshold and rules (and the previous period of the
     same kind, when the village has it) with monitoring fields; the evaluation thresholds with an
-    evaluation sample.
+    evaluation sample; the rows of ``check_rules.csv`` for the village and year with any table the
+    data-quality rules read (:meth:`~village_stats.policy.PolicyBook.check_rules`).
     """
     book = source.policy
     line = monitoring = previous = None
@@ -680,7 +683,11 @@ def _applied_rules(source: Source, village: Village, period: Period, tables: Map
         evaluation = book.evaluation_thresholds(village)
     income = {y: r for y in (period.year - 1, period.year) if schema.has_2026_fields(tables)
               and (r := book.rural_income(village, y)) is not None}
-    return AppliedRules(line, monitoring, rules, evaluation, income), previous
+    checked = None
+    if any(t in tables for t in ("households", "members", "help_measures")):  # what the check rules read
+        checked = book.check_rules(village, period.year)
+    file = None if checked is None else book.path("check_rules")
+    return AppliedRules(line, monitoring, rules, evaluation, income, checked, file), previous
 
 
 def check_panel_ids(panel: list[PeriodData]) -> None:

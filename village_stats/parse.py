@@ -574,7 +574,7 @@ def _check_members(members: pd.DataFrame, households: pd.DataFrame | None, where
     """Member rules that make the data unusable (errors); then ``id_number_status``, ``id_birth_date``,
     ``id_sex`` and ``id_key`` are derived from the number and the personal columns (name, id_number) are
     dropped. A household's ``members`` that differs from its rows here, and a household without exactly
-    one 户主, are audit findings (:func:`village_stats.measures.members.member_audit`), not errors."""
+    one 户主, are audit findings (the check catalogue's MB-001, MB-004 and MB-005, docs/checks.md), not errors."""
     from .idnumbers import id_birth_date, id_key, id_number_status, id_sex
 
     _check_known_households(members, households, where)

@@ -234,6 +234,21 @@ class PolicyBook:
                                           comparison=row["comparison"])
         return out
 
+    def check_rules(self, village: Village, year: int) -> pd.DataFrame | None:
+        """The rows of ``check_rules.csv`` (the settings of the data-quality rules, :mod:`village_stats.checks`)
+        that apply to the village in ``year``: its scopes, ``from_year`` not after ``year``; ``national``
+        first and the county last, each scope's rows by ``from_year`` (so a later row overrides an earlier
+        one), with ``file_row``. None when the data root has no such table: the table only tunes the rules,
+        and every rule then keeps the catalogue's setting.
+        """
+        if not self.path("check_rules").is_file():
+            return None
+        frame = self.table("check_rules")
+        order = {s: i for i, s in enumerate(reversed(scopes(village)))}   # national first, the county last
+        rows = frame.loc[frame["scope"].isin(list(order)) & (frame["from_year"].astype(float) <= year)]
+        rows = rows.assign(_rank=rows["scope"].map(order)).sort_values(["_rank", "from_year"], kind="stable")
+        return rows.drop(columns="_rank").reset_index(drop=True)
+
 
 def as_poverty_line(rule: Rule) -> PovertyLine:
     """A poverty-line rule as the loader records it on :class:`~village_stats.load.PeriodData`."""
@@ -273,6 +288,12 @@ class AppliedRules:
     rural_income : dict
         Rural per-capita disposable income of the period's year and the year before, by year, where
         ``rural_income.csv`` has a row (periods with the 2026 fields). [yuan per person per year]
+    check_rules : DataFrame or None
+        The rows of ``check_rules.csv`` that apply to the village in the period's year
+        (:meth:`PolicyBook.check_rules`), which :func:`village_stats.checks.settings_of` turns into each
+        data-quality rule's setting; None when the data root has no such table (the catalogue's settings).
+    check_rules_file : Path or None
+        The file those rows come from (for a message naming it).
     """
 
     poverty_line: Rule | None = None
@@ -280,6 +301,8 @@ class AppliedRules:
     monitoring: Mapping[str, Rule] = field(default_factory=dict)
     evaluation: Mapping[str, Rule] = field(default_factory=dict)
     rural_income: Mapping[int, Rule] = field(default_factory=dict)
+    check_rules: pd.DataFrame | None = field(default=None, compare=False)
+    check_rules_file: Path | None = None
 
     def used(self) -> list[Rule]:
         """Every rule applied, in the order a report lists them."""
@@ -301,7 +324,8 @@ def _read_policy_table(path: Path, name: str, reader: Reader) -> pd.DataFrame:
             raise DataError(f"scope {shown(frame['scope'].iloc[i])}: expected national or a 2- or 6-digit "
                             f"administrative division code", path=path, row=int(frame.attrs["rows"][i]),
                             column="scope")
-        keys = ["scope", "year"] if "year" in frame else ["scope", "rule", "year_from"]
+        first = "from_year" if "from_year" in frame else "year_from"   # check_rules.csv: from_year
+        keys = ["scope", "year"] if "year" in frame else ["scope", "rule", first]
         dup = frame.duplicated(keys).to_numpy()
         if dup.any():
             i = int(dup.argmax())
@@ -323,6 +347,8 @@ def _check_values(frame: pd.DataFrame, name: str, path: Path) -> None:
     """Each number of a policy table in its plausible range (:data:`VALUE_RANGES`), else a :class:`DataError`
     naming the file, the row and the column. Amounts: lowest ≤ v ≤ highest; ratios: 0 < v (≤ 1, and < 1 for
     an exit threshold). An empty evaluation threshold stays allowed (the region's exit threshold)."""
+    if name not in VALUE_RANGES:  # check_rules.csv: its numbers are checked against each rule's (checks)
+        return
     column, low, high, key = VALUE_RANGES[name]
     v = frame[column].to_numpy(dtype=float)
     if name in ("poverty_lines", "monitoring_thresholds", "rural_income"):

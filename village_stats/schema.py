@@ -746,9 +746,34 @@ RURAL_INCOME = Table(
     unique=(), grain="one row per scope and year",
 )
 
+CHECK_SEVERITIES = Vocabulary("check_severity", (
+    Term("error", "错误", "Error"),
+    Term("doubt", "疑点", "Doubt"),
+    Term("hint", "提示", "Hint"),
+))
+
+CHECK_RULES = Table(
+    "check_rules", "疑点核查规则设置",
+    "Switch a data-quality rule off, change its severity or set its numbers, by scope and first year "
+    "(data/policy/check_rules.csv; rules in docs/checks.md). Optional: without it every rule keeps the "
+    "catalogue's setting.",
+    (_SCOPE,
+     Column("rule", "规则编号", "text", "A rule id of docs/checks.md (HH-001 …).", nullable=False),
+     Column("from_year", "起始年度", "year", "First calendar year the row applies to.", nullable=False),
+     Column("enabled", "启用", "bool", "Whether the rule runs (empty: keep)."),
+     Column("severity", "严重程度", "vocab", "错误, 疑点 or 提示 (empty: keep).", vocab=CHECK_SEVERITIES),
+     Column("parameters", "参数", "text", "name=value pairs separated by ';' (empty: keep)."),
+     _BASIS, _SOURCE, _VERIFIED, _NOTE_ZH, _NOTE_EN),
+    unique=(), grain="one row per scope, rule and from_year",
+    notes=("For a village and a year the rows of national, its province and its county apply in that order "
+           "(the most specific scope wins), each the row with the latest from_year not after the year; an "
+           "empty cell keeps the less specific choice.",),
+)
+
 #: The policy tables in ``data/policy/`` (not period tables).
 POLICY_TABLES: dict[str, Table] = {t.name: t for t in (POVERTY_LINES, MONITORING_THRESHOLDS, EXIT_THRESHOLDS,
-                                                       EVALUATION_THRESHOLDS, MONITORING_RULES, RURAL_INCOME)}
+                                                       EVALUATION_THRESHOLDS, MONITORING_RULES, RURAL_INCOME,
+                                                       CHECK_RULES)}
 
 VILLAGE_FIELDS: tuple[tuple[str, str, bool], ...] = (
     ("id", "Village id: the folder name, [a-z0-9_-]+.", True),

@@ -6,7 +6,7 @@ this package imports to register them on :data:`main`.
 
 from __future__ import annotations
 
-from . import county, data, excel, panel, reports, site  # noqa: F401  (importing them registers the commands)
+from . import check, county, data, excel, panel, reports, site  # noqa: F401  (importing them registers the commands)
 from .common import errors_to_exit_codes, main
 
 __all__ = ["main", "errors_to_exit_codes", "entry_point"]

@@ -97,7 +97,7 @@ class _Column:
 
 
 def _write_sheet(book, styles: Styles, name: str, columns: list[_Column], page_header: str, lang: str,
-                 total_rows: int = 0) -> None:
+                 total_rows: int = 0, landscape: bool = False) -> None:
     ws = book.add_worksheet(name[:31])
     head = {"bold": True, "text_wrap": True, "valign": "vcenter", "bg_color": "#DDEBF7", "border": 1}
     n = max((len(c.values) for c in columns), default=0)
@@ -116,6 +116,8 @@ def _write_sheet(book, styles: Styles, name: str, columns: list[_Column], page_h
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(body, 1), last_col)
     ws.set_paper(9)  # A4
+    if landscape:
+        ws.set_landscape()
     ws.fit_to_pages(1, 0)  # one page wide, as many long as needed
     ws.repeat_rows(0)
     ws.print_area(0, 0, last_row, last_col)
@@ -232,20 +234,24 @@ def write_workbook(path: str | Path, sheet: pd.DataFrame, blocks, page_header: s
     return _write_book(Path(path), sheets, page_header, lang)
 
 
-def _write_book(path: Path, tables: list[tuple[str, list[_Column], int]], page_header: str, lang: str) -> Path:
-    """Write the sheets, whole or not at all (:func:`village_stats.atomic.atomic_path`)."""
+def _write_book(path: Path, tables: list[tuple[str, list[_Column], int]], page_header: str, lang: str,
+                landscape_over: int | None = None) -> Path:
+    """Write the sheets, whole or not at all (:func:`village_stats.atomic.atomic_path`); a sheet whose columns
+    are wider than ``landscape_over`` characters in all prints landscape."""
     with atomic_path(path) as tmp:
         book = new_workbook(tmp)
         styles = Styles(book)
         book.set_properties({"title": page_header, "subject": "village_stats"})
         for name, columns, total_rows in tables:
-            _write_sheet(book, styles, name, columns, page_header, lang, total_rows)
+            wide = landscape_over is not None and \
+                sum(column_width(c.header, c.values) for c in columns) > landscape_over
+            _write_sheet(book, styles, name, columns, page_header, lang, total_rows, wide)
         book.close()
     return path
 
 
 def write_tables(path: str | Path, tables: Mapping[str, pd.DataFrame], page_header: str, lang: str = "zh",
-                 formats: Mapping[str, str] | None = None) -> Path:
+                 formats: Mapping[str, str] | None = None, landscape_over: int | None = None) -> Path:
     """Write frames as sheets in the style of ``indicators.xlsx`` (roll-ups: a sheet per level; trends: per indicator).
 
     Parameters
@@ -263,6 +269,9 @@ def write_tables(path: str | Path, tables: Mapping[str, pd.DataFrame], page_head
     formats : mapping of str to str, optional
         Column → number format, or a unit id of the catalogue (``ratio``, ``yuan`` ...). Numeric
         columns not named here get ``#,##0`` when every value is whole, else ``#,##0.00``.
+    landscape_over : int, optional
+        A sheet whose columns are wider than this many characters in all prints landscape (A4 portrait
+        holds about 100 at the fit-to-width scale of 1); portrait when not given.
 
     Returns
     -------
@@ -270,7 +279,7 @@ def write_tables(path: str | Path, tables: Mapping[str, pd.DataFrame], page_head
         ``path``.
     """
     sheets = [(name, _frame_columns(frame, dict(formats or {}), lang), 0) for name, frame in tables.items()]
-    return _write_book(Path(path), sheets, page_header, lang)
+    return _write_book(Path(path), sheets, page_header, lang, landscape_over)
 
 
 def write(report, target: Path) -> None:

@@ -12,6 +12,7 @@ order, which is the order of the sheet's rows:
 - :mod:`.stated` — the figures the alerts state;
 - :mod:`.monitoring` — monitoring and the exit evaluation (after 2020);
 - :mod:`.regular_help` — 常态化帮扶 (from 2026): objects, identification time, help, 务工, income, layers.
+- :mod:`.checks` — data-quality findings of the rule catalogue (:mod:`village_stats.checks`).
 
 :func:`village_stats.evaluate.evaluate` is the one caller of the indicator functions.
 """
@@ -22,6 +23,7 @@ from . import households  # noqa: F401
 from . import stated  # noqa: F401
 from . import monitoring  # noqa: F401
 from . import regular_help  # noqa: F401
+from . import checks  # noqa: F401
 # isort: on
 from .catalogue import CATALOGUE, GROUPS, SHEET_COLUMNS, Context, Indicator, Value, cached, indicator
 from .monitoring import (

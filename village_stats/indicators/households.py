@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .. import checks
 from ..labels import MPI_LABELS
 from ..measures import register
 from ..schema import CAUSES, HOUSEHOLD_CATEGORIES, HOUSEHOLD_STATUSES, POOR_STATUSES
@@ -197,7 +198,18 @@ for _measure, _how, _ in register.RECONCILED:
               "households", combine=Sum(plus=(f"register_count_{_measure}",), minus=(_measure,)))(_difference)
 
 
+def check_findings(ctx) -> checks.Findings:
+    """The data-quality findings of the period (:func:`village_stats.checks.run`, with the rule settings the
+    loader applied to the village-period), computed once per context."""
+    return cached(ctx, "checks", checks.run, ctx.data)
+
+
+def audit_findings(ctx) -> pd.DataFrame:
+    """The register audit (``household_id, rule``): the findings of the catalogue's rules HH-001 … HH-007."""
+    return cached(ctx, "audit", checks.audit_frame, check_findings(ctx))
+
+
 @indicator("audit_findings", "count", "登记册核查发现问题条数", "Register audit findings", "households")
 def _audit_count(ctx):
-    """Rows of register.audit."""
-    return float(len(cached(ctx, "audit", register.audit, households_table(ctx), poverty_line(ctx))))
+    """Findings of the register audit rules HH-001 … HH-007 of the check catalogue (docs/checks.md)."""
+    return float(len(audit_findings(ctx)))

@@ -4,7 +4,7 @@ help coverage, 务工规模, income of exited households and its parts, the low-
 They apply to a period whose data carry the 2026 fields (:func:`village_stats.schema.has_2026_fields`):
 a members or help_measures table, or a 2026 household column filled in. The measures are in
 :mod:`village_stats.measures.regular_help`; the detail frames the report shows (layer overlap, 风险消除
-breaks, member audit) are cached under the keys of :data:`DETAIL_KEYS`.
+breaks) are cached under the keys of :data:`DETAIL_KEYS`.
 """
 
 from __future__ import annotations
@@ -16,11 +16,14 @@ from ..measures import regular_help as rh
 from ..schema import DISCOVERY_CHANNELS, INCOME_PARTS, has_2026_fields
 from ..units import Local, Ratio, Setting, Sum
 from .catalogue import GROUPS, Context, cached, indicator
-from .households import households_table
+from .households import check_findings, households_table
 
 GROUP = "regular_help"
 #: Detail frames kept in the context's cache for the report.
-DETAIL_KEYS = ("layer_overlap", "risk_elimination_breaks", "member_audit", "identification_days")
+DETAIL_KEYS = ("layer_overlap", "risk_elimination_breaks", "identification_days")
+#: The rules of the check catalogue (docs/checks.md) whose findings are the member audit: the household's
+#: member count differs from its rows in members.csv (MB-001), no 户主 (MB-004), two 户主 or more (MB-005).
+MEMBER_AUDIT_RULES = ("MB-001", "MB-004", "MB-005")
 
 
 def has_regular_help(data: PeriodData) -> bool:
@@ -312,8 +315,9 @@ for _col, _zh, _en in (("medical_insured", "参加基本医疗保险", "medical"
 
 @indicator("member_audit_findings", "count", "家庭成员核查发现问题条数", "Member audit findings", GROUP)
 def _member_audit(ctx):
-    """Rows of measures.regular_help.member_audit (member count ≠ rows; not exactly one 户主)."""
-    return float(len(cached(ctx, "member_audit", rh.member_audit, households_table(ctx), _members(ctx))))
+    """Findings of the check catalogue's rules MB-001 (member count ≠ rows of members.csv), MB-004 (no 户主)
+    and MB-005 (two 户主 or more), docs/checks.md: the same findings as ``village-stats check``."""
+    return float(len(check_findings(ctx).only(rules=MEMBER_AUDIT_RULES)))
 
 
 # --------------------------------------------------------------------------- income

@@ -404,6 +404,8 @@ def reconcile(households: pd.DataFrame, reported: pd.Series) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- audit rules
 
+#: The register audit rules of before, by key: their words (the rules themselves are HH-001 … HH-007 of
+#: the check catalogue, :mod:`village_stats.checks`, whose findings carry these keys in ``Results.audit``).
 AUDIT_RULES = {
     "income_nonpositive": ("人均纯收入不大于0", "Income per person is zero or negative"),
     "income_implausible": ("人均纯收入超过10万元", "Income per person above 100,000 yuan"),
@@ -414,35 +416,6 @@ AUDIT_RULES = {
     "exited_failing_criteria": ("脱贫户未解决两不愁三保障或收入未达标",
                                 "Exited household fails the exit test (income or guarantees)"),
 }
-
-
-def audit(households: pd.DataFrame, poverty_line_yuan: float) -> pd.DataFrame:
-    """Audit findings of the register, naming households by ``household_id`` only.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``household_id``, ``rule`` (a key of :data:`AUDIT_RULES`); one row per finding,
-        ordered by rule then register order.
-    """
-    y = households["income_per_capita_yuan"]
-    non_poor_cat = households["category"].eq("non_poor")
-    non_poor_status = households["status"].eq("non_poor")
-    masks = {
-        "income_nonpositive": y <= 0,
-        "income_implausible": y > MAX_PLAUSIBLE_INCOME,
-        "id_check_digit": households.get("id_number_status", pd.Series("", index=households.index))
-        .eq("bad_check_digit"),
-        "id_fifteen_digits": households.get("id_number_status", pd.Series("", index=households.index))
-        .eq("fifteen_digits"),
-        "category_status_mismatch": non_poor_cat != non_poor_status,
-        "exited_without_year": households["status"].eq("exited") & (
-            households["exit_year"].isna() if "exit_year" in households else True),
-        "exited_failing_criteria": exited_failing_criteria(households, poverty_line_yuan),
-    }
-    frames = [pd.DataFrame({"household_id": households.loc[m.to_numpy(dtype=bool), "household_id"].to_numpy(),
-                            "rule": rule}) for rule, m in masks.items()]
-    return pd.concat(frames, ignore_index=True)
 
 
 # --------------------------------------------------------------------------- many villages at once

@@ -329,27 +329,6 @@ def insured_share(members: pd.DataFrame, column: str) -> tuple[float, float]:
     return float(_is(members[column], True).sum()), float(len(members))
 
 
-def member_audit(households: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
-    """Audit findings between the register and the members: ``members_rows_mismatch`` (the household's
-    ``members`` differs from its rows in members.csv) and ``head_not_one`` (not exactly one 户主 among
-    them), for the households with at least one member row. Columns ``household_id``, ``rule``.
-
-    >>> hh = pd.DataFrame({"household_id": ["a", "b"], "members": [2.0, 1.0]})
-    >>> m = pd.DataFrame({"household_id": ["a", "b", "b"], "relation": ["head", "head", "head"]})
-    >>> member_audit(hh, m).values.tolist()
-    [['a', 'members_rows_mismatch'], ['b', 'members_rows_mismatch'], ['b', 'head_not_one']]
-    """
-    rows = members.groupby("household_id").size()
-    heads = members.loc[members["relation"].eq("head")].groupby("household_id").size()
-    listed = households.loc[households["household_id"].isin(rows.index)]
-    ids = listed["household_id"]
-    mismatch = listed["members"].to_numpy(dtype=float) != ids.map(rows).to_numpy(dtype=float)
-    not_one = ids.map(heads).fillna(0).to_numpy(dtype=float) != 1
-    frames = [pd.DataFrame({"household_id": ids[m].to_numpy(), "rule": rule})
-              for rule, m in (("members_rows_mismatch", mismatch), ("head_not_one", not_one))]
-    return pd.concat(frames, ignore_index=True)
-
-
 # --------------------------------------------------------------------------- income
 
 def weighted_income(households: pd.DataFrame, mask: pd.Series, column: str = "income_per_capita_yuan"
@@ -513,9 +492,4 @@ def figures(households: pd.DataFrame, members: pd.DataFrame, measures: pd.DataFr
     out["school_age_not_in_school"] = float(school_age_not_in_school(members, end).sum())
     out["medical_insured_members"] = float(_is(members["medical_insured"], True).sum())
     out["member_rows"] = float(len(members))
-    listed = pos[pos >= 0]
-    rows = np.bincount(listed, minlength=len(hh))
-    heads = np.bincount(pos[(pos >= 0) & _is(members["relation"], "head")], minlength=len(hh))
-    has = rows > 0
-    out["member_audit_findings"] = float((has & (w != rows)).sum() + (has & (heads != 1)).sum())
     return out

@@ -86,7 +86,8 @@ def check_counties(source: Source, villages: pd.DataFrame, *, one_county: bool =
 
 def load_county(source: Source, period: Period | str, township: str | None = None) -> County:
     """Every village of the data root (or of one ``township``) for ``period``, each village-period
-    evaluated once (:func:`read_county`, then :func:`village_stats.evaluate.evaluate`)."""
+    evaluated once (:func:`read_county`, then :func:`village_stats.evaluate.evaluate`: with the data root's
+    rule settings)."""
     villages, data = read_county(source, period, township)
     return county_of(period, villages, {v: evaluate(d) for v, d in data.items()})
 

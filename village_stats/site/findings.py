@@ -4,36 +4,26 @@
 The register audit is :attr:`village_stats.evaluate.Results.audit` (one row per finding, by household id;
 the site prints only the counts per rule, never a household).
 
-**The hook for the 疑点 checks** (``village_stats.checks``, built in parallel): when that module can be
-imported and has a callable ``findings(results)`` that returns a DataFrame with a ``severity`` column (one
-row per finding of the village-period), the index gets one column per severity and each village page the
-counts by severity. The severity's words are the module's ``SEVERITY_LABELS`` (``{severity: (zh, en)}``)
-when it has them, else the severity as the module writes it; severities are shown in the order of
-``SEVERITY_LABELS``, else by name. Without the module, or without ``findings``, nothing is shown: the site
-has no column of dashes for checks that do not exist. The module is imported by name
-(:data:`CHECKS_MODULE`), so this module does not depend on it.
+**The 疑点 checks** (:mod:`village_stats.checks`, docs/checks.md): ``checks.findings(results)`` is the
+village-period's findings (:attr:`~village_stats.evaluate.Results.checks`, a ``severity`` column, one row
+per finding); the index gets one column per severity and each village page the counts by severity, headed
+by ``checks.SEVERITY_LABELS`` (``{severity: (zh, en)}``) in its order. The functions take the module as an
+argument (None: nothing shown, as on a site with --suppress-below), so a test may hand them another.
 """
 
 from __future__ import annotations
 
-import importlib
 from types import ModuleType
 
+from .. import checks
 from ..evaluate import Results
 from ..labels import pick
 from ..measures.register import AUDIT_RULES
 
-#: The module of the 疑点 checks (issue 20) the site asks for findings by severity.
-CHECKS_MODULE = "village_stats.checks"
 
-
-def checks_module() -> ModuleType | None:
-    """The 疑点 checks when they can be imported and have a ``findings(results)`` function, else None."""
-    try:
-        module = importlib.import_module(CHECKS_MODULE)
-    except ImportError:
-        return None
-    return module if callable(getattr(module, "findings", None)) else None
+def checks_module() -> ModuleType:
+    """The 疑点 checks (:mod:`village_stats.checks`)."""
+    return checks
 
 
 def severity_counts(results: Results, module: ModuleType | None) -> dict[str, int] | None:
