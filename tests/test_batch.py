@@ -88,7 +88,7 @@ def test_an_aborting_worker_is_retried_once_on_a_fresh_worker_then_reported_fail
     res, _, _, log = batch
     pids = log.read_text().split()
     assert len(pids) == 2 and len(set(pids)) == 2                 # --retries 1: two workers died on it
-    line = next(line for line in res.stdout.splitlines() if line.startswith("failed") and " crashy " in line)
+    line = next(line for line in res.stdout.splitlines() if line.startswith("失败") and " crashy " in line)
     assert "2" in line and ("工作进程" in line or "worker" in line)
 
 
