@@ -106,6 +106,10 @@ HELP_ZH: dict[str, str] = {
     "One workbook <period>.xlsx, or a folder <period>/ of CSV files.": "一个工作簿 <时期>.xlsx，或一个含 CSV 文件的文件夹 <时期>/。",
     "cmd:new-village": ("按数据字典生成 data/<编号>/village.yaml（不会覆盖已有文件：退出码 2）。\n\n"
                         "未给出的键在文件中留空，每个键上方有注释说明其含义。只给中文名时，编号可由拼音生成。"),
+    # --- county report for publishing (issue 18) ---
+    "County report for publishing: what the roll-up at this threshold hides (head counts below N and the cells "
+    "that would reveal them) prints as suppressed.":
+        "县级报告用于公开发布：该阈值下县汇总隐去的数字（少于 N 的户数、人数及可推算出它们的数字）显示为“不公开”。",
 }
 
 #: click's metavars in Chinese (the help's left column), longest first.
