@@ -82,9 +82,9 @@ def summary_text(county_sheet: pd.DataFrame, overview: pd.DataFrame, county: Cou
                            if ind in v.index else "count", lang)
 
     ready_hidden = "hidden" in overview and any("exit_ready" in h for h in overview["hidden"])
-    return t("county_summary", lang, covered=len(county.sheets), villages=len(county.villages),
-             population=f("population_total"), poor=f("poor_population"), incidence=f("poverty_incidence"),
-             ready=t("suppressed", lang) if ready_hidden else int(overview["exit_ready"].sum()),
+    return t("county_summary_ready_hidden" if ready_hidden else "county_summary", lang, covered=len(county.sheets),
+             villages=len(county.villages), population=f("population_total"), poor=f("poor_population"),
+             incidence=f("poverty_incidence"), ready=int(overview["exit_ready"].sum()),
              needed=f("poverty_reduction_needed"),
              invested=f("investment_committed_yuan"), per_poor=f("investment_committed_per_poor_person_yuan"))
 
