@@ -615,6 +615,15 @@ COUNTY_TEXT: dict[str, tuple[str, str]] = {
     "change_points": ("变化(百分点)", "Change (points)"),
     "poor_before": ("上期贫困人口", "Poor before"),
     "change_persons": ("变化(人)", "Change (persons)"),
+    # --- county report for publishing (issue 18) ---
+    "county_summary_ready_hidden": ("本期共{covered}个村有数据（应报{villages}个村）。农业人口{population}，贫困人口{poor}，"
+                                    "贫困发生率{incidence}；已低于退出标准的村数不公开，各村距退出标准尚需脱贫{needed}。"
+                                    "已投入项目资金{invested}，贫困人口人均{per_poor}。",
+                                    "{covered} of {villages} villages have data for the period. Agricultural "
+                                    "population {population}, poor population {poor}, poverty incidence {incidence}; "
+                                    "the number of villages below their exit threshold is suppressed; the villages "
+                                    "still need to lift {needed}. Committed investment {invested}, {per_poor} per "
+                                    "poor person."),
 }
 TEXT.update(COUNTY_TEXT)
 

@@ -136,6 +136,10 @@ HELP_ZH: dict[str, str] = {
     "Only this rule id, e.g. MB-008 (repeatable).": "只列该规则编号的发现，如 MB-008（可重复）。",
     "Write to this file (needed for xlsx; csv and json print otherwise).":
         "写入该文件（xlsx 必须指定；csv 和 json 不指定时打印到屏幕）。",
+    # --- county report for publishing (issue 18) ---
+    "County report for publishing: what the roll-up at this threshold hides (head counts below N and the cells "
+    "that would reveal them) prints as suppressed.":
+        "县级报告用于公开发布：该阈值下县汇总隐去的数字（少于 N 的户数、人数及可推算出它们的数字）显示为“不公开”。",
 }
 
 #: click's metavars in Chinese (the help's left column), longest first.

@@ -22,7 +22,7 @@ from .periods import Period
 KINDS: dict[str, tuple[str, ...]] = {
     "period": ("village", "period", "report_date", "exit_target"),
     "trends": ("village", "from_period", "to_period", "exit_target"),
-    "county": ("period", "township"),
+    "county": ("period", "township", "suppress_below"),
 }
 LANGS = ("zh", "en")
 #: How the CLI spells a parameter (for one-line errors).
@@ -52,6 +52,9 @@ class Request:
     report_date, exit_target : str
         Optional period-report settings ('' when not set): the printed report date, the target period
         for exit (validated as a period code).
+    suppress_below : int or None
+        County report for publishing: what the protected roll-up at this threshold hides
+        (:func:`village_stats.panel.rollup.rollup_levels`) is printed as suppressed. [households or persons]
     """
 
     kind: str
@@ -64,6 +67,7 @@ class Request:
     township: str | None = None
     report_date: str = ""
     exit_target: str = ""
+    suppress_below: int | None = None
 
     @classmethod
     def build(cls, kind: str, *, data_dir: str | Path | None = None, lang: str = "zh",
@@ -99,10 +103,11 @@ class Request:
         exit_target = str(given.get("exit_target", ""))
         if exit_target:
             as_period(exit_target)  # a bad code is one clear error here, not a failed cell later
+        below = _threshold(given["suppress_below"]) if "suppress_below" in given else None
         return cls(kind=kind, data_dir=root, lang=lang, village=village, period=period,
                    from_period=spans.get("from_period"), to_period=spans.get("to_period"),
                    township=str(given["township"]) if "township" in given else None,
-                   report_date=str(given.get("report_date", "")), exit_target=exit_target)
+                   report_date=str(given.get("report_date", "")), exit_target=exit_target, suppress_below=below)
 
     @classmethod
     def from_parameters(cls, kind: str, **parameters) -> Request:
@@ -123,10 +128,18 @@ class Request:
                "trends": {"village": self.village, "from_period": self.from_period, "to_period": self.to_period,
                           "data_dir": data_dir, "lang": self.lang, "exit_target": self.exit_target},
                "county": {"data_dir": data_dir, "period": self.period, "township": self.township,
-                          "lang": self.lang}}[self.kind]
-        optional = ("report_date", "exit_target")  # settings left out when not set (the notebook's defaults)
+                          "lang": self.lang, "suppress_below": self.suppress_below}}[self.kind]
+        optional = ("report_date", "exit_target", "suppress_below")  # settings left out when not set (the notebook's defaults)
         return {k: "" if v is None else (v.code if isinstance(v, Period) else str(v)) for k, v in out.items()
                 if not (k in optional and not v)}
+
+
+def _threshold(value) -> int:
+    """A suppression threshold as given (an int, or its text in a notebook's parameters): a whole number ≥ 1."""
+    text = str(value).strip()
+    if not text.isdigit() or int(text) < 1:
+        raise DataError(f"{_flag('suppress_below')} {value!r}: expected a whole number of at least 1")
+    return int(text)
 
 
 def _flag(name: str) -> str:

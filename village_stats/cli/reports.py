@@ -21,6 +21,9 @@ _FORMATS_HELP = "Comma-separated subset of ipynb,html,pdf,csv,xlsx (default: all
 @click.option("--from", "from_period", default=None, help="First period of a trends report (code, latest, previous).")
 @click.option("--to", "to_period", default=None, help="Last period of a trends report (code, latest, previous).")
 @click.option("--township", default=None, help="Only this township (county report).")
+@click.option("--suppress-below", type=click.IntRange(min=1), default=None,
+              help="County report for publishing: what the roll-up at this threshold hides (head counts below N "
+                   "and the cells that would reveal them) prints as suppressed.")
 @data_dir_option
 @click.option("--output-dir", default="output", show_default=True,
               help="Where output/<village>/<period>/ is written.")
@@ -34,8 +37,8 @@ _FORMATS_HELP = "Comma-separated subset of ipynb,html,pdf,csv,xlsx (default: all
 @click.option("--force", is_flag=True, default=False, help="Run even if nothing changed (overrides --changed-only).")
 @errors_to_exit_codes
 def run(kind: str, village: str | None, period: str | None, from_period: str | None, to_period: str | None,
-        township: str | None, data_dir: str | None, output_dir: str, lang: str, formats: str | None,
-        notebook: str | None, changed_only: bool, force: bool) -> None:
+        township: str | None, suppress_below: int | None, data_dir: str | None, output_dir: str, lang: str,
+        formats: str | None, notebook: str | None, changed_only: bool, force: bool) -> None:
     """Run a report: executed notebook, HTML, A4 PDF, indicators.csv, manifest.json.
 
     --period latest takes the newest period with data; --period previous the last complete period
@@ -48,7 +51,8 @@ def run(kind: str, village: str | None, period: str | None, from_period: str | N
     from ..run import run as run_request
 
     request = Request.build(kind, data_dir=data_dir, lang=lang, village=village, period=period,
-                            from_period=from_period, to_period=to_period, township=township)
+                            from_period=from_period, to_period=to_period, township=township,
+                            suppress_below=suppress_below)
     formats = formats.split(",") if formats else DEFAULT_FORMATS
     if changed_only and not force:
         from ..labels import say

@@ -2,6 +2,8 @@
 
 Every number comes from :mod:`village_stats.panel.rollup` (the roll-up sheets and the overview built from
 them); this module only labels, formats and shows, with the primitives of :mod:`village_stats.display.views`.
+A protected roll-up (``--suppress-below``) hides rows (``suppressed``): a table prints the suppressed mark
+(``labels.TEXT["suppressed"]``) in their cells, a chart leaves them out, the summary never states them.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from matplotlib.figure import Figure
 from ..document import number_text
 from ..indicators import CATALOGUE, label
 from ..labels import column, place, t, unit_name
-from ..panel.rollup import County, exit_readiness, register_disagreements, village_overview, wide
+from ..panel.rollup import County, exit_readiness, hidden_by_group, register_disagreements, village_overview, wide
 from ..periods import parse_period
 from . import chartstyle, plotting, views
 from .chartstyle import BLUE, GREEN, GREY, ORANGE, WIDTH_IN  # noqa: F401  (the one chart style)
@@ -59,9 +61,10 @@ def key_figures_table(county_sheet: pd.DataFrame, county: County, lang: str = "z
     rows = [(t("villages_with_data", lang), float(len(county.sheets)), float(len(county.villages))),
             (t("villages_missing", lang), float(len(county.missing)), None)]
     units = ["number", "number"]
+    hidden = set().union(*hidden_by_group(county_sheet).values())
     for ind in KEY_INDICATORS:
         if ind in s.index:
-            rows.append((label(ind, lang), float(s.loc[ind, "value"]), None))
+            rows.append((label(ind, lang), _cell(s.loc[ind, "value"], ind in hidden, lang), None))
             units.append(s.loc[ind, "unit"])
     frame = pd.DataFrame(rows, columns=[t("indicator", lang), value, of])
     return typed(frame, lang=lang, units={value: units, of: "number"}, join={of: " / {}"})
@@ -70,14 +73,19 @@ def key_figures_table(county_sheet: pd.DataFrame, county: County, lang: str = "z
 def summary_text(county_sheet: pd.DataFrame, overview: pd.DataFrame, county: County, lang: str = "zh") -> str:
     """The summary paragraph of the county: coverage, incidence, villages exit-ready, investment."""
     v = wide(county_sheet).iloc[0]
+    hidden = set().union(*hidden_by_group(county_sheet).values())
 
-    def f(ind):  # as the tables print it (per-person money in whole yuan)
+    def f(ind):  # as the tables print it (per-person money in whole yuan); a hidden figure is never stated
+        if ind in hidden:
+            return t("suppressed", lang)
         return number_text(float(v.get(ind, math.nan)), county_sheet.set_index("indicator").loc[ind, "unit"]
                            if ind in v.index else "count", lang)
 
-    return t("county_summary", lang, covered=len(county.sheets), villages=len(county.villages),
-             population=f("population_total"), poor=f("poor_population"), incidence=f("poverty_incidence"),
-             ready=int(overview["exit_ready"].sum()), needed=f("poverty_reduction_needed"),
+    ready_hidden = "hidden" in overview and any("exit_ready" in h for h in overview["hidden"])
+    return t("county_summary_ready_hidden" if ready_hidden else "county_summary", lang, covered=len(county.sheets),
+             villages=len(county.villages), population=f("population_total"), poor=f("poor_population"),
+             incidence=f("poverty_incidence"), ready=int(overview["exit_ready"].sum()),
+             needed=f("poverty_reduction_needed"),
              invested=f("investment_committed_yuan"), per_poor=f("investment_committed_per_poor_person_yuan"))
 
 
@@ -96,6 +104,11 @@ def _number(value) -> float:
     return math.nan if value is None else float(value)
 
 
+def _cell(value, hidden: bool, lang: str):
+    """A table cell: the suppressed mark for a value a protected roll-up hides, else the number."""
+    return t("suppressed", lang) if hidden else _number(value)
+
+
 def villages_table(overview: pd.DataFrame, lang: str = "zh", county: County | None = None) -> pd.DataFrame:
     """Every village with data, sorted by incidence: :data:`VILLAGE_COLUMNS`, short headers with units."""
     out = pd.DataFrame({
@@ -104,12 +117,14 @@ def villages_table(overview: pd.DataFrame, lang: str = "zh", county: County | No
                               for z in overview["township_zh"]],
     })
     units = {}
+    hidden = list(overview["hidden"]) if "hidden" in overview else [frozenset()] * len(overview)
     for col, key, unit in VILLAGE_COLUMNS:
         if unit == "yes_no":
-            out[t(key, lang)] = ["—" if pd.isna(x) else t("yes" if x else "no", lang) for x in overview[col]]
+            out[t(key, lang)] = [t("suppressed", lang) if col in h else "—" if pd.isna(x)
+                                 else t("yes" if x else "no", lang) for x, h in zip(overview[col], hidden, strict=True)]
             units[t(key, lang)] = "text"
         else:
-            out[t(key, lang)] = [_number(x) for x in overview[col]]
+            out[t(key, lang)] = [_cell(x, col in h, lang) for x, h in zip(overview[col], hidden, strict=True)]
             units[t(key, lang)] = unit
     return typed(out, lang=lang, units=units, nowrap=(t("village", lang), t("township", lang)))
 
@@ -118,14 +133,19 @@ def exit_table(readiness: pd.DataFrame, lang: str = "zh", county: County | None 
     """Exit readiness by township, labelled: villages, exit-ready villages and their share, incidence, and the
     persons still to lift (each cell naming its unit)."""
     needed = label("poverty_reduction_needed", lang)
+    hidden = list(readiness["hidden"]) if "hidden" in readiness else [frozenset()] * len(readiness)
+
+    def cells(col: str, key: str | None = None) -> list:
+        return [_cell(x, (key or col) in h, lang) for x, h in zip(readiness[col], hidden, strict=True)]
+
     frame = pd.DataFrame({
         t("township", lang): [place(z, "", lang) if county is None else township_name(county, z, lang)
                               for z in readiness.index],
         t("villages_count", lang): [float(x) for x in readiness["villages"]],
-        t("exit_ready", lang): [float(x) for x in readiness["exit_ready"]],
-        t("exit_ready_share", lang): [_number(x) for x in readiness["exit_ready_share"]],
-        label("poverty_incidence", lang): [_number(x) for x in readiness["poverty_incidence"]],
-        needed: [_number(x) for x in readiness["poverty_reduction_needed"]],
+        t("exit_ready", lang): cells("exit_ready"),
+        t("exit_ready_share", lang): cells("exit_ready_share", "exit_ready"),
+        label("poverty_incidence", lang): cells("poverty_incidence"),
+        needed: cells("poverty_reduction_needed"),
     })
     return typed(frame, lang=lang, units={t("exit_ready_share", lang): "ratio", label("poverty_incidence", lang): "ratio",
                                           needed: ["persons"] * len(frame)})
@@ -138,7 +158,7 @@ def disagreements_table(disagreements: pd.DataFrame, county: County, lang: str =
     out = pd.DataFrame({
         t("village", lang): [_name(county, v, lang) for v in disagreements["village_id"]],
         t("county_measure", lang): [label(m, lang) for m in disagreements["measure"]],
-        difference: [_number(d) for d in disagreements["difference"]],
+        difference: [d if isinstance(d, str) else _number(d) for d in disagreements["difference"]],
     })
     return typed(out, lang=lang, units={difference: [CATALOGUE[m].unit for m in disagreements["measure"]]},
                  nowrap=(t("village", lang),))
@@ -170,7 +190,7 @@ def incidence_dot_chart(overview: pd.DataFrame, lang: str = "zh") -> Figure:
     fig, ax = _figure(len(names))
     y = np.arange(len(names))
     ax.scatter(overview["exit_threshold"] * 100, y, marker="|", s=160, color=GREY, label=t("threshold", lang))
-    colours = [GREEN if r == 1 else ORANGE for r in overview["exit_ready"]]
+    colours = [GREEN if r == 1 else ORANGE if r == 0 else GREY for r in overview["exit_ready"]]
     ax.scatter(overview["poverty_incidence"] * 100, y, color=colours, s=28, zorder=3, label=t("incidence", lang))
     ax.set_yticks(y, names)
     ax.invert_yaxis()
@@ -192,9 +212,11 @@ def per_poor_chart(overview: pd.DataFrame, lang: str = "zh") -> Figure:
     y = np.arange(len(names))
     ax.barh(y, np.nan_to_num(vals), color=BLUE, height=0.6)
     top = np.nanmax(np.concatenate([vals, [1.0]]))
-    for i, v in enumerate(vals):
-        ax.text((0 if math.isnan(v) else v) + top * 0.01, i, "—" if math.isnan(v) else f"{v:,.0f}", va="center",
-                fontsize=7)
+    hidden = [("investment_committed_per_poor_person_yuan" in h) for h in o["hidden"]] if "hidden" in o \
+        else [False] * len(o)
+    for i, (v, h) in enumerate(zip(vals, hidden, strict=True)):  # a hidden value is not drawn, only marked
+        ax.text((0 if math.isnan(v) else v) + top * 0.01, i,
+                t("suppressed", lang) if h else "—" if math.isnan(v) else f"{v:,.0f}", va="center", fontsize=7)
     ax.set_yticks(y, names)
     ax.invert_yaxis()
     chartstyle.money_axis(ax, "x", high=top * 1.18)
@@ -241,6 +263,13 @@ def show_investment(overview, lang: str = "zh") -> None:
 def show_disagreements(village_sheet, county, lang: str = "zh") -> None:
     views.show_heading("sec_county_register", lang)
     d = register_disagreements(village_sheet)
+    hidden = village_sheet.iloc[0:0] if "suppressed" not in village_sheet else village_sheet[
+        village_sheet["indicator"].str.startswith("reconciliation_") & village_sheet["suppressed"].astype(bool)]
+    if len(hidden):  # a hidden difference is listed as hidden, zero or not
+        d = pd.concat([d, pd.DataFrame({
+            "village_id": hidden["group_id"].to_numpy(),
+            "measure": hidden["indicator"].str.removeprefix("reconciliation_").str.removesuffix("_difference")
+            .to_numpy(), "difference": t("suppressed", lang)})], ignore_index=True)
     if d.empty:
         views.show_text(t("no_disagreement", lang))
     else:
@@ -252,18 +281,32 @@ def show_missing(county, lang: str = "zh") -> None:
     views.show_text(missing_text(county, lang))
 
 
-def changes_table(changes: pd.DataFrame, county: County, lang: str = "zh") -> pd.DataFrame:
+def changes_table(changes: pd.DataFrame, county: County, lang: str = "zh",
+                  hidden: dict[str, set[str]] | None = None, hidden_before: dict[str, set[str]] | None = None
+                  ) -> pd.DataFrame:
     """Incidence and poor population per village, the previous period and now, with the change (in
-    percentage points and persons, signed)."""
+    percentage points and persons, signed). ``hidden``/``hidden_before``: what the protected roll-ups of the
+    two periods hide, by village (:func:`~village_stats.panel.rollup.hidden_by_group`); a change involving a
+    hidden value is hidden too."""
     points, persons = t("change_points", lang), t("change_persons", lang)
+    hidden, hidden_before = hidden or {}, hidden_before or {}
+
+    def cells(ind: str, part: str, scale: float = 1.0) -> list:
+        out = []
+        for v, x in zip(changes.index, changes[ind + part], strict=True):
+            now, before = ind in hidden.get(v, set()), ind in hidden_before.get(v, set())
+            gone = {"": now, "_before": before, "_change": now or before}[part]
+            out.append(t("suppressed", lang) if gone else _number(x) * scale)
+        return out
+
     out = pd.DataFrame({
         t("village", lang): [_name(county, v, lang) for v in changes.index],
-        t("incidence_before", lang): [_number(x) for x in changes["poverty_incidence_before"]],
-        t("col_incidence", lang): [_number(x) for x in changes["poverty_incidence"]],
-        points: [_number(x) * 100 for x in changes["poverty_incidence_change"]],
-        t("poor_before", lang): [_number(x) for x in changes["poor_population_before"]],
-        t("col_poor", lang): [_number(x) for x in changes["poor_population"]],
-        persons: [_number(x) for x in changes["poor_population_change"]],
+        t("incidence_before", lang): cells("poverty_incidence", "_before"),
+        t("col_incidence", lang): cells("poverty_incidence", ""),
+        points: cells("poverty_incidence", "_change", 100),
+        t("poor_before", lang): cells("poor_population", "_before"),
+        t("col_poor", lang): cells("poor_population", ""),
+        persons: cells("poor_population", "_change"),
     })
     return typed(out, lang=lang, units={t("incidence_before", lang): "ratio", t("col_incidence", lang): "ratio",
                                         points: "percentage_points", t("poor_before", lang): "persons",
@@ -271,17 +314,20 @@ def changes_table(changes: pd.DataFrame, county: County, lang: str = "zh") -> pd
                  signed=(points, persons), nowrap=(t("village", lang),))
 
 
-def show_changes(village_sheet, county, previous, lang: str = "zh") -> None:
-    """Change since the previous period per village (villages with both periods)."""
+def show_changes(village_sheet, county, previous, lang: str = "zh", previous_sheet=None) -> None:
+    """Change since the previous period per village (villages with both periods); ``previous_sheet``: the
+    previous period's village roll-up (protected with the report's threshold), by default rolled up here."""
     from ..panel.rollup import change_since, rollup
 
     views.show_heading("sec_county_change", lang)
     if previous is None:
         views.show_text(t("county_no_previous", lang, period=parse_period(county.period).previous().label(lang)))
         return
-    changes = change_since(village_sheet, rollup(previous, "village"))
+    before = rollup(previous, "village") if previous_sheet is None else previous_sheet
+    changes = change_since(village_sheet, before)
     views.show_text(t("change_note", lang, before=parse_period(previous.period).label(lang)))
-    views.show_table(changes_table(changes.loc[[v for v in county.sheets if v in changes.index]], county, lang),
+    views.show_table(changes_table(changes.loc[[v for v in county.sheets if v in changes.index]], county, lang,
+                                   hidden_by_group(village_sheet), hidden_by_group(before)),
                      t("tab_county_change", lang, before=parse_period(previous.period).label(lang)))
 
 

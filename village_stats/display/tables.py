@@ -182,7 +182,8 @@ def indicator_table(sheet: pd.DataFrame, indicators, lang: str = "zh") -> pd.Dat
         basis = ""
         if not (math.isnan(r["numerator"]) or math.isnan(r["denominator"])):
             basis = f"{r['numerator']:,.10g} / {r['denominator']:,.10g}"
-        out.append((label(ind, lang), float(r["value"]), basis))
+        hidden = bool(r.get("suppressed", False))  # a protected roll-up's hidden row: the suppressed mark
+        out.append((label(ind, lang), t("suppressed", lang) if hidden else float(r["value"]), basis))
         units.append(r["unit"])
     frame = pd.DataFrame(out, columns=[t("indicator", lang), t("value", lang), t("basis", lang)])
     return typed(frame, lang=lang, units={t("value", lang): units})

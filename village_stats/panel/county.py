@@ -18,7 +18,7 @@ from ..evaluate import Results, evaluate
 from ..load import OK, PeriodData, Source, as_period, village_folders
 from ..periods import Period
 from ..personal import shown
-from .rollup import LEVELS, County, register_of, rollup
+from .rollup import LEVELS, County, register_of, rollup, rollup_levels
 
 
 def read_county(source: Source, period: Period | str, township: str | None = None
@@ -118,19 +118,47 @@ def previous_county(source: Source, county: County, township: str | None = None)
 
 @dataclass(frozen=True)
 class CountyReport:
-    """What the county report shows: the county, its roll-ups at every level, the previous period."""
+    """What the county report shows: the county, its roll-ups at every level, the previous period.
+
+    With a threshold (``suppress_below``) every sheet is protected (rows ``suppressed`` and emptied as
+    :func:`~village_stats.panel.rollup.rollup_levels` hides them at that threshold), and
+    ``previous_sheet``, the previous period's village roll-up, too.
+    """
 
     county: County
     village_sheet: pd.DataFrame
     township_sheet: pd.DataFrame
     county_sheet: pd.DataFrame
     previous: County | None
+    previous_sheet: pd.DataFrame | None = None
+    suppress_below: int | None = None
 
 
-def county_report(source: Source, period: Period | str, township: str | None = None) -> CountyReport:
+def protected_levels(source: Source, county: County, township: str | None, below: int | None
+                     ) -> dict[str, pd.DataFrame]:
+    """The roll-up of ``county`` at every level, by level; with ``below``, hidden as the protected roll-up of
+    the whole data root hides them (for one township, the whole county's mask carried over:
+    :func:`village_stats.panel.disclosure.carry_over`, so a township's report never differs from the county's)."""
+    if not below:
+        return {by: rollup(county, by) for by in LEVELS}
+    if township:
+        from .disclosure import carry_over
+
+        whole = rollup_levels(load_county(source, county.period), suppress_below=below)
+        sheets = {by: carry_over(rollup(county, by), whole, township) for by in LEVELS}
+    else:
+        levels = rollup_levels(county, suppress_below=below)
+        sheets = {by: levels[levels["group_level"] == by].reset_index(drop=True) for by in LEVELS}
+    return sheets
+
+
+def county_report(source: Source, period: Period | str, township: str | None = None,
+                  suppress_below: int | None = None) -> CountyReport:
     """Read the county and its previous period and roll it up at every level (the tie-out runs on each:
-    a failure raises before anything is shown)."""
+    a failure raises before anything is shown); with ``suppress_below``, protected (:func:`protected_levels`)."""
     county = load_county(source, period, township)
-    sheets = {by: rollup(county, by) for by in LEVELS}
-    return CountyReport(county, sheets["village"], sheets["township"], sheets["county"],
-                        previous_county(source, county, township))
+    sheets = protected_levels(source, county, township, suppress_below)
+    previous = previous_county(source, county, township)
+    before = None if previous is None else protected_levels(source, previous, township, suppress_below)["village"]
+    return CountyReport(county, sheets["village"], sheets["township"], sheets["county"], previous, before,
+                        suppress_below)

@@ -462,11 +462,18 @@ def village_overview(village_sheet: pd.DataFrame, county: County) -> pd.DataFram
     (``poverty_reduction_needed`` = 0, i.e. incidence below the village's own threshold), 0 when someone is,
     NaN when the incidence is unknown (a village of 0 persons: nothing says it may exit). Sorted by
     incidence, highest first. Register measures are empty for villages without a register.
+
+    ``hidden``: the indicators a protected sheet hides for the village (``suppressed`` rows; empty without
+    suppression), and ``exit_ready`` when ``poverty_reduction_needed`` is hidden (whether it is 0 would show).
     """
     w = wide(village_sheet, OVERVIEW_INDICATORS)
     info = county.villages.set_index("village_id")
     out = info.loc[w.index, ["name_zh", "name_en", "township_zh"]].join(w)
     out["exit_ready"] = out["poverty_reduction_needed"].eq(0).astype(float).where(out["poverty_incidence"].notna())
+    hidden = hidden_by_group(village_sheet)
+    out["hidden"] = [frozenset(hidden.get(g, set()) | ({"exit_ready"} if "poverty_reduction_needed" in
+                                                        hidden.get(g, set()) else set())) for g in out.index]
+    out.loc[[bool(h) and "exit_ready" in h for h in out["hidden"]], "exit_ready"] = np.nan
     out = out.sort_values("poverty_incidence", ascending=False, kind="stable")
     out.index.name = "village_id"
     return out
@@ -474,12 +481,36 @@ def village_overview(village_sheet: pd.DataFrame, county: County) -> pd.DataFram
 
 def exit_readiness(overview: pd.DataFrame, township_sheet: pd.DataFrame) -> pd.DataFrame:
     """Per township: villages with data, villages exit-ready, their share [ratio], people still to lift
-    [persons] and the township's pooled incidence [ratio] (from the township roll-up)."""
+    [persons] and the township's pooled incidence [ratio] (from the township roll-up).
+
+    ``hidden``: what a protected roll-up hides of the township, and ``exit_ready`` (count and share) when a
+    village's readiness is hidden (the count would tell it)."""
     g = overview.groupby("township_zh", sort=True)
     out = pd.DataFrame({"villages": g.size(), "exit_ready": g["exit_ready"].sum().astype(int)})
     out["exit_ready_share"] = out["exit_ready"] / out["villages"]
     t = wide(township_sheet, ("poverty_reduction_needed", "poverty_incidence"))
-    return out.join(t)
+    out = out.join(t)
+    hidden = hidden_by_group(township_sheet)
+    ready_hidden = (overview["hidden"].map(lambda h: "exit_ready" in h).groupby(overview["township_zh"]).any()
+                    if "hidden" in overview else pd.Series(dtype=bool))
+    out["hidden"] = [frozenset(hidden.get(z, set()) | ({"exit_ready"} if ready_hidden.get(z, False) else set()))
+                     for z in out.index]
+    return out
+
+
+def hidden_by_group(sheet: pd.DataFrame) -> dict[str, set[str]]:
+    """The indicators a protected roll-up sheet hides (``suppressed`` rows), by group id; empty when none.
+
+    >>> hidden_by_group(pd.DataFrame({"group_id": ["a", "a"], "indicator": ["x", "y"], "suppressed": [True, False]}))
+    {'a': {'x'}}
+    """
+    out: dict[str, set[str]] = {}
+    if "suppressed" not in sheet:
+        return out
+    for g, i in zip(sheet.loc[sheet["suppressed"].astype(bool), "group_id"],
+                    sheet.loc[sheet["suppressed"].astype(bool), "indicator"], strict=True):
+        out.setdefault(g, set()).add(i)
+    return out
 
 
 def register_disagreements(village_sheet: pd.DataFrame) -> pd.DataFrame:

@@ -60,7 +60,8 @@ def prepare_county(request: Request) -> Prepared:
 
     Every village-period and the previous period the change section compares with are read and validated
     here, before any kernel starts (nothing is evaluated: the notebook evaluates and ties out, once).
-    Output folder ``county/<period>`` (or ``county/<township>/<period>``).
+    Output folder ``county/<period>`` (or ``county/<township>/<period>``). With ``--suppress-below`` for one
+    township, the whole county is read too (its protected roll-up decides what the township's tables hide).
     """
     from ..panel.county import check_counties, previous_period_of, read_county
 
@@ -73,6 +74,10 @@ def prepare_county(request: Request) -> Prepared:
     before = previous_period_of(source, villages, request.period)
     if before is not None:
         read_county(source, before, request.township)
+    if request.township and request.suppress_below:  # the whole county's mask is carried over to the township
+        for code in (request.period, before):
+            if code is not None:
+                read_county(source, code)
     from ..labels import place as place_name
     from ..labels import t
 
