@@ -1,7 +1,7 @@
 """new_period_100k: the next period's workbook for a village whose register has 100,000 households.
 
 Ours: village_stats.workbook.new_period, the whole command: load and validate the source period
-workbook, read its register again with the personal columns, carry over, and write the new workbook with
+workbook (read once: the personal columns come from the same raw tables), carry over, and write the new workbook with
 comments, input messages, validation lists, formats and the 填表说明 sheet. Baseline: pandas
 ``DataFrame.to_excel(engine="xlsxwriter")`` of the source's register sheet (all 15 columns, read
 beforehand): the same writing library dumping the same rows, with no validation, no comments and no
