@@ -516,6 +516,16 @@ class Source:
             self._raw.pop(key, None)  # parsed: the raw frames are no longer needed
         return self._parsed[key]
 
+    def raw_tables(self, village_id: str, period: Period | str) -> dict[str, pd.DataFrame]:
+        """The period's tables as read, before parsing (personal columns included), read once and shared
+        with :meth:`period`; empty when reading fails (then :meth:`period` raises the error).
+
+        The source drops its raw frames once the period is parsed: a caller that needs them (the personal
+        columns of a new period's workbook) takes them first and keeps them.
+        """
+        raw = self._raw_tables(village_id, as_period(period))
+        return {} if isinstance(raw, DataError) else {name: t[0] for name, t in raw.tables.items()}
+
     def _raw_tables(self, village_id: str, period: Period) -> _Raw | DataError:
         """The period's raw tables as read (once), or the error that reading them raised."""
         key = (village_id, period.code)

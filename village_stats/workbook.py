@@ -423,12 +423,14 @@ def resolve_source(data_dir: Path, village_id: str, period: Period, source: str)
 
 
 def personal_columns(data_dir: Path, village_id: str, period: Period, table: Table = schema.HOUSEHOLDS,
-                     keys: tuple[str, ...] = ("household_id",)) -> pd.DataFrame | None:
+                     keys: tuple[str, ...] = ("household_id",), raw: pd.DataFrame | None = None
+                     ) -> pd.DataFrame | None:
     """``keys`` with the personal columns of a period's table (the register, or the members with
     ``keys=("household_id", "member_no")``), which the loader drops, and ``household_id_as_written``
     (the loader replaces ids that are identity numbers by keyed digests).
 
-    Reads the file again, but parses only these columns (the period was validated by
+    Parses only these columns of ``raw``, the table as read (:meth:`village_stats.load.Source.raw_tables`),
+    or, without it, reads the file again (the period was validated by
     :func:`village_stats.load.load_period` before). None when the table has no personal column.
     """
     from .load import period_source
@@ -436,11 +438,12 @@ def personal_columns(data_dir: Path, village_id: str, period: Period, table: Tab
     from .personal import household_key, pseudonymise_table
     from .readers import read_csv_raw, read_workbook_raw
 
-    where = period_source(data_dir, village_id, period)
-    if where.is_dir():
-        raw = read_csv_raw(where / table.filename)
-    else:
-        raw = read_workbook_raw(where)[table.name]
+    if raw is None:
+        where = period_source(data_dir, village_id, period)
+        if where.is_dir():
+            raw = read_csv_raw(where / table.filename)
+        else:
+            raw = read_workbook_raw(where)[table.name]
     wanted = [c for c in table.columns if c.sensitive or c.name in keys]
     spellings = {schema.header_key(x): c for c in wanted for x in (c.name, c.zh, *c.aliases)}
     found = {}
@@ -494,7 +497,8 @@ def new_period(data_dir: str | Path, village_id: str, period: Period | str, sour
         When the period already has data (a folder or a workbook), the village or the source does not
         exist, or the source period is not valid.
     """
-    from .load import as_period, check_village_id, load_period, read_village
+    from .config import resolve_data_dir
+    from .load import Source, as_period, check_village_id, read_village
 
     data_dir = Path(data_dir)
     check_village_id(village_id)
@@ -509,12 +513,14 @@ def new_period(data_dir: str | Path, village_id: str, period: Period | str, sour
     chosen = resolve_source(data_dir, village_id, period, source)
     data = personal = member_personal = None
     if chosen is not None:
-        data = load_period(village_id, chosen, data_dir)
+        source = Source(resolve_data_dir(data_dir))
+        raw = source.raw_tables(village_id, chosen)  # read once: the personal columns come from these
+        data = source.period(village_id, chosen)
         if data.has("households"):
-            personal = personal_columns(data_dir, village_id, chosen)
+            personal = personal_columns(data_dir, village_id, chosen, raw=raw.get("households"))
         if data.has("members"):
             member_personal = personal_columns(data_dir, village_id, chosen, schema.MEMBERS,
-                                               ("household_id", "member_no"))
+                                               ("household_id", "member_no"), raw=raw.get("members"))
     sheets = carry_over(data, personal, member_personal)
     title = period_title(village, period)
     try:  # written beside the target, moved into place whole, never over anything

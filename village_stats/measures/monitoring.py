@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..schema import GUARANTEES, MONITORING_TYPES, POOR_STATUSES
+from . import ids as _ids
 
 #: Monitoring types, in report order.
 TYPES = MONITORING_TYPES.ids
@@ -159,7 +160,7 @@ def previous_positions(households: pd.DataFrame, previous: pd.DataFrame | None) 
     before = previous["household_id"].to_numpy()
     if len(before) == len(ids) and (len(ids) == 0 or before[0] == ids[0]) and np.array_equal(before, ids):
         return np.arange(len(ids), dtype=np.int64)
-    return pd.Index(before).get_indexer(ids).astype(np.int64)
+    return _ids.positions(before, ids)
 
 
 def _take(values: np.ndarray, positions: np.ndarray, fill):

@@ -39,6 +39,7 @@ import pandas as pd
 from ..errors import DataError
 from ..indicators import SHEET_COLUMNS
 from ..load import PeriodData, check_household_ids
+from ..measures.ids import full_join
 from ..schema import GUARANTEES, HOUSEHOLD_STATUSES
 
 #: Status codes: 0 absent, then the vocabulary in order (poor, exited, returned, non_poor).
@@ -118,7 +119,8 @@ class Matched:
 
 
 def match(before: pd.DataFrame, after: pd.DataFrame) -> Matched:
-    """Match two registers by ``household_id`` (full outer join by factorising both id columns once).
+    """Match two registers by ``household_id`` (a full outer join: :func:`~village_stats.measures.ids.full_join`,
+    ASCII ids hashed as 64-bit words, not as Python strings).
 
     Raises
     ------
@@ -131,18 +133,9 @@ def match(before: pd.DataFrame, after: pd.DataFrame) -> Matched:
     >>> list(m.household_id), m.before.tolist(), m.after.tolist()
     (['a', 'b', 'c'], [0, 1, -1], [1, -1, 0])
     """
-    ids0 = before["household_id"].to_numpy()
-    ids1 = after["household_id"].to_numpy()
-    codes, uniques = pd.factorize(np.concatenate([ids0, ids1]))
-    k = len(uniques)
-    c0, c1 = codes[:len(ids0)], codes[len(ids0):]
-    pos0 = np.full(k, -1, dtype=np.int64)
-    pos1 = np.full(k, -1, dtype=np.int64)
-    pos0[c0] = np.arange(len(ids0))
-    pos1[c1] = np.arange(len(ids1))
-    if (pos0 >= 0).sum() != len(ids0) or (pos1 >= 0).sum() != len(ids1):
-        raise ValueError("a household_id is listed twice in one register")
-    return Matched(np.asarray(uniques, dtype=object), pos0, pos1)
+    order, pos0, pos1 = full_join(before["household_id"].to_numpy(dtype=object),
+                                  after["household_id"].to_numpy(dtype=object))
+    return Matched(order, pos0, pos1)
 
 
 def _take(values: np.ndarray, pos: np.ndarray, missing):

@@ -1,0 +1,89 @@
+"""Matching household ids as 64-bit words (village_stats.measures.ids) gives what a plain dict lookup gives.
+
+The reference here is a Python dict from id to row, written out by hand; ids are text ('0007', '007' and '7'
+are three different households), both registers are shuffled, and every case a fast path could get wrong
+falls back (not ASCII, not a string, an id holding the byte 0, a duplicate).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from village_stats.measures import ids
+from village_stats.measures.monitoring import previous_positions
+from village_stats.panel.stockflow import match
+
+
+def random_ids(rng: np.random.Generator, n: int) -> np.ndarray:
+    """n distinct ids of 1 to 19 characters, digits with leading zeros and letters mixed, '0007', '007' and '7'
+    among them."""
+    seen = {"0007", "007", "7"}   # text, not numbers: three households
+    alphabet = np.array(list("0123456789AB-"))
+    while len(seen) < n:
+        length = int(rng.integers(1, 20))
+        seen.add("".join(alphabet[rng.integers(0, len(alphabet), length)]))
+    out = np.array(sorted(seen), dtype=object)
+    rng.shuffle(out)
+    return out
+
+
+def reference_positions(register, others) -> list[int]:
+    row = {v: i for i, v in enumerate(register)}
+    return [row.get(v, -1) for v in others]
+
+
+def reference_full_join(a0, a1):
+    order = list(a0) + [v for v in a1 if v not in set(a0)]
+    r0, r1 = {v: i for i, v in enumerate(a0)}, {v: i for i, v in enumerate(a1)}
+    return order, [r0.get(v, -1) for v in order], [r1.get(v, -1) for v in order]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_positions_and_full_join_equal_a_dict_lookup_on_shuffled_registers(seed):
+    rng = np.random.default_rng(seed)
+    pool = random_ids(rng, 3000)
+    before = pool[:2000].copy()
+    after = np.concatenate([pool[500:2000], pool[2000:]])   # 500 left, 1000 entered
+    rng.shuffle(before)
+    rng.shuffle(after)
+    assert ids._words(before) is not None and ids._words(after) is not None   # the fast path is taken
+    assert ids.positions(before, after).tolist() == reference_positions(before, after)
+    order, p0, p1 = ids.full_join(before, after)
+    want = reference_full_join(before, after)
+    assert (order.tolist(), p0.tolist(), p1.tolist()) == want
+    m = match(pd.DataFrame({"household_id": before}), pd.DataFrame({"household_id": after}))
+    assert (m.household_id.tolist(), m.before.tolist(), m.after.tolist()) == want
+    cur, prev = pd.DataFrame({"household_id": after}), pd.DataFrame({"household_id": before})
+    assert previous_positions(cur, prev).tolist() == reference_positions(before, after)
+
+
+def test_leading_zeros_and_lengths_keep_ids_apart():
+    before = np.array(["0007", "7", "07", "00000000", "0000000"], dtype=object)
+    after = np.array(["7", "00000000", "007", "0007"], dtype=object)
+    assert ids.positions(before, after).tolist() == [1, 3, -1, 0]
+    order, p0, p1 = ids.full_join(before, after)
+    assert order.tolist() == ["0007", "7", "07", "00000000", "0000000", "007"]
+    assert p0.tolist() == [0, 1, 2, 3, 4, -1] and p1.tolist() == [3, 0, -1, 1, -1, 2]
+
+
+@pytest.mark.parametrize("odd", ["户0007", 7, "a\x00"])
+def test_ids_the_words_cannot_hold_fall_back_to_the_strings(odd):
+    before = np.array(["a", odd, "b"], dtype=object)
+    after = np.array([odd, "c", "a"], dtype=object)
+    assert ids.positions(before, after).tolist() == [1, -1, 0]
+    order, p0, p1 = ids.full_join(before, after)
+    assert order.tolist() == ["a", odd, "b", "c"] and p0.tolist() == [0, 1, 2, -1] and p1.tolist() == [2, 0, -1, 1]
+
+
+@pytest.mark.parametrize("before, after", [(["a", "b", "a"], ["b"]), (["a"], ["b", "c", "b"]), (["a"], ["a", "a"])])
+def test_an_id_listed_twice_in_one_register_is_refused(before, after):
+    with pytest.raises(ValueError, match="listed twice"):
+        ids.full_join(np.array(before, dtype=object), np.array(after, dtype=object))
+
+
+def test_empty_registers():
+    assert ids.positions(np.array([], dtype=object), np.array(["a"], dtype=object)).tolist() == [-1]
+    order, p0, p1 = ids.full_join(np.array([], dtype=object), np.array(["a"], dtype=object))
+    assert order.tolist() == ["a"] and p0.tolist() == [-1] and p1.tolist() == [0]
