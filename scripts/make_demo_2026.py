@@ -53,6 +53,8 @@ SURNAMES = list("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁
 GIVEN = list("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰红梅建国建华志强春梅海燕")
 BOOLS = ("absent", "food_clothing_secure", "education_secure", "medical_secure", "housing_secure", "water_secure",
          "has_labour", "dibao", "tekun", "dibao_edge", "rigid_spending_hardship")
+THRESHOLDS = {int(r.year): float(r.monitoring_threshold_yuan) for r in pd.read_csv(
+    ROOT / "data" / "policy" / "monitoring_thresholds.csv", dtype={"scope": str}).itertuples() if r.scope == "990000"}
 DATES = ("monitoring_since", "risk_eliminated_on", "risk_found_on", "publicised_from", "publicised_to")
 
 
@@ -85,10 +87,28 @@ def person_id(rng: np.random.Generator, birth: pd.Timestamp, male: bool, used: s
             return number
 
 
-def make_members(reg: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    """One row per person of each household (the head's name and number as in the register)."""
+def _household_facts(reg: pd.DataFrame) -> pd.DataFrame:
+    """The household fields the members must agree with (ids or the register's Chinese labels alike)."""
+    cause = reg["main_cause"].replace({v: k for k, v in zh(CAUSES).items()})
+    return pd.DataFrame({"household_id": reg["household_id"],
+                         "medical_secure": reg["medical_secure"].isin([True, "是"]),
+                         "cause": cause,
+                         "tekun": reg["category"].eq("tekun")})
+
+
+def make_members(reg: pd.DataFrame, rng: np.random.Generator, used: set[str] | None = None,
+                 school_year: int = 2026) -> pd.DataFrame:
+    """One row per person of each household (the head's name and number as in the register).
+
+    The members agree with their household (the checks of village_stats/checks/ find nothing): insured
+    where the household is marked 基本医疗有保障, an ill member where the main cause is 因病, a disabled one
+    where it is 因残, a student where it is 因学 (in ``school_year`` and the year before), no member able to work in a 特困 household, and no
+    一二级残疾 (which would need a 综合保障 or 健康 measure). ``used`` (shared across the villages of a county)
+    keeps every ID number distinct."""
     rows = []
-    used = set(reg["id_number"].dropna())
+    used = set() if used is None else used
+    used |= set(reg["id_number"].dropna())
+    facts = _household_facts(reg).set_index("household_id")
     for hh in reg.itertuples():
         n = int(hh.members)
         head_birth = pd.Timestamp(hh.id_number[6:14])
@@ -109,6 +129,11 @@ def make_members(reg: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
                 birth = head_birth + pd.Timedelta(days=int(rng.integers(45, 52) * 365))
                 male = bool(rng.random() < 0.5)
             birth = min(birth, pd.Timestamp("2025-12-01"))
+            if k == n - 1 and facts.loc[hh.household_id, "cause"] == "schooling":
+                # 因学: the last member is a pupil, born 15 to 9 years before the end of school_year
+                rel = "child"
+                birth = pd.Timestamp(year=school_year - 15, month=1, day=1) + \
+                    pd.Timedelta(days=int(birth.day_of_year) * 6)
             name = (surname if rel in ("child", "grandchild") else str(rng.choice(SURNAMES))) + \
                 "".join(rng.choice(GIVEN, 2 if rng.random() < 0.6 else 1))
             people.append((rel, birth, male, name, person_id(rng, birth, male, used)))
@@ -119,8 +144,15 @@ def make_members(reg: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     ill = rng.random(len(m))
     m["health"] = np.select([ill < 0.05, ill < 0.12, ill < 0.2], ["disabled", "serious_illness", "chronic"],
                             "healthy")
+    head = m["relation"].eq("head")
+    cause = m["household_id"].map(facts["cause"])
+    for wanted, health in (("illness", ("chronic", "serious_illness")), ("disability", ("disabled",))):
+        lacking = cause.eq(wanted) & ~m["health"].isin(health).groupby(m["household_id"]).transform("any")
+        m.loc[lacking & head, "health"] = health[0]
     m["disability_grade"] = np.where(m["health"].eq("disabled"), rng.integers(1, 5, len(m)), np.nan)
-    m["medical_insured"] = rng.random(len(m)) < 0.97
+    m["disability_grade"] = m["disability_grade"].replace({1: 3, 2: 4})
+    m["medical_insured"] = (rng.random(len(m)) < 0.97) | m["household_id"].map(facts["medical_secure"]).to_numpy()
+    m["tekun_household"] = m["household_id"].map(facts["tekun"]).to_numpy()
     m["pension_insured_draw"] = rng.random(len(m))
     m["labour_draw"] = rng.random(len(m))
     m["work_draw"] = rng.random(len(m))
@@ -136,7 +168,8 @@ def members_in(m: pd.DataFrame, code: str, rng: np.random.Generator) -> pd.DataF
     out["in_school"] = np.select([age < 3, age < 6, age < 12, age < 15, age < 18, age < 22],
                                  [None, "preschool", "primary", "junior", "senior", "college"], "not_in_school")
     out.loc[(age >= 18) & (age < 22) & (m["work_draw"] < 0.6), "in_school"] = "not_in_school"
-    working_age = (age >= 16) & (age < 65) & ~m["health"].isin(["disabled", "serious_illness"])
+    working_age = (age >= 16) & (age < 65) & ~m["health"].isin(["disabled", "serious_illness"]) & \
+        ~m["tekun_household"]
     out["labour"] = np.where(working_age, np.where(m["labour_draw"] < 0.2, "skilled", "ordinary"),
                              np.where(age >= 65, "weak", np.where(age < 16, "none", "lost")))
     works = working_age & out["in_school"].eq("not_in_school") & (m["work_draw"] < 0.55)
@@ -233,6 +266,8 @@ def main() -> None:
                 (reg["monitoring_since"] < p_start - pd.Timedelta(days=200)) & \
                 (reg["income_per_capita_yuan"] > 9500) & reg["has_labour"].fillna(False).astype(bool)
             reg.loc[reg.index[on][::2], "risk_eliminated_on"] = p_start + pd.Timedelta(days=100)
+        # 低保 only where income is not far above the 低保 line (HH-018: at most twice the monitoring standard)
+        reg.loc[reg["income_per_capita_yuan"] > 2 * THRESHOLDS[year], "dibao"] = False
         parts = np.round(shares * reg["income_per_capita_yuan"].to_numpy()[:, None])
         for j, col in enumerate(("wage_income_yuan", "business_income_yuan", "property_income_yuan")):
             reg[col] = parts[:, j]
@@ -242,8 +277,10 @@ def main() -> None:
     print(f"wrote {', '.join(PERIODS)} under {DEMO}")
 
 
-def help_measures(reg: pd.DataFrame, code: str, rng: np.random.Generator, without: str = "") -> pd.DataFrame:
-    """Measures for exited households and objects: most have 产业帮扶; objects get one more; the household
+def help_measures(reg: pd.DataFrame, code: str, rng: np.random.Generator, without: str = "",
+                  students: frozenset = frozenset()) -> pd.DataFrame:
+    """Measures for exited households and objects: most have 产业帮扶; objects get one more (教育帮扶 only
+    where a member is at school: ``students`` holds those households, the others get 健康帮扶); the household
     ``without`` gets none (an object without help: coverage below 100%)."""
     year, half = int(code[:4]), int(code[-1])
     rows = []
@@ -260,6 +297,8 @@ def help_measures(reg: pd.DataFrame, code: str, rng: np.random.Generator, withou
         if isinstance(hh.monitoring_type, str) and pd.notna(hh.monitoring_since):
             started = hh.monitoring_since + pd.Timedelta(days=int(local.integers(5, 30)))
             kind = local.choice(["employment", "health", "education", "public_welfare_job", "social_security"])
+            if kind == "education" and hh.household_id not in students:
+                kind = "health"
             rows.append((hh.household_id, kind, started, pd.NaT, float(local.integers(5, 30) * 100)))
     m = pd.DataFrame(rows, columns=["household_id", "measure", "started_on", "ended_on", "amount_yuan"])
     p_end = pd.Timestamp(year=year, month=6 if half == 1 else 12, day=30 if half == 1 else 31)
@@ -316,7 +355,9 @@ def write_period(code: str, reg: pd.DataFrame, members: pd.DataFrame, picks: dic
     for col in ("disability_grade", "work_months"):
         mo[col] = mo[col].astype(float).astype("Int64")
     mo.to_csv(d / "members.csv", index=False, lineterminator="\n")
-    hm = help_measures(reg, code, rng, without=reg.loc[picks["non_registered"][3], "household_id"])
+    students = frozenset(m.loc[m["in_school"].isin(("primary", "junior", "senior", "college")), "household_id"])
+    hm = help_measures(reg, code, rng, without=reg.loc[picks["non_registered"][3], "household_id"],
+                       students=students)
     hm["measure"] = hm["measure"].map(zh(HELP_MEASURE_TYPES))
     for col in ("started_on", "ended_on"):
         hm[col] = pd.to_datetime(hm[col]).dt.strftime("%Y-%m-%d")
@@ -333,10 +374,11 @@ if __name__ == "__main__":
     main()
 
 
-def add_2026_tables(folder: Path, seed: int) -> None:
+def add_2026_tables(folder: Path, seed: int, used: set[str] | None = None) -> None:
     """Give one period folder of the example county the 2026 data: income parts and layer flags in
     households.csv, members.csv and help_measures.csv (no monitoring fields: the county's periods are
-    before 2021). Used by scripts/make_demo_county.py for the county's latest period."""
+    before 2021). Used by scripts/make_demo_county.py for the county's latest period; ``used`` holds the
+    ID numbers already given in the county (members' numbers stay distinct across its villages)."""
     rng = np.random.default_rng(seed)
     path = folder / "households.csv"
     raw = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -355,8 +397,8 @@ def add_2026_tables(folder: Path, seed: int) -> None:
     raw["dibao_edge"] = np.where(raw["category"].eq("non_poor") & (income < 4500), "是", "否")
     raw["rigid_spending_hardship"] = np.where(raw["main_cause"].eq("因病") & (rng.random(len(raw)) < 0.3), "是", "否")
     raw.to_csv(path, index=False, lineterminator="\n")
-    members = make_members(reg, rng)
     code = folder.name
+    members = make_members(reg, rng, used, school_year=int(code[:4]))
     m = members_in(members, code, rng)
     for col, vocab in (("relation", RELATIONS), ("sex", SEXES), ("in_school", SCHOOLING), ("health", HEALTH),
                        ("labour", LABOUR), ("work_place", WORK_PLACES)):

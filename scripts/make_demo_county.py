@@ -14,6 +14,8 @@ import shutil
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from village_stats.policy import PolicyBook
 from village_stats.schema import CAUSES
 from village_stats.synthetic import COUNTY_EN, COUNTY_WESTERN_VILLAGE, COUNTY_ZH, county_village_specs, demo_county
@@ -76,9 +78,13 @@ def main() -> None:
     from make_demo_2026 import add_2026_tables
 
     latest = max(code for _, code in demo_county(lines.set_index("year")["poverty_line_yuan"].to_dict()))
+    used: set[str] = set()          # every register number of the county first: members' numbers avoid them all
+    for spec in specs.itertuples():
+        if (TARGET / spec.village_id / latest).is_dir():
+            used |= set(pd.read_csv(TARGET / spec.village_id / latest / "households.csv", dtype=str)["id_number"])
     for i, spec in enumerate(specs.itertuples()):
         if (TARGET / spec.village_id / latest).is_dir():
-            add_2026_tables(TARGET / spec.village_id / latest, seed=2026 + i)
+            add_2026_tables(TARGET / spec.village_id / latest, seed=2026 + i, used=used)
     print(f"wrote {TARGET}")
 
 

@@ -19,16 +19,20 @@ _GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚�
 _CAUSE_P = np.array([0.30, 0.10, 0.06, 0.03, 0.04, 0.03, 0.10, 0.16, 0.10, 0.02, 0.04, 0.02])
 
 
-def synthetic_id_numbers(rng: np.random.Generator, n: int, invalid_share: float = 0.0) -> np.ndarray:
+def synthetic_id_numbers(rng: np.random.Generator, n: int, invalid_share: float = 0.0,
+                         offset: int = 0) -> np.ndarray:
     """Fictional, distinct 18-digit identity numbers (region 990000) with correct check digits.
 
     Distinct by construction (a shuffled index spread over 21,900 birth dates × 1,000 sequence numbers,
     so up to 21.9 million numbers). A share ``invalid_share`` gets a wrong check digit (for audit tests).
+    ``offset`` shifts the index: calls whose ranges ``offset … offset + n - 1`` do not overlap never share a
+    number (the example county gives village ``i`` the offset ``i × 21,900``: the village index is the
+    sequence part of its numbers).
     """
     days = 365 * 60
-    if n > days * 1000:
+    if offset + n > days * 1000:
         raise ValueError("at most 21,900,000 distinct numbers")
-    index = rng.permutation(n)
+    index = offset + rng.permutation(n)
     birth = pd.to_datetime("1940-01-01") + pd.to_timedelta(index % days, unit="D")
     body = np.char.add(np.char.add("990000", birth.strftime("%Y%m%d").to_numpy().astype("U8")),
                        np.char.zfill((index // days).astype("U3"), 3))
@@ -40,7 +44,7 @@ def synthetic_id_numbers(rng: np.random.Generator, n: int, invalid_share: float 
 
 
 def synthetic_register(n_households: int, n_villages: int = 1, *, seed: int = 0, poverty_line_yuan: float = 3000.0,
-                       poor_share: float = 0.45, village_prefix: str = "v") -> pd.DataFrame:
+                       poor_share: float = 0.45, village_prefix: str = "v", id_offset: int = 0) -> pd.DataFrame:
     """A fictional register in the canonical columns of ``households`` (plus ``village_id``).
 
     Parameters
@@ -55,6 +59,9 @@ def synthetic_register(n_households: int, n_villages: int = 1, *, seed: int = 0,
         Poverty line the incomes are drawn around. [yuan]
     poor_share : float
         Share of households registered as poor. [ratio]
+    id_offset : int
+        Passed to :func:`synthetic_id_numbers` as ``offset``: registers drawn with offsets at least
+        ``n_households`` apart share no identity number.
 
     Returns
     -------
@@ -89,7 +96,7 @@ def synthetic_register(n_households: int, n_villages: int = 1, *, seed: int = 0,
         "village_id": pd.Categorical.from_codes(village, [f"{village_prefix}{i:04d}" for i in range(n_villages)]),
         "household_id": pd.Series(np.arange(1, n + 1)).astype(str).str.zfill(7).to_numpy(),
         "head_name": heads,
-        "id_number": synthetic_id_numbers(rng, n, invalid_share=0.002),
+        "id_number": synthetic_id_numbers(rng, n, invalid_share=0.002, offset=id_offset),
         "members": members,
         "category": category,
         "status": status,
@@ -383,8 +390,11 @@ def demo_county(lines: dict[int, float], *, seed: int = 2018) -> dict[tuple[str,
         rng = np.random.default_rng([seed, i])
         first = int(COUNTY_PERIODS[0][:4])
         reg = synthetic_register(int(spec.n_households), 1, seed=seed * 100 + i, poverty_line_yuan=lines[first],
+                                 id_offset=i * 365 * 60,
                                  poor_share=float(spec.poor_share)).drop(columns="village_id")
         reg["household_id"] = [f"{spec.village_id[:2].upper()}{k:05d}" for k in range(1, len(reg) + 1)]
+        # 因学 needs a member at school: a household of one is put down to 缺劳动力 instead
+        reg.loc[reg["main_cause"].eq("schooling") & reg["members"].eq(1), "main_cause"] = "lack_of_labour"
         reg["status"] = reg["status"].replace("returned", "poor")
         reg["exit_year"] = np.where(reg["status"].eq("exited"), rng.integers(2015, 2017, len(reg)), np.nan)
         projects = _county_projects(rng, spec.village_id)
