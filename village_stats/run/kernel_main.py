@@ -1,5 +1,5 @@
 """The kernel of a report run: ipykernel, plus a watchdog that removes the kernel's socket folder and exits
-when the process that started it is gone.
+when the process that started it is gone (or removes it on SIGTERM before ending).
 
 Started by path (``python .../kernel_main.py -f <connection file>``), not as ``-m village_stats...``, so
 the watchdog runs before anything heavy is imported. The kernel's connection file and IPC sockets live in
@@ -13,6 +13,7 @@ and its folder are gone.
 
 import os
 import shutil
+import signal
 import sys
 import threading
 import time
@@ -39,13 +40,29 @@ def _watch(parent: int, folder: str | None) -> None:
         time.sleep(POLL_SECONDS)
     if folder:
         shutil.rmtree(folder, ignore_errors=True)
-    os._exit(1)
+    os.kill(os.getpid(), signal.SIGKILL)  # the whole kernel, from this thread: nothing of it is needed any more
+
+
+def _remove_on_term(folder: str | None) -> None:
+    """On SIGTERM (a worker's process group stopped, ``kill``), remove ``folder`` first, then end as SIGTERM
+    would: a kernel told to stop leaves no socket folder either."""
+    if not folder:
+        return
+
+    def handler(signum, frame):
+        shutil.rmtree(folder, ignore_errors=True)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, handler)
 
 
 def main() -> None:
     # the parent as jupyter_client recorded it: a parent that died before this line is noticed too
     parent = int(os.environ.get("JPY_PARENT_PID") or os.getppid())
-    threading.Thread(target=_watch, args=(parent, _connection_folder(sys.argv)), daemon=True,
+    folder = _connection_folder(sys.argv)
+    _remove_on_term(folder)
+    threading.Thread(target=_watch, args=(parent, folder), daemon=True,
                      name="village-stats parent watchdog").start()
     # as ipykernel_launcher: the script's folder is not on sys.path (IPython adds the working folder back)
     if sys.path and os.path.abspath(sys.path[0] or ".") == os.path.dirname(os.path.abspath(__file__)):
