@@ -310,6 +310,21 @@ def help_measures(reg: pd.DataFrame, code: str, rng: np.random.Generator, withou
     return m
 
 
+def write_members(members: pd.DataFrame, path) -> None:
+    """Write a members table as a team fills it in: vocabularies and yes/no in Chinese, dates as YYYY-MM-DD,
+    whole numbers without a decimal point (the frame is not changed)."""
+    m = members.copy()
+    for col, vocab in (("relation", RELATIONS), ("sex", SEXES), ("in_school", SCHOOLING), ("health", HEALTH),
+                       ("labour", LABOUR), ("work_place", WORK_PLACES)):
+        m[col] = m[col].map(zh(vocab))
+    m["birth_date"] = pd.to_datetime(m["birth_date"]).dt.strftime("%Y-%m-%d")
+    for col in ("medical_insured", "pension_insured"):
+        m[col] = m[col].map({True: "是", False: "否"})
+    for col in ("disability_grade", "work_months"):
+        m[col] = m[col].astype(float).astype("Int64")
+    m.to_csv(path, index=False, lineterminator="\n")
+
+
 def write_period(code: str, reg: pd.DataFrame, members: pd.DataFrame, picks: dict, rng) -> None:
     d = DEMO / code
     d.mkdir(exist_ok=True)
@@ -342,19 +357,7 @@ def write_period(code: str, reg: pd.DataFrame, members: pd.DataFrame, picks: dic
                 "transfer_income_yuan"):
         out[col] = out[col].round().astype("Int64")
     out.to_csv(d / "households.csv", index=False, lineterminator="\n")
-    mo = m.copy()
-    mo["relation"] = mo["relation"].map(zh(RELATIONS))
-    mo["sex"] = mo["sex"].map(zh(SEXES))
-    mo["in_school"] = mo["in_school"].map(zh(SCHOOLING))
-    mo["health"] = mo["health"].map(zh(HEALTH))
-    mo["labour"] = mo["labour"].map(zh(LABOUR))
-    mo["work_place"] = mo["work_place"].map(zh(WORK_PLACES))
-    mo["birth_date"] = pd.to_datetime(mo["birth_date"]).dt.strftime("%Y-%m-%d")
-    for col in ("medical_insured", "pension_insured"):
-        mo[col] = mo[col].map({True: "是", False: "否"})
-    for col in ("disability_grade", "work_months"):
-        mo[col] = mo[col].astype(float).astype("Int64")
-    mo.to_csv(d / "members.csv", index=False, lineterminator="\n")
+    write_members(m, d / "members.csv")
     students = frozenset(m.loc[m["in_school"].isin(("primary", "junior", "senior", "college")), "household_id"])
     hm = help_measures(reg, code, rng, without=reg.loc[picks["non_registered"][3], "household_id"],
                        students=students)
@@ -400,15 +403,7 @@ def add_2026_tables(folder: Path, seed: int, used: set[str] | None = None) -> No
     code = folder.name
     members = make_members(reg, rng, used, school_year=int(code[:4]))
     m = members_in(members, code, rng)
-    for col, vocab in (("relation", RELATIONS), ("sex", SEXES), ("in_school", SCHOOLING), ("health", HEALTH),
-                       ("labour", LABOUR), ("work_place", WORK_PLACES)):
-        m[col] = m[col].map(zh(vocab))
-    m["birth_date"] = pd.to_datetime(m["birth_date"]).dt.strftime("%Y-%m-%d")
-    for col in ("medical_insured", "pension_insured"):
-        m[col] = m[col].map({True: "是", False: "否"})
-    for col in ("disability_grade", "work_months"):
-        m[col] = m[col].astype(float).astype("Int64")
-    m.to_csv(folder / "members.csv", index=False, lineterminator="\n")
+    write_members(m, folder / "members.csv")
     year = int(code[:4])
     rows = []
     for hh in reg.itertuples():
