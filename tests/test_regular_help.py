@@ -204,3 +204,25 @@ def test_the_2017_register_is_untouched_by_the_2026_section():
     assert not has_regular_help(data) and data.year_ago is None and data.rules.rural_income == {}
     sheet = evaluate(data).sheet
     assert len(sheet) == 36 and not sheet["indicator"].str.startswith(("unresolved_", "help_", "migrant")).any()
+
+
+def test_an_indicator_group_is_tested_once_per_sheet(monkeypatch):
+    """Whether a period has the 常态化帮扶 (and monitoring) indicators is decided once per indicator sheet,
+    not once per indicator of the group (57 times: a sixth of a report's cells in the profile)."""
+    from village_stats import Source, evaluate
+    from village_stats.indicators import GROUPS
+
+    from .conftest import DATA
+
+    calls = {}
+    for group, present in list(GROUPS.items()):
+        def counted(data, present=present, group=group):
+            calls[group] = calls.get(group, 0) + 1
+            return present(data)
+        monkeypatch.setitem(GROUPS, group, counted)
+    results = evaluate(Source(DATA).period("demo", "2026H2"))
+    assert calls == {"monitoring": 1, "regular_help": 1}
+    from village_stats.indicators import CATALOGUE
+
+    group = {i.id for i in CATALOGUE.values() if i.table == "regular_help"}
+    assert len(group) > 20 and group <= set(results.sheet["indicator"])   # and the group's indicators are there

@@ -51,9 +51,10 @@ def sheet_of(ctx: Context) -> IndicatorSheet:
     :func:`village_stats.evaluate.indicator_sheet`).
     """
     data = ctx.data
+    applies = {group: present(data) for group, present in GROUPS.items()}  # each group's test once
     rows = []
     for ind in CATALOGUE.values():
-        if not (GROUPS[ind.table](data) if ind.table in GROUPS else data.has(ind.table)):
+        if not (applies[ind.table] if ind.table in applies else data.has(ind.table)):
             continue
         v = ctx.get(ind.id)
         rows.append((data.village.id, data.period.code, ind.id, _clean(v.value), ind.unit,
