@@ -27,16 +27,65 @@ TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "report.typ"
 
 @lru_cache(maxsize=1)
 def _font_dir() -> Path:
-    """A folder holding only the SC font (a link to the pip-shipped file), so Typst loads no other face."""
-    folder = Path(tempfile.mkdtemp(prefix="village-stats-typst-fonts-"))
-    link = folder / fonts.FILE_NAME
-    try:
-        link.symlink_to(fonts.cjk_font_path())
-    except OSError:
-        import shutil
+    """A folder holding only the SC font (a link to the pip-shipped file), so Typst loads no other face.
 
-        shutil.copyfile(fonts.cjk_font_path(), link)
-    return folder
+    One folder per user and font file in the user's cache folder, shared by every run
+    (``$XDG_CACHE_HOME/village-stats/typst-fonts-<digest of the font's path>``, by default under
+    ``~/.cache``): a temp folder per process was left behind by every run before (hundreds a day on a machine
+    running reports). It is used only while it is this user's real folder, writable by no one else, holding
+    nothing but the link to that font; else (or with no writable cache folder) this process makes a private
+    temp folder, removed when it ends.
+    """
+    import atexit
+    import hashlib
+    import os
+    import shutil
+
+    font = fonts.cjk_font_path()
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "village-stats"
+    shared = cache / f"typst-fonts-{hashlib.sha256(str(font).encode()).hexdigest()[:12]}"
+    if _holds_only(shared, font):
+        return shared
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        made = Path(tempfile.mkdtemp(prefix=f"{shared.name}.", dir=cache))
+    except OSError:  # no writable cache folder
+        made = Path(tempfile.mkdtemp(prefix="village-stats-typst-fonts-"))
+    try:
+        (made / fonts.FILE_NAME).symlink_to(font)
+    except OSError:
+        shutil.copyfile(font, made / fonts.FILE_NAME)
+    if made.parent == cache:
+        try:
+            os.rename(made, shared)  # atomic; another process may have made it meanwhile (then not empty)
+        except OSError:
+            pass
+        if _holds_only(shared, font):
+            shutil.rmtree(made, ignore_errors=True)
+            return shared
+    atexit.register(shutil.rmtree, made, True)
+    return made
+
+
+def _holds_only(folder: Path, font: Path) -> bool:
+    """Whether ``folder`` is this user's real folder, writable by no one else, holding only a link to
+    ``font`` (or a copy of it of the same size)."""
+    import os
+    import stat
+
+    try:
+        st = os.lstat(folder)
+        uid = os.getuid() if hasattr(os, "getuid") else st.st_uid
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid != uid or st.st_mode & 0o022:
+            return False
+        if os.listdir(folder) != [fonts.FILE_NAME]:
+            return False
+        entry = folder / fonts.FILE_NAME
+        if entry.is_symlink():
+            return os.readlink(entry) == str(font)
+        return entry.is_file() and entry.stat().st_size == font.stat().st_size
+    except OSError:
+        return False
 
 
 @lru_cache(maxsize=1)
