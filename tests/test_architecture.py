@@ -225,16 +225,20 @@ def test_no_module_over_about_600_lines():
     assert over == []
 
 
-#: Where a trick is the point (none: the kernel's parent watchdog ends its process with a signal).
-TRICKS_ALLOWED: set[str] = set()
+#: Where a trick is the point, and how many lines of it: the fork server's child (a report's kernel) ends
+#: with ``os._exit``, as POSIX asks of a forked child (never the server's exit handlers, never back into its
+#: loop). The kernel's parent watchdog ends its process with a signal.
+TRICKS_ALLOWED: dict[str, int] = {"village_stats/run/kernel_main.py": 1}
 
 
 def test_no_process_wide_tricks():
     pattern = re.compile(r"os\._exit|gc\.disable\(|gc\.freeze\(|setLevel\(logging\.(ERROR|CRITICAL)")
-    hits = [f"{p.relative_to(ROOT)}:{i}" for p in PACKAGE.rglob("*.py")
-            if p.relative_to(ROOT).as_posix() not in TRICKS_ALLOWED
-            for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)]
-    assert hits == []
+    hits = {}
+    for p in PACKAGE.rglob("*.py"):
+        lines = [i for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)]
+        if len(lines) > TRICKS_ALLOWED.get(p.relative_to(ROOT).as_posix(), 0):
+            hits[p.relative_to(ROOT).as_posix()] = lines
+    assert hits == {}
 
 
 def test_the_repository_stands_alone():

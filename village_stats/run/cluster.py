@@ -63,7 +63,7 @@ class ReportWorker(WorkerPlugin):
     def setup(self, worker) -> None:
         if threading.current_thread() is threading.main_thread():  # a worker restarted after a death
             signal.signal(signal.SIGINT, signal.SIG_IGN)           # never gets the terminal's Ctrl-C
-        self.kernels = KernelPool()
+        self.kernels = KernelPool(fork=True)
         self.ready = threading.Event()
         threading.Thread(target=self._warm, daemon=True, name="village-stats warm-up").start()
 
@@ -211,12 +211,33 @@ def _kill_workers(cluster) -> None:
     for p in workers:
         with contextlib.suppress(psutil.Error):
             p.kill()
-    psutil.wait_procs(workers, timeout=3)
+    _wait_gone(workers, 3)
     # each kernel's watchdog removes its socket folder and exits once its worker is gone; then the rest
-    _, alive = psutil.wait_procs(kernels, timeout=2)
-    for p in alive:
+    for p in _wait_gone(kernels, 2):
         with contextlib.suppress(psutil.Error):
             p.kill()
+
+
+def _wait_gone(processes: list, seconds: float) -> list:
+    """Wait until every process has ended, at most ``seconds``; those still running.
+
+    A zombie counts as ended: a process whose parent was killed is re-parented, and its new parent may
+    reap it late (measured: a container's init left the four zombies of a stopped batch for over 2 s,
+    which ``psutil.wait_procs`` counts as running)."""
+    import time
+
+    import psutil
+
+    deadline = time.monotonic() + seconds
+    while True:
+        alive = []
+        for p in processes:
+            with contextlib.suppress(psutil.Error):
+                if p.is_running() and p.status() != psutil.STATUS_ZOMBIE:
+                    alive.append(p)
+        if not alive or time.monotonic() >= deadline:
+            return alive
+        time.sleep(0.02)
 
 
 def _private_temp() -> tuple[str, int]:

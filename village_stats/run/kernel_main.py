@@ -1,5 +1,6 @@
 """The kernel of a report run: ipykernel, plus a watchdog that removes the kernel's socket folder and exits
-when the process that started it is gone (or removes it on SIGTERM before ending).
+when the process that started it is gone (or removes it on SIGTERM before ending); and the kernels' fork
+server of a batch worker.
 
 Started by path (``python .../kernel_main.py -f <connection file>``), not as ``-m village_stats...``, so
 the watchdog runs before anything heavy is imported. The kernel's connection file and IPC sockets live in
@@ -9,9 +10,22 @@ that folder behind: this watchdog removes it first.
 
 Measured (2 loaded cores, tests/test_kernels.py): 0.1 s after SIGKILL of ``village-stats run``, the kernel
 and its folder are gone.
+
+Fork server (``kernel_main.py --fork-server '<json list of lines>'``, started by a batch worker's
+:class:`village_stats.run.kernels.ForkServer`): imports ipykernel and runs the notebooks' import lines
+once, then reads one JSON request per line on stdin (``{"id", "args", "cwd", "env"}``) and forks a kernel
+for each: the child starts a session of its own, takes the request's folder, environment and ``-f``
+arguments, and runs :func:`main` with the fork server as its parent; the server answers
+``{"id", "pid"}`` on stdout, and ``{"exit": pid, "status": code}`` when it has reaped that kernel. A
+kernel so made starts in about 0.15 s instead of about 0.85 s (2 cores; the imports are the server's,
+shared copy-on-write). The server exits when its stdin closes (its worker closed it, or died) or its
+parent is gone; its kernels then see their parent gone and end by their watchdog, removing their folders.
+The server has no thread: a fork copies only the calling thread, so nothing can be held by another.
 """
 
+import json
 import os
+import select
 import shutil
 import signal
 import sys
@@ -57,20 +71,99 @@ def _remove_on_term(folder: str | None) -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
-def main() -> None:
-    # the parent as jupyter_client recorded it: a parent that died before this line is noticed too
-    parent = int(os.environ.get("JPY_PARENT_PID") or os.getppid())
+def _drop_script_folder() -> None:
+    """As ipykernel_launcher: the script's folder is not on sys.path (IPython adds the working folder back)."""
+    if sys.path and os.path.abspath(sys.path[0] or ".") == os.path.dirname(os.path.abspath(__file__)):
+        del sys.path[0]
+
+
+def main(parent: int | None = None) -> None:
+    """Run a kernel (arguments in ``sys.argv``) watched by ``parent`` (default: the process that started it
+    as jupyter_client recorded it, so a parent that died before this line is noticed too)."""
+    parent = parent or int(os.environ.get("JPY_PARENT_PID") or os.getppid())
     folder = _connection_folder(sys.argv)
     _remove_on_term(folder)
     threading.Thread(target=_watch, args=(parent, folder), daemon=True,
                      name="village-stats parent watchdog").start()
-    # as ipykernel_launcher: the script's folder is not on sys.path (IPython adds the working folder back)
-    if sys.path and os.path.abspath(sys.path[0] or ".") == os.path.dirname(os.path.abspath(__file__)):
-        del sys.path[0]
+    _drop_script_folder()
     from ipykernel import kernelapp
 
     kernelapp.launch_new_instance()
 
 
+def _forked_kernel(request: dict, server: int) -> None:
+    """In a child of the fork server: become the kernel ``request`` asks for; never returns."""
+    status = 1
+    try:
+        os.setsid()                                   # a session of its own, as jupyter_client starts kernels
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        null = os.open(os.devnull, os.O_RDWR)         # not the server's pipes: stdin, stdout, stderr
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        os.close(null)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        os.environ["JPY_PARENT_PID"] = str(server)   # as jupyter_client's launcher sets it: the parent
+        sys.argv = [os.path.abspath(__file__), *request["args"]]
+        main(parent=server)
+        status = 0
+    except SystemExit as exc:                         # ipykernel ending by sys.exit
+        status = exc.code if isinstance(exc.code, int) else 0
+    finally:
+        os._exit(status)
+
+
+def _reap(write) -> None:
+    """Collect every ended kernel and say so."""
+    while True:
+        try:
+            pid, code = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        write({"exit": pid, "status": os.waitstatus_to_exitcode(code)})
+
+
+def serve_forks(warm_lines: list[str]) -> None:
+    """The fork server's loop (module docstring)."""
+    parent, me = os.getppid(), os.getpid()
+    _drop_script_folder()
+    import ipykernel.debugger  # noqa: F401 - what every kernel imports, once
+    import ipykernel.ipkernel  # noqa: F401
+    import ipykernel.kernelapp  # noqa: F401
+    import ipykernel.zmqshell  # noqa: F401
+
+    namespace: dict = {}
+    for line in warm_lines:
+        exec(line, namespace)  # noqa: S102 - the notebooks' own import lines, given by the package
+
+    def write(message: dict) -> None:
+        os.write(1, (json.dumps(message) + "\n").encode())
+
+    write({"ready": me})
+    pending = b""
+    while os.getppid() == parent:
+        readable, _, _ = select.select([0], [], [], POLL_SECONDS)
+        _reap(write)
+        if not readable:
+            continue
+        chunk = os.read(0, 1 << 16)
+        if not chunk:
+            break                                     # the worker closed the pipe, or died
+        pending += chunk
+        *lines, pending = pending.split(b"\n")
+        for line in lines:
+            request = json.loads(line)
+            pid = os.fork()
+            if pid == 0:
+                _forked_kernel(request, me)
+            write({"id": request["id"], "pid": pid})
+
+
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 3 and sys.argv[1] == "--fork-server":
+        serve_forks(json.loads(sys.argv[2]))
+    else:
+        main()
