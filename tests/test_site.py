@@ -366,3 +366,37 @@ def test_county_and_trends_reports_are_linked_when_they_exist(county, tmp_path):
     assert f"../county/{PERIOD}/report.html" in index.links and "../evil/trends/report.pdf" in index.links
     assert f"../county/{PERIOD}/report.pdf" not in index.links and "../beiwa/trends/report.pdf" not in index.links
     assert "../../evil/trends/report.pdf" in read_page(tmp_path / "site" / "villages" / "evil.html").links
+
+
+def test_the_site_gathered_while_the_reports_ran_equals_one_built_after_them(county, tmp_path):
+    """run-all gathers the site's facts from the data and draws its charts while its reports run (a thread),
+    then adds the report files and the batch record: page for page, the same bytes as ``village-stats site``
+    building everything afterwards from the same folders."""
+    root, out, _ = county
+    during = {p.relative_to(out / "site"): p.read_bytes() for p in site_files(out / "site")}
+    res = CliRunner().invoke(main, ["site", "--period", PERIOD, "--data-dir", str(root), "--output-dir", str(out)])
+    assert res.exit_code == 0, res.output
+    after = {p.relative_to(out / "site"): p.read_bytes() for p in site_files(out / "site")}
+    assert sorted(during) == sorted(after) and len(during) == 7
+    assert [k for k in during if during[k] != after[k]] == []
+
+
+def test_run_all_gathers_the_site_once_and_ahead(county, tmp_path, monkeypatch):
+    import threading
+
+    from village_stats import run as run_module
+    from village_stats import site as site_module
+
+    calls = []
+    real = site_module.from_data
+
+    def counted(*args, **kwargs):
+        calls.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(site_module, "from_data", counted)
+    monkeypatch.setattr(run_module, "run_batch", lambda *a, **k: [])
+    res = CliRunner().invoke(main, ["run-all", "--period", PERIOD, "--data-dir", str(county[0]), "--output-dir",
+                                    str(tmp_path), "--no-progress"])
+    assert (tmp_path / "site" / "index.html").is_file(), res.output
+    assert calls == ["village-stats site"]      # once, in the thread started with the batch

@@ -147,6 +147,11 @@ def run_all(villages: tuple[str, ...], period: str, data_dir: str | None, output
                        err=r.status in ("bad_input", "failed"))
 
     start = time.perf_counter()
+    advance = None
+    if with_site:  # the site's facts from the data and its charts, gathered while the reports run
+        from ..site import SiteInAdvance
+
+        advance = SiteInAdvance(period, data_dir=root, lang=lang)
     try:
         with stop_on_signals():
             results = run_batch(names, period, jobs=jobs, on_done=done, data_dir=root, output_dir=output_dir,
@@ -166,7 +171,7 @@ def run_all(villages: tuple[str, ...], period: str, data_dir: str | None, output
     if summary["skipped"]:
         click.echo(say("msg_batch_skipped", msg_lang, n=summary["skipped"]))
     label = path.stem.removeprefix("batch-")  # the period code the summary file is named after
-    site_failed = with_site and not build_after_batch(label, root, output_dir, lang)
+    site_failed = with_site and not build_after_batch(label, root, output_dir, lang, advance)
     if summary["bad_input"]:
         sys.exit(2)
     if summary["failed"] or site_failed:

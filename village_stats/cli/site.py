@@ -31,17 +31,18 @@ def site(period: str, data_dir: str | None, output_dir: str, lang: str, suppress
     click.echo(f"{'site':<9}{result.index}")
 
 
-def build_after_batch(period: str, data_dir, output_dir, lang: str) -> bool:
+def build_after_batch(period: str, data_dir, output_dir, lang: str, advance=None) -> bool:
     """The site at the end of ``run-all`` (unless ``--no-site``): its index's path on one line, or one line
-    saying why it was not built (on stderr). Returns whether it was built; the batch's reports stand either
-    way."""
+    saying why it was not built (on stderr). ``advance``: the :class:`village_stats.site.SiteInAdvance`
+    started with the batch. Returns whether it was built; the batch's reports stand either way."""
     from ..errors import DataError, ReportError
     from ..labels import say, t
     from ..site import build_site
     from .common import _lang
 
     try:
-        result = build_site(period, data_dir=data_dir, output_dir=output_dir, lang=lang)
+        prepared = advance.facts(period) if advance is not None else None
+        result = build_site(period, data_dir=data_dir, output_dir=output_dir, lang=lang, prepared=prepared)
     except (DataError, ReportError, OSError, ValueError) as exc:
         reason = exc.localized(_lang()) if isinstance(exc, DataError) else str(exc)
     except Exception as exc:  # noqa: BLE001 - never a traceback at the end of a batch: one line

@@ -15,12 +15,15 @@ index, and nothing fetched from anywhere.
 :func:`build_site` gathers the facts (:mod:`.collect`: each village-period evaluated once, the roll-ups),
 lays out the pages (:mod:`.pages`, templates in ``templates/``) and publishes the folder atomically like a
 report folder (:class:`village_stats.outputs.Publication`: ``output/site`` is a link to a complete run folder
-under ``output/.village-stats-runs/.site``, replaced in one step).
+under ``output/.village-stats-runs/.site``, replaced in one step). ``run-all`` gathers what comes from the data
+alone and draws the charts while its reports run (:class:`SiteInAdvance`, a thread of its own process, which
+waits for the reports otherwise), then adds the report files and the batch record and writes the pages.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,10 +31,10 @@ from ..atomic import write_atomic
 from ..labels import DEFAULT_LANG
 from ..outputs import RUNS, Publication
 from ..periods import Period
-from .collect import SiteFacts, collect
-from .pages import VILLAGE_FOLDER, index_context, render, village_context, village_page
+from .collect import SiteFacts, from_data, with_outputs
+from .pages import VILLAGE_FOLDER, draw_charts, index_context, render, village_context, village_page
 
-__all__ = ["SiteResult", "build_site", "site_folder"]
+__all__ = ["SiteInAdvance", "SiteResult", "build_site", "prepare_site", "site_folder"]
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,50 @@ def site_folder(output_dir: str | Path, lang: str = DEFAULT_LANG) -> Path:
     return Path(output_dir) / name
 
 
+def prepare_site(period: str | Period, *, data_dir: str | Path, lang: str = DEFAULT_LANG,
+                 suppress_below: int | None = None) -> SiteFacts:
+    """What the site of ``period`` shows from the data root alone, its charts drawn (no output read):
+    :func:`village_stats.site.collect.from_data` and :func:`village_stats.site.pages.draw_charts`.
+    Parameters and errors as :func:`build_site`."""
+    facts = from_data(Path(data_dir), period, lang=lang, suppress_below=suppress_below)
+    draw_charts(facts)
+    return facts
+
+
+class SiteInAdvance:
+    """:func:`prepare_site` in a thread, started now (``run-all``: while the reports run, in the time their
+    processes leave a core idle); :meth:`facts` waits for it.
+
+    Nothing is written: a batch that is stopped leaves the thread (a daemon) behind with the process.
+    """
+
+    def __init__(self, period: str | Period, *, data_dir: str | Path, lang: str = DEFAULT_LANG) -> None:
+        self.period, self._facts, self._error = period, None, None
+        self._thread = threading.Thread(target=self._prepare, args=(period, data_dir, lang), daemon=True,
+                                        name="village-stats site")
+        self._thread.start()
+
+    def _prepare(self, period, data_dir, lang) -> None:
+        try:
+            self._facts = prepare_site(period, data_dir=data_dir, lang=lang)
+        except BaseException as exc:  # noqa: BLE001 - raised again by facts(), in the caller's thread
+            self._error = exc
+
+    def facts(self, period: str | Period) -> SiteFacts | None:
+        """The prepared facts when they are those of ``period`` (a code or ``latest``, as the site would
+        resolve it), else None (the site then gathers them itself); the preparation's error is raised here."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        if self._facts is None:
+            return None
+        same = period == self.period or str(period) == self._facts.period.code
+        return self._facts if same else None
+
+
 def build_site(period: str | Period, *, data_dir: str | Path, output_dir: str | Path = "output",
-               lang: str = DEFAULT_LANG, suppress_below: int | None = None) -> SiteResult:
+               lang: str = DEFAULT_LANG, suppress_below: int | None = None,
+               prepared: SiteFacts | None = None) -> SiteResult:
     """Build the site of ``period`` from the data root and the reports under ``output_dir``.
 
     Parameters
@@ -71,6 +116,9 @@ def build_site(period: str | Period, *, data_dir: str | Path, output_dir: str | 
     suppress_below : int, optional
         Publish-safe figures: head counts below this, and the figures that would reveal them, are not shown
         (:func:`village_stats.panel.disclosure.suppress` through the roll-up); findings are left out.
+    prepared : SiteFacts, optional
+        :func:`prepare_site`'s facts of the same period, language and ``suppress_below``, gathered earlier
+        from the same data root (``run-all``); else gathered now.
 
     Returns
     -------
@@ -83,7 +131,9 @@ def build_site(period: str | Period, *, data_dir: str | Path, output_dir: str | 
         (:class:`village_stats.outputs.OutputBusy`).
     """
     output_dir = Path(output_dir)
-    facts = collect(Path(data_dir), period, output_dir, lang=lang, suppress_below=suppress_below)
+    if prepared is None:
+        prepared = prepare_site(period, data_dir=data_dir, lang=lang, suppress_below=suppress_below)
+    facts = with_outputs(prepared, output_dir)
     final = site_folder(output_dir, lang)
     publication = Publication(final, runs=output_dir / RUNS / f".{final.name}")
     folder = publication.begin()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -88,6 +88,8 @@ class SiteFacts:
     batch: dict | None                           # the batch record of run-all, when there is one
     batch_name: str
     county_files: dict[str, str] = field(default_factory=dict)   # format → path under output/
+    charts: dict[str, list[dict]] = field(default_factory=dict)  # village → its charts, drawn ahead
+    #                                                              (site.pages.draw_charts), else drawn with its page
 
     def village(self, village_id: str) -> VillageFacts:
         return next(v for v in self.villages if v.id == village_id)
@@ -145,7 +147,8 @@ def _name_of(source: Source, v: str, lang: str) -> tuple[str, str, str]:
 
 def collect(data_dir: Path, period: str | Period, output_dir: Path, *, lang: str = DEFAULT_LANG,
             suppress_below: int | None = None, source: Source | None = None) -> SiteFacts:
-    """Read and evaluate the data root once and gather what the site shows (module docstring).
+    """Read and evaluate the data root once and gather what the site shows (module docstring):
+    :func:`from_data`, then :func:`with_outputs`.
 
     Parameters
     ----------
@@ -166,8 +169,17 @@ def collect(data_dir: Path, period: str | Period, output_dir: Path, *, lang: str
     DataError
         When no village has data for the period (nothing to show), or a village folder is named ``site``.
     """
+    return with_outputs(from_data(data_dir, period, lang=lang, suppress_below=suppress_below, source=source),
+                        Path(output_dir))
+
+
+def from_data(data_dir: Path, period: str | Period, *, lang: str = DEFAULT_LANG, suppress_below: int | None = None,
+              source: Source | None = None) -> SiteFacts:
+    """What the site shows that comes from the data root alone: the villages, each village-period evaluated
+    once, the roll-ups, the missing periods (no report file or batch record read: ``run-all`` gathers these
+    while its reports run, then adds the outputs with :func:`with_outputs`). Parameters and errors as
+    :func:`collect`."""
     source = source or Source(Path(data_dir))
-    output_dir = Path(output_dir)
     site_period = source.resolve_any(period)
     villages: list[VillageFacts] = []
     without_yaml: list[Problem] = []
@@ -207,16 +219,25 @@ def collect(data_dir: Path, period: str | Period, output_dir: Path, *, lang: str
     before = site_period.previous().code
     changes = change_since(sheets[site_period.code], sheets[before], ["poverty_incidence"]) if before in sheets \
         else None
-    batch_name = f"batch-{site_period.code}.json"
-    batch = read_batch(output_dir / batch_name)
-    _add_batch_problems(villages, without_yaml, batch, site_period.code)
     for facts in villages:
         facts.missing = [c for c in periods if c not in facts.on_disk]
-        _find_reports(facts, output_dir, lang, periods)
-    county_files = _report_files(output_dir / COUNTY_FOLDER / site_period.code,
-                                 f"{COUNTY_FOLDER}/{site_period.code}", lang)
     return SiteFacts(site_period, lang, source.data_dir, suppress_below, villages, without_yaml, periods, sheets,
-                     county_sheet, county, overview, changes, batch, batch_name, county_files)
+                     county_sheet, county, overview, changes, None, f"batch-{site_period.code}.json")
+
+
+def with_outputs(facts: SiteFacts, output_dir: Path) -> SiteFacts:
+    """``facts`` (from :func:`from_data`, left as they are) with what the output folder holds: the batch
+    record of ``run-all`` and its villages that did not end ok, the report files that exist and their dates,
+    the county report's files."""
+    villages = [replace(v, problems=list(v.problems), files={}, trends={}, last_report=None) for v in facts.villages]
+    without_yaml = list(facts.without_yaml)
+    batch = read_batch(output_dir / facts.batch_name)
+    _add_batch_problems(villages, without_yaml, batch, facts.period.code)
+    for v in villages:
+        _find_reports(v, output_dir, facts.lang, facts.periods)
+    code = facts.period.code
+    county_files = _report_files(output_dir / COUNTY_FOLDER / code, f"{COUNTY_FOLDER}/{code}", facts.lang)
+    return replace(facts, villages=villages, without_yaml=without_yaml, batch=batch, county_files=county_files)
 
 
 def _add_batch_problems(villages: list[VillageFacts], without_yaml: list[Problem], batch: dict | None,

@@ -298,10 +298,16 @@ def village_context(facts: SiteFacts, v: VillageFacts) -> dict:
         "missing": t("site_missing_periods", lang, periods=t("list_sep", lang).join(
             _period_label(c, lang) for c in v.missing)) if v.missing else t("site_no_missing_periods", lang),
         "periods": [_period_label(c, lang) for c in periods], "rows": rows,
-        "charts": village_charts(facts, v), "outputs": outputs, "trends": _links(v.trends, depth, lang),
+        "charts": facts.charts[v.id] if v.id in facts.charts else village_charts(facts, v), "outputs": outputs, "trends": _links(v.trends, depth, lang),
         "findings": findings, "findings_hidden": hidden,
         "t": lambda key, **kw: t(key, lang, **kw),
     }
+
+
+def draw_charts(facts: SiteFacts) -> None:
+    """Draw every village's charts into ``facts.charts`` (``run-all`` does it while its reports run)."""
+    for v in facts.villages:
+        facts.charts[v.id] = village_charts(facts, v)
 
 
 def village_charts(facts: SiteFacts, v: VillageFacts) -> list[dict]:
