@@ -162,12 +162,14 @@ def batch_client(jobs: int, *, scheduler: str | None = None, formats: tuple[str,
     cluster = client = None
     try:
         with dask.config.set(settings, **{"temporary-directory": scratch}), critical(), _workers_ignore_sigint():
+            # the plugin is given to each worker as it starts (its warm-up begins before the client connects;
+            # a worker the nanny restarts gets it again)
             cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, host="127.0.0.1",
                                    scheduler_port=0, dashboard_address=None,  # and its HTTP routes on any port:
                                    scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
-                                   silence_logs=logging.CRITICAL, local_directory=scratch, env={"TMPDIR": scratch})
+                                   silence_logs=logging.CRITICAL, local_directory=scratch, env={"TMPDIR": scratch},
+                                   plugins={ReportWorker(formats)})
             client = Client(cluster)
-            client.register_plugin(ReportWorker(formats))
         yield client
     finally:
         try:

@@ -139,14 +139,19 @@ def serve_forks(warm_lines: list[str]) -> None:
     for line in warm_lines:
         exec(line, namespace)  # noqa: S102 - the notebooks' own import lines, given by the package
 
-    def write(message: dict) -> None:
-        os.write(1, (json.dumps(message) + "\n").encode())
+    def write(message: dict) -> bool:
+        try:
+            os.write(1, (json.dumps(message) + "\n").encode())
+            return True
+        except OSError:                               # the worker is gone
+            return False
 
     write({"ready": me})
-    pending = b""
-    while os.getppid() == parent:
+    pending, serving = b"", True
+    while serving:
         readable, _, _ = select.select([0], [], [], POLL_SECONDS)
         _reap(write)
+        serving = os.getppid() == parent
         if not readable:
             continue
         chunk = os.read(0, 1 << 16)
@@ -156,11 +161,43 @@ def serve_forks(warm_lines: list[str]) -> None:
         *lines, pending = pending.split(b"\n")
         for line in lines:
             request = json.loads(line)
+            if not serving:                           # asked for, never to be used
+                _abandon(request)
+                continue
             pid = os.fork()
             if pid == 0:
                 _forked_kernel(request, me)
-            write({"id": request["id"], "pid": pid})
+            serving = write({"id": request["id"], "pid": pid})
+    _abandon_unread(pending)
 
+
+def _abandon(request: dict) -> None:
+    """Remove the socket folder of a kernel that will not be forked (its worker is gone)."""
+    folder = _connection_folder(request.get("args", []))
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _abandon_unread(pending: bytes) -> None:
+    """The worker is gone: read what it had written (up to the end of the pipe) and remove the socket folder
+    of every kernel it had asked for (it made each folder before asking)."""
+    import fcntl
+
+    fcntl.fcntl(0, fcntl.F_SETFL, fcntl.fcntl(0, fcntl.F_GETFL) | os.O_NONBLOCK)
+    while True:
+        try:
+            chunk = os.read(0, 1 << 16)
+        except OSError:                               # nothing more now: the worker may still be alive
+            chunk = b""
+        if not chunk:
+            break
+        pending += chunk
+    for line in pending.split(b"\n"):
+        try:
+            request = json.loads(line)
+        except ValueError:                            # a line the worker did not finish
+            continue
+        _abandon(request)
 
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--fork-server":
