@@ -400,3 +400,18 @@ def test_run_all_gathers_the_site_once_and_ahead(county, tmp_path, monkeypatch):
                                     str(tmp_path), "--no-progress"])
     assert (tmp_path / "site" / "index.html").is_file(), res.output
     assert calls == ["village-stats site"]      # once, in the thread started with the batch
+
+
+def test_villages_of_two_counties_get_each_county_s_key_figures(tmp_path):
+    """data/ in 2017H1 holds Suoluoyu (昔阳县) and the demo village (示例县): the site used to fail on it (one
+    county assumed). Each key figure is given per county with the county named, no summary mixes them."""
+    from village_stats.site import build_site
+
+    from .conftest import DATA
+
+    result = build_site("2017H1", data_dir=DATA, output_dir=tmp_path)
+    raw = re.sub(r"<(style|script)\b.*?</\1>", " ", result.index.read_text(encoding="utf-8"), flags=re.S)
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", raw)).split())
+    assert "示例县、昔阳县2017年上半年各村数据一览" in text and "各县主要指标" in text
+    assert "贫困人口（昔阳县） 196 人" in text and "贫困发生率（昔阳县） 47.8%" in text   # the seed's figures
+    assert "本数据目录的村分属 2 个县" in text

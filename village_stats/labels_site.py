@@ -13,6 +13,7 @@ SITE_TEXT: dict[str, tuple[str, str]] = {
     "site_paren": ("（{note}）", " ({note})"),
     "site_title": ("{county}{period}各村数据一览", "{county}: the villages, {period}"),
     "site_heading_key": ("全县主要指标", "Key figures"),
+    "site_heading_key_counties": ("各县主要指标", "Key figures by county"),
     "site_heading_summary": ("概况", "Summary"),
     "site_heading_villages": ("各村情况", "Villages"),
     "site_heading_reports": ("县级报告与趋势报告", "County and trends reports"),
@@ -48,6 +49,10 @@ SITE_TEXT: dict[str, tuple[str, str]] = {
     "site_gap_line": ("{village}：缺少{periods}", "{village}: no data for {periods}"),
     "site_no_gaps": ("各村均无缺期。", "No village lacks a period."),
     "site_suppressed": ("不公布", "suppressed"),
+    "site_key_in_county": ("{label}（{county}）", "{label} ({county})"),
+    "site_several_counties": ("本数据目录的村分属 {n} 个县，主要指标按县分列，不合并为一段概述。",
+                              "The villages of this data folder belong to {n} counties: the key figures are given "
+                              "county by county, with no summary across them."),
     "site_suppressed_note": ("公开版：少于 {n} 户或 {n} 人的数字，以及可据以推算出这些数字的数字，均不公布（显示为“不公布”）；"
                              "不列核查发现。",
                              "Published version: head counts below {n}, and the figures that would reveal them, are "

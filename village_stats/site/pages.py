@@ -194,6 +194,8 @@ def index_context(facts: SiteFacts) -> dict:
         "lang_tag": LANGUAGE_TAGS.get(lang, lang), "csp": csp(True), "script": script(),
         "title": t("site_title", lang, county=_county_name(facts), period=facts.period.label(lang)),
         "notes": _notes(facts), "key_figures": key_figures(facts),
+        "key_heading": "site_heading_key" if facts.county_sheet["group_id"].nunique() <= 1
+        else "site_heading_key_counties",
         "summary": _summary(facts), "county_links": _links(facts.county_files, 0, lang),
         "trends": [{"name": v.name, "links": _links(v.trends, 0, lang)} for v in facts.villages if v.trends],
         "columns": columns, "rows": rows, "townships": sorted({v.township for v in facts.villages}),
@@ -218,8 +220,9 @@ def _status(status: str, lang: str) -> str:
 
 
 def _county_name(facts: SiteFacts) -> str:
-    names = [v.county for v in facts.villages if v.county]
-    return names[0] if names else ""
+    """The county of the data root's villages; the counties, in the order of the villages, when several."""
+    names = list(dict.fromkeys(v.county for v in facts.villages if v.county))
+    return t("list_sep", facts.lang).join(names)
 
 
 def _notes(facts: SiteFacts) -> list[str]:
@@ -234,27 +237,38 @@ def _notes(facts: SiteFacts) -> list[str]:
 
 def key_figures(facts: SiteFacts) -> list[tuple[str, str]]:
     """The county's key figures: villages with data (of all), villages lacking the period, then the county
-    report's key indicators from the county-level roll-up (a suppressed one says so)."""
+    report's key indicators from the county-level roll-up (a suppressed one says so); when the data root's
+    villages belong to several counties, each indicator once per county, the county named."""
     from ..display.county import KEY_INDICATORS
 
     lang = facts.lang
     county = facts.county
     out = [(t("villages_with_data", lang), f"{len(county.sheets)} / {len(county.villages)}"),
            (t("villages_missing", lang), str(len(county.missing)))]
-    rows = facts.county_sheet.set_index("indicator")
+    sheet = facts.county_sheet
+    counties = list(dict.fromkeys(sheet["group_id"]))
     for ind in KEY_INDICATORS:
-        if ind not in rows.index:
-            continue
-        row = rows.loc[ind]
-        text = t("site_suppressed", lang) if bool(row["suppressed"]) else number_text(
-            float(row["value"]) if is_known(row["value"]) else None, row["unit"], lang)
-        out.append((label(ind, lang), text))
+        for name in counties:
+            rows = sheet[(sheet["group_id"] == name) & (sheet["indicator"] == ind)]
+            if rows.empty:
+                continue
+            row = rows.iloc[0]
+            text = t("site_suppressed", lang) if bool(row["suppressed"]) else number_text(
+                float(row["value"]) if is_known(row["value"]) else None, row["unit"], lang)
+            what = label(ind, lang) if len(counties) == 1 else t("site_key_in_county", lang, label=label(ind, lang),
+                                                                    county=name)
+            out.append((what, text))
     return out
 
 
 def _summary(facts: SiteFacts) -> str:
+    """The county report's summary paragraph; for villages of several counties, a line saying the key figures
+    are given per county (a summary mixes one county's figures with every village's count)."""
     from ..display.county import summary_text
 
+    counties = facts.county_sheet["group_id"].nunique()
+    if counties > 1:
+        return t("site_several_counties", facts.lang, n=counties)
     return summary_text(facts.county_sheet, facts.overview, facts.county, facts.lang)
 
 
