@@ -121,6 +121,40 @@ def test_killing_the_owner_takes_fork_server_and_kernels_with_it(tmp_path):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def test_a_kernel_outlives_its_fork_server_and_shows_figures_as_pictures(private_tmp):
+    """A kernel watches its worker, not the fork server: the server's death takes no report with it. And a
+    Figure displays as a PNG, as in a kernel started by command (the server imported the package before
+    any IPython shell existed)."""
+    from village_stats.run.kernels import KernelPool
+
+    with KernelPool(fork=True) as pool:
+        kernel = pool.take()
+        os.kill(pool._server.process.pid, signal.SIGKILL)
+        assert wait_until(lambda: not pool._server.alive, 5)
+        time.sleep(1)                                     # several of the watchdog's looks
+        assert kernel.km.provisioner.process.poll() is None
+        from jupyter_core.utils import run_sync
+
+        kc = kernel.km.client()
+        kc.start_channels()
+        try:
+            run_sync(kc.wait_for_ready)(timeout=60)
+            msg_id = kc.execute("from matplotlib.figure import Figure\nfig = Figure()\nfig.add_subplot().plot([1, 2])\nfig")
+            kinds = []
+            while True:
+                msg = run_sync(kc._async_get_iopub_msg)(timeout=30)
+                if msg["parent_header"].get("msg_id") != msg_id:
+                    continue
+                if msg["msg_type"] == "execute_result":
+                    kinds = sorted(msg["content"]["data"])
+                if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                    break
+        finally:
+            kc.stop_channels()
+        assert "image/png" in kinds, kinds
+        kernel.shutdown()
+
+
 def test_a_fork_server_that_ended_is_replaced(private_tmp):
     from village_stats.run.kernels import KernelPool
 
@@ -161,7 +195,7 @@ def test_the_client_is_ready_without_waiting_for_iopub_silence(private_tmp):
         kc.iopub_channel.get_msg = recording
         from jupyter_core.utils import run_sync
 
-        run_sync(kc._async_wait_for_ready)(timeout=60)
+        run_sync(kc.wait_for_ready)(timeout=60)   # as nbclient calls it
         kc.iopub_channel.get_msg = get
         kc.stop_channels()
         # ready as IOPub delivered a message; jupyter_client's flush would end on a get that found nothing

@@ -136,6 +136,7 @@ def run_all(villages: tuple[str, ...], period: str, data_dir: str | None, output
     if progress:
         from tqdm import tqdm
 
+        tqdm.monitor_interval = 0  # no monitor thread: a Ctrl-C must reach the main thread (see run.cluster)
         bar = tqdm(total=len(names), unit="village", desc=f"run-all {period}", file=sys.stderr)
 
     def done(r) -> None:

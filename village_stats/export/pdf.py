@@ -42,14 +42,19 @@ def _font_dir() -> Path:
     import shutil
 
     font = fonts.cjk_font_path()
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "village-stats"
+    try:
+        cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "village-stats"
+    except RuntimeError:  # no home folder
+        cache = Path(tempfile.gettempdir()) / "no-cache-folder" / "village-stats"
     shared = cache / f"typst-fonts-{hashlib.sha256(str(font).encode()).hexdigest()[:12]}"
     if _holds_only(shared, font):
         return shared
     try:
-        cache.mkdir(parents=True, exist_ok=True)
+        cache.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _private(cache):
+            raise PermissionError(cache)  # someone else could swap the folder: a private one instead
         made = Path(tempfile.mkdtemp(prefix=f"{shared.name}.", dir=cache))
-    except OSError:  # no writable cache folder
+    except OSError:  # no writable cache folder of this user's alone
         made = Path(tempfile.mkdtemp(prefix="village-stats-typst-fonts-"))
     try:
         (made / fonts.FILE_NAME).symlink_to(font)
@@ -67,16 +72,26 @@ def _font_dir() -> Path:
     return made
 
 
-def _holds_only(folder: Path, font: Path) -> bool:
-    """Whether ``folder`` is this user's real folder, writable by no one else, holding only a link to
-    ``font`` (or a copy of it of the same size)."""
+def _private(folder: Path) -> bool:
+    """Whether ``folder`` is this user's real folder, writable by no one else."""
     import os
     import stat
 
     try:
         st = os.lstat(folder)
-        uid = os.getuid() if hasattr(os, "getuid") else st.st_uid
-        if not stat.S_ISDIR(st.st_mode) or st.st_uid != uid or st.st_mode & 0o022:
+    except OSError:
+        return False
+    uid = os.getuid() if hasattr(os, "getuid") else st.st_uid
+    return stat.S_ISDIR(st.st_mode) and st.st_uid == uid and not st.st_mode & 0o022
+
+
+def _holds_only(folder: Path, font: Path) -> bool:
+    """Whether ``folder`` and the folder holding it are this user's real folders, writable by no one else,
+    and ``folder`` holds only a link to ``font`` (or a copy of it of the same size)."""
+    import os
+
+    try:
+        if not (_private(folder.parent) and _private(folder)):
             return False
         if os.listdir(folder) != [fonts.FILE_NAME]:
             return False

@@ -48,10 +48,18 @@ def _connection_folder(argv: list[str]) -> str | None:
     return None
 
 
-def _watch(parent: int, folder: str | None) -> None:
-    """Exit (removing ``folder``) as soon as this process is no longer ``parent``'s child."""
-    while os.getppid() == parent:
-        time.sleep(POLL_SECONDS)
+def _watch(parent: int, folder: str | None, hangup: int | None = None) -> None:
+    """Exit (removing ``folder``) as soon as this process is no longer ``parent``'s child; with ``hangup``
+    (a forked kernel: the read end of its worker's request pipe), as soon as that pipe's writer, the worker,
+    is gone, whether or not the fork server still lives."""
+    if hangup is None:
+        while os.getppid() == parent:
+            time.sleep(POLL_SECONDS)
+    else:
+        watcher = select.poll()
+        watcher.register(hangup, select.POLLHUP | select.POLLERR)
+        while not watcher.poll(POLL_SECONDS * 1000):
+            pass
     if folder:
         shutil.rmtree(folder, ignore_errors=True)
     os.kill(os.getpid(), signal.SIGKILL)  # the whole kernel, from this thread: nothing of it is needed any more
@@ -77,13 +85,14 @@ def _drop_script_folder() -> None:
         del sys.path[0]
 
 
-def main(parent: int | None = None) -> None:
+def main(parent: int | None = None, hangup: int | None = None) -> None:
     """Run a kernel (arguments in ``sys.argv``) watched by ``parent`` (default: the process that started it
-    as jupyter_client recorded it, so a parent that died before this line is noticed too)."""
+    as jupyter_client recorded it, so a parent that died before this line is noticed too), or by the
+    ``hangup`` of its worker's pipe (a forked kernel, see :func:`_watch`)."""
     parent = parent or int(os.environ.get("JPY_PARENT_PID") or os.getppid())
     folder = _connection_folder(sys.argv)
     _remove_on_term(folder)
-    threading.Thread(target=_watch, args=(parent, folder), daemon=True,
+    threading.Thread(target=_watch, args=(parent, folder, hangup), daemon=True,
                      name="village-stats parent watchdog").start()
     _drop_script_folder()
     from ipykernel import kernelapp
@@ -97,6 +106,8 @@ def _forked_kernel(request: dict, server: int) -> None:
     try:
         os.setsid()                                   # a session of its own, as jupyter_client starts kernels
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        hangup = os.dup(0)                            # the worker's pipe: its hang-up says the worker is gone
+        os.set_inheritable(hangup, False)
         null = os.open(os.devnull, os.O_RDWR)         # not the server's pipes: stdin, stdout, stderr
         for fd in (0, 1, 2):
             os.dup2(null, fd)
@@ -106,10 +117,10 @@ def _forked_kernel(request: dict, server: int) -> None:
         os.environ.update(request["env"])
         os.environ["JPY_PARENT_PID"] = str(server)   # as jupyter_client's launcher sets it: the parent
         sys.argv = [os.path.abspath(__file__), *request["args"]]
-        main(parent=server)
+        main(parent=server, hangup=hangup)
         status = 0
-    except SystemExit as exc:                         # ipykernel ending by sys.exit
-        status = exc.code if isinstance(exc.code, int) else 0
+    except SystemExit as exc:                         # ipykernel ending by sys.exit: Python's own statuses
+        status = 0 if exc.code is None else exc.code if isinstance(exc.code, int) else 1
     finally:
         os._exit(status)
 
@@ -130,6 +141,8 @@ def serve_forks(warm_lines: list[str]) -> None:
     """The fork server's loop (module docstring)."""
     parent, me = os.getppid(), os.getpid()
     _drop_script_folder()
+    # what ipykernel sets before a started kernel imports matplotlib (read once, at its import)
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     import ipykernel.debugger  # noqa: F401 - what every kernel imports, once
     import ipykernel.ipkernel  # noqa: F401
     import ipykernel.kernelapp  # noqa: F401
@@ -160,7 +173,10 @@ def serve_forks(warm_lines: list[str]) -> None:
         pending += chunk
         *lines, pending = pending.split(b"\n")
         for line in lines:
-            request = json.loads(line)
+            try:
+                request = json.loads(line)
+            except ValueError:                        # never written by village_stats: skipped
+                continue
             if not serving:                           # asked for, never to be used
                 _abandon(request)
                 continue

@@ -14,6 +14,7 @@ by papermill over its own sockets exactly as a kernel started by command; only i
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -48,7 +49,10 @@ KERNEL_MAIN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "kernel_m
 #: font set-up their charts need. They leave no trace in the notebook.
 WARM_LINES = ("import village_stats, village_stats.display.views, village_stats.display.plotting, "
               "village_stats.alerts",
-              "village_stats.display.fonts.setup_matplotlib()")
+              "village_stats.display.fonts.setup_matplotlib()",
+              # a Figure displays as a picture: registered with the kernel's shell (a fork server imported
+              # the package before any shell existed)
+              "village_stats.display._register_figure_display()")
 
 
 #: How long a kernel's fork may wait for its fork server (the server's own imports, on a loaded machine).
@@ -58,31 +62,48 @@ FORK_WAIT_SECONDS = 120
 class ForkServer:
     """A fork server of kernels (:mod:`.kernel_main` ``--fork-server``) and the one thread reading its
     answers. Belongs to one process (a batch worker), closed by its owner; it also exits by itself when
-    that process dies (its stdin closes)."""
+    that process dies (its stdin closes). Its kernels watch the worker (the hang-up of the pipe the worker
+    writes to), not the server: a server that dies takes no report with it."""
 
     def __init__(self, warm_lines: tuple[str, ...] = WARM_LINES) -> None:
         self.process = subprocess.Popen(
             [sys.executable, KERNEL_MAIN, "--fork-server", json.dumps(list(warm_lines))],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0)
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         self._changed = threading.Condition()
+        self._writing = threading.Lock()
         self._pids: dict[int, int] = {}       # request id → kernel pid
         self._exits: dict[int, int] = {}      # kernel pid → exit status, once reaped
+        self._abandoned: set[int] = set()     # requests given up (no answer in time): killed if forked later
         self._asked = 0
         self._ended = False
         threading.Thread(target=self._read, daemon=True, name="village-stats fork server").start()
 
     def _read(self) -> None:
-        for line in self.process.stdout:
-            answer = json.loads(line)
+        import signal
+
+        try:
+            for line in self.process.stdout:
+                try:
+                    answer = json.loads(line)
+                except ValueError:
+                    continue
+                with self._changed:
+                    if "exit" in answer:
+                        self._exits[answer["exit"]] = answer["status"]
+                    elif "id" in answer:
+                        # a pid is reused only after its exit was reported: that old status is not this kernel's
+                        self._exits.pop(answer["pid"], None)
+                        if answer["id"] in self._abandoned:
+                            self._abandoned.discard(answer["id"])
+                            with contextlib.suppress(ProcessLookupError):
+                                os.kill(answer["pid"], signal.SIGTERM)  # it removes its folder on SIGTERM
+                        else:
+                            self._pids[answer["id"]] = answer["pid"]
+                    self._changed.notify_all()
+        finally:
             with self._changed:
-                if "exit" in answer:
-                    self._exits[answer["exit"]] = answer["status"]
-                elif "id" in answer:
-                    self._pids[answer["id"]] = answer["pid"]
+                self._ended = True
                 self._changed.notify_all()
-        with self._changed:
-            self._ended = True
-            self._changed.notify_all()
 
     @property
     def alive(self) -> bool:
@@ -94,17 +115,23 @@ class ForkServer:
 
         Raises OSError when the server has ended or does not answer within :data:`FORK_WAIT_SECONDS`.
         """
-        with self._changed:
-            self._asked += 1
-            n = self._asked
-            try:
-                self.process.stdin.write((json.dumps({"id": n, "args": args, "cwd": cwd, "env": env}) + "\n").encode())
-            except (BrokenPipeError, ValueError) as exc:
+        deadline = time.monotonic() + FORK_WAIT_SECONDS
+        line = (json.dumps({"id": 0, "args": args, "cwd": cwd, "env": env}) + "\n").encode()
+        with self._writing:
+            with self._changed:
+                self._asked += 1
+                n = self._asked
+            line = line.replace(b'{"id": 0,', f'{{"id": {n},'.encode(), 1)
+            try:  # a buffered, flushed write: the whole line or an error
+                self.process.stdin.write(line)
+                self.process.stdin.flush()
+            except (OSError, ValueError) as exc:
                 raise OSError("the kernels' fork server has ended") from exc
-            deadline = time.monotonic() + FORK_WAIT_SECONDS
+        with self._changed:
             while n not in self._pids:
                 left = deadline - time.monotonic()
                 if self._ended or left <= 0:
+                    self._abandoned.add(n)
                     raise OSError("the kernels' fork server did not answer")
                 self._changed.wait(left)
             return self._pids.pop(n)
@@ -116,18 +143,20 @@ class ForkServer:
                 return self._exits[pid]
             if not self._ended:
                 return None
-        try:  # the server is gone and cannot reap: the kernel is someone else's child now
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return -9
-        return None
+        import psutil  # the server is gone and cannot reap: the kernel is someone else's child now
+
+        try:
+            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                return None
+        except psutil.Error:
+            pass
+        return -9
 
     def close(self) -> None:
-        """Close the server's stdin (it exits) and wait for it; kill it if it has not ended within 2 s."""
-        try:
+        """Close the server's stdin (it exits; kernels it forked that still run end too) and wait for it;
+        kill it if it has not ended within 2 s."""
+        with contextlib.suppress(OSError, ValueError):
             self.process.stdin.close()
-        except OSError:
-            pass
         try:
             self.process.wait(timeout=2)
         except subprocess.TimeoutExpired:
@@ -211,6 +240,9 @@ def _ready_client_class():
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
 
+        # jupyter_client binds ``wait_for_ready`` to its own function (not a method lookup): nbclient calls this
+        wait_for_ready = _async_wait_for_ready
+
     return ReadyKernelClient
 
 
@@ -291,8 +323,11 @@ class Kernel:
 
         self._run_sync = run_sync
         self.km = _kernel_manager_class(WARM_LINES, fork_server)(kernel_name="python3")
-        # the kernel's own stderr (not a cell's, which goes to the notebook) would only add lines to ours
-        run_sync(self.km.start_kernel)(cwd=os.getcwd(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:  # the kernel's own stderr (not a cell's, which goes to the notebook) would only add lines to ours
+            run_sync(self.km.start_kernel)(cwd=os.getcwd(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except BaseException:
+            shutil.rmtree(self.km.socket_dir, ignore_errors=True)  # made for a kernel that never started
+            raise
 
     def shutdown(self) -> None:
         """Stop the kernel, its client channels and its socket folder."""
@@ -345,14 +380,18 @@ class KernelPool:
         self._stopped = False
         self._fork = fork
         self._server: ForkServer | None = None
+        self._ended: list[ForkServer] = []   # servers that ended: their pipes stay open while their kernels run
 
     def _new_kernel(self) -> Kernel:
         """A kernel: forked from the pool's fork server (started now, or again if it ended), else started
         by command."""
         if self._fork and (self._server is None or not self._server.alive):
             if self._server is not None:
-                self._server.close()
-            self._server = ForkServer()
+                self._ended.append(self._server)  # closed with the pool: closing kills the kernels it forked
+            try:
+                self._server = ForkServer()
+            except OSError:  # no process to be had now (EAGAIN, EMFILE): by command, and try again next time
+                self._server = None
         try:
             return Kernel(self._server)
         except OSError:  # the fork server ended meanwhile: this kernel by command, the next from a new server
@@ -370,9 +409,13 @@ class KernelPool:
         return kernel
 
     def prestart(self) -> None:
-        """Start the next run's kernel now (it boots on the other core while this run exports)."""
+        """Start the next run's kernel now (it starts while this run works); best effort: a kernel that
+        cannot be started now is started by the next run, which then says why."""
         if self._spare is None and not self._stopped:
-            self._spare = self._new_kernel()
+            try:
+                self._spare = self._new_kernel()
+            except Exception:  # noqa: BLE001 - the run asking has its own kernel already
+                self._spare = None
             if self._stopped:  # stopped while it started
                 self.close()
 
@@ -382,9 +425,9 @@ class KernelPool:
         if self._spare is not None:
             self._spare.shutdown()
             self._spare = None
-        if self._server is not None:
-            self._server.close()
-            self._server = None
+        for server in [*self._ended, *([self._server] if self._server is not None else [])]:
+            server.close()
+        self._server, self._ended = None, []
 
     def stop(self) -> None:
         """Stop at once, from any thread: kill the kernels handed out that still run (their runs fail and

@@ -77,7 +77,8 @@ def _lower_this_threads_priority() -> None:
     import os
 
     try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), SITE_NICENESS)
+        me = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, me, min(19, os.getpriority(os.PRIO_PROCESS, me) + SITE_NICENESS))
     except (AttributeError, OSError):
         pass
 
