@@ -324,6 +324,27 @@ def _text(values: np.ndarray) -> np.ndarray:
     return values.astype(object)
 
 
+def _by_household_then_kind(pieces, where: np.ndarray, households: int) -> np.ndarray:
+    """The order of the concatenated pieces by household, then kind of change: a counting sort (each piece
+    is one kind, added in :data:`CHANGES` order, naming a household at most once), in place of a lexsort
+    of every row (a fifth of the diff's time at 1,000,000 households)."""
+    kinds = [p[1] for p in pieces]
+    if kinds != sorted(kinds):  # not added in the kinds' order: sort every row
+        kind = np.concatenate([np.full(len(p[0]), p[1], dtype=np.int16) for p in pieces])
+        return np.lexsort((kind, where))
+    slots = np.zeros(households + 1, dtype=np.int64)
+    np.cumsum(np.bincount(where, minlength=households), out=slots[1:])   # each household's first row
+    target = np.empty(len(where), dtype=np.int64)
+    start = 0
+    for rows, _, _, _ in pieces:
+        target[start:start + len(rows)] = slots[rows]
+        slots[rows] += 1
+        start += len(rows)
+    order = np.empty(len(where), dtype=np.int64)
+    order[target] = np.arange(len(where))
+    return order
+
+
 def household_diff(before: pd.DataFrame, after: pd.DataFrame, poverty_line_yuan_before: float,
                    poverty_line_yuan_after: float, matched: Matched | None = None) -> pd.DataFrame:
     """Per household, each kind of change between two registers (by household id only, no names).
@@ -394,7 +415,7 @@ def household_diff(before: pd.DataFrame, after: pd.DataFrame, poverty_line_yuan_
             add(kind, idx_both[sel], _text(g0[sel]), _text(g1[sel]))
     where = np.concatenate([p[0] for p in pieces])
     kind = np.concatenate([np.full(len(p[0]), p[1], dtype=np.int16) for p in pieces])
-    order = np.lexsort((kind, where))
+    order = _by_household_then_kind(pieces, where, len(m.household_id))
     return pd.DataFrame({
         "household_id": m.household_id[where[order]],
         "change": np.asarray(CHANGES, dtype=object)[kind[order]],
