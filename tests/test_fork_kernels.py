@@ -25,28 +25,33 @@ from .test_batch_stop import marked, wait_until
 pytestmark = pytest.mark.notebook
 
 
-def _execute(kernel, code: str) -> str:
-    """Run ``code`` in ``kernel`` and return what it printed."""
+def _replies(kernel, code: str) -> list[dict]:
+    """Run ``code`` in ``kernel`` (a new client, ready as nbclient makes it) and return its IOPub messages
+    up to idle; an error raises."""
     from jupyter_core.utils import run_sync
 
     kc = kernel.km.client()
     kc.start_channels()
     try:
-        run_sync(kc._async_wait_for_ready)(timeout=60)
+        run_sync(kc.wait_for_ready)(timeout=60)
         msg_id = kc.execute(code)
-        out = []
+        messages = []
         while True:
             msg = run_sync(kc._async_get_iopub_msg)(timeout=30)
             if msg["parent_header"].get("msg_id") != msg_id:
                 continue
-            if msg["msg_type"] == "stream":
-                out.append(msg["content"]["text"])
-            elif msg["msg_type"] == "error":
+            if msg["msg_type"] == "error":
                 raise AssertionError("\n".join(msg["content"]["traceback"]))
-            elif msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-                return "".join(out)
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                return messages
+            messages.append(msg)
     finally:
         kc.stop_channels()
+
+
+def _execute(kernel, code: str) -> str:
+    """Run ``code`` in ``kernel`` and return what it printed."""
+    return "".join(m["content"]["text"] for m in _replies(kernel, code) if m["msg_type"] == "stream")
 
 
 @pytest.fixture
@@ -133,24 +138,10 @@ def test_a_kernel_outlives_its_fork_server_and_shows_figures_as_pictures(private
         assert wait_until(lambda: not pool._server.alive, 5)
         time.sleep(1)                                     # several of the watchdog's looks
         assert kernel.km.provisioner.process.poll() is None
-        from jupyter_core.utils import run_sync
-
-        kc = kernel.km.client()
-        kc.start_channels()
-        try:
-            run_sync(kc.wait_for_ready)(timeout=60)
-            msg_id = kc.execute("from matplotlib.figure import Figure\nfig = Figure()\nfig.add_subplot().plot([1, 2])\nfig")
-            kinds = []
-            while True:
-                msg = run_sync(kc._async_get_iopub_msg)(timeout=30)
-                if msg["parent_header"].get("msg_id") != msg_id:
-                    continue
-                if msg["msg_type"] == "execute_result":
-                    kinds = sorted(msg["content"]["data"])
-                if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-                    break
-        finally:
-            kc.stop_channels()
+        replies = _replies(kernel, "from matplotlib.figure import Figure\nfig = Figure()\n"
+                                   "fig.add_subplot().plot([1, 2])\nfig")
+        kinds = [sorted(m["content"]["data"]) for m in replies if m["msg_type"] == "execute_result"]
+        kinds = kinds[0] if kinds else []
         assert "image/png" in kinds, kinds
         kernel.shutdown()
 
