@@ -116,12 +116,11 @@ class ForkServer:
         Raises OSError when the server has ended or does not answer within :data:`FORK_WAIT_SECONDS`.
         """
         deadline = time.monotonic() + FORK_WAIT_SECONDS
-        line = (json.dumps({"id": 0, "args": args, "cwd": cwd, "env": env}) + "\n").encode()
         with self._writing:
             with self._changed:
                 self._asked += 1
                 n = self._asked
-            line = line.replace(b'{"id": 0,', f'{{"id": {n},'.encode(), 1)
+            line = (json.dumps({"id": n, "args": args, "cwd": cwd, "env": env}) + "\n").encode()
             try:  # a buffered, flushed write: the whole line or an error
                 self.process.stdin.write(line)
                 self.process.stdin.flush()
