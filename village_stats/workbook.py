@@ -354,7 +354,8 @@ def write_period_workbook(sheets: list[SheetTemplate], path: str | Path, title: 
         columns = [values for _, _, values in layout]
         for i, row in enumerate(zip(*columns), start=1):
             for j, v in enumerate(row):
-                writers[j](ws, i, j, v)
+                if v is not None:  # an empty cell takes its column's format (set above): no styled blank
+                    writers[j](ws, i, j, v)
     if sheets:
         book.worksheets()[1].activate()  # open on the first table; 填表说明 stays the first tab
     book.close()
