@@ -141,3 +141,34 @@ def test_run_all_changed_only_with_everything_skipped_starts_no_cluster_and_show
     assert res.returncode == 0, res.stderr
     assert "run-all 2018H1" in res.stderr and "1/1" in res.stderr     # tqdm's bar, on stderr
     assert "1 villages: 0 ok, 0 bad input, 0 failed, 1 skipped" in res.stdout
+
+
+def test_a_rerun_that_skips_every_village_keeps_the_site_and_lists_no_skip_as_a_problem(tmp_path):
+    """run-all --changed-only of a whole data root with nothing changed leaves the published site as it is
+    (it is what building it again would give: the same folders, no report published since); once a report
+    is published again, the site is rebuilt, and a skipped village is never listed among the failed."""
+    root = with_policy(tmp_path / "data")
+    for v in ("beiwa", "nancha"):
+        shutil.copytree(COUNTY / v, root / v)
+    out = tmp_path / "out"
+    args = ("run-all", "--period", "2018H1", "--data-dir", str(root), "--output-dir", str(out), "--formats", "csv",
+            "--jobs", "2", "--no-progress")
+    assert cli(*args).returncode == 0
+    built = os.readlink(out / "site")
+    res = cli(*args, "--changed-only")
+    assert res.returncode == 0 and "2 skipped" in res.stdout, res.stdout
+    assert "unchanged: no village was rerun, the site stands" in res.stdout
+    assert os.readlink(out / "site") == built                          # the same site, not rebuilt
+    # a report published since (here: beiwa again, forced): the next rerun rebuilds the site
+    assert cli("run", "--village", "beiwa", "--period", "2018H1", "--data-dir", str(root), "--output-dir",
+               str(out), "--formats", "csv", "--force").returncode == 0
+    res = cli(*args, "--changed-only")
+    assert res.returncode == 0 and "2 skipped" in res.stdout and "the site stands" not in res.stdout
+    assert os.readlink(out / "site") != built
+    page = (out / "site" / "index.html").read_text(encoding="utf-8")
+    assert "skipped" not in page and "beiwa" in page
+    # a folder added to the data root (a village or not): rebuilt too
+    built = os.readlink(out / "site")
+    (root / "notes").mkdir()
+    res = cli(*args, "--changed-only")
+    assert res.returncode == 0 and "the site stands" not in res.stdout and os.readlink(out / "site") != built

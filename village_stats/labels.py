@@ -919,6 +919,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                "not villages (no village.yaml), ignored: {names}"),
     "msg_batch_skipped": ("{n} 个村期自上次发布以来未变，已跳过（--force 可重新生成）",
                           "{n} village-periods unchanged since their published run, skipped (--force reruns them)"),
+    "msg_site_unchanged": ("（未变：各村均未重新生成，网站照旧）", "(unchanged: no village was rerun, the site stands)"),
     "msg_batch_interrupted": ("已中断：{total} 个村期中 {done} 个已完成；未完成的都没有发布；"
                               "再次运行 run-all --changed-only 可补完其余",
                               "interrupted: {done} of {total} village-periods finished; nothing unfinished was "

@@ -149,7 +149,8 @@ def run_all(villages: tuple[str, ...], period: str, data_dir: str | None, output
 
     start = time.perf_counter()
     advance = None
-    if with_site:  # the site's facts from the data and its charts, gathered while the reports run
+    if with_site and not (changed_only and not force):  # the site's facts and charts, while the reports run
+        #                                                  (a rerun of what changed builds it after, if at all)
         from ..site import SiteInAdvance
 
         advance = SiteInAdvance(period, data_dir=root, lang=lang)
@@ -172,11 +173,28 @@ def run_all(villages: tuple[str, ...], period: str, data_dir: str | None, output
     if summary["skipped"]:
         click.echo(say("msg_batch_skipped", msg_lang, n=summary["skipped"]))
     label = path.stem.removeprefix("batch-")  # the period code the summary file is named after
+    if with_site and _site_unchanged(results, label, root, output_dir, lang, whole=not villages,
+                                     changed_only=changed_only and not force):
+        from ..site import site_folder
+
+        click.echo(f"{'site':<9}{site_folder(output_dir, lang) / 'index.html'}  {say('msg_site_unchanged', msg_lang)}")
+        with_site = False
     site_failed = with_site and not build_after_batch(label, root, output_dir, lang, advance)
     if summary["bad_input"]:
         sys.exit(2)
     if summary["failed"] or site_failed:
         sys.exit(1)
+
+
+def _site_unchanged(results, label: str, root, output_dir, lang: str, *, whole: bool, changed_only: bool) -> bool:
+    """Whether the published site stands as it is: a ``--changed-only`` run of every village of the data root
+    that skipped every one (nothing published, nothing failed) and a site that
+    :func:`village_stats.site.is_current` says is that of the same folders and publications."""
+    from ..site import is_current
+
+    if not (changed_only and whole and results and all(r.status == "skipped" for r in results)):
+        return False
+    return is_current(label, data_dir=root, output_dir=output_dir, lang=lang)
 
 
 def _status(status: str, lang: str = "zh") -> str:

@@ -29,12 +29,14 @@ from pathlib import Path
 
 from ..atomic import write_atomic
 from ..labels import DEFAULT_LANG
+from ..load import village_folders
 from ..outputs import RUNS, Publication
 from ..periods import Period
 from .collect import SiteFacts, from_data, with_outputs
 from .pages import VILLAGE_FOLDER, draw_charts, index_context, render, village_context, village_page
 
-__all__ = ["SiteInAdvance", "SiteResult", "build_site", "prepare_site", "site_folder"]
+__all__ = ["SiteInAdvance", "SiteResult", "build_site", "is_current", "prepare_site", "published_digest",
+           "site_folder"]
 
 
 @dataclass(frozen=True)
@@ -171,7 +173,7 @@ def build_site(period: str | Period, *, data_dir: str | Path, output_dir: str | 
     publication = Publication(final, runs=output_dir / RUNS / f".{final.name}")
     folder = publication.begin()
     try:
-        write_pages(facts, folder)
+        write_pages(facts, folder, published_digest(output_dir))
         publication.commit()
     except BaseException:
         publication.abort()
@@ -179,9 +181,10 @@ def build_site(period: str | Period, *, data_dir: str | Path, output_dir: str | 
     return SiteResult(final, final / "index.html", facts.period.code, tuple(v.id for v in facts.villages))
 
 
-def write_pages(facts: SiteFacts, folder: Path) -> list[str]:
+def write_pages(facts: SiteFacts, folder: Path, published: str | None = None) -> list[str]:
     """Write every page of the site into ``folder`` (a fresh run folder), the manifest last; returns the
-    pages written (paths inside the site)."""
+    pages written (paths inside the site). ``published``: :func:`published_digest` of the output folder the
+    site was built from (recorded in the manifest, see :func:`is_current`)."""
     (folder / VILLAGE_FOLDER).mkdir()
     pages = ["index.html"]
     write_atomic(folder / "index.html", render("index.html.j2", index_context(facts)), fsync=False)
@@ -191,8 +194,43 @@ def write_pages(facts: SiteFacts, folder: Path) -> list[str]:
         pages.append(page)
     manifest = {"kind": "site", "period": facts.period.code, "lang": facts.lang,
                 "suppress_below": facts.suppress_below, "data_dir": facts.data_dir.name,
+                "folders": village_folders(facts.data_dir), "published": published,
                 "villages": [v.id for v in facts.villages],
                 "villages_with_data": [v.id for v in facts.villages if facts.period.code in v.results],
                 "batch": facts.batch_name if facts.batch is not None else None, "pages": pages}
     write_atomic(folder / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", fsync=False)
     return pages
+
+
+def published_digest(output_dir: str | Path) -> str:
+    """A digest of what is published in ``output_dir``: each published report folder (``<village>/<period>``,
+    ``<village>/trends``, ``county/<period>``: links) and the run folder it points to. Every publication makes
+    a new run folder, so any report published since changes it."""
+    import hashlib
+    import os
+
+    out = Path(output_dir)
+    digest = hashlib.sha256()
+    if out.is_dir():
+        for link in sorted(p for p in out.glob("*/*") if p.is_symlink() and not p.parts[-2].startswith(".")):
+            digest.update(f"{link.relative_to(out).as_posix()}\0{os.readlink(link)}\n".encode())
+    return digest.hexdigest()
+
+
+def is_current(period: str, *, data_dir: str | Path, output_dir: str | Path, lang: str = DEFAULT_LANG) -> bool:
+    """Whether the published site of ``period`` (a code) is what building it again would give, as far as a
+    ``run-all --changed-only`` that ran nothing can tell: it was built for that period and language without
+    suppression, from the same folders of the data root, and no report has been published since.
+
+    The caller knows the rest: every village's inputs are those its published report was made from
+    (``--changed-only`` skipped every one of them, and a report's inputs are all the site reads of it).
+    """
+    final = site_folder(output_dir, lang)
+    try:
+        manifest = json.loads((final / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (isinstance(manifest, dict) and manifest.get("period") == period and manifest.get("lang") == lang
+            and manifest.get("suppress_below") is None
+            and manifest.get("folders") == village_folders(Path(data_dir))
+            and manifest.get("published") == published_digest(output_dir))
