@@ -146,6 +146,27 @@ def test_a_kernel_outlives_its_fork_server_and_shows_figures_as_pictures(private
         kernel.shutdown()
 
 
+def test_a_kernel_that_exits_by_itself_ends_its_process_with_status_0(private_tmp):
+    """``exit()`` in a cell ends a forked kernel as it ends one started by command: the process ends (it never
+    goes back into the fork server's loop) and the server reports its status."""
+    from village_stats.run.kernels import KernelPool
+
+    with KernelPool(fork=True) as pool:
+        kernel = pool.take()
+        process = kernel.km.provisioner.process
+        from jupyter_core.utils import run_sync
+
+        kc = kernel.km.client()
+        kc.start_channels()
+        run_sync(kc.wait_for_ready)(timeout=60)
+        kc.execute("exit()")
+        assert wait_until(lambda: process.poll() is not None, 15), "the kernel did not end"
+        kc.stop_channels()
+        assert process.poll() == 0
+        assert pool._server.alive                          # the server goes on
+        kernel.shutdown()
+
+
 def test_a_fork_server_that_ended_is_replaced(private_tmp):
     from village_stats.run.kernels import KernelPool
 

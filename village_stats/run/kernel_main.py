@@ -101,8 +101,10 @@ def main(parent: int | None = None, hangup: int | None = None) -> None:
 
 
 def _forked_kernel(request: dict, server: int) -> None:
-    """In a child of the fork server: become the kernel ``request`` asks for; never returns."""
-    status = 1
+    """In a child of the fork server: become the kernel ``request`` asks for. Never returns into the
+    server's loop: whatever ends the kernel (``exit()`` in a cell, an error while it starts) ends this process
+    as a kernel started by command ends, SystemExit up to the interpreter (its exit handlers run). A kernel
+    shut down by its manager is killed (SIGKILL to its process group) and never gets here."""
     try:
         os.setsid()                                   # a session of its own, as jupyter_client starts kernels
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
@@ -118,11 +120,11 @@ def _forked_kernel(request: dict, server: int) -> None:
         os.environ["JPY_PARENT_PID"] = str(server)   # as jupyter_client's launcher sets it: the parent
         sys.argv = [os.path.abspath(__file__), *request["args"]]
         main(parent=server, hangup=hangup)
-        status = 0
-    except SystemExit as exc:                         # ipykernel ending by sys.exit: Python's own statuses
-        status = 0 if exc.code is None else exc.code if isinstance(exc.code, int) else 1
-    finally:
-        os._exit(status)
+    except SystemExit:
+        raise
+    except BaseException:                             # noqa: BLE001 - the kernel failed: status 1, as Python's
+        raise SystemExit(1) from None
+    raise SystemExit(0)
 
 
 def _reap(write) -> None:
