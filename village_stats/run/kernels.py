@@ -101,6 +101,8 @@ class ForkServer:
                             self._pids[answer["id"]] = answer["pid"]
                     self._changed.notify_all()
         finally:
+            with contextlib.suppress(OSError):
+                self.process.stdout.close()  # the reader owns the pipe: closed at its end, never left to the GC
             with self._changed:
                 self._ended = True
                 self._changed.notify_all()

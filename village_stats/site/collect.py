@@ -37,9 +37,10 @@ COUNTY_FOLDER = "county"
 TRENDS_FOLDER = "trends"
 
 
-#: The statuses of the batch record that are problems of a village-period (the site lists them with the
-#: record's one-line reason).
-PROBLEM_STATUSES = ("bad_input", "failed")
+#: The statuses of the batch record that need no word on the site: the report is published and current
+#: (every other status is listed with the record's one-line reason: failed and bad input among the
+#: problems, missing and unfilled among the villages lacking the period).
+FINE_STATUSES = ("ok", "skipped")
 
 
 @dataclass(frozen=True)
@@ -254,8 +255,8 @@ def _add_batch_problems(villages: list[VillageFacts], without_yaml: list[Problem
     by_id = {f.id: f for f in villages}
     listed = {p.village for p in without_yaml}
     for r in batch["results"]:
-        if not isinstance(r, dict) or r.get("status") not in PROBLEM_STATUSES:
-            continue  # ok, skipped (published and up to date), missing (listed apart), unfilled (a template)
+        if not isinstance(r, dict) or r.get("status") in (*FINE_STATUSES, None):
+            continue
         v, period = str(r.get("village", "")), str(r.get("period") or "")
         period = period if is_period_code(period) else code   # 'latest' a village could not resolve
         problem = Problem(v, period, str(r["status"]), str(r.get("error", "")).splitlines()[0] if r.get("error")
