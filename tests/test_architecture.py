@@ -15,7 +15,7 @@ PACKAGE = ROOT / "village_stats"
 
 #: Each module's layer (README, "How the code is laid out"): a module imports only from layers ≤ its own.
 LAYERS = {
-    "errors": 1, "config": 1, "periods": 1, "labels": 1, "labels_site": 1, "labels_cli": 1, "atomic": 1, "cells": 1, "units": 1,
+    "errors": 1, "config": 1, "periods": 1, "labels": 1, "labels_site": 1, "labels_cli": 1, "atomic": 1, "cells": 1, "units": 1, "threads": 1,
     "schema": 2,
     "codebook": 2, "idnumbers": 2, "labels_safety": 1, "places": 2, "personal": 2,
     "readers": 3, "parse": 3, "policy": 3, "load": 3, "request": 3, "manifest": 3,

@@ -87,3 +87,72 @@ def test_empty_registers():
     assert ids.positions(np.array([], dtype=object), np.array(["a"], dtype=object)).tolist() == [-1]
     order, p0, p1 = ids.full_join(np.array([], dtype=object), np.array(["a"], dtype=object))
     assert order.tolist() == ["a"] and p0.tolist() == [-1] and p1.tolist() == [0]
+
+
+# --------------------------------------------------------------------------- large columns: pieces and threads
+
+@pytest.fixture
+def small_pieces(monkeypatch):
+    """Pieces of 7 ids and the two hashing threads from the first id, so a few thousand ids take every path
+    the million-id columns take (pieces of different widths, inserts and searches in threads)."""
+    monkeypatch.setattr(ids, "PIECE", 7)
+    monkeypatch.setattr(ids, "THREADS_FROM", 0)
+    started = []
+    real = ids.start_quiet
+
+    def spy(thread):
+        started.append(thread)
+        real(thread)
+
+    monkeypatch.setattr(ids, "start_quiet", spy)
+    return started
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_pieces_read_while_two_threads_hash_give_the_dict_lookups_answer(small_pieces, seed):
+    rng = np.random.default_rng(seed)
+    pool = random_ids(rng, 3000)          # 1 to 19 characters: pieces of one, two and three words
+    before = pool[:2000].copy()
+    after = np.concatenate([pool[500:2000], pool[2000:]])
+    rng.shuffle(before)
+    rng.shuffle(after)
+    assert ids.positions(before, after).tolist() == reference_positions(before, after)
+    order, p0, p1 = ids.full_join(before, after)
+    assert (order.tolist(), p0.tolist(), p1.tolist()) == reference_full_join(before, after)
+    assert len(small_pieces) == 4 and not any(t.is_alive() for t in small_pieces)   # two per call, all ended
+
+
+def test_colliding_keys_fall_back_to_the_strings(small_pieces, monkeypatch):
+    # every id keyed by its first byte: keys collide within a register and between different ids
+    monkeypatch.setattr(ids, "_keys", lambda words: (words[:, 0] & np.uint64(0xFF)).view(np.int64))
+    before = np.array(["a1", "b1", "c1"], dtype=object)
+    after = np.array(["c2", "a1", "x", "c1"], dtype=object)
+    assert ids.positions(before, after).tolist() == [-1, 0, -1, 2]
+    unique_first = np.array(["a1", "b1"], dtype=object)          # register keys unique, a match that differs
+    assert ids.positions(unique_first, np.array(["a2", "b1"], dtype=object)).tolist() == [-1, 1]
+    order, p0, p1 = ids.full_join(unique_first, np.array(["a2", "b1"], dtype=object))
+    assert order.tolist() == ["a1", "b1", "a2"] and p0.tolist() == [0, 1, -1] and p1.tolist() == [-1, 1, 0]
+
+
+def test_an_error_in_a_hashing_thread_reaches_the_caller_and_no_thread_is_left(small_pieces, monkeypatch):
+    import signal
+
+    masks = []
+
+    class Table(ids.hashtable.Int64HashTable):
+        def lookup(self, keys):
+            masks.append(signal.pthread_sigmask(signal.SIG_BLOCK, []))
+            raise MemoryError("no room")
+
+    monkeypatch.setattr(ids.hashtable, "Int64HashTable", Table)
+    with pytest.raises(MemoryError, match="no room"):
+        ids.positions(np.array(["a", "b"], dtype=object), np.array(["b", "c"], dtype=object))
+    assert small_pieces and not any(t.is_alive() for t in small_pieces)
+    assert masks and all({signal.SIGINT, signal.SIGTERM} <= m for m in masks)   # Ctrl-C stays the main thread's
+
+
+def test_small_columns_start_no_thread(monkeypatch):
+    started = []
+    monkeypatch.setattr(ids, "start_quiet", started.append)
+    ids.full_join(np.array(["a", "b"], dtype=object), np.array(["b", "c"], dtype=object))
+    assert started == []

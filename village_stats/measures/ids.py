@@ -1,69 +1,247 @@
 """Matching household ids between tables fast: ASCII ids as 64-bit words, looked up in integer hash tables.
 
 Hashing a million Python strings is most of the time of any join on household ids (``Index.get_indexer``,
-``pd.factorize``). Here the ids of a column are joined into one byte buffer (one ``str.join``), cut at the
-separators into fixed-width rows of bytes, packed into 64-bit words and mixed into one 64-bit key per id;
-the keys go into pandas' ``UInt64HashTable``. Every match is then checked word by word, so a collision of
-keys can never match two different ids: any doubt (a collision, an id that is not ASCII text, a value that
-is not a string, an id holding the byte 0) falls back to the plain lookup of the strings themselves, which
-gives the same answer. Ids are text: ``'0007'`` and ``'7'`` are different ids.
+``pd.factorize``). Here the ids of a column are read in pieces of :data:`PIECE` ids: each piece is joined
+into one byte buffer (one ``str.join``), cut into fixed-width rows of bytes, packed into 64-bit words and
+mixed into one 64-bit key per id. The keys of one column go into pandas' ``Int64HashTable``; the other
+column's keys are looked up in it. Every match is then checked word by word, so a collision of keys can
+never match two different ids: any doubt (a collision, an id that is not ASCII text, a value that is not a
+string, an id holding the byte 0) falls back to the plain lookup of the strings themselves, which gives the
+same answer. Ids are text: ``'0007'`` and ``'7'`` are different ids.
+
+Reading the strings needs the interpreter's lock; filling and searching the hash table does not. From
+:data:`THREADS_FROM` ids (a county's or a province's register, never a village's) two threads fill and
+search the table while the calling thread reads the next pieces, so the two costs overlap instead of adding
+up (measured in ``tests/benchmarks/test_stockflow_1m.py`` and ``test_monitoring_1m.py``).
 """
 
 from __future__ import annotations
 
+import queue
+import threading
+
 import numpy as np
 import pandas as pd
+from pandas._libs import hashtable
+
+from ..threads import start_quiet
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
+#: Ids read at a time (one ``str.join`` each).
+PIECE = 1 << 16
 
-def _words(values: np.ndarray, width: int | None = None) -> np.ndarray | None:
+#: Ids in the two columns together from which two threads hash while the calling thread reads.
+THREADS_FROM = 1 << 18
+
+
+def _words(values: np.ndarray) -> np.ndarray | None:
     """Each id as a row of 64-bit words (its ASCII bytes, zero-padded); None when an id is not plain ASCII text.
 
+    Parameters
+    ----------
+    values : ndarray of object
+        Ids (str).
+
+    Returns
+    -------
+    ndarray of uint64, shape (n, w), or None
+        w = ⌈longest id / 8⌉ (at least 1); None when a value is not a str, not ASCII, or holds the byte 0.
+
+    Examples
+    --------
     >>> _words(np.array(["ab", "c"], dtype=object)).shape
     (2, 1)
+    >>> _words(np.array(["ab", "c\\x00"], dtype=object)) is None
+    True
     """
     n = len(values)
     if n == 0:
-        return np.zeros((0, 1 if width is None else width // 8), dtype=np.uint64)
+        return np.zeros((0, 1), dtype=np.uint64)
     try:
         text = "\x00".join(values)          # TypeError when a value is not a str
     except TypeError:
         return None
     if not text.isascii():
         return None
-    raw = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
-    ends = np.flatnonzero(raw == 0)
-    if len(ends) != n - 1:                  # an id holding the byte 0 itself
+    raw = np.frombuffer(text.encode("ascii") + b"\x00", dtype=np.uint8)    # each id followed by a 0
+    zeros = raw == 0
+    if np.count_nonzero(zeros) != n:        # an id holding the byte 0 itself
         return None
-    starts = np.concatenate([[0], ends + 1])
-    lengths = np.diff(np.concatenate([starts, [len(raw)]])) - 1
-    lengths[-1] += 1
-    longest = int(lengths.max())
-    w = max(-(-max(longest, 1) // 8) * 8, width or 0)
-    out = np.zeros((n, w), dtype=np.uint8)
-    if (lengths == longest).all():          # ids of one length (the usual case): one reshape
-        out[:, :longest] = np.delete(raw, ends).reshape(n, longest)
-    else:
-        out[np.arange(w) < lengths[:, None]] = np.delete(raw, ends)
+    first = len(values[0])
+    if len(raw) == n * (first + 1):
+        # the usual case, ids of one length: then the 0s fall at the end of each row of first + 1 bytes
+        grid = raw.reshape(n, first + 1)
+        if zeros.reshape(n, first + 1)[:, first].all():
+            out = np.zeros((n, max(-(-first // 8), 1) * 8), dtype=np.uint8)
+            out[:, :first] = grid[:, :first]
+            return out.view(np.uint64)
+    ends = np.flatnonzero(zeros)
+    lengths = np.diff(ends, prepend=-1) - 1
+    width = max(-(-int(lengths.max()) // 8), 1) * 8
+    out = np.zeros((n, width), dtype=np.uint8)
+    out[np.arange(width) < lengths[:, None]] = raw[~zeros]
     return out.view(np.uint64)
 
 
 def _keys(words: np.ndarray) -> np.ndarray:
-    """One 64-bit key per row of words (multiplicative mixing, wrapping)."""
+    """One 64-bit key per row of words (multiplicative mixing, wrapping), as int64.
+
+    A word of zeros is padding (ids hold no byte 0) and is skipped, so an id's key does not depend on how wide
+    the rows of its piece are.
+
+    >>> a = _keys(_words(np.array(["ab"], dtype=object)))
+    >>> b = _keys(_words(np.array(["ab", "0123456789"], dtype=object)))
+    >>> bool(a[0] == b[0])
+    True
+    """
     key = np.ascontiguousarray(words[:, 0])
     for j in range(1, words.shape[1]):
-        key = key * _MIX + words[:, j]
-    return key
+        w = words[:, j]
+        key = np.where(w != 0, key * _MIX + w, key)
+    return key.view(np.int64)
 
 
-def _same_width(*arrays: np.ndarray) -> list[np.ndarray] | None:
-    """The words of each array, all of one width; None when any is not plain ASCII text."""
-    words = [_words(a) for a in arrays]
-    if any(w is None for w in words):
-        return None
-    width = max(w.shape[1] for w in words)
-    return [w if w.shape[1] == width else np.pad(w, ((0, 0), (0, width - w.shape[1]))) for w in words]
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether each row of words of ``a`` equals the row of ``b`` (the narrower one zero-padded).
+
+    >>> w = _words(np.array(["ab", "0123456789"], dtype=object))
+    >>> _same(w[:1], _words(np.array(["ab"], dtype=object))), _same(w[1:], w[:1])
+    (True, False)
+    """
+    common = min(a.shape[1], b.shape[1])
+    return bool((a[:, :common] == b[:, :common]).all() and not a[:, common:].any() and not b[:, common:].any())
+
+
+class _Failed(Exception):
+    """The fast path cannot answer (the caller falls back to the strings)."""
+
+
+def _pieces(values: np.ndarray):
+    """(start, words, keys) of each piece of ``values``; raises :class:`_Failed` on an id the words cannot hold."""
+    for start in range(0, len(values), PIECE):
+        words = _words(values[start:start + PIECE])
+        if words is None:
+            raise _Failed
+        yield start, words, _keys(words)
+
+
+def _stack(parts: list[np.ndarray], n: int) -> np.ndarray:
+    """The pieces' words in one (n, widest) array."""
+    width = max((p.shape[1] for p in parts), default=1)
+    if all(p.shape[1] == width for p in parts):
+        return np.concatenate(parts) if parts else np.zeros((n, width), dtype=np.uint64)
+    out = np.zeros((n, width), dtype=np.uint64)
+    start = 0
+    for p in parts:
+        out[start:start + len(p), :p.shape[1]] = p
+        start += len(p)
+    return out
+
+
+class _Hashers:
+    """Up to two threads that run the hash-table work (which releases the interpreter's lock) while the
+    calling thread reads strings. Inline (no thread) when ``threads`` is 0: the same work in the same order.
+
+    ``insert`` work runs in order in the first thread; ``search`` work in either thread, once every insert
+    is done (the table is only read then, which two threads may do at once).
+    """
+
+    def __init__(self, threads: int) -> None:
+        self._inserts: queue.SimpleQueue = queue.SimpleQueue()
+        self._searches: queue.SimpleQueue = queue.SimpleQueue()
+        self._inserted = threading.Event()
+        self._errors: list[BaseException] = []
+        self._threads = [threading.Thread(target=self._run, args=(i == 0,), daemon=True,
+                                          name=f"village-stats-ids-{i}") for i in range(threads)]
+        for t in self._threads:
+            start_quiet(t)
+
+    def _run(self, inserter: bool) -> None:
+        try:
+            if inserter:
+                while (work := self._inserts.get()) is not None:
+                    work()
+                self._inserted.set()
+            else:
+                self._inserted.wait()
+            while (work := self._searches.get()) is not None:
+                work()
+        except BaseException as exc:  # noqa: BLE001 - handed to the calling thread, raised there
+            self._errors.append(exc)
+            self._inserted.set()
+
+    def insert(self, work) -> None:
+        if self._threads:
+            self._inserts.put(work)
+        else:
+            work()
+
+    def inserts_done(self) -> None:
+        if self._threads:
+            self._inserts.put(None)
+
+    def search(self, work) -> None:
+        if self._threads:
+            self._searches.put(work)
+        else:
+            work()
+
+    def close(self) -> None:
+        """Wait for every piece of work; raise what a thread raised."""
+        if self._threads:
+            self._inserts.put(None)          # harmless after inserts_done (never read)
+            for _ in self._threads:
+                self._searches.put(None)
+            for t in self._threads:
+                t.join()
+        if self._errors:
+            raise self._errors[0]
+
+
+def _lookup(register: np.ndarray, others: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each id of ``others``, its row in ``register`` (−1 when absent), with both columns' keys.
+
+    Raises :class:`_Failed` when the fast path cannot answer: an id the words cannot hold, a key twice in
+    ``register`` (a duplicate id or a collision), or a match whose words differ (a collision).
+
+    Returns
+    -------
+    at : ndarray of int64
+        Row in ``register`` of each id of ``others``.
+    register_keys, other_keys : ndarray of int64
+        The 64-bit key of each id.
+    """
+    n0, n1 = len(register), len(others)
+    table = hashtable.Int64HashTable(max(n0, 1))
+    keys0, keys1 = np.empty(n0, dtype=np.int64), np.empty(n1, dtype=np.int64)
+    at = np.empty(n1, dtype=np.int64)
+    words0: list[np.ndarray] = []
+    wrong: list[int] = []                 # pieces whose matches differ word by word
+    hashers = _Hashers(2 if n0 + n1 >= THREADS_FROM else 0)
+    try:
+        for start, words, keys in _pieces(register):
+            keys0[start:start + len(keys)] = keys
+            words0.append(words)
+            hashers.insert(lambda k=keys, s=start: table.map_keys_to_values(k, np.arange(s, s + len(k))))
+        hashers.inserts_done()
+        register_words = _stack(words0, n0)
+
+        def search(start: int, words: np.ndarray, keys: np.ndarray) -> None:
+            found = table.lookup(keys)
+            at[start:start + len(keys)] = found
+            hit = found >= 0
+            if not _same(register_words[found[hit]], words[hit]):
+                wrong.append(start)
+
+        for start, words, keys in _pieces(others):
+            keys1[start:start + len(keys)] = keys
+            hashers.search(lambda s=start, w=words, k=keys: search(s, w, k))
+    finally:
+        hashers.close()
+    if len(table) != n0 or wrong:
+        raise _Failed
+    return at, keys0, keys1
 
 
 def positions(register_ids, ids) -> np.ndarray:
@@ -84,27 +262,27 @@ def positions(register_ids, ids) -> np.ndarray:
     >>> positions(["0007", "7", "A-1"], ["7", "B", "0007", "A-1"]).tolist()
     [1, -1, 0, 2]
     """
-    from pandas._libs import hashtable
-
     reg = np.asarray(register_ids, dtype=object)
     other = np.asarray(ids, dtype=object)
+    if len(reg) and len(other):
+        try:
+            return _lookup(reg, other)[0]
+        except _Failed:
+            pass
+    return pd.Index(reg, dtype=object).get_indexer(other).astype(np.int64)
 
-    def slow() -> np.ndarray:
-        return pd.Index(reg, dtype=object).get_indexer(other).astype(np.int64)
 
-    words = _same_width(reg, other)
-    if words is None or len(reg) == 0 or len(other) == 0:
-        return slow()
-    w0, w1 = words
-    table = hashtable.UInt64HashTable(len(reg))
-    table.map_locations(_keys(w0))
-    if len(table) != len(reg):          # a key twice: a duplicate id (the slow path raises) or a collision
-        return slow()
-    pos = table.lookup(_keys(w1)).astype(np.int64)
-    hit = pos >= 0
-    if not (w0[pos[hit]] == w1[hit]).all():
-        return slow()
-    return pos
+def take(values: np.ndarray, positions: np.ndarray, missing) -> np.ndarray:
+    """``values[positions]``, with ``missing`` where a position is −1 (no such row): one gather, the missing
+    value appended as the last row.
+
+    >>> take(np.array([10.0, 20.0]), np.array([1, -1, 0]), np.nan).tolist()
+    [20.0, nan, 10.0]
+    >>> take(np.array([], dtype=bool), np.array([-1]), False).tolist()
+    [False]
+    """
+    values = np.asarray(values)
+    return np.append(values, np.asarray([missing], dtype=values.dtype))[positions]
 
 
 def full_join(ids0, ids1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -128,13 +306,23 @@ def full_join(ids0, ids1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     >>> order.tolist(), p0.tolist(), p1.tolist()
     (['a', '0007', 'b', '7'], [0, 1, 2, -1], [1, 2, -1, 0])
     """
-    from pandas._libs import hashtable
-
     a0 = np.asarray(ids0, dtype=object)
     a1 = np.asarray(ids1, dtype=object)
     n0, n1 = len(a0), len(a1)
-
-    def slow():
+    try:
+        if not (n0 and n1):
+            raise _Failed
+        at, _, keys1 = _lookup(a0, a1)
+        hit = at >= 0
+        new = np.flatnonzero(~hit)
+        if len(new) > 1:
+            fresh = hashtable.Int64HashTable(len(new))
+            fresh.map_locations(keys1[new])
+            if len(fresh) != len(new):                            # a key twice among the new: a duplicate?
+                raise _Failed
+        if np.bincount(at[hit], minlength=n0).max(initial=0) > 1:  # an id of ids0 listed twice in ids1
+            raise _Failed
+    except _Failed:
         codes, uniques = pd.factorize(np.concatenate([a0, a1]))
         k = len(uniques)
         p0 = np.full(k, -1, dtype=np.int64)
@@ -142,35 +330,12 @@ def full_join(ids0, ids1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         p0[codes[:n0]] = np.arange(n0)
         p1[codes[n0:]] = np.arange(n1)
         if (p0 >= 0).sum() != n0 or (p1 >= 0).sum() != n1:
-            raise ValueError("a household_id is listed twice in one register")
+            raise ValueError("a household_id is listed twice in one register") from None
         return np.asarray(uniques, dtype=object), p0, p1
-
-    words = _same_width(a0, a1) if n0 and n1 else None
-    if words is None:
-        return slow()
-    w0, w1 = words
-    k0, k1 = _keys(w0), _keys(w1)
-    table = hashtable.UInt64HashTable(n0)
-    table.map_locations(k0)
-    if len(table) != n0:                                          # a key twice: a duplicate or a collision
-        return slow()
-    at = table.lookup(k1).astype(np.int64)                        # row in ids0 of each id of ids1
-    hit = at >= 0
-    if not (w0[at[hit]] == w1[hit]).all():
-        return slow()
-    new = np.flatnonzero(~hit)
-    if len(new) > 1:
-        fresh = hashtable.UInt64HashTable(len(new))
-        fresh.map_locations(k1[new])
-        if len(fresh) != len(new):
-            return slow()
-    if np.bincount(at[hit], minlength=n0).max(initial=0) > 1:      # an id of ids0 listed twice in ids1
-        return slow()
     k = n0 + len(new)
     p0 = np.full(k, -1, dtype=np.int64)
     p0[:n0] = np.arange(n0)
     p1 = np.full(k, -1, dtype=np.int64)
-    rows1 = np.arange(n1)
-    p1[at[hit]] = rows1[hit]
+    p1[at[hit]] = np.flatnonzero(hit)
     p1[n0:] = new
     return np.concatenate([a0, a1[new]]), p0, p1

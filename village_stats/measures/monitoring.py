@@ -163,11 +163,6 @@ def previous_positions(households: pd.DataFrame, previous: pd.DataFrame | None) 
     return _ids.positions(before, ids)
 
 
-def _take(values: np.ndarray, positions: np.ndarray, fill):
-    out = values[np.where(positions >= 0, positions, 0)] if len(values) else np.full(len(positions), fill)
-    return np.where(positions >= 0, out, fill)
-
-
 def screening_rules(households: pd.DataFrame, previous: pd.DataFrame | None, threshold_yuan: float,
                     income_drop_share: float, positions: np.ndarray | None = None) -> pd.DataFrame:
     """Which monitoring rule each household meets (monitored or not).
@@ -201,7 +196,7 @@ def screening_rules(households: pd.DataFrame, previous: pd.DataFrame | None, thr
     pos = previous_positions(households, previous) if positions is None else positions
     out = {"income_below_threshold": y < threshold_yuan}
     if previous is not None:
-        y_prev = _take(previous["income_per_capita_yuan"].to_numpy(dtype=float), pos, np.nan)
+        y_prev = _ids.take(previous["income_per_capita_yuan"].to_numpy(dtype=float), pos, np.nan)
         with np.errstate(invalid="ignore"):
             out["income_drop"] = (y_prev > 0) & (y_prev - y >= income_drop_share * y_prev * (1 - DROP_TOLERANCE))
     else:
@@ -213,7 +208,7 @@ def screening_rules(households: pd.DataFrame, previous: pd.DataFrame | None, thr
     if previous is not None:
         known = pos >= 0
         for g in GUARANTEES:
-            before = _take(previous[g].to_numpy(dtype=bool), pos, False)
+            before = _ids.take(previous[g].to_numpy(dtype=bool), pos, False)
             lost |= known & before & ~households[g].to_numpy(dtype=bool)
     out["guarantee_lost"] = lost
     return pd.DataFrame(out, index=households.index)
@@ -295,7 +290,7 @@ def risk_elimination(households: pd.DataFrame, previous: pd.DataFrame | None,
     w = households["members"].to_numpy(dtype=float)
     if previous is not None:
         pos = previous_positions(households, previous) if positions is None else positions
-        y_prev = _take(previous["income_per_capita_yuan"].to_numpy(dtype=float), pos, np.nan)
+        y_prev = _ids.take(previous["income_per_capita_yuan"].to_numpy(dtype=float), pos, np.nan)
     else:
         y_prev = np.full(len(y), np.nan)
     income_stable = (y > threshold_yuan) & (y_prev > threshold_yuan)
@@ -306,8 +301,8 @@ def risk_elimination(households: pd.DataFrame, previous: pd.DataFrame | None,
     with np.errstate(invalid="ignore"):
         no_rigid = ~(rigid > y * w)
     labour = _flag(households, "has_labour")
-    others = income_stable & secure & no_rigid
-    code = np.where(others & labour, 0, np.where(others, 1, 2))[on]
+    others = (income_stable & secure & no_rigid)[on]
+    code = np.where(others & labour[on], 0, np.where(others, 1, 2))
     return pd.DataFrame({
         "household_id": households["household_id"][on].reset_index(drop=True),
         "monitoring_type": pd.Series(_column(households, "monitoring_type", None)[on], dtype=object),

@@ -39,7 +39,7 @@ import pandas as pd
 from ..errors import DataError
 from ..indicators import SHEET_COLUMNS
 from ..load import PeriodData, check_household_ids
-from ..measures.ids import full_join
+from ..measures.ids import full_join, take
 from ..schema import GUARANTEES, HOUSEHOLD_STATUSES
 
 #: Status codes: 0 absent, then the vocabulary in order (poor, exited, returned, non_poor).
@@ -111,21 +111,25 @@ class Matched:
         Every id listed in either period: the earlier register's in its order, then the new ones.
     before, after : ndarray of int
         Row position of each id in the earlier / later register, −1 when not listed there.
+    statuses : tuple of two ndarrays, or None
+        :func:`status_codes` of each register's rows (read once for every measure of the pair); None when a
+        register has no ``status`` column.
     """
 
     household_id: np.ndarray
     before: np.ndarray
     after: np.ndarray
+    statuses: tuple[np.ndarray, np.ndarray] | None = None
 
 
 def match(before: pd.DataFrame, after: pd.DataFrame) -> Matched:
     """Match two registers by ``household_id`` (a full outer join: :func:`~village_stats.measures.ids.full_join`,
-    ASCII ids hashed as 64-bit words, not as Python strings).
+    ASCII ids hashed as 64-bit words, not as Python strings) and read their statuses as codes.
 
     Raises
     ------
     ValueError
-        When a ``household_id`` is listed twice in one register.
+        When a ``household_id`` is listed twice in one register, or a status is not of the vocabulary.
 
     Examples
     --------
@@ -135,12 +139,17 @@ def match(before: pd.DataFrame, after: pd.DataFrame) -> Matched:
     """
     order, pos0, pos1 = full_join(before["household_id"].to_numpy(dtype=object),
                                   after["household_id"].to_numpy(dtype=object))
-    return Matched(order, pos0, pos1)
+    statuses = None
+    if "status" in before and "status" in after:
+        statuses = (status_codes(before["status"]), status_codes(after["status"]))
+    return Matched(order, pos0, pos1, statuses)
 
 
-def _take(values: np.ndarray, pos: np.ndarray, missing):
-    """values[pos], with ``missing`` where pos = −1 (a sentinel appended, so one gather does it)."""
-    return np.append(values, np.asarray([missing], dtype=values.dtype))[pos]
+def _statuses(m: Matched, before: pd.DataFrame, after: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The status codes of each register's rows (those ``m`` read, when it did)."""
+    if m.statuses is not None:
+        return m.statuses
+    return status_codes(before["status"]), status_codes(after["status"])
 
 
 def status_codes(status) -> np.ndarray:
@@ -180,14 +189,15 @@ def flows(before: pd.DataFrame, after: pd.DataFrame, matched: Matched | None = N
     ['removed', 'returned', 'new']
     """
     m = matched if matched is not None else match(before, after)
-    s0 = _take(status_codes(before["status"]), m.before, 0)
-    s1 = _take(status_codes(after["status"]), m.after, 0)
+    s0_rows, s1_rows = _statuses(m, before, after)
+    s0 = take(s0_rows, m.before, 0)
+    s1 = take(s1_rows, m.after, 0)
     names = np.asarray(STATUSES, dtype=object)
     return pd.DataFrame({
         "household_id": m.household_id,
         "status_before": names[s0], "status_after": names[s1],
-        "members_before": _take(before["members"].to_numpy(dtype=float), m.before, 0.0),
-        "members_after": _take(after["members"].to_numpy(dtype=float), m.after, 0.0),
+        "members_before": take(before["members"].to_numpy(dtype=float), m.before, 0.0),
+        "members_after": take(after["members"].to_numpy(dtype=float), m.after, 0.0),
         "flow": np.asarray(FLOWS, dtype=object)[_FLOW_TABLE[s0, s1]],
     })
 
@@ -233,14 +243,13 @@ def stock_flow(before: pd.DataFrame, after: pd.DataFrame, matched: Matched | Non
     [8.0, 3.0, 1.0, 9.0]
     """
     m = matched if matched is not None else match(before, after)
-    s0_rows = status_codes(before["status"])
-    s1_rows = status_codes(after["status"])
+    s0_rows, s1_rows = _statuses(m, before, after)
     m0_rows = before["members"].to_numpy(dtype=float)
     m1_rows = after["members"].to_numpy(dtype=float)
-    s0 = _take(s0_rows, m.before, 0)
-    s1 = _take(s1_rows, m.after, 0)
-    m0 = _take(m0_rows, m.before, 0.0)
-    m1 = _take(m1_rows, m.after, 0.0)
+    s0 = take(s0_rows, m.before, 0)
+    s1 = take(s1_rows, m.after, 0)
+    m0 = take(m0_rows, m.before, 0.0)
+    m1 = take(m1_rows, m.after, 0.0)
     flow = _FLOW_TABLE[s0, s1]
     n = len(FLOWS)
     count = np.bincount(flow, minlength=n).astype(float)
@@ -309,18 +318,25 @@ def inconsistent_moves(before: pd.DataFrame, after: pd.DataFrame, matched: Match
     return f.loc[keep, ["household_id", "status_before", "status_after", "flow"]].reset_index(drop=True)
 
 
+_TRUE_FALSE = np.array(["false", "true"], dtype=object)
+
+
 def _text(values: np.ndarray) -> np.ndarray:
-    """Values as text for the diff: whole numbers without '.0', booleans as true/false."""
+    """Values as text for the diff: whole numbers without '.0', booleans as true/false.
+
+    >>> _text(np.array([3.0, 2.5, np.nan])).tolist(), _text(np.array([True, False])).tolist()
+    (['3', '2.5', 'nan'], ['true', 'false'])
+    """
     if values.dtype == bool:
-        return np.where(values, "true", "false").astype(object)
+        return _TRUE_FALSE[values.view(np.uint8)]
     if values.dtype.kind == "f":
         whole = np.isfinite(values) & (values == np.round(values))
         out = np.empty(len(values), dtype=object)
-        out[whole] = values[whole].astype(np.int64).astype(str)
+        out[whole] = list(map(str, values[whole].astype(np.int64).tolist()))
         out[~whole] = values[~whole].astype(str)
         return out
     if values.dtype.kind in "iu":
-        return values.astype(str).astype(object)
+        return np.fromiter(map(str, values.tolist()), dtype=object, count=len(values))
     return values.astype(object)
 
 
@@ -392,13 +408,16 @@ def household_diff(before: pd.DataFrame, after: pd.DataFrame, poverty_line_yuan_
     def add(kind: str, where: np.ndarray, b: np.ndarray, a: np.ndarray) -> None:
         pieces.append((where, CHANGES.index(kind), b, a))
 
-    status0 = before["status"].to_numpy(dtype=object)
-    status1 = after["status"].to_numpy(dtype=object)
+    status0, status1 = _statuses(m, before, after)
+    names = np.asarray(STATUSES, dtype=object)
     entered = np.flatnonzero(~in0)
     left = np.flatnonzero(~in1)
-    add("entered", entered, np.full(len(entered), "", dtype=object), status1[p1[entered]])
-    add("left", left, status0[p0[left]], np.full(len(left), "", dtype=object))
-    for kind, column in (("status", "status"), ("category", "category"), ("members", "members")):
+    add("entered", entered, np.full(len(entered), "", dtype=object), names[status1[p1[entered]]])
+    add("left", left, names[status0[p0[left]]], np.full(len(left), "", dtype=object))
+    s0, s1 = status0[i0], status1[i1]
+    differ = s0 != s1
+    add("status", idx_both[differ], names[s0[differ]], names[s1[differ]])
+    for kind, column in (("category", "category"), ("members", "members")):
         v0 = before[column].to_numpy()[i0]
         v1 = after[column].to_numpy()[i1]
         differ = v0 != v1

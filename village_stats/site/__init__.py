@@ -32,6 +32,7 @@ from ..labels import DEFAULT_LANG
 from ..load import village_folders
 from ..outputs import RUNS, Publication
 from ..periods import Period
+from ..threads import start_quiet
 from .collect import SiteFacts, from_data, with_outputs
 from .pages import VILLAGE_FOLDER, draw_charts, index_context, render, village_context, village_page
 
@@ -85,22 +86,6 @@ def _lower_this_threads_priority() -> None:
         pass
 
 
-def _start_without_signals(thread: threading.Thread) -> None:
-    """Start ``thread`` with SIGINT and SIGTERM blocked in it (a thread inherits its creator's mask), so that
-    Ctrl-C and SIGTERM always reach the main thread, which stops the batch: a signal the kernel hands to
-    another thread is lost while the main thread ignores it (``run-all`` does while its workers start)."""
-    import signal
-
-    if not hasattr(signal, "pthread_sigmask"):
-        thread.start()
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        thread.start()
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
-
-
 class SiteInAdvance:
     """:func:`prepare_site` in a thread, started now (``run-all``: while the reports run, in the time their
     processes leave a core idle); :meth:`facts` waits for it.
@@ -112,7 +97,7 @@ class SiteInAdvance:
         self.period, self._facts, self._error = period, None, None
         self._thread = threading.Thread(target=self._prepare, args=(period, data_dir, lang), daemon=True,
                                         name="village-stats site")
-        _start_without_signals(self._thread)
+        start_quiet(self._thread)
 
     def _prepare(self, period, data_dir, lang) -> None:
         try:
