@@ -116,3 +116,32 @@ def test_a_worker_killed_mid_batch_every_report_complete_and_published_once(clus
         final = out / v / "2018H2"
         assert whole(final)
         assert [p.name for p in (out / ".village-stats-runs" / v / "2018H2").iterdir()] == [final.resolve().name]
+
+
+MASKS = r"""
+import json, signal, threading
+from pathlib import Path
+from village_stats.run.cluster import batch_client
+
+def blocks_sigint(tid):
+    status = Path(f"/proc/self/task/{tid}/status").read_text()
+    mask = int(next(l for l in status.splitlines() if l.startswith("SigBlk")).split()[1], 16)
+    return bool(mask & (1 << (signal.SIGINT - 1)))
+
+before = {t.native_id for t in threading.enumerate()}
+with batch_client(1) as client:
+    started = [t for t in threading.enumerate() if t.native_id not in before]
+    print(json.dumps({t.name: blocks_sigint(t.native_id) for t in started}))
+"""
+
+
+def test_threads_the_local_cluster_starts_keep_sigint_blocked(tmp_path):
+    """While run-all's workers start, SIGINT is ignored and blocked in the main thread, so a Ctrl-C waits for
+    the block to end; a thread of the cluster that did not block it took the signal and lost it (the resource
+    tracker's start unblocked SIGINT in the IO loop thread; make fuzz lost a Ctrl-C at 0.5 s so)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", MASKS], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    masks = json.loads(done.stdout.strip().splitlines()[-1])
+    assert "IO loop" in masks and len(masks) >= 3, masks
+    assert all(masks.values()), f"threads open to SIGINT: {[n for n, b in masks.items() if not b]}"
