@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -180,6 +181,41 @@ def test_a_fork_server_that_ended_is_replaced(private_tmp):
         assert _execute(again, "print(6 * 7)").strip() == "42"
         kernel.shutdown()
         again.shutdown()
+
+
+def test_a_fork_server_that_reads_no_request_is_given_up_within_the_wait(private_tmp, monkeypatch):
+    """A stopped server (SIGSTOP: it reads nothing) and a request larger than a pipe holds: a plain write
+    would block for ever; the fork gives up at its deadline, kills the server, and the pool goes on."""
+    from village_stats.run import kernels
+    from village_stats.run.kernels import ForkServer, KernelPool
+
+    monkeypatch.setattr(kernels, "FORK_WAIT_SECONDS", 2)
+    server = ForkServer()
+    try:
+        os.kill(server.process.pid, signal.SIGSTOP)
+        raised = []
+
+        def fork():
+            try:
+                server.fork(["--help"], cwd=str(private_tmp), env={"BIG": "x" * 200_000})
+            except OSError as exc:
+                raised.append(str(exc))
+
+        asking = threading.Thread(target=fork, daemon=True)
+        asking.start()
+        asking.join(15)                                # a write that blocks for ever fails here, not hangs
+        assert not asking.is_alive() and raised == ["the kernels' fork server did not read the request"]
+        assert server.process.wait(timeout=5) == -signal.SIGKILL
+        assert wait_until(lambda: not server.alive, 5)
+    finally:
+        server.process.kill()                          # (a write blocked in the thread ends with EPIPE)
+        server.close()
+    with KernelPool(fork=True) as pool:                # the same machinery keeps working
+        pool._server = server                          # a pool whose server was given up starts another
+        kernel = pool.take()
+        assert pool._server is not server
+        assert _execute(kernel, "print(6 * 7)").strip() == "42"
+        kernel.shutdown()
 
 
 def test_the_client_is_ready_without_waiting_for_iopub_silence(private_tmp):

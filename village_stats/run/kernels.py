@@ -59,6 +59,23 @@ WARM_LINES = ("import village_stats, village_stats.display.views, village_stats.
 FORK_WAIT_SECONDS = 120
 
 
+def _write_before(fd: int, data: bytes, deadline: float) -> None:
+    """Write all of ``data`` to the pipe ``fd``, waiting for room at most until ``deadline`` (monotonic);
+    TimeoutError when the reader takes nothing for that long (a full pipe blocks a plain write forever).
+
+    Each write is at most ``select.PIPE_BUF`` bytes once the pipe is writable, which a pipe takes whole
+    without blocking (POSIX).
+    """
+    import select
+
+    view = memoryview(data)
+    while view:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([], [fd], [], left)[1]:
+            raise TimeoutError
+        view = view[os.write(fd, view[:select.PIPE_BUF]):]
+
+
 class ForkServer:
     """A fork server of kernels (:mod:`.kernel_main` ``--fork-server``) and the one thread reading its
     answers. Belongs to one process (a batch worker), closed by its owner; it also exits by itself when
@@ -115,7 +132,8 @@ class ForkServer:
     def fork(self, args: list[str], *, cwd: str, env: dict[str, str]) -> int:
         """Fork a kernel running ``kernel_main.py <args>`` in ``cwd`` with ``env``; its pid.
 
-        Raises OSError when the server has ended or does not answer within :data:`FORK_WAIT_SECONDS`.
+        Raises OSError when the server has ended, or does not take the request or answer it within
+        :data:`FORK_WAIT_SECONDS` (it is killed then).
         """
         deadline = time.monotonic() + FORK_WAIT_SECONDS
         with self._writing:
@@ -123,9 +141,14 @@ class ForkServer:
                 self._asked += 1
                 n = self._asked
             line = (json.dumps({"id": n, "args": args, "cwd": cwd, "env": env}) + "\n").encode()
-            try:  # a buffered, flushed write: the whole line or an error
-                self.process.stdin.write(line)
-                self.process.stdin.flush()
+            try:
+                _write_before(self.process.stdin.fileno(), line, deadline)
+            except TimeoutError:
+                # a server that reads no request is of no use, and half a line is in its pipe: it ends here
+                # (the pool starts another; its kernels in flight watch the worker, not the server)
+                with contextlib.suppress(OSError):
+                    self.process.kill()
+                raise OSError("the kernels' fork server did not read the request") from None
             except (OSError, ValueError) as exc:
                 raise OSError("the kernels' fork server has ended") from exc
         with self._changed:
