@@ -10,6 +10,7 @@ All functions are pure: frames and arrays in, numbers or frames out.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -447,8 +448,35 @@ def measures_by_village(register: pd.DataFrame, poverty_line_yuan: float, k: flo
     DataFrame
         Index ``village_id`` (sorted); columns :data:`BY_VILLAGE_COLUMNS`.
     """
-    weights = dict(DEFAULT_MPI_WEIGHTS if weights is None else weights)
     codes, villages = pd.factorize(register["village_id"], sort=True)
+    return grouped_measures(register, codes, pd.Index(villages, name="village_id"), poverty_line_yuan, k,
+                            weights).measures
+
+
+@dataclass(frozen=True)
+class Grouped:
+    """What :func:`grouped_measures` computed: the measures and the household-level parts they share with
+    other grouped sums (a roll-up's deprivation rates)."""
+
+    measures: pd.DataFrame
+    deprived: pd.DataFrame        #: :func:`deprivations` of each household
+    multidimensionally_poor: np.ndarray   #: c ≥ k of each household [bool]
+
+
+def grouped_measures(register: pd.DataFrame, codes: np.ndarray, index: pd.Index, poverty_line_yuan,
+                     k: float = DEFAULT_MPI_K, weights: dict[str, float] | None = None) -> Grouped:
+    """:func:`measures_by_village` for households already coded by group (``codes`` 0 … len(index) − 1,
+    sorted as ``index``): the same sums, and what they share with a caller's own (see :class:`Grouped`).
+
+    ``poverty_line_yuan`` may be one line or one per household. [yuan per person per year]
+
+    >>> reg = pd.DataFrame({"members": [1, 3], "income_per_capita_yuan": [1000.0, 5000.0], "status": "poor",
+    ...                     **{g: True for g in GUARANTEES}})
+    >>> round(float(grouped_measures(reg, np.array([0, 0]), pd.Index(["a"]), 2000.0).measures.loc["a", "fgt0"]), 4)
+    0.25
+    """
+    weights = dict(DEFAULT_MPI_WEIGHTS if weights is None else weights)
+    villages = index
     groups = len(villages)
     y = register["income_per_capita_yuan"].to_numpy(dtype=np.float64)
     w = register["members"].to_numpy(dtype=np.float64)
@@ -489,9 +517,10 @@ def measures_by_village(register: pd.DataFrame, poverty_line_yuan: float, k: flo
         mpi_a = np.where(q > 0, total(w * mpoor * score) / np.where(q > 0, q, 1.0), 0.0)
         poor_status = register["status"].isin(POOR_STATUSES).to_numpy()
         eligible = total(poor_status & (y > poverty_line_yuan) & secure)
-    return pd.DataFrame({
+    measures = pd.DataFrame({
         "fgt0": fgt0, "fgt1": fgt1, "fgt2": fgt2, "watts": watts_, "gini": gini_,
         "mpi_h": mpi_h, "mpi_a": mpi_a, "mpi_m0": mpi_h * mpi_a,
         "exit_eligible_households": eligible, "register_households": total().astype(float),
         "register_population": n,
-    }, index=pd.Index(villages, name="village_id"))
+    }, index=villages)
+    return Grouped(measures, deprived, mpoor)

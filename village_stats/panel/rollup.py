@@ -56,9 +56,7 @@ from ..measures.register import (
     DEFAULT_MPI_WEIGHTS,
     GUARANTEES,
     MPI_INDICATORS,
-    deprivation_score,
-    deprivations,
-    measures_by_village,
+    grouped_measures,
 )
 from ..units import Bound, Pooled, Ratio, Setting, Sum
 from .disclosure import protect
@@ -127,7 +125,7 @@ def pooled_register_measures(register: pd.DataFrame, group: np.ndarray | pd.Seri
     """Register measures of pooled registers, one row per group, person-weighted.
 
     FGT0/1/2, Watts, Gini and Alkire–Foster H/A/M0 come from
-    :func:`village_stats.measures.register.measures_by_village` (the group as its ``village_id``); the
+    :func:`village_stats.measures.register.grouped_measures` (the groups coded once); the
     uncensored deprivation rates d_j = Σ w g_j / N and the contributions w_j h_j / M0 (h_j the censored
     headcount ratio Σ w g_j [c ≥ k] / N) are added with the same bincounts.
 
@@ -155,14 +153,12 @@ def pooled_register_measures(register: pd.DataFrame, group: np.ndarray | pd.Seri
     0.125
     """
     weights = dict(DEFAULT_MPI_WEIGHTS if weights is None else weights)
-    frame = register.assign(village_id=np.asarray(group))
     poverty_line_yuan = np.asarray(poverty_line_yuan, dtype=np.float64) if np.ndim(poverty_line_yuan) else float(poverty_line_yuan)
-    out = measures_by_village(frame, poverty_line_yuan, k, weights)
-    codes, groups = pd.factorize(frame["village_id"], sort=True)
-    w = frame["members"].to_numpy(dtype=np.float64)
+    codes, groups = pd.factorize(np.asarray(group), sort=True)      # the groups coded once, for every sum
+    grouped = grouped_measures(register, codes, pd.Index(groups, name="village_id"), poverty_line_yuan, k, weights)
+    out, deprived, poor = grouped.measures, grouped.deprived, grouped.multidimensionally_poor
+    w = register["members"].to_numpy(dtype=np.float64)
     n = np.bincount(codes, weights=w, minlength=len(groups))
-    deprived = deprivations(frame, poverty_line_yuan)
-    _, poor = deprivation_score(deprived, weights, k)
     m0 = out["mpi_m0"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         for j in MPI_INDICATORS:
