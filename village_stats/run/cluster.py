@@ -34,6 +34,7 @@ from distributed import WorkerPlugin
 
 from ..errors import ReportError
 from ..labels import message_lang, say
+from ..threads import start_quiet
 from .kernels import KernelPool, register_readable_translator
 from .stopping import critical
 
@@ -65,7 +66,7 @@ class ReportWorker(WorkerPlugin):
             signal.signal(signal.SIGINT, signal.SIG_IGN)           # never gets the terminal's Ctrl-C
         self.kernels = KernelPool(fork=True)
         self.ready = threading.Event()
-        threading.Thread(target=self._warm, daemon=True, name="village-stats warm-up").start()
+        start_quiet(threading.Thread(target=self._warm, daemon=True, name="village-stats warm-up"))
 
     def _warm(self) -> None:
         """Import what every report needs and start the first kernel (in a thread: the worker stays

@@ -25,6 +25,8 @@ import tempfile
 import threading
 import time
 
+from ..threads import start_quiet
+
 
 @functools.cache
 def register_readable_translator() -> None:
@@ -64,14 +66,16 @@ def _write_before(fd: int, data: bytes, deadline: float) -> None:
     TimeoutError when the reader takes nothing for that long (a full pipe blocks a plain write forever).
 
     Each write is at most ``select.PIPE_BUF`` bytes once the pipe is writable, which a pipe takes whole
-    without blocking (POSIX).
+    without blocking (POSIX). ``poll``, not ``select``: a descriptor may be numbered 1024 or more.
     """
     import select
 
+    poller = select.poll()
+    poller.register(fd, select.POLLOUT)
     view = memoryview(data)
     while view:
         left = deadline - time.monotonic()
-        if left <= 0 or not select.select([], [fd], [], left)[1]:
+        if left <= 0 or not poller.poll(max(1, int(left * 1000))):
             raise TimeoutError
         view = view[os.write(fd, view[:select.PIPE_BUF]):]
 
@@ -93,7 +97,7 @@ class ForkServer:
         self._abandoned: set[int] = set()     # requests given up (no answer in time): killed if forked later
         self._asked = 0
         self._ended = False
-        threading.Thread(target=self._read, daemon=True, name="village-stats fork server").start()
+        start_quiet(threading.Thread(target=self._read, daemon=True, name="village-stats fork server"))
 
     def _read(self) -> None:
         import signal
@@ -142,7 +146,13 @@ class ForkServer:
                 n = self._asked
             line = (json.dumps({"id": n, "args": args, "cwd": cwd, "env": env}) + "\n").encode()
             try:
-                _write_before(self.process.stdin.fileno(), line, deadline)
+                # a descriptor of our own: a close() of stdin meanwhile (the pool stopping) cannot hand its
+                # number to another file while the request is still being written
+                fd = os.dup(self.process.stdin.fileno())
+                try:
+                    _write_before(fd, line, deadline)
+                finally:
+                    os.close(fd)
             except TimeoutError:
                 # a server that reads no request is of no use, and half a line is in its pipe: it ends here
                 # (the pool starts another; its kernels in flight watch the worker, not the server)

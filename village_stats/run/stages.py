@@ -28,6 +28,7 @@ from ..manifest import build_manifest
 from ..outputs import Publication
 from ..places import check_output_dir, inside
 from ..request import Request
+from ..threads import start_quiet
 from .changes import rerun_key
 from .kernels import Kernel, KernelPool, register_readable_translator
 from .kinds import REPORTS, Prepared
@@ -97,11 +98,11 @@ def run(request: Request, *, output_dir: str | Path | None = None, formats=DEFAU
     try:
         final.parent.mkdir(parents=True, exist_ok=True)
         tmp = publication.begin()
-        warm.start()
+        start_quiet(warm)
         if prestart_next:  # the next report's kernel (forked: 0.15 s) is ready when this one has exported
             kernels.prestart()
         executed = _execute(kernel, notebook, prepared, tmp, final, request.lang, execution_timeout, clock)
-        stopper.start()                                 # the kernel shuts down during the exports
+        start_quiet(stopper)                                 # the kernel shuts down during the exports
         warm.join()
         clock.stage("wait_for_exporters")
         written = _export(executed, prepared, formats, request.lang, tmp, clock)
