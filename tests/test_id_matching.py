@@ -125,9 +125,11 @@ def test_pieces_read_while_two_threads_hash_give_the_dict_lookups_answer(small_p
 def test_colliding_keys_fall_back_to_the_strings(small_pieces, monkeypatch):
     # every id keyed by its first byte: keys collide within a register and between different ids
     monkeypatch.setattr(ids, "_keys", lambda words: (words[:, 0] & np.uint64(0xFF)).view(np.int64))
-    before = np.array(["a1", "b1", "c1"], dtype=object)
-    after = np.array(["c2", "a1", "x", "c1"], dtype=object)
-    assert ids.positions(before, after).tolist() == [-1, 0, -1, 2]
+    before = np.array(["a1", "b1", "a2"], dtype=object)                  # a key twice in the register
+    after = np.array(["a2", "a1", "x", "b1"], dtype=object)
+    assert ids.positions(before, after).tolist() == [2, 0, -1, 1]
+    order, p0, p1 = ids.full_join(before, after)
+    assert order.tolist() == ["a1", "b1", "a2", "x"] and p0.tolist() == [0, 1, 2, -1] and p1.tolist() == [1, 3, 0, 2]
     unique_first = np.array(["a1", "b1"], dtype=object)          # register keys unique, a match that differs
     assert ids.positions(unique_first, np.array(["a2", "b1"], dtype=object)).tolist() == [-1, 1]
     order, p0, p1 = ids.full_join(unique_first, np.array(["a2", "b1"], dtype=object))
@@ -156,3 +158,41 @@ def test_small_columns_start_no_thread(monkeypatch):
     monkeypatch.setattr(ids, "start_quiet", started.append)
     ids.full_join(np.array(["a", "b"], dtype=object), np.array(["b", "c"], dtype=object))
     assert started == []
+
+
+def test_a_thread_that_cannot_start_leaves_the_work_inline(small_pieces, monkeypatch):
+    started = []
+    real = ids.start_quiet
+
+    def second_fails(thread):
+        if started:
+            raise RuntimeError("can't start new thread")
+        started.append(thread)
+        real(thread)
+
+    monkeypatch.setattr(ids, "start_quiet", second_fails)
+    rng = np.random.default_rng(6)
+    pool = random_ids(rng, 300)
+    before, after = pool[:200], pool[100:]
+    assert ids.positions(before, after).tolist() == reference_positions(before, after)
+    assert len(started) == 1 and not started[0].is_alive()       # the one started was ended, not left waiting
+
+
+def test_several_columns_against_one_register(small_pieces):
+    from village_stats.measures.regular_help import household_positions
+
+    rng = np.random.default_rng(7)
+    pool = random_ids(rng, 1200)
+    register, measures, members = pool[:800], pool[400:1200], np.concatenate([pool[:50], pool[:50], pool[900:]])
+    got = ids.positions_of(register, measures, np.array([], dtype=object), members)
+    assert [g.tolist() for g in got] == [reference_positions(register, measures), [],
+                                         reference_positions(register, members)]
+    at, pos = household_positions(pd.Series(register), pd.Series(measures), pd.Series(members))
+    assert at.tolist() == reference_positions(register, measures) and pos.tolist() == reference_positions(register, members)
+
+
+def test_an_id_ending_in_the_byte_0_is_not_the_id_without_it():
+    from village_stats.measures.regular_help import household_positions
+
+    # bytes arrays (astype("S")) drop trailing NULs: "a\x00" and "a" were one id to the register's lookup
+    assert household_positions(pd.Series(["a", "b"]), pd.Series(["a\x00", "b"]))[0].tolist() == [-1, 1]

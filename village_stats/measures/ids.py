@@ -10,9 +10,10 @@ string, an id holding the byte 0) falls back to the plain lookup of the strings 
 same answer. Ids are text: ``'0007'`` and ``'7'`` are different ids.
 
 Reading the strings needs the interpreter's lock; filling and searching the hash table does not. From
-:data:`THREADS_FROM` ids (a county's or a province's register, never a village's) two threads fill and
-search the table while the calling thread reads the next pieces, so the two costs overlap instead of adding
-up (measured in ``tests/benchmarks/test_stockflow_1m.py`` and ``test_monitoring_1m.py``).
+:data:`THREADS_FROM` ids (a county's or a province's register, never a village's) a thread fills the table
+piece by piece while the calling thread reads the next pieces, then two threads search it, a piece at a
+time, while the calling thread reads the other column: the two costs overlap instead of adding up
+(measured in ``tests/benchmarks/test_stockflow_1m.py`` and ``test_monitoring_1m.py``).
 """
 
 from __future__ import annotations
@@ -144,7 +145,8 @@ class _Hashers:
     calling thread reads strings. Inline (no thread) when ``threads`` is 0: the same work in the same order.
 
     ``insert`` work runs in order in the first thread; ``search`` work in either thread, once every insert
-    is done (the table is only read then, which two threads may do at once).
+    is done (the table is only read then, which two threads may do at once). When a thread cannot be
+    started (the process's limit), the work runs inline.
     """
 
     def __init__(self, threads: int) -> None:
@@ -152,10 +154,16 @@ class _Hashers:
         self._searches: queue.SimpleQueue = queue.SimpleQueue()
         self._inserted = threading.Event()
         self._errors: list[BaseException] = []
-        self._threads = [threading.Thread(target=self._run, args=(i == 0,), daemon=True,
-                                          name=f"village-stats-ids-{i}") for i in range(threads)]
-        for t in self._threads:
-            start_quiet(t)
+        self._threads: list[threading.Thread] = []
+        for i in range(threads):
+            thread = threading.Thread(target=self._run, args=(i == 0,), daemon=True, name=f"village-stats-ids-{i}")
+            try:
+                start_quiet(thread)
+            except RuntimeError:          # "can't start new thread": end those started, work inline
+                self.close()
+                self._threads = []
+                break
+            self._threads.append(thread)
 
     def _run(self, inserter: bool) -> None:
         try:
@@ -199,49 +207,69 @@ class _Hashers:
             raise self._errors[0]
 
 
-def _lookup(register: np.ndarray, others: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For each id of ``others``, its row in ``register`` (−1 when absent), with both columns' keys.
+def _lookup(register: np.ndarray, *columns: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """For each id of each of ``columns``, its row in ``register`` (−1 when absent); one table for all.
 
     Raises :class:`_Failed` when the fast path cannot answer: an id the words cannot hold, a key twice in
     ``register`` (a duplicate id or a collision), or a match whose words differ (a collision).
 
     Returns
     -------
-    at : ndarray of int64
-        Row in ``register`` of each id of ``others``.
-    register_keys, other_keys : ndarray of int64
-        The 64-bit key of each id.
+    at : list of ndarray of int64
+        Row in ``register`` of each id of each column.
+    keys : list of ndarray of int64
+        The 64-bit key of each id of each column.
     """
-    n0, n1 = len(register), len(others)
+    n0 = len(register)
     table = hashtable.Int64HashTable(max(n0, 1))
-    keys0, keys1 = np.empty(n0, dtype=np.int64), np.empty(n1, dtype=np.int64)
-    at = np.empty(n1, dtype=np.int64)
+    at = [np.empty(len(c), dtype=np.int64) for c in columns]
+    keys = [np.empty(len(c), dtype=np.int64) for c in columns]
     words0: list[np.ndarray] = []
     wrong: list[int] = []                 # pieces whose matches differ word by word
-    hashers = _Hashers(2 if n0 + n1 >= THREADS_FROM else 0)
+    hashers = _Hashers(2 if n0 + sum(map(len, columns)) >= THREADS_FROM else 0)
     try:
-        for start, words, keys in _pieces(register):
-            keys0[start:start + len(keys)] = keys
+        for start, words, k in _pieces(register):
             words0.append(words)
-            hashers.insert(lambda k=keys, s=start: table.map_keys_to_values(k, np.arange(s, s + len(k))))
+            hashers.insert(lambda k=k, s=start: table.map_keys_to_values(k, np.arange(s, s + len(k))))
         hashers.inserts_done()
         register_words = _stack(words0, n0)
 
-        def search(start: int, words: np.ndarray, keys: np.ndarray) -> None:
-            found = table.lookup(keys)
-            at[start:start + len(keys)] = found
+        def search(out: np.ndarray, start: int, words: np.ndarray, k: np.ndarray) -> None:
+            found = table.lookup(k)
+            out[start:start + len(k)] = found
             hit = found >= 0
             if not _same(register_words[found[hit]], words[hit]):
                 wrong.append(start)
 
-        for start, words, keys in _pieces(others):
-            keys1[start:start + len(keys)] = keys
-            hashers.search(lambda s=start, w=words, k=keys: search(s, w, k))
+        for column, out, column_keys in zip(columns, at, keys):
+            for start, words, k in _pieces(column):
+                column_keys[start:start + len(k)] = k
+                hashers.search(lambda o=out, s=start, w=words, k=k: search(o, s, w, k))
     finally:
         hashers.close()
     if len(table) != n0 or wrong:
         raise _Failed
-    return at, keys0, keys1
+    return at, keys
+
+
+def positions_of(register_ids, *columns) -> list[np.ndarray]:
+    """For each of ``columns``, the row of ``register_ids`` holding each id (−1 where none), the register's
+    ids hashed once for all columns; the register's ids are unique.
+
+    >>> [p.tolist() for p in positions_of(["0001", "A-17"], ["A-17", "0009"], ["0001"])]
+    [[1, -1], [0]]
+    """
+    reg = np.asarray(register_ids, dtype=object)
+    others = [np.asarray(c, dtype=object) for c in columns]
+    filled = [o for o in others if len(o)]
+    if len(reg) and filled:
+        try:
+            found = iter(_lookup(reg, *filled)[0])
+            return [next(found) if len(o) else np.empty(0, dtype=np.int64) for o in others]
+        except _Failed:
+            pass
+    index = pd.Index(reg, dtype=object)
+    return [index.get_indexer(o).astype(np.int64) for o in others]
 
 
 def positions(register_ids, ids) -> np.ndarray:
@@ -262,19 +290,13 @@ def positions(register_ids, ids) -> np.ndarray:
     >>> positions(["0007", "7", "A-1"], ["7", "B", "0007", "A-1"]).tolist()
     [1, -1, 0, 2]
     """
-    reg = np.asarray(register_ids, dtype=object)
-    other = np.asarray(ids, dtype=object)
-    if len(reg) and len(other):
-        try:
-            return _lookup(reg, other)[0]
-        except _Failed:
-            pass
-    return pd.Index(reg, dtype=object).get_indexer(other).astype(np.int64)
+    return positions_of(register_ids, ids)[0]
 
 
 def take(values: np.ndarray, positions: np.ndarray, missing) -> np.ndarray:
     """``values[positions]``, with ``missing`` where a position is −1 (no such row): one gather, the missing
-    value appended as the last row.
+    value appended as the last row. ``missing`` is cast to the values' dtype: give one it holds (NaN for
+    floats, False for booleans, 0 for codes).
 
     >>> take(np.array([10.0, 20.0]), np.array([1, -1, 0]), np.nan).tolist()
     [20.0, nan, 10.0]
@@ -312,7 +334,7 @@ def full_join(ids0, ids1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     try:
         if not (n0 and n1):
             raise _Failed
-        at, _, keys1 = _lookup(a0, a1)
+        (at,), (keys1,) = _lookup(a0, a1)
         hit = at >= 0
         new = np.flatnonzero(~hit)
         if len(new) > 1:

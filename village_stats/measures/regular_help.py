@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..schema import GUARANTEES, INCOME_PARTS, LAYERS, OUT_OF_SCHOOL
+from . import ids as _ids
 
 #: The layers of the overlap table: the four 民政 layers and the unresolved objects, in report order.
 OVERLAP_LAYERS = (*LAYERS, "object")
@@ -36,47 +37,14 @@ def _is(values: pd.Series, value) -> np.ndarray:
 
 
 def household_positions(register_ids: pd.Series, *ids: pd.Series) -> list[np.ndarray]:
-    """For each series of ``ids``: the row of the register holding each id (−1 where none).
-
-    ASCII ids are compared as bytes: packed into 64-bit words, mixed into one 64-bit key per id and looked up
-    in an integer hash table built once for all ``ids``, then every match is checked word by word (a
-    collision of keys, or an id that is not ASCII, falls back to a lookup of the strings themselves). The
-    register's ids are unique (the loader checks it).
+    """For each series of ``ids``: the row of the register holding each id (−1 where none), the register
+    hashed once for all (:func:`village_stats.measures.ids.positions_of`: ASCII ids as 64-bit words, every
+    match checked). The register's ids are unique (the loader checks it).
 
     >>> household_positions(pd.Series(["0001", "0002", "A-17"]), pd.Series(["A-17", "0009", "0001"]))[0].tolist()
     [2, -1, 0]
     """
-    from pandas._libs import hashtable
-
-    reg, others = register_ids.to_numpy(dtype=object), [i.to_numpy(dtype=object) for i in ids]
-
-    def slow() -> list[np.ndarray]:
-        index = pd.Index(reg, dtype=object)
-        return [index.get_indexer(o) for o in others]
-
-    try:
-        encoded = [reg.astype("S"), *(o.astype("S") for o in others)]
-    except (UnicodeEncodeError, TypeError, ValueError):
-        return slow()
-    width = -(-max(max(e.itemsize for e in encoded), 1) // 8) * 8
-    words = [(e if e.itemsize == width else e.astype(f"S{width}")).view("u8").reshape(len(e), -1) for e in encoded]
-
-    def mix(w: np.ndarray) -> np.ndarray:
-        key = np.ascontiguousarray(w[:, 0])
-        for j in range(1, w.shape[1]):
-            key = key * np.uint64(0x9E3779B97F4A7C15) + w[:, j]
-        return key
-
-    table = hashtable.UInt64HashTable(len(reg))
-    table.map_locations(mix(words[0]))
-    out = []
-    for w in words[1:]:
-        pos = table.lookup(mix(w))
-        hit = pos >= 0
-        if not (words[0][pos[hit]] == w[hit]).all():
-            return slow()
-        out.append(pos)
-    return out
+    return _ids.positions_of(register_ids.to_numpy(dtype=object), *(i.to_numpy(dtype=object) for i in ids))
 
 
 def _flag(households: pd.DataFrame, column: str) -> pd.Series:
