@@ -114,7 +114,9 @@ def run_frames(f: Frames, settings: Mapping[str, Setting] | None = None, *, vill
         s = (settings or {}).get(rid) or default(r, f.period.year)
         if r.across or not s.enabled or not applies(r, f):
             continue
-        parts.append(_finish(r, s, r.fn(f, s.params), village_id, f.period.code))
+        result = r.fn(f, s.params)
+        if len(result):                  # most rules find nothing: no frame of findings built for them
+            parts.append(_finish(r, s, result, village_id, f.period.code))
     return _combine(parts)
 
 
