@@ -261,7 +261,7 @@ QUERIES = [
     _agg("MB-001", "listed > 0 AND members IS NOT NULL AND members <> listed"),
     _agg("MB-002", "listed = 0"),
     "SELECT 'MB-003', household_id, member_no FROM m WHERE household_id NOT IN (SELECT household_id FROM h)",
-    _agg("MB-004", "heads = 0"),
+    _agg("MB-004", "heads = 0 AND listed > 0"),  # households with member rows only: none at all is MB-002
     _agg("MB-005", "heads > 1"),
     "SELECT 'MB-006', household_id, member_no FROM (SELECT household_id, member_no, row_number() OVER "
     "(PARTITION BY household_id, member_no ORDER BY rid) AS k FROM m) WHERE k > 1",
