@@ -3,8 +3,8 @@
 Hashing a million Python strings is most of the time of any join on household ids (``Index.get_indexer``,
 ``pd.factorize``). Here the ids of a column are read in pieces of :data:`PIECE` ids: each piece is joined
 into one byte buffer (one ``str.join``), cut into fixed-width rows of bytes, packed into 64-bit words and
-mixed into one 64-bit key per id. The keys of one column go into pandas' ``Int64HashTable``; the other
-column's keys are looked up in it. Every match is then checked word by word, so a collision of keys can
+mixed into one 64-bit key per id. The keys of the register go into pandas' ``Int64HashTable``; the other
+columns' keys are looked up in it. Every match is then checked word by word, so a collision of keys can
 never match two different ids: any doubt (a collision, an id that is not ASCII text, a value that is not a
 string, an id holding the byte 0) falls back to the plain lookup of the strings themselves, which gives the
 same answer. Ids are text: ``'0007'`` and ``'7'`` are different ids.
@@ -32,7 +32,7 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)
 #: Ids read at a time (one ``str.join`` each).
 PIECE = 1 << 16
 
-#: Ids in the two columns together from which two threads hash while the calling thread reads.
+#: Ids in the columns together (register and the others) from which two threads hash while the calling thread reads.
 THREADS_FROM = 1 << 18
 
 
