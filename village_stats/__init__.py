@@ -9,22 +9,19 @@ Typical use::
 Everything else is imported from its module (``village_stats.periods.parse_period``, ...).
 """
 
-import signal as _signal
 import sys as _sys
 import threading as _threading
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _version
 
-if ("numpy" not in _sys.modules and hasattr(_signal, "pthread_sigmask")
-        and _threading.current_thread() is _threading.main_thread()):
+from .threads import quiet as _quiet
+
+if "numpy" not in _sys.modules and _threading.current_thread() is _threading.main_thread():
     # numpy starts its BLAS threads when imported; started with SIGINT and SIGTERM blocked, they never take
     # the process's Ctrl-C (run-all ignores SIGINT for a moment while its workers start, blocking it in its
     # own threads: a signal a BLAS thread took then was lost; measured, tests/test_batch_stop.py)
-    _mask = _signal.pthread_sigmask(_signal.SIG_BLOCK, {_signal.SIGINT, _signal.SIGTERM})
-    try:
+    with _quiet():
         import numpy as _numpy  # noqa: F401
-    finally:
-        _signal.pthread_sigmask(_signal.SIG_SETMASK, _mask)
 
 from .errors import DataError  # noqa: E402 - after numpy's threads have started (above)
 from .evaluate import Results, evaluate, indicator_sheet

@@ -179,21 +179,21 @@ class _Hashers:
             self._errors.append(exc)
             self._inserted.set()
 
-    def insert(self, work) -> None:
+    def _hand(self, to: queue.SimpleQueue, work) -> None:
         if self._threads:
-            self._inserts.put(work)
+            to.put(work)
         else:
             work()
+
+    def insert(self, work) -> None:
+        self._hand(self._inserts, work)
 
     def inserts_done(self) -> None:
         if self._threads:
             self._inserts.put(None)
 
     def search(self, work) -> None:
-        if self._threads:
-            self._searches.put(work)
-        else:
-            work()
+        self._hand(self._searches, work)
 
     def close(self) -> None:
         """Wait for every piece of work; raise what a thread raised."""

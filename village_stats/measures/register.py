@@ -476,8 +476,7 @@ def grouped_measures(register: pd.DataFrame, codes: np.ndarray, index: pd.Index,
     0.25
     """
     weights = dict(DEFAULT_MPI_WEIGHTS if weights is None else weights)
-    villages = index
-    groups = len(villages)
+    groups = len(index)
     y = register["income_per_capita_yuan"].to_numpy(dtype=np.float64)
     w = register["members"].to_numpy(dtype=np.float64)
 
@@ -522,5 +521,5 @@ def grouped_measures(register: pd.DataFrame, codes: np.ndarray, index: pd.Index,
         "mpi_h": mpi_h, "mpi_a": mpi_a, "mpi_m0": mpi_h * mpi_a,
         "exit_eligible_households": eligible, "register_households": total().astype(float),
         "register_population": n,
-    }, index=villages)
+    }, index=index)
     return Grouped(measures, deprived, mpoor)

@@ -34,7 +34,7 @@ from distributed import WorkerPlugin
 
 from ..errors import ReportError
 from ..labels import message_lang, say
-from ..threads import start_quiet
+from ..threads import quiet, start_quiet
 from .kernels import KernelPool, register_readable_translator
 from .stopping import critical
 
@@ -115,11 +115,8 @@ def _start_resource_tracker() -> None:
     was (see :func:`_workers_ignore_sigint`)."""
     from multiprocessing import resource_tracker
 
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, set())
-    try:
+    with quiet():          # the mask as it was afterwards, whatever the tracker unblocked
         resource_tracker.ensure_running()
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 @contextlib.contextmanager

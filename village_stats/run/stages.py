@@ -102,7 +102,7 @@ def run(request: Request, *, output_dir: str | Path | None = None, formats=DEFAU
         if prestart_next:  # the next report's kernel (forked: 0.15 s) is ready when this one has exported
             kernels.prestart()
         executed = _execute(kernel, notebook, prepared, tmp, final, request.lang, execution_timeout, clock)
-        start_quiet(stopper)                                 # the kernel shuts down during the exports
+        start_quiet(stopper)                            # the kernel shuts down during the exports
         warm.join()
         clock.stage("wait_for_exporters")
         written = _export(executed, prepared, formats, request.lang, tmp, clock)
