@@ -415,3 +415,19 @@ def test_villages_of_two_counties_get_each_county_s_key_figures(tmp_path):
     assert "示例县、昔阳县2017年上半年各村数据一览" in text and "各县主要指标" in text
     assert "贫困人口（昔阳县） 196 人" in text and "贫困发生率（昔阳县） 47.8%" in text   # the seed's figures
     assert "本数据目录的村分属 2 个县" in text
+
+
+def test_the_site_gathered_in_advance_stops_when_cancelled():
+    """A stopped run-all cancels the site's thread: it ends at its next village-period, leaves no facts and no
+    error (a daemon thread left inside the libraries at exit aborted the process: exit -6, not 130)."""
+    import time
+
+    from village_stats.site import SiteInAdvance
+
+    from .conftest import ROOT
+
+    advance = SiteInAdvance("2018H2", data_dir=ROOT / "examples" / "demo_county")
+    time.sleep(0.3)                                   # inside the evaluations (24 villages take seconds)
+    started = time.monotonic()
+    assert advance.cancel() and time.monotonic() - started < SiteInAdvance.CANCEL_WAIT_SECONDS
+    assert advance.facts("2018H2") is None

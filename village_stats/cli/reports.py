@@ -161,11 +161,17 @@ def run_all(villages: tuple[str, ...], period: str, data_dir: str | None, output
                                 scheduler=scheduler_address(scheduler), changed_only=changed_only and not force,
                                 retries=retries, message_lang=msg_lang)
     except BatchInterrupted as stop:
+        if advance is not None:
+            advance.cancel()     # its thread must not be left running in the libraries as the process exits
         if bar is not None:
             bar.close()
         _write_batch(stop.finished, time.perf_counter() - start, period, jobs, output_dir, interrupted=True)
         click.echo(say("msg_batch_interrupted", msg_lang, done=len(stop.finished), total=stop.total), err=True)
         sys.exit(128 + stop.signum)
+    except BaseException:
+        if advance is not None:
+            advance.cancel()
+        raise
     if bar is not None:
         bar.close()
     summary, path = _write_batch(results, time.perf_counter() - start, period, jobs, output_dir)

@@ -33,7 +33,7 @@ from ..load import village_folders
 from ..outputs import RUNS, Publication
 from ..periods import Period
 from ..threads import start_quiet
-from .collect import SiteFacts, from_data, with_outputs
+from .collect import SiteFacts, Stopped, from_data, with_outputs
 from .pages import VILLAGE_FOLDER, draw_charts, index_context, render, village_context, village_page
 
 __all__ = ["SiteInAdvance", "SiteResult", "build_site", "is_current", "prepare_site", "published_digest",
@@ -61,12 +61,12 @@ def site_folder(output_dir: str | Path, lang: str = DEFAULT_LANG) -> Path:
 
 
 def prepare_site(period: str | Period, *, data_dir: str | Path, lang: str = DEFAULT_LANG,
-                 suppress_below: int | None = None) -> SiteFacts:
+                 suppress_below: int | None = None, stop=None) -> SiteFacts:
     """What the site of ``period`` shows from the data root alone, its charts drawn (no output read):
     :func:`village_stats.site.collect.from_data` and :func:`village_stats.site.pages.draw_charts`.
-    Parameters and errors as :func:`build_site`."""
-    facts = from_data(Path(data_dir), period, lang=lang, suppress_below=suppress_below)
-    draw_charts(facts)
+    Parameters and errors as :func:`build_site`; ``stop`` as :func:`~village_stats.site.collect.from_data`."""
+    facts = from_data(Path(data_dir), period, lang=lang, suppress_below=suppress_below, stop=stop)
+    draw_charts(facts, stop)
     return facts
 
 
@@ -90,11 +90,17 @@ class SiteInAdvance:
     """:func:`prepare_site` in a thread, started now (``run-all``: while the reports run, in the time their
     processes leave a core idle); :meth:`facts` waits for it.
 
-    Nothing is written: a batch that is stopped leaves the thread (a daemon) behind with the process.
+    Nothing is written. A batch that is stopped calls :meth:`cancel`: the thread ends at its next village
+    (a daemon thread still inside the libraries when the interpreter exits can abort the process with
+    "terminate called without an active exception", exit −6 instead of 130: measured).
     """
+
+    #: How long :meth:`cancel` waits for the thread [s] (one evaluation or one chart, on a loaded machine).
+    CANCEL_WAIT_SECONDS = 3.0
 
     def __init__(self, period: str | Period, *, data_dir: str | Path, lang: str = DEFAULT_LANG) -> None:
         self.period, self._facts, self._error = period, None, None
+        self._stop = threading.Event()
         self._thread = threading.Thread(target=self._prepare, args=(period, data_dir, lang), daemon=True,
                                         name="village-stats site")
         start_quiet(self._thread)
@@ -102,9 +108,17 @@ class SiteInAdvance:
     def _prepare(self, period, data_dir, lang) -> None:
         try:
             _lower_this_threads_priority()
-            self._facts = prepare_site(period, data_dir=data_dir, lang=lang)
+            self._facts = prepare_site(period, data_dir=data_dir, lang=lang, stop=self._stop)
+        except Stopped:
+            pass
         except BaseException as exc:  # noqa: BLE001 - raised again by facts(), in the caller's thread
             self._error = exc
+
+    def cancel(self) -> bool:
+        """Ask the thread to stop and wait for it (at most :attr:`CANCEL_WAIT_SECONDS`); whether it ended."""
+        self._stop.set()
+        self._thread.join(self.CANCEL_WAIT_SECONDS)
+        return not self._thread.is_alive()
 
     def facts(self, period: str | Period) -> SiteFacts | None:
         """The prepared facts when they are those of ``period`` (a code or ``latest``, as the site would

@@ -179,12 +179,22 @@ def collect(data_dir: Path, period: str | Period, output_dir: Path, *, lang: str
                         Path(output_dir))
 
 
+class Stopped(Exception):
+    """The gathering was asked to stop (``stop`` set): ``run-all`` was interrupted."""
+
+
+def check_stop(stop) -> None:
+    """Raise :class:`Stopped` when ``stop`` (a ``threading.Event`` or None) is set."""
+    if stop is not None and stop.is_set():
+        raise Stopped
+
+
 def from_data(data_dir: Path, period: str | Period, *, lang: str = DEFAULT_LANG, suppress_below: int | None = None,
-              source: Source | None = None) -> SiteFacts:
+              source: Source | None = None, stop=None) -> SiteFacts:
     """What the site shows that comes from the data root alone: the villages, each village-period evaluated
     once, the roll-ups, the missing periods (no report file or batch record read: ``run-all`` gathers these
     while its reports run, then adds the outputs with :func:`with_outputs`). Parameters and errors as
-    :func:`collect`."""
+    :func:`collect`; ``stop``, an event that ends the gathering between two evaluations (:class:`Stopped`)."""
     source = source or Source(Path(data_dir))
     site_period = source.resolve_any(period)
     villages: list[VillageFacts] = []
@@ -207,6 +217,7 @@ def from_data(data_dir: Path, period: str | Period, *, lang: str = DEFAULT_LANG,
             continue
         facts.on_disk = [p.code for p in codes]
         for p in codes:
+            check_stop(stop)
             try:
                 facts.results[p.code] = evaluate(source.period(facts.id, p))
             except (DataError, ReportError) as exc:

@@ -25,7 +25,7 @@ from ..document import cell_text, number_text
 from ..indicators import CATALOGUE, label
 from ..labels import LANGUAGE_TAGS, t
 from ..periods import parse_period
-from .collect import SiteFacts, VillageFacts, is_known
+from .collect import SiteFacts, VillageFacts, check_stop, is_known
 from .findings import audit_counts, checks_module, severities, severity_counts, severity_label
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -318,9 +318,11 @@ def village_context(facts: SiteFacts, v: VillageFacts) -> dict:
     }
 
 
-def draw_charts(facts: SiteFacts) -> None:
-    """Draw every village's charts into ``facts.charts`` (``run-all`` does it while its reports run)."""
+def draw_charts(facts: SiteFacts, stop=None) -> None:
+    """Draw every village's charts into ``facts.charts`` (``run-all`` does it while its reports run);
+    ``stop``, an event that ends the drawing between two villages (:class:`~.collect.Stopped`)."""
     for v in facts.villages:
+        check_stop(stop)
         facts.charts[v.id] = village_charts(facts, v)
 
 
